@@ -1,0 +1,5 @@
+/** Every `ewb` command, in the order `ewb --help` lists them. Add one line per command. */
+import type { Command } from "../command";
+
+export const COMMANDS: readonly Command[] = [
+];

@@ -1,0 +1,67 @@
+/** What a trained matrix-factorisation model is, as plain typed arrays any module can read without TF.js. */
+import type { IdMap } from "../data/idmap";
+
+/**
+ * Biased MF weights: prediction(u, i) = dot(userFactors[u], itemFactors[i]) + userBias[u] + itemBias[i] + globalBias.
+ * Factor matrices are row-major: row u is `userFactors.subarray(u * dim, (u + 1) * dim)`.
+ */
+export interface MfWeights {
+  readonly dim: number;
+  readonly numUsers: number;
+  readonly numItems: number;
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+  readonly userBias: Float32Array;
+  readonly itemBias: Float32Array;
+  readonly globalBias: number;
+}
+
+export type OptimizerName = "adam" | "sgd";
+
+/** Everything that decides a training run; saved with the model. */
+export interface Hyperparameters {
+  readonly dim: number;
+  readonly epochs: number;
+  readonly learningRate: number;
+  /** Mini-batch size; 0 or >= the number of training rows means full batch. */
+  readonly batchSize: number;
+  /** L2 regularisation strength. */
+  readonly l2: number;
+  readonly optimizer: OptimizerName;
+  /** Standard deviation of the normal initialisation of the factors. */
+  readonly initStd: number;
+  readonly seed: number;
+  /** Stop when validation loss has not improved for this many epochs (0 = never) and restore the best epoch. */
+  readonly earlyStoppingPatience: number;
+}
+
+/** One epoch of training, as the history records it. */
+export interface EpochRecord {
+  /** 0-based. */
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  readonly valRmse: number;
+  readonly valMae: number;
+  /** Wall-clock seconds of this epoch's training (validation excluded). */
+  readonly seconds: number;
+}
+
+/** A trained model: weights, the ID maps that give them meaning, and how it was made. */
+export interface TrainedModel {
+  readonly weights: MfWeights;
+  readonly userIds: IdMap;
+  readonly itemIds: IdMap;
+  readonly hyperparameters: Hyperparameters;
+  readonly history: readonly EpochRecord[];
+  /** Epoch whose weights these are (the best one when early stopping restored it). */
+  readonly bestEpoch: number;
+  /** The training backend that produced it, e.g. "typed-array", "tfjs-wasm", "tfjs-node-gpu". */
+  readonly backend: string;
+  /** Fingerprint (hash) of the training data. */
+  readonly dataFingerprint: string;
+  /** ISO time the training finished. */
+  readonly trainedAt: string;
+  /** Indices of the items each user rated in training (sorted), by user index: what "exclude rated" excludes. */
+  readonly ratedItems: readonly Int32Array[];
+}
