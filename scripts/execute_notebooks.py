@@ -1,0 +1,108 @@
+"""Executes notebooks top to bottom with a Jupyter kernel (nbclient, as `jupyter nbconvert --execute` does)
+and writes each executed notebook plus its HTML page. Prints one JSON line per notebook for
+scripts/run-workbook.js, which owns the summary. Run with the Python that has Jupyter (/usr/bin/python3).
+
+Why not the nbconvert command line: tslab reports a failing cell only in its execute_reply (no error
+output), so `--allow-errors` keeps no trace of the failure; here the failing cell gets an explicit error
+output and the partial notebook is still written, so the HTML report shows where it stopped.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError, CellTimeoutError
+from nbconvert import HTMLExporter
+
+
+def stderr_of(cell):
+    parts = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream" and o.get("name") == "stderr":
+            t = o.get("text", "")
+            parts.append(t if isinstance(t, str) else "".join(t))
+    return "".join(parts).strip()
+
+
+def run_one(path, out_dir, kernel, timeout, html):
+    nb = nbformat.read(path, as_version=4)
+    failure = {}
+
+    def on_cell_error(cell, cell_index, execute_reply):
+        content = execute_reply.get("content", {})
+        failure.update(
+            cell=cell_index,
+            ename=content.get("ename") or "Error",
+            evalue=content.get("evalue") or "",
+        )
+
+    client = NotebookClient(
+        nb,
+        kernel_name=kernel,
+        timeout=timeout,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+        on_cell_error=on_cell_error,
+    )
+    t0 = time.monotonic()
+    error = None
+    try:
+        client.execute()
+    except CellExecutionError:
+        pass  # recorded by on_cell_error
+    except (DeadKernelError, CellTimeoutError, RuntimeError) as e:
+        error = f"{type(e).__name__}: {e}"
+    seconds = time.monotonic() - t0
+
+    if failure:
+        cell = nb.cells[failure["cell"]]
+        detail = stderr_of(cell)
+        message = ": ".join(x for x in [failure["ename"], failure["evalue"]] if x)
+        # tslab sends no error output of its own; add one so the executed notebook and HTML show the failure.
+        if not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            cell.setdefault("outputs", []).append(
+                nbformat.v4.new_output(
+                    "error",
+                    ename=failure["ename"],
+                    evalue=failure["evalue"] or (detail.splitlines()[0] if detail else ""),
+                    traceback=[message] + ([detail] if detail else []),
+                )
+            )
+        failure["message"] = message + (f"\n{detail}" if detail else "")
+
+    name = os.path.basename(path)
+    out_path = os.path.join(out_dir, name)
+    nbformat.write(nb, out_path)
+    html_name = None
+    if html:
+        body, _ = HTMLExporter().from_notebook_node(nb, resources={"metadata": {"name": name[:-6]}})
+        html_name = name[:-6] + ".html"
+        with open(os.path.join(out_dir, html_name), "w", encoding="utf-8") as f:
+            f.write(body)
+    return {
+        "name": name,
+        "seconds": seconds,
+        "failedCell": failure.get("cell"),
+        "error": failure.get("message") or error,
+        "html": html_name,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("notebooks", nargs="+")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--kernel", default="tslab")
+    ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    ap.add_argument("--no-html", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    for path in args.notebooks:
+        result = run_one(path, args.out, args.kernel, args.timeout, not args.no_html)
+        print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

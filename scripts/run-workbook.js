@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// Runs every notebook in notebooks/ top to bottom, headless, through Jupyter with the project's tslab
+// kernel; writes the executed notebooks, one HTML page each, index.html and summary.json to out/workbook/;
+// exits non-zero when any cell fails, naming the notebook and the cell.
+"use strict";
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const { installKernel, findJupyterPython, LOCAL_PREFIX, PROJECT } = require("./install-kernel");
+
+const DEFAULT_NOTEBOOKS = path.join(PROJECT, "notebooks");
+const DEFAULT_OUT = path.join(PROJECT, "out", "workbook");
+const RESULTS_MIME = "application/vnd.ewb.results+json";
+const CELL_TIMEOUT_S = 600;
+
+const USAGE = `usage: node scripts/run-workbook.js [--only 00,03] [--out <dir>] [--notebooks <dir>] [--no-html]
+  Executes <notebooks>/NN-*.ipynb (default notebooks/) in order with the tslab kernel into <dir>
+  (default out/workbook): executed notebooks, NN-*.html, index.html and summary.json.`;
+
+function parseArgs(argv) {
+  const opts = { only: null, out: DEFAULT_OUT, notebooks: DEFAULT_NOTEBOOKS, html: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--only") opts.only = (argv[++i] || "").split(",").filter(Boolean);
+    else if (a === "--out") opts.out = path.resolve(argv[++i] || "");
+    else if (a === "--notebooks") opts.notebooks = path.resolve(argv[++i] || "");
+    else if (a === "--no-html") opts.html = false;
+    else if (a === "-h" || a === "--help") {
+      console.log(USAGE);
+      process.exit(0);
+    } else {
+      console.error(`run-workbook: unknown argument ${JSON.stringify(a)}\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+  return opts;
+}
+
+/** The workbook's notebooks in running order: NN-name.ipynb, sorted by name. */
+function listNotebooks(dir, only) {
+  const all = fs
+    .readdirSync(dir)
+    .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
+    .sort();
+  if (!only) return all;
+  const picked = all.filter((f) => only.some((p) => f.startsWith(p)));
+  if (picked.length === 0) throw new Error(`--only ${only.join(",")} matches none of ${all.join(", ")}`);
+  return picked;
+}
+
+function jupyterEnv() {
+  return {
+    ...process.env,
+    JUPYTER_PATH: path.join(LOCAL_PREFIX, "share", "jupyter"),
+    // Debian's ipykernel warns about frozen modules on every start; it is noise here.
+    PYDEVD_DISABLE_FILE_VALIDATION: "1",
+    PYTHONWARNINGS: "ignore",
+  };
+}
+
+/**
+ * Executes the notebooks in one Python process (scripts/execute_notebooks.py, nbclient); calls onResult
+ * with each notebook's { name, seconds, failedCell, error, html } as it finishes.
+ */
+function executeAll(python, dir, files, outDir, html, onResult) {
+  return new Promise((resolve, reject) => {
+    const args = [path.join(__dirname, "execute_notebooks.py"), "--out", outDir, "--timeout", String(CELL_TIMEOUT_S)];
+    if (!html) args.push("--no-html");
+    const child = spawn(python, [...args, ...files.map((f) => path.join(dir, f))], {
+      cwd: PROJECT,
+      env: jupyterEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let buf = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line.startsWith("{")) onResult(JSON.parse(line));
+      }
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
+function recordedResults(nb) {
+  const results = {};
+  for (const cell of nb.cells) {
+    for (const o of cell.outputs || []) {
+      const rec = o.data && o.data[RESULTS_MIME];
+      if (rec && typeof rec.name === "string") results[rec.name] = rec.values;
+    }
+  }
+  return results;
+}
+
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+function writeIndex(outDir, summary) {
+  const rows = summary.notebooks
+    .map((n) => {
+      const status = n.ok ? "ok" : `<b>FAILED</b> ${n.failedCell == null ? "" : `cell ${n.failedCell}: `}${escapeHtml(String(n.error).split("\n").slice(0, 3).join(" "))}`;
+      const link = n.html ? `<a href="${escapeHtml(n.html)}">${escapeHtml(n.name)}</a>` : escapeHtml(n.name);
+      return `<tr><td>${link}</td><td>${n.seconds.toFixed(1)} s</td><td>${status}</td><td><pre>${escapeHtml(JSON.stringify(n.results, null, 1))}</pre></td></tr>`;
+    })
+    .join("\n");
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Embedding workbook report</title>
+<style>body{font-family:sans-serif;margin:2em}td,th{border-bottom:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}pre{margin:0;font-size:12px}</style></head>
+<body><h1>Embedding workbook</h1><p>Executed ${escapeHtml(summary.finishedAt)} in ${summary.totalSeconds.toFixed(1)} s with the tslab kernel.</p>
+<table><tr><th>notebook</th><th>time</th><th>status</th><th>recorded results</th></tr>
+${rows}
+</table></body></html>
+`;
+  fs.writeFileSync(path.join(outDir, "index.html"), html);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const python = findJupyterPython();
+  installKernel({ local: true, quiet: true });
+  fs.mkdirSync(opts.out, { recursive: true });
+  const files = listNotebooks(opts.notebooks, opts.only);
+  for (const f of files) fs.rmSync(path.join(opts.out, f), { force: true });
+  const t0 = Date.now();
+  const notebooks = [];
+  const run = await executeAll(python, opts.notebooks, files, opts.out, opts.html, (r) => {
+    const outFile = path.join(opts.out, r.name);
+    const nb = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")) : { cells: [] };
+    const entry = { ...r, ok: r.error == null, results: recordedResults(nb) };
+    notebooks.push(entry);
+    console.log(`${r.name.padEnd(28)} ${r.seconds.toFixed(1).padStart(5)} s  ${entry.ok ? "ok" : "FAILED"}`);
+    if (!entry.ok) {
+      const where = r.failedCell == null ? "" : `cell ${r.failedCell}: `;
+      console.log(`  ${where}${String(r.error).split("\n").slice(0, 15).join("\n    ")}`);
+    }
+  });
+  const missing = files.filter((f) => !notebooks.some((n) => n.name === f));
+  if (run.code !== 0 || missing.length > 0) {
+    throw new Error(`the notebook driver exited with ${run.code}${missing.length ? ` before running ${missing.join(", ")}` : ""}:\n${run.stderr.trim().split("\n").slice(-15).join("\n")}`);
+  }
+  const totalSeconds = (Date.now() - t0) / 1000;
+  const summary = {
+    finishedAt: new Date().toISOString(),
+    totalSeconds,
+    notebookSeconds: notebooks.reduce((s, n) => s + n.seconds, 0),
+    ok: notebooks.every((n) => n.ok),
+    notebooks,
+  };
+  fs.writeFileSync(path.join(opts.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  if (opts.html) writeIndex(opts.out, summary);
+  console.log(`total ${totalSeconds.toFixed(1)} s (in notebooks ${summary.notebookSeconds.toFixed(1)} s); report: ${path.relative(PROJECT, path.join(opts.out, "index.html"))}`);
+  if (!summary.ok) {
+    console.error(`run-workbook: FAILED: ${notebooks.filter((n) => !n.ok).map((n) => n.name).join(", ")}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => {
+  console.error(`run-workbook: ${e.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,189 @@
+/** Shows Plotly figures, live-updating lines and recorded key numbers in a tslab notebook, offline. */
+import * as fs from "node:fs";
+import { InvalidArgumentError, WorkbookError } from "../errors";
+import { checkInteger, checkString } from "../validate";
+
+/** A Plotly figure as plain data (what the chart builders in src/charts return). */
+export interface PlotlyFigure {
+  readonly data: readonly object[];
+  readonly layout?: object;
+  readonly config?: object;
+}
+
+/** One Jupyter output: MIME type -> value (JSON MIME types take objects, the rest strings). */
+export type MimeBundle = Record<string, string | object>;
+
+/** The MIME type JupyterLab's and VS Code's Plotly renderers read. */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+/** The MIME type under which a notebook records its key numbers for test/notebooks/executed.test.ts. */
+export const RESULTS_MIME = "application/vnd.ewb.results+json";
+
+/**
+ * The output bundle for one figure: Plotly JSON for JupyterLab, and HTML that draws the same figure with
+ * the plotly.js already loaded into the page (see {@link plotlyLoaderBundle}) for nbconvert's HTML report,
+ * plus a text fallback.
+ */
+export function figureBundle(figure: PlotlyFigure, divId: string, height = 420): MimeBundle {
+  checkFigure(figure);
+  checkString("divId", divId);
+  if (!/^[A-Za-z][\w-]*$/.test(divId)) throw new InvalidArgumentError("divId", "an HTML id of letters, digits, _ and -", divId);
+  checkInteger("height", height, 50, 5000);
+  const config = { responsive: true, displaylogo: false, ...(figure.config ?? {}) };
+  const spec = { data: figure.data, layout: figure.layout ?? {}, config };
+  const title = figureTitle(figure);
+  // The figure goes into a <script>: escaping "<" keeps a "</script>" inside a label from ending it early.
+  const json = JSON.stringify(spec).replace(/</g, "\\u003c");
+  const html =
+    `<div id="${divId}" class="ewb-plot" style="width:100%;height:${height}px"></div>\n` +
+    `<script type="text/javascript">(function () {\n` +
+    `  var el = document.getElementById(${JSON.stringify(divId)}), spec = ${json};\n` +
+    `  if (!window.Plotly) { el.textContent = "plotly.js is not loaded in this page: run the notebook from the top."; return; }\n` +
+    `  window.Plotly.newPlot(el, spec.data, spec.layout, spec.config);\n` +
+    `})();</script>`;
+  return {
+    [PLOTLY_MIME]: { data: figure.data, layout: figure.layout ?? {}, config },
+    "text/html": html,
+    "text/plain": `<Plotly figure${title ? `: ${title}` : ""}, ${figure.data.length} trace(s)>`,
+  };
+}
+
+/**
+ * The output that inlines the plotly.js bundle into the page once, so the HTML of later figures can draw
+ * without a network. A CDN <script src> would not work offline.
+ */
+export function plotlyLoaderBundle(bundleSource: string): MimeBundle {
+  checkString("bundleSource", bundleSource);
+  // A literal "</script" in the bundle would end the tag early; in JS strings and regexes "<\/" means the same.
+  const safe = bundleSource.replace(/<\/script/gi, "<\\/script");
+  return {
+    "text/html": `<script type="text/javascript">\n${safe}\n</script>`,
+    "text/plain": "<plotly.js loaded inline for the HTML charts below>",
+  };
+}
+
+/** The output that records a notebook's key numbers: machine-readable JSON plus a readable text copy. */
+export function resultsBundle(name: string, values: Readonly<Record<string, unknown>>): MimeBundle {
+  checkString("name", name);
+  if (values === null || typeof values !== "object" || Array.isArray(values)) {
+    throw new InvalidArgumentError("values", "an object of named results", values);
+  }
+  const record = { name, values };
+  // Round-trip now so a NaN or a cycle fails here, in the notebook, rather than as a silent null later.
+  const text = JSON.stringify(record, null, 2);
+  for (const [k, v] of Object.entries(values)) {
+    if (typeof v === "number" && !Number.isFinite(v)) throw new InvalidArgumentError(`values.${k}`, "a finite number", v);
+  }
+  return { [RESULTS_MIME]: JSON.parse(text) as object, "text/plain": text };
+}
+
+/** Displays a Plotly figure in the running tslab kernel (loading plotly.js into the page first, once). */
+export function showFigure(figure: PlotlyFigure, options: { height?: number } = {}): void {
+  const bundle = figureBundle(figure, nextDivId(), options.height ?? 420);
+  const state = sessionState();
+  if (!state.plotlyLoaded) {
+    writeBundle(plotlyLoaderBundle(readPlotlyBundle()));
+    state.plotlyLoaded = true;
+  }
+  writeBundle(bundle);
+}
+
+/** Displays a notebook's key numbers under {@link RESULTS_MIME} so tests of the executed notebook can read them. */
+export function recordResults(name: string, values: Readonly<Record<string, unknown>>): void {
+  writeBundle(resultsBundle(name, values));
+}
+
+/** One output area that each {@link LiveOutput.update} overwrites (e.g. the loss line during training). */
+export interface LiveOutput {
+  update(text: string): void;
+}
+
+/** Creates a live output area in the running tslab kernel. */
+export function createLiveOutput(): LiveOutput {
+  const area = requireTslab().newDisplay();
+  return { update: (text: string) => inKernel("a live output", () => area.text(checkString("text", text, true))) };
+}
+
+/** Reads the plotly.js-dist-min bundle from node_modules. */
+export function readPlotlyBundle(): string {
+  const file = require.resolve("plotly.js-dist-min");
+  return fs.readFileSync(file, "utf8");
+}
+
+type DisplayWriter = (data: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void;
+
+/**
+ * Writes one multi-MIME output. tslab's public API writes one MIME type per output, so this uses the
+ * kernel's internal writer (tslab/dist/jupyter, not public API) and falls back to HTML only.
+ */
+function writeBundle(bundle: MimeBundle): void {
+  const writer = internalWriter();
+  if (writer) {
+    writer({ data: bundle, metadata: {}, transient: {} }, false);
+    return;
+  }
+  const tslab = requireTslab();
+  const html = bundle["text/html"];
+  inKernel("a notebook display", () => {
+    if (typeof html === "string") tslab.display.html(html);
+    else tslab.display.text(String(bundle["text/plain"] ?? JSON.stringify(bundle)));
+  });
+}
+
+/** The kernel's current display writer, found among loaded modules (the kernel's own copy of tslab). */
+function internalWriter(): DisplayWriter | undefined {
+  for (const [key, mod] of Object.entries(require.cache)) {
+    if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(key)) continue;
+    const w = (mod?.exports as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
+    if (typeof w === "function") return w as DisplayWriter;
+  }
+  return undefined;
+}
+
+function requireTslab(): typeof import("tslab") {
+  // Under the kernel, require("tslab") is hooked to the kernel's own module.
+  return require("tslab") as typeof import("tslab");
+}
+
+/** Runs a tslab display call, turning its bare "Not ready" (no kernel running) into a clear error. */
+function inKernel<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof Error && /not ready/i.test(e.message)) {
+      throw new WorkbookError("NO_KERNEL", `Expected ${what} to run inside a tslab Jupyter kernel, but no kernel is running`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+interface SessionState {
+  plotlyLoaded: boolean;
+  figures: number;
+}
+
+/** Per-kernel state on globalThis, so it survives tslab re-evaluating this module after an edit. */
+function sessionState(): SessionState {
+  const g = globalThis as { __ewbNotebookDisplay?: SessionState };
+  g.__ewbNotebookDisplay ??= { plotlyLoaded: false, figures: 0 };
+  return g.__ewbNotebookDisplay;
+}
+
+function nextDivId(): string {
+  const state = sessionState();
+  state.figures += 1;
+  // The pid keeps ids unique when several notebooks share one browser page (JupyterLab).
+  return `ewb-plot-${process.pid}-${state.figures}`;
+}
+
+function checkFigure(figure: PlotlyFigure): void {
+  if (figure === null || typeof figure !== "object" || !Array.isArray(figure.data)) {
+    throw new InvalidArgumentError("figure", "a Plotly figure { data: [...], layout?: {...} }", figure);
+  }
+}
+
+function figureTitle(figure: PlotlyFigure): string | undefined {
+  const t = (figure.layout as { title?: unknown } | undefined)?.title;
+  if (typeof t === "string") return t;
+  if (t && typeof t === "object" && typeof (t as { text?: unknown }).text === "string") return (t as { text: string }).text;
+  return undefined;
+}

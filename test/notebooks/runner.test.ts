@@ -1,0 +1,52 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { jupyterSkipReason } from "./jupyter";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+describe("the workbook runner (scripts/run-workbook.js)", function () {
+  this.timeout(120_000);
+  let work = "";
+
+  before(function () {
+    const reason = jupyterSkipReason();
+    if (reason) {
+      console.log(`      (skipped: ${reason})`);
+      this.skip();
+    }
+    // The fixtures import ./src like the real notebooks, so they run from a folder with the same symlink.
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "ewb-runner-"));
+    fs.mkdirSync(path.join(work, "nb"));
+    for (const f of fs.readdirSync(path.join(__dirname, "fixtures"))) {
+      fs.copyFileSync(path.join(__dirname, "fixtures", f), path.join(work, "nb", f));
+    }
+    fs.symlinkSync(path.join(ROOT, "src"), path.join(work, "nb", "src"));
+  });
+
+  after(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("runs every notebook, fails with a non-zero exit naming the notebook and cell, and keeps what ran", () => {
+    const out = path.join(work, "out");
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-workbook.js"), "--notebooks", path.join(work, "nb"), "--out", out], {
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /00-ok\.ipynb\s+[\d.]+ s\s+ok/);
+    assert.match(r.stdout, /01-type-error\.ipynb\s+[\d.]+ s\s+FAILED\n\s+cell 1: Error\n\s+1:7 - Type 'number' is not assignable to type 'string'/);
+    assert.match(r.stderr, /FAILED: 01-type-error\.ipynb/);
+
+    const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"));
+    assert.equal(summary.ok, false);
+    assert.deepEqual(summary.notebooks[0].results, { fixture: { answer: 42 } });
+    assert.equal(summary.notebooks[1].failedCell, 1);
+    // The failing notebook is still written, with the error in place, and both have an HTML page.
+    const failed = JSON.parse(fs.readFileSync(path.join(out, "01-type-error.ipynb"), "utf8"));
+    assert.ok(failed.cells[1].outputs.some((o: { output_type: string }) => o.output_type === "error"));
+    for (const f of ["00-ok.html", "01-type-error.html", "index.html"]) assert.ok(fs.existsSync(path.join(out, f)), f);
+  });
+});
