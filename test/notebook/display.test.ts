@@ -9,6 +9,7 @@ import {
   resultsBundle,
   RESULTS_MIME,
   showFigure,
+  tableBundle,
 } from "../../src/notebook/display";
 
 const figure = {
@@ -81,5 +82,30 @@ describe("notebook display", () => {
   it("fails with a clear message when asked to display outside a Jupyter kernel", () => {
     assert.throws(() => showFigure(figure), /Expected a notebook display to run inside a tslab Jupyter kernel/);
     assert.throws(() => recordResults("x", { a: 1 }), /inside a tslab Jupyter kernel/);
+  });
+});
+
+describe("notebook tables", () => {
+  it("renders records as an HTML table and aligned text, numbers rounded, HTML escaped", () => {
+    const b = tableBundle([{ group: "tech", mean: 4.0123, n: 300 }, { group: "<b>", mean: 2 }], { caption: "Means", digits: 2 });
+    assert.equal(
+      b["text/html"],
+      '<table class="ewb-table"><caption style="text-align:left;font-weight:bold">Means</caption>' +
+        "<tr><th>group</th><th>mean</th><th>n</th></tr><tr><td>tech</td><td>4.01</td><td>300</td></tr>" +
+        "<tr><td>&lt;b&gt;</td><td>2</td><td></td></tr></table>",
+    );
+    assert.equal(b["text/plain"], "Means\ngroup  mean    n\n tech  4.01  300\n  <b>     2     ");
+  });
+
+  it("shows at most maxRows rows and says how many were left out", () => {
+    const rows = Array.from({ length: 5 }, (_, i) => ({ i }));
+    const b = tableBundle(rows, { maxRows: 2 });
+    assert.equal((b["text/html"] as string).match(/<tr>/g)?.length, 3);
+    assert.match(b["text/plain"] as string, /… 3 more row\(s\)$/);
+  });
+
+  it("rejects rows that are not records, naming the position", () => {
+    assert.throws(() => tableBundle([{ a: 1 }, 5 as never]), /Expected rows\[1\] to be a record \(object\), but got 5/);
+    assert.throws(() => tableBundle("x" as never), /Expected rows to be an array of records/);
   });
 });
