@@ -3,9 +3,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { jupyterSkipReason } from "./workbook";
+import { jupyterSkipReason, ROOT } from "./workbook";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+
 
 describe("the workbook runner (scripts/run-workbook.js)", function () {
   this.timeout(120_000);
@@ -48,5 +48,22 @@ describe("the workbook runner (scripts/run-workbook.js)", function () {
     const failed = JSON.parse(fs.readFileSync(path.join(out, "01-type-error.ipynb"), "utf8"));
     assert.ok(failed.cells[1].outputs.some((o: { output_type: string }) => o.output_type === "error"));
     for (const f of ["00-ok.html", "01-type-error.html", "index.html"]) assert.ok(fs.existsSync(path.join(out, f)), f);
+  });
+});
+
+describe("the report check (scripts/check-report.js)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { chartsInDom } = require(path.join(ROOT, "scripts", "check-report.js")) as {
+    chartsInDom: (dom: string) => { id: string; drew: boolean }[];
+  };
+
+  it("counts a chart as drawn only when Plotly put an SVG and data marks into its div", () => {
+    const drawn = '<div id="ewb-plot-1-1" class="ewb-plot js-plotly-plot"><svg class="main-svg"><g class="trace"><path class="js-line" d="M0,0L1,1"/></g></svg></div>';
+    const axesOnly = '<div id="ewb-plot-1-2" class="ewb-plot js-plotly-plot"><svg class="main-svg"><g class="xaxislayer"/></svg></div>';
+    const never = '<div id="ewb-plot-1-3" class="ewb-plot">plotly.js is not loaded in this page</div>';
+    assert.deepEqual(
+      chartsInDom(`<body>${drawn}<p>text</p>${axesOnly}${never}</body>`).map((c) => [c.id, c.drew]),
+      [["ewb-plot-1-1", true], ["ewb-plot-1-2", false], ["ewb-plot-1-3", false]],
+    );
   });
 });
