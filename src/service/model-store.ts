@@ -1,0 +1,90 @@
+/** Holds the model the service answers from, and swaps in a reloaded one atomically or not at all. */
+import * as path from "node:path";
+import { ModelFormatError } from "../errors";
+import type { TrainedModel } from "../model/types";
+import { checkModel } from "../recommend/single";
+import { resolveWithinRoot } from "./paths";
+
+/** What a loader gives back: the model and the on-disk format version it was read from. */
+export interface LoadedModel {
+  readonly model: TrainedModel;
+  readonly formatVersion: number;
+}
+
+/** Reads a saved model directory (the service's default is ENGINE's `loadModel`). */
+export type ModelLoader = (dir: string) => Promise<LoadedModel>;
+
+/** The model being served, with where and when it was loaded. Immutable: a reload makes a new one. */
+export interface ServedModel extends LoadedModel {
+  /** Real path of the model directory. */
+  readonly dir: string;
+  /** ISO time this process loaded it. */
+  readonly loadedAt: string;
+  /** 1 for the model loaded at start, +1 per successful reload. */
+  readonly generation: number;
+}
+
+/**
+ * The current model behind one reference. A request reads `current` once and uses that object to the end,
+ * so a reload in between never mixes two models in one answer. Reloads run one at a time; a model that fails
+ * to load or to pass the consistency checks is refused and the old one keeps serving.
+ */
+export class ModelStore {
+  readonly root: string;
+  private readonly loader: ModelLoader;
+  private served: ServedModel;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(root: string, loader: ModelLoader, served: ServedModel) {
+    this.root = root;
+    this.loader = loader;
+    this.served = served;
+  }
+
+  /**
+   * Loads the first model. `root` bounds every later reload (default: the parent of `dir`).
+   * @throws ModelFormatError (or the loader's error) when the model cannot be served.
+   */
+  static async open(dir: string, loader: ModelLoader, root: string = path.dirname(path.resolve(dir))): Promise<ModelStore> {
+    const realDir = resolveWithinRoot(root, path.resolve(dir), "model directory");
+    const served = await loadChecked(loader, realDir, 1);
+    return new ModelStore(root, loader, served);
+  }
+
+  get current(): ServedModel {
+    return this.served;
+  }
+
+  /**
+   * Loads `requested` (relative to the root, or absolute inside it; default: the current directory again, for a
+   * model saved over the old one) and swaps it in. Resolves to the new model; rejects, leaving the old one
+   * serving, when the path is outside the root or the model is unusable.
+   */
+  reload(requested?: string): Promise<ServedModel> {
+    const run = async (): Promise<ServedModel> => {
+      const dir = resolveWithinRoot(this.root, requested ?? this.served.dir, "model_dir");
+      const next = await loadChecked(this.loader, dir, this.served.generation + 1);
+      this.served = next; // the swap: one assignment
+      return next;
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+async function loadChecked(loader: ModelLoader, dir: string, generation: number): Promise<ServedModel> {
+  const loaded = await loader(dir);
+  try {
+    checkModel(loaded.model);
+  } catch (e) {
+    throw new ModelFormatError(dir, `inconsistent model: ${(e as Error).message}`, { cause: e });
+  }
+  const w = loaded.model.weights;
+  for (const [name, a] of [["userFactors", w.userFactors], ["itemFactors", w.itemFactors], ["userBias", w.userBias], ["itemBias", w.itemBias]] as const) {
+    for (let k = 0; k < a.length; k++) {
+      if (!Number.isFinite(a[k])) throw new ModelFormatError(dir, `weights.${name}[${k}] is ${a[k]}, not a finite number`);
+    }
+  }
+  return { ...loaded, dir, loadedAt: new Date().toISOString(), generation };
+}

@@ -1,0 +1,191 @@
+/** JSON schemas of every request and response: they validate input, speed up output and become the OpenAPI document. */
+
+/** Longest list a request may ask for; fewer come back when the catalogue (after exclusions) is smaller. */
+export const MAX_TOP_N = 100;
+/** List length when a request does not say, as in seed 002's API. */
+export const DEFAULT_TOP_N = 10;
+/** Most ratings a fold-in request may carry. */
+export const MAX_FOLD_IN_RATINGS = 10_000;
+
+const rawId = { type: "string", minLength: 1, maxLength: 256 } as const;
+const topN = {
+  type: "integer", minimum: 1, maximum: MAX_TOP_N, default: DEFAULT_TOP_N,
+  description: `How many results (1..${MAX_TOP_N}, default ${DEFAULT_TOP_N}); fewer come back when fewer are left.`,
+} as const;
+
+export const errorSchema = {
+  $id: "Error",
+  type: "object",
+  description: "Every error response has this shape.",
+  properties: {
+    statusCode: { type: "integer" },
+    error: { type: "string", description: "HTTP reason phrase" },
+    code: { type: "string", description: "Stable machine code, e.g. UNKNOWN_USER, VALIDATION, FST_ERR_CTP_BODY_TOO_LARGE" },
+    message: { type: "string", description: "What was expected, what was found, and where" },
+    field: { type: "string", description: "The request field at fault, when there is one" },
+    id: { type: "string", description: "The unknown raw ID, for 404s" },
+  },
+  required: ["statusCode", "error", "code", "message"],
+} as const;
+
+const errorRef = { $ref: "Error#" } as const;
+
+const recommendation = {
+  type: "object",
+  properties: {
+    rank: { type: "integer", description: "1-based" },
+    item_id: { type: "string", description: "Raw item ID" },
+    predicted_rating: { type: "number", description: "The model's raw score (not clipped to the rating scale)" },
+  },
+  required: ["rank", "item_id", "predicted_rating"],
+} as const;
+
+const recommendationList = {
+  type: "object",
+  properties: {
+    user_id: { type: "string" },
+    recommendations: { type: "array", items: recommendation },
+    total_count: { type: "integer", description: "Number of recommendations returned" },
+    strategy: { type: "string", enum: ["model", "fold-in", "bias-only"], description: "How the list was made" },
+  },
+  required: ["user_id", "recommendations", "total_count"],
+} as const;
+
+export const healthSchema = {
+  summary: "Service and model status",
+  tags: ["service"],
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        status: { type: "string", enum: ["ok"] },
+        model: {
+          type: "object",
+          properties: {
+            format_version: { type: "integer" },
+            trained_at: { type: "string" },
+            backend: { type: "string" },
+            user_count: { type: "integer" },
+            item_count: { type: "integer" },
+            dim: { type: "integer" },
+            best_epoch: { type: "integer" },
+            data_fingerprint: { type: "string" },
+            loaded_at: { type: "string" },
+            generation: { type: "integer", description: "1 at start, +1 per successful reload" },
+          },
+          required: ["format_version", "trained_at", "backend", "user_count", "item_count"],
+        },
+        uptime_seconds: { type: "number" },
+      },
+      required: ["status", "model"],
+    },
+  },
+} as const;
+
+export const recommendSchema = {
+  summary: "Top-N items for a known user",
+  description: "Scores every item with the trained model and returns the best, by raw IDs. Items the user rated in training are left out unless exclude_rated is false.",
+  tags: ["recommend"],
+  body: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      user_id: { ...rawId, description: "Raw user ID, e.g. U10001" },
+      top_n: topN,
+      exclude_rated: { type: "boolean", default: true, description: "Leave out items the user rated in training (default true)" },
+    },
+    required: ["user_id"],
+    examples: [{ user_id: "U10001", top_n: 10, exclude_rated: true }],
+  },
+  response: { 200: recommendationList, 400: errorRef, 404: errorRef, 413: errorRef, 415: errorRef },
+} as const;
+
+export const newUserSchema = {
+  summary: "Top-N items for a new user from a few ratings (fold-in, no retraining)",
+  description: "Solves the user's vector and bias from the given ratings with the item embeddings frozen, then recommends. Rated items are left out unless exclude_rated is false.",
+  tags: ["recommend"],
+  body: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      ratings: {
+        type: "array",
+        minItems: 1,
+        maxItems: MAX_FOLD_IN_RATINGS,
+        items: {
+          type: "object",
+          additionalProperties: false,
+          properties: { item_id: rawId, rating: { type: "number" } },
+          required: ["item_id", "rating"],
+        },
+      },
+      top_n: topN,
+      exclude_rated: { type: "boolean", default: true, description: "Leave out the items in `ratings` (default true)" },
+    },
+    required: ["ratings"],
+    examples: [{ ratings: [{ item_id: "TECH1005", rating: 5 }, { item_id: "SPORT1400", rating: 1 }], top_n: 5 }],
+  },
+  response: { 200: recommendationList, 400: errorRef, 413: errorRef, 415: errorRef },
+} as const;
+
+const neighbour = (idField: "item_id" | "user_id") => ({
+  type: "object",
+  properties: {
+    rank: { type: "integer" },
+    [idField]: { type: "string" },
+    similarity: { type: "number", description: "Cosine similarity of the embeddings, in [-1, 1]" },
+  },
+  required: ["rank", idField, "similarity"],
+}) as const;
+
+function similarSchema(kind: "item" | "user") {
+  const idField = `${kind}_id` as "item_id" | "user_id";
+  return {
+    summary: `Nearest ${kind}s by cosine similarity of the embeddings`,
+    tags: ["similar"],
+    params: { type: "object", properties: { [idField]: rawId }, required: [idField] },
+    querystring: { type: "object", additionalProperties: false, properties: { top_n: topN } },
+    response: {
+      200: {
+        type: "object",
+        properties: {
+          [idField]: { type: "string" },
+          similar: { type: "array", items: neighbour(idField) },
+          total_count: { type: "integer" },
+        },
+        required: [idField, "similar", "total_count"],
+      },
+      400: errorRef,
+      404: errorRef,
+    },
+  } as const;
+}
+
+export const similarItemsSchema = similarSchema("item");
+export const similarUsersSchema = similarSchema("user");
+
+export const reloadSchema = {
+  summary: "Load a model directory and swap it in atomically",
+  description: "Without model_dir, reloads the current directory (e.g. after `ewb train` saved over it). The directory must lie inside the root given at start. A model that fails to load is refused (422) and the old one keeps serving.",
+  tags: ["admin"],
+  body: {
+    type: "object",
+    additionalProperties: false,
+    properties: { model_dir: { type: "string", minLength: 1, maxLength: 4096, description: "Relative to the allowed root, or absolute inside it" } },
+  },
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        status: { type: "string", enum: ["reloaded"] },
+        model_dir: { type: "string" },
+        generation: { type: "integer" },
+        user_count: { type: "integer" },
+        item_count: { type: "integer" },
+        trained_at: { type: "string" },
+      },
+      required: ["status", "model_dir", "generation"],
+    },
+    400: errorRef, 403: errorRef, 422: errorRef,
+  },
+} as const;

@@ -1,0 +1,96 @@
+/** Starting, stopping and signalling the service: load the model once, listen, reload on SIGHUP, drain on SIGTERM. */
+import * as path from "node:path";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { checkInteger, checkString } from "../validate";
+import { buildApp, type AppOptions, type ServiceEvent } from "./app";
+import { ModelStore, type ModelLoader, type ServedModel } from "./model-store";
+import { defaultLoader } from "./loader";
+
+export interface ServiceOptions extends AppOptions {
+  /** The model directory to serve. */
+  readonly modelDir: string;
+  /** Interface to bind (default 127.0.0.1: loopback only). */
+  readonly host?: string;
+  /** TCP port (default 8000; 0 picks a free one). */
+  readonly port?: number;
+  /** Directory that every reload must stay inside (default: the parent of `modelDir`). */
+  readonly allowedRoot?: string;
+  /** How a model directory is read (default: the saved-model format of src/model/persist). */
+  readonly loader?: ModelLoader;
+}
+
+/** A listening service. */
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly store: ModelStore;
+  readonly host: string;
+  readonly port: number;
+  /** Base URL, e.g. http://127.0.0.1:8000 */
+  readonly url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8000;
+export const DEFAULT_HOST = "127.0.0.1";
+
+/**
+ * Loads the model (failing before listening if it is unusable), builds the app and listens.
+ * @example
+ * const svc = await startService({ modelDir: "models/default", port: 0 });
+ * await fetch(`${svc.url}/health`);
+ * await svc.close();
+ */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  checkString("modelDir", options.modelDir);
+  const host = options.host === undefined ? DEFAULT_HOST : checkString("host", options.host);
+  const port = options.port === undefined ? DEFAULT_PORT : checkInteger("port", options.port, 0, 65535);
+  const modelDir = path.resolve(options.modelDir);
+  const root = path.resolve(options.allowedRoot ?? path.dirname(modelDir));
+  const store = await ModelStore.open(modelDir, options.loader ?? defaultLoader, root);
+  const app = await buildApp(store, options);
+  await app.listen({ host, port });
+  const address = app.server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    app, store, host, port: address.port, url: `http://${urlHost}:${address.port}`,
+    close: () => (closing ??= app.close()),
+  };
+}
+
+/** What the signal handlers report (besides the app's own events). */
+export type SignalEvent =
+  | ServiceEvent
+  | { readonly type: "closing"; readonly signal: NodeJS.Signals }
+  | { readonly type: "closed" };
+
+/**
+ * SIGTERM and SIGINT close the service gracefully (in-flight requests finish) and then call `onClosed`;
+ * SIGHUP reloads the current model directory (a bad model is refused and the old one keeps serving).
+ * Returns a function that removes the handlers.
+ */
+export function installSignalHandlers(service: RunningService, onEvent: (event: SignalEvent) => void, onClosed: () => void): () => void {
+  const stop = (signal: NodeJS.Signals): void => {
+    onEvent({ type: "closing", signal });
+    service.close().then(
+      () => { onEvent({ type: "closed" }); onClosed(); },
+      (error: unknown) => { onEvent({ type: "request-error", method: "SIGNAL", url: signal, error }); onClosed(); },
+    );
+  };
+  const hup = (): void => {
+    service.store.reload().then(
+      (served: ServedModel) => onEvent({ type: "reloaded", dir: served.dir, generation: served.generation }),
+      (e: unknown) => onEvent({ type: "reload-refused", message: e instanceof Error ? e.message : String(e) }),
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGHUP", hup);
+  return () => {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
+    process.off("SIGHUP", hup);
+  };
+}

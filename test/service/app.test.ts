@@ -1,0 +1,367 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as path from "node:path";
+import { startService, type RunningService } from "../../src/service/server";
+import type { ServiceEvent } from "../../src/service/app";
+import { predictRating } from "../../src/model/predict";
+import type { TrainedModel } from "../../src/model/types";
+import { fixtureLoader, ITEM_IDS, makeModel, tempRoot, USER_IDS, writeFixtureModel } from "./fixtures";
+
+/** Reference top-N computed another way: every prediction through predictRating, then a full sort. */
+function bruteForceTopN(model: TrainedModel, userId: string, n: number, excludeRated: boolean): { item_id: string; predicted_rating: number }[] {
+  const u = model.userIds.index(userId);
+  const rated = new Set(excludeRated ? [...(model.ratedItems[u] ?? [])] : []);
+  return ITEM_IDS.map((id, i) => ({ item_id: id, i, predicted_rating: predictRating(model.weights, u, i) }))
+    .filter((r) => !rated.has(r.i))
+    .sort((a, b) => b.predicted_rating - a.predicted_rating || a.i - b.i)
+    .slice(0, n)
+    .map(({ item_id, predicted_rating }) => ({ item_id, predicted_rating }));
+}
+
+/** Reference cosine neighbours computed with plain loops. */
+function bruteForceNeighbours(data: Float32Array, dim: number, ids: string[], index: number, n: number): { id: string; similarity: number }[] {
+  const row = (r: number): number[] => Array.from(data.subarray(r * dim, (r + 1) * dim));
+  const q = row(index);
+  const norm = (v: number[]): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  return ids.map((id, r) => ({ id, r, similarity: row(r).reduce((s, x, k) => s + x * (q[k] as number), 0) / (norm(row(r)) * norm(q)) }))
+    .filter((x) => x.r !== index)
+    .sort((a, b) => b.similarity - a.similarity || a.r - b.r)
+    .slice(0, n)
+    .map(({ id, similarity }) => ({ id, similarity }));
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
+
+async function get(url: string): Promise<{ status: number; json: any }> {
+  const res = await fetch(url);
+  return { status: res.status, json: await res.json() };
+}
+
+describe("service: the REST API over a real HTTP server", () => {
+  let root: string;
+  let model: TrainedModel;
+  let svc: RunningService;
+  const events: ServiceEvent[] = [];
+
+  before(async () => {
+    root = tempRoot();
+    model = makeModel(7);
+    writeFixtureModel(root, "m1", model);
+    svc = await startService({ modelDir: path.join(root, "m1"), port: 0, loader: fixtureLoader, bodyLimit: 4096, onEvent: (e) => events.push(e) });
+  });
+
+  after(async () => {
+    await svc.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  describe("GET /health", () => {
+    it("reports status, format version, training time, backend and user and item counts", async () => {
+      const { status, json } = await get(`${svc.url}/health`);
+      assert.equal(status, 200);
+      assert.equal(json.status, "ok");
+      assert.equal(json.model.format_version, 1);
+      assert.equal(json.model.trained_at, "2026-01-02T03:04:05.000Z");
+      assert.equal(json.model.backend, "test-fixture");
+      assert.equal(json.model.user_count, USER_IDS.length);
+      assert.equal(json.model.item_count, ITEM_IDS.length);
+      assert.equal(json.model.generation, 1);
+    });
+
+    it("binds to loopback by default", () => {
+      assert.equal(svc.host, "127.0.0.1");
+      assert.match(svc.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    });
+  });
+
+  describe("POST /recommend", () => {
+    it("answers seed 002's shape with the brute-force top-N, rated items excluded", async () => {
+      const { status, json } = await post(`${svc.url}/recommend`, { user_id: "U10009", top_n: 3, exclude_rated: true });
+      assert.equal(status, 200);
+      assert.deepEqual(Object.keys(json).filter((k) => k !== "strategy").sort(), ["recommendations", "total_count", "user_id"]);
+      assert.equal(json.user_id, "U10009");
+      assert.equal(json.total_count, 3);
+      const expected = bruteForceTopN(model, "U10009", 3, true);
+      json.recommendations.forEach((r: any, k: number) => {
+        assert.deepEqual(Object.keys(r).sort(), ["item_id", "predicted_rating", "rank"]);
+        assert.equal(r.rank, k + 1);
+        assert.equal(r.item_id, expected[k]?.item_id);
+        assert.ok(Math.abs(r.predicted_rating - (expected[k]?.predicted_rating ?? NaN)) < 1e-9);
+      });
+    });
+
+    it("defaults to top_n 10 and exclude_rated true, returning fewer when fewer items are left", async () => {
+      const { status, json } = await post(`${svc.url}/recommend`, { user_id: "U10009" });
+      assert.equal(status, 200);
+      assert.equal(json.total_count, ITEM_IDS.length - 3);
+      assert.deepEqual(json.recommendations.map((r: any) => r.item_id), bruteForceTopN(model, "U10009", 10, true).map((r) => r.item_id));
+    });
+
+    it("includes rated items when exclude_rated is false", async () => {
+      const { json } = await post(`${svc.url}/recommend`, { user_id: "U10001", top_n: 100, exclude_rated: false });
+      assert.equal(json.total_count, ITEM_IDS.length);
+      assert.deepEqual(json.recommendations.map((r: any) => r.item_id), bruteForceTopN(model, "U10001", 100, false).map((r) => r.item_id));
+    });
+
+    it("gives a user with no training ratings the bias-only fallback and says so", async () => {
+      const { status, json } = await post(`${svc.url}/recommend`, { user_id: "U10021", top_n: 2 });
+      assert.equal(status, 200);
+      assert.equal(json.strategy, "bias-only");
+      assert.equal(json.total_count, 2);
+    });
+
+    it("answers an unknown user with 404 naming the ID", async () => {
+      const { status, json } = await post(`${svc.url}/recommend`, { user_id: "U99999" });
+      assert.equal(status, 404);
+      assert.equal(json.code, "UNKNOWN_USER");
+      assert.equal(json.id, "U99999");
+      assert.match(json.message, /Unknown user ID "U99999"/);
+    });
+
+    const badBodies: [string, unknown, string, RegExp][] = [
+      ["a missing user_id", { top_n: 5 }, "user_id", /Missing required field body\.user_id/],
+      ["a numeric user_id", { user_id: 10001 }, "user_id", /Expected body\.user_id to be a string, but got 10001/],
+      ["an empty user_id", { user_id: "" }, "user_id", /Expected body\.user_id to be a string of at least 1 characters/],
+      ["top_n as a string", { user_id: "U10001", top_n: "10" }, "top_n", /Expected body\.top_n to be an integer, but got "10"/],
+      ["a fractional top_n", { user_id: "U10001", top_n: 2.5 }, "top_n", /Expected body\.top_n to be an integer, but got 2\.5/],
+      ["top_n 0", { user_id: "U10001", top_n: 0 }, "top_n", /Expected body\.top_n to be >= 1, but got 0/],
+      ["top_n 101", { user_id: "U10001", top_n: 101 }, "top_n", /Expected body\.top_n to be <= 100, but got 101/],
+      ["exclude_rated as a string", { user_id: "U10001", exclude_rated: "yes" }, "exclude_rated", /Expected body\.exclude_rated to be a boolean, but got "yes"/],
+      ["an unknown field", { user_id: "U10001", topN: 5 }, "topN", /Unknown field body\.topN/],
+      ["an array body", [{ user_id: "U10001" }], "", /Expected body to be an object, but got an array/],
+    ];
+    for (const [what, body, field, message] of badBodies) {
+      it(`answers ${what} with 400 naming the field`, async () => {
+        const { status, json } = await post(`${svc.url}/recommend`, body);
+        assert.equal(status, 400);
+        assert.equal(json.code, "VALIDATION");
+        assert.equal(json.field, field);
+        assert.match(json.message, message);
+      });
+    }
+
+    it("answers malformed JSON with 400", async () => {
+      const { status, json } = await post(`${svc.url}/recommend`, '{"user_id": "U10001",');
+      assert.equal(status, 400);
+      assert.match(json.code, /FST_ERR_CTP_INVALID_JSON_BODY/);
+    });
+
+    it("answers an empty JSON body with 400", async () => {
+      const { status, json } = await post(`${svc.url}/recommend`, "");
+      assert.equal(status, 400);
+      assert.match(json.message, /empty/i);
+    });
+
+    it("answers a body over the limit with 413", async () => {
+      const { status, json } = await post(`${svc.url}/recommend`, { user_id: "U10001", pad: "x".repeat(5000) });
+      assert.equal(status, 413);
+      assert.equal(json.code, "FST_ERR_CTP_BODY_TOO_LARGE");
+    });
+
+    it("answers a wrong content type with 415", async () => {
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/xml"]) {
+        const { status, json } = await post(`${svc.url}/recommend`, JSON.stringify({ user_id: "U10001" }), { "content-type": type });
+        assert.equal(status, 415, type);
+        assert.equal(json.code, "FST_ERR_CTP_INVALID_MEDIA_TYPE");
+      }
+    });
+  });
+
+  describe("GET /items/{item_id}/similar and /users/{user_id}/similar", () => {
+    it("lists the nearest items by cosine similarity, itself excluded", async () => {
+      const { status, json } = await get(`${svc.url}/items/TECH1005/similar?top_n=3`);
+      assert.equal(status, 200);
+      assert.equal(json.item_id, "TECH1005");
+      assert.equal(json.total_count, 3);
+      const expected = bruteForceNeighbours(model.weights.itemFactors, model.weights.dim, ITEM_IDS, ITEM_IDS.indexOf("TECH1005"), 3);
+      json.similar.forEach((n: any, k: number) => {
+        assert.equal(n.rank, k + 1);
+        assert.equal(n.item_id, expected[k]?.id);
+        assert.ok(Math.abs(n.similarity - (expected[k]?.similarity ?? NaN)) < 1e-6);
+      });
+    });
+
+    it("lists the nearest users by cosine similarity, defaulting to top_n 10", async () => {
+      const { status, json } = await get(`${svc.url}/users/U10004/similar`);
+      assert.equal(status, 200);
+      const expected = bruteForceNeighbours(model.weights.userFactors, model.weights.dim, USER_IDS, 1, 10);
+      assert.equal(json.total_count, USER_IDS.length - 1);
+      assert.deepEqual(json.similar.map((n: any) => n.user_id), expected.map((e) => e.id));
+    });
+
+    it("answers an unknown item or user with 404 naming it", async () => {
+      const a = await get(`${svc.url}/items/NOPE1/similar`);
+      assert.equal(a.status, 404);
+      assert.equal(a.json.code, "UNKNOWN_ITEM");
+      assert.match(a.json.message, /Unknown item ID "NOPE1"/);
+      const b = await get(`${svc.url}/users/${encodeURIComponent("U 1/../x")}/similar`);
+      assert.equal(b.status, 404);
+      assert.equal(b.json.id, "U 1/../x");
+    });
+
+    it("answers a bad top_n in the query with 400 naming it", async () => {
+      for (const [q, re] of [["abc", /Expected querystring\.top_n to be an integer, but got "abc"/], ["0", /to be >= 1, but got 0/], ["500", /to be <= 100, but got 500/], ["1.5", /to be an integer/]] as const) {
+        const { status, json } = await get(`${svc.url}/items/TECH1005/similar?top_n=${q}`);
+        assert.equal(status, 400, q);
+        assert.equal(json.field, "top_n");
+        assert.match(json.message, re);
+      }
+      const extra = await get(`${svc.url}/users/U10001/similar?k=3`);
+      assert.equal(extra.status, 400);
+      assert.match(extra.json.message, /Unknown field querystring\.k/);
+    });
+  });
+
+  describe("docs and unknown routes", () => {
+    it("serves an OpenAPI document that describes every endpoint", async () => {
+      const { status, json } = await get(`${svc.url}/openapi.json`);
+      assert.equal(status, 200);
+      assert.match(json.openapi, /^3\./);
+      for (const p of ["/health", "/recommend", "/recommend/new-user", "/items/{item_id}/similar", "/users/{user_id}/similar", "/admin/reload"]) {
+        assert.ok(json.paths[p], `missing ${p}`);
+      }
+      const top = json.paths["/recommend"].post.requestBody.content["application/json"].schema.properties.top_n;
+      assert.deepEqual([top.minimum, top.maximum, top.default], [1, 100, 10]);
+    });
+
+    it("serves the interactive docs and their scripts locally, without a CDN", async () => {
+      const page = await fetch(`${svc.url}/docs`);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.doesNotMatch(html, /https?:\/\/(?!localhost|127\.0\.0\.1)[^"']*\.(js|css)/);
+      const bundle = await fetch(`${svc.url}/docs/static/swagger-ui-bundle.js`);
+      assert.equal(bundle.status, 200);
+      assert.ok((await bundle.arrayBuffer()).byteLength > 100_000);
+    });
+
+    it("answers an unknown route with a JSON 404", async () => {
+      const { status, json } = await get(`${svc.url}/nope`);
+      assert.equal(status, 404);
+      assert.equal(json.code, "NOT_FOUND");
+      assert.match(json.message, /No route GET \/nope/);
+    });
+  });
+
+  describe("POST /admin/reload", () => {
+    it("swaps in a good model and serves from it at once", async () => {
+      const next = makeModel(8, 4, "2026-02-03T04:05:06.000Z");
+      writeFixtureModel(root, "m2", next);
+      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "m2" });
+      assert.equal(status, 200);
+      assert.equal(json.status, "reloaded");
+      assert.equal(json.generation, 2);
+      assert.equal(json.model_dir, fs.realpathSync(path.join(root, "m2")));
+      const health = await get(`${svc.url}/health`);
+      assert.equal(health.json.model.trained_at, "2026-02-03T04:05:06.000Z");
+      const rec = await post(`${svc.url}/recommend`, { user_id: "U10009", top_n: 4 });
+      assert.deepEqual(rec.json.recommendations.map((r: any) => r.item_id), bruteForceTopN(next, "U10009", 4, true).map((r) => r.item_id));
+      assert.ok(events.some((e) => e.type === "reloaded" && e.generation === 2));
+      model = next;
+    });
+
+    it("reloads the current directory when no model_dir is given", async () => {
+      const { status, json } = await post(`${svc.url}/admin/reload`, {});
+      assert.equal(status, 200);
+      assert.equal(json.generation, 3);
+    });
+
+    it("refuses a corrupt model with 422 and keeps serving the old one", async () => {
+      const bad = path.join(root, "bad");
+      fs.mkdirSync(bad);
+      fs.writeFileSync(path.join(bad, "model.json"), '{"truncated": ');
+      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "bad" });
+      assert.equal(status, 422);
+      assert.equal(json.code, "MODEL_FORMAT");
+      assert.match(json.message, /model\.json: cannot read/);
+      const health = await get(`${svc.url}/health`);
+      assert.equal(health.json.model.generation, 3);
+      assert.equal(health.json.model.trained_at, "2026-02-03T04:05:06.000Z");
+      assert.ok(events.some((e) => e.type === "reload-refused"));
+    });
+
+    it("refuses a model whose weights are not finite", async () => {
+      const m = makeModel(9);
+      m.weights.itemBias[2] = 12345.5;
+      const dir = writeFixtureModel(root, "nan", m);
+      // JSON has no NaN or Infinity: patch in a literal that parses to Infinity.
+      const file = path.join(dir, "model.json");
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("12345.5", "1e999"));
+      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "nan" });
+      assert.equal(status, 422);
+      assert.match(json.message, /weights\.itemBias\[2\] is Infinity, not a finite number/);
+    });
+
+    it("refuses a directory outside the allowed root, by .., absolute path or symlink, with 403", async () => {
+      const outside = tempRoot();
+      writeFixtureModel(outside, "m", makeModel(10));
+      fs.symlinkSync(path.join(outside, "m"), path.join(root, "link"));
+      for (const dir of ["../", `../${path.basename(outside)}/m`, path.join(outside, "m"), "/etc", "link", "m2/../../"]) {
+        const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: dir });
+        assert.equal(status, 403, dir);
+        assert.equal(json.code, "FORBIDDEN_PATH");
+        assert.equal(json.field, "model_dir");
+      }
+      fs.rmSync(outside, { recursive: true, force: true });
+      assert.equal((await get(`${svc.url}/health`)).json.model.generation, 3);
+    });
+
+    it("answers a missing directory inside the root, or a non-string model_dir, with 400", async () => {
+      const a = await post(`${svc.url}/admin/reload`, { model_dir: "does-not-exist" });
+      assert.equal(a.status, 400);
+      assert.match(a.json.message, /Expected model_dir to be an existing directory inside/);
+      const b = await post(`${svc.url}/admin/reload`, { model_dir: 42 });
+      assert.equal(b.status, 400);
+      assert.equal(b.json.field, "model_dir");
+    });
+  });
+
+  describe("afterwards", () => {
+    it("is still healthy after every bad request above, with no server fault logged", async () => {
+      assert.equal((await get(`${svc.url}/health`)).status, 200);
+      assert.ok(!events.some((e) => e.type === "request-error"), "no server faults");
+    });
+  });
+});
+
+describe("service: graceful shutdown", () => {
+  it("lets an in-flight request finish while refusing new connections", async () => {
+    const root = tempRoot();
+    writeFixtureModel(root, "m", makeModel(7));
+    const svc = await startService({ modelDir: path.join(root, "m"), port: 0, loader: fixtureLoader });
+    const body = JSON.stringify({ user_id: "U10001", top_n: 2 });
+    // Send the headers and half the body, so the request is in flight when close() begins.
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(`${svc.url}/recommend`, { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on("error", reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => req.end(body.slice(10)), 300);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    let closed = false;
+    const closing = svc.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(closed, false, "close waits for the in-flight request");
+    await assert.rejects(fetch(`${svc.url}/health`), "a new connection is refused while closing");
+    const { status, text } = await response;
+    assert.equal(status, 200);
+    assert.equal(JSON.parse(text).total_count, 2);
+    await closing;
+    assert.equal(closed, true);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("refuses to start on a model it cannot load", async () => {
+    const root = tempRoot();
+    fs.mkdirSync(path.join(root, "empty"));
+    await assert.rejects(startService({ modelDir: path.join(root, "empty"), port: 0, loader: fixtureLoader }), /model\.json: cannot read/);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
