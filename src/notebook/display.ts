@@ -114,9 +114,26 @@ export function tableBundle(rows: readonly Readonly<Record<string, unknown>>[], 
   return { "text/html": `<table class="ewb-table">${caption}${head}${body}</table>${note}`, "text/plain": text };
 }
 
-/** Displays rows of records as a table in the running tslab kernel. */
-export function showTable(rows: readonly Readonly<Record<string, unknown>>[], options: TableOptions = {}): void {
-  writeBundle(tableBundle(rows, options));
+/** What {@link showTable} takes: records, or a table with `columns` and row `values` (a danfojs DataFrame). */
+export type TableLike = readonly Readonly<Record<string, unknown>>[] | { readonly columns: readonly string[]; readonly values: readonly unknown[] };
+
+/** Turns a danfojs-style frame (columns + row arrays) into records; passes records through. */
+export function tableRows(table: TableLike): readonly Readonly<Record<string, unknown>>[] {
+  if (Array.isArray(table)) return table;
+  const t = table as { columns?: unknown; values?: unknown };
+  if (t && Array.isArray(t.columns) && Array.isArray(t.values)) {
+    const cols = t.columns as string[];
+    return (t.values as unknown[]).map((row) => {
+      const cells = Array.isArray(row) ? row : [row];
+      return Object.fromEntries(cols.map((c, j) => [c, cells[j]]));
+    });
+  }
+  throw new InvalidArgumentError("table", "an array of records or a DataFrame (columns and values)", table);
+}
+
+/** Displays records or a danfojs DataFrame as a table in the running tslab kernel. */
+export function showTable(table: TableLike, options: TableOptions = {}): void {
+  writeBundle(tableBundle(tableRows(table), options));
 }
 
 /** Displays a Plotly figure in the running tslab kernel (loading plotly.js into the page first, once). */

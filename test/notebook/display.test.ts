@@ -10,6 +10,7 @@ import {
   RESULTS_MIME,
   showFigure,
   tableBundle,
+  tableRows,
 } from "../../src/notebook/display";
 
 const figure = {
@@ -107,5 +108,14 @@ describe("notebook tables", () => {
   it("rejects rows that are not records, naming the position", () => {
     assert.throws(() => tableBundle([{ a: 1 }, 5 as never]), /Expected rows\[1\] to be a record \(object\), but got 5/);
     assert.throws(() => tableBundle("x" as never), /Expected rows to be an array of records/);
+  });
+});
+
+describe("notebook table rows", () => {
+  it("turns a DataFrame-like table (columns + row values) into records and passes records through", () => {
+    assert.deepEqual(tableRows({ columns: ["g", "n"], values: [["tech", 300], ["sports", 400]] }), [{ g: "tech", n: 300 }, { g: "sports", n: 400 }]);
+    const recs = [{ a: 1 }];
+    assert.equal(tableRows(recs), recs);
+    assert.throws(() => tableRows({ columns: "x" } as never), /Expected table to be an array of records or a DataFrame/);
   });
 });
