@@ -2,4 +2,5 @@
 import type { Command } from "../command";
 
 export const COMMANDS: readonly Command[] = [
+  (require("./serve") as typeof import("./serve")).serveCommand,
 ];

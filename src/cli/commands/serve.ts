@@ -1,0 +1,55 @@
+/** `ewb serve`: the REST service over a saved model, until SIGTERM or SIGINT. */
+import type { Command } from "../command";
+import { numberOption, stringOption, UsageError } from "../command";
+import { installSignalHandlers, startService, DEFAULT_HOST, DEFAULT_PORT, type SignalEvent } from "../../service/server";
+import { DEFAULT_BODY_LIMIT } from "../../service/app";
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "Serve recommendations over HTTP (REST + OpenAPI docs at /docs) from a saved model",
+  usage: "--model <dir> [--port 8000] [--host 127.0.0.1] [--root <dir>]",
+  options: {
+    model: { type: "string", placeholder: "<dir>", description: "saved model directory (from `ewb train --model`)" },
+    port: { type: "string", placeholder: "<n>", description: "TCP port; 0 picks a free one", default: String(DEFAULT_PORT) },
+    host: { type: "string", placeholder: "<addr>", description: "interface to bind; loopback unless you mean otherwise", default: DEFAULT_HOST },
+    root: { type: "string", placeholder: "<dir>", description: "directory that POST /admin/reload may load models from (default: the parent of --model)" },
+    "body-limit": { type: "string", placeholder: "<bytes>", description: "largest request body; larger gets 413", default: String(DEFAULT_BODY_LIMIT) },
+    "no-reload": { type: "boolean", description: "do not serve POST /admin/reload (SIGHUP still reloads)" },
+  },
+  async run(opts, ctx) {
+    const modelDir = stringOption(opts, "model");
+    if (modelDir === undefined) throw new UsageError("Expected --model <dir>, but got nothing");
+    const port = numberOption(opts, "port", true) ?? DEFAULT_PORT;
+    if (port < 0 || port > 65535) throw new UsageError(`Expected --port to be between 0 and 65535, but got ${port}`);
+    const bodyLimit = numberOption(opts, "body-limit", true) ?? DEFAULT_BODY_LIMIT;
+    const err = ctx.io.stderr;
+    const log = (e: SignalEvent): void => {
+      const line = e.type === "reloaded" ? `reloaded model ${e.dir} (generation ${e.generation})`
+        : e.type === "reload-refused" ? `reload refused, still serving the previous model: ${e.message}`
+        : e.type === "closing" ? `${e.signal}: finishing in-flight requests, then stopping`
+        : e.type === "closed" ? "stopped"
+        : `error in ${e.method} ${e.url}: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`;
+      err.write(`ewb serve: ${line}\n`);
+    };
+    const service = await startService({
+      modelDir, port, host: stringOption(opts, "host") ?? DEFAULT_HOST, bodyLimit,
+      allowReload: opts["no-reload"] !== true, onEvent: log,
+      ...(stringOption(opts, "root") !== undefined ? { allowedRoot: stringOption(opts, "root") as string } : {}),
+    });
+    const m = service.store.current;
+    const info = {
+      url: service.url, host: service.host, port: service.port, modelDir: m.dir, allowedRoot: service.store.root,
+      users: m.model.userIds.size, items: m.model.itemIds.size, formatVersion: m.formatVersion, trainedAt: m.model.trainedAt, pid: process.pid,
+    };
+    // Announce readiness on stderr (stdout is kept for the final --json result); scripts wait for this line.
+    err.write(`ewb serve: listening on ${service.url} (model ${m.dir}: ${info.users} users, ${info.items} items; docs at ${service.url}/docs)\n`);
+    await new Promise<void>((resolve) => {
+      const remove = installSignalHandlers(service, log, () => {
+        remove();
+        resolve();
+      });
+    });
+    if (!ctx.json) ctx.io.stdout.write(`served ${service.url} until shutdown\n`);
+    return info;
+  },
+};
