@@ -1,0 +1,115 @@
+/** The handful of loops training needs, over a `HeapLayout`: implemented in plain TypeScript here and in WebAssembly SIMD in kernel-wasm.ts. */
+import type { HeapLayout } from "./layout";
+
+/** Every hot loop of training; row ranges index the training arrays of the heap. */
+export interface KernelOps {
+  readonly f32: Float32Array;
+  readonly i32: Int32Array;
+  /**
+   * Adds `scale · e` times d(prediction)/d(parameter) to the gradient block for training rows [start, end),
+   * where e = prediction − rating, plus `reg` times the row's factors for each occurrence of a user or item
+   * (per-rating L2), and returns Σ e². With scale = 2/B and reg = 2λ/B this is the gradient of
+   * batch MSE + λ · mean over the batch's rows of (|p_u|² + |q_i|²).
+   */
+  gradient(start: number, end: number, scale: number, reg: number): number;
+  /** One Adam step over the whole parameter block, L2 coupled like PyTorch's weight_decay (g + l2·w). */
+  adam(lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, l2: number): void;
+  /** One plain gradient-descent step over the whole parameter block: w −= lr·(g + l2·w). */
+  sgdStep(lr: number, l2: number): void;
+  /**
+   * Per-interaction SGD over training rows [start, end) in order (Funk / Surprise style, global bias fixed):
+   * e = rating − prediction; b += lr(e − l2·b); p += lr(e·q − l2·p); q += lr(e·p_old − l2·q). Returns Σ e² before each update.
+   */
+  sgdPass(start: number, end: number, lr: number, l2: number): number;
+  /** [Σ e², Σ |e|] over `n` rows at the given heap offsets. */
+  errors(usersAt: number, itemsAt: number, ratingsAt: number, n: number): [number, number];
+}
+
+/** The plain TypeScript implementation (the "typed-array" backend). */
+export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
+  const f = new Float32Array(buffer, 0, L.size);
+  const i32 = new Int32Array(buffer, 0, L.size);
+  const S = L.stride, P = L.p, Q = L.q, BU = L.bu, BI = L.bi, G = L.g, GR = L.grad;
+  const TU = L.trainUsers, TI = L.trainItems, TR = L.trainRatings;
+
+  function dot(uo: number, io: number): number {
+    // Four accumulators let the CPU overlap the multiply-adds; S is a multiple of 4.
+    let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    for (let j = 0; j < S; j += 4) {
+      d0 += f[uo + j]! * f[io + j]!;
+      d1 += f[uo + j + 1]! * f[io + j + 1]!;
+      d2 += f[uo + j + 2]! * f[io + j + 2]!;
+      d3 += f[uo + j + 3]! * f[io + j + 3]!;
+    }
+    return d0 + d1 + d2 + d3;
+  }
+
+  return {
+    f32: f,
+    i32,
+    gradient(start, end, scale, reg) {
+      let sse = 0, gsum = 0;
+      for (let k = start; k < end; k++) {
+        const u = i32[TU + k]!, i = i32[TI + k]!;
+        const uo = P + u * S, io = Q + i * S;
+        const e = dot(uo, io) + f[BU + u]! + f[BI + i]! + f[G]! - f[TR + k]!;
+        sse += e * e;
+        const es = e * scale;
+        const guo = GR + uo, gio = GR + io;
+        for (let j = 0; j < S; j++) {
+          const pu = f[uo + j]!, qi = f[io + j]!;
+          f[guo + j]! += es * qi + reg * pu;
+          f[gio + j]! += es * pu + reg * qi;
+        }
+        f[GR + BU + u]! += es;
+        f[GR + BI + i]! += es;
+        gsum += es;
+      }
+      f[GR + G]! += gsum;
+      return sse;
+    },
+    adam(lr, b1, b2, eps, c1, c2, l2) {
+      const n = L.numParams, M = L.m, V = L.v;
+      for (let k = 0; k < n; k++) {
+        const w = f[k]!;
+        const g = f[GR + k]! + l2 * w;
+        const m = b1 * f[M + k]! + (1 - b1) * g;
+        const v = b2 * f[V + k]! + (1 - b2) * g * g;
+        f[M + k] = m;
+        f[V + k] = v;
+        f[k] = w - (lr * m * c1) / (Math.sqrt(v * c2) + eps);
+      }
+    },
+    sgdStep(lr, l2) {
+      const n = L.numParams;
+      for (let k = 0; k < n; k++) f[k] = f[k]! - lr * (f[GR + k]! + l2 * f[k]!);
+    },
+    sgdPass(start, end, lr, l2) {
+      let sse = 0;
+      for (let k = start; k < end; k++) {
+        const u = i32[TU + k]!, i = i32[TI + k]!;
+        const uo = P + u * S, io = Q + i * S;
+        const e = f[TR + k]! - (dot(uo, io) + f[BU + u]! + f[BI + i]! + f[G]!);
+        sse += e * e;
+        f[BU + u] = f[BU + u]! + lr * (e - l2 * f[BU + u]!);
+        f[BI + i] = f[BI + i]! + lr * (e - l2 * f[BI + i]!);
+        for (let j = 0; j < S; j++) {
+          const pu = f[uo + j]!, qi = f[io + j]!;
+          f[uo + j] = pu + lr * (e * qi - l2 * pu);
+          f[io + j] = qi + lr * (e * pu - l2 * qi);
+        }
+      }
+      return sse;
+    },
+    errors(usersAt, itemsAt, ratingsAt, n) {
+      let se = 0, ae = 0;
+      for (let k = 0; k < n; k++) {
+        const u = i32[usersAt + k]!, i = i32[itemsAt + k]!;
+        const e = dot(P + u * S, Q + i * S) + f[BU + u]! + f[BI + i]! + f[G]! - f[ratingsAt + k]!;
+        se += e * e;
+        ae += Math.abs(e);
+      }
+      return [se, ae];
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/** Runs training epochs on a KernelOps heap: full-batch or mini-batch Adam, mini-batch or per-interaction SGD. */
+import type { Hyperparameters, MfWeights } from "./types";
+import type { IndexedRatings } from "../data/indexed";
+import { makeLayout, readWeights, writeRatings, writeWeights, type HeapLayout } from "./layout";
+import { createJsOps, type KernelOps } from "./kernel-ops";
+import { createWasmOps } from "./kernel-wasm";
+import { createRng, type Rng } from "../random";
+
+/** What every backend's trainer gets. */
+export interface TrainingProblem {
+  readonly train: IndexedRatings;
+  readonly validation: IndexedRatings;
+  readonly hyperparameters: Hyperparameters;
+  readonly initial: MfWeights;
+  /** Seed of the per-epoch shuffles. */
+  readonly shuffleSeed: number;
+}
+
+/** One backend's training state; `runEpoch` is synchronous so an epoch's time is the backend's alone. */
+export interface EpochTrainer {
+  readonly backend: string;
+  /** Trains one more epoch; returns the mean training MSE seen during it (before each step). */
+  runEpoch(): number;
+  /** [Σ e², Σ |e|] of the current weights on the validation rows. */
+  validationErrors(): [number, number];
+  /** A copy of the current weights. */
+  snapshot(): MfWeights;
+  /** Releases what the trainer holds (tensors for TF.js; nothing for the kernels). */
+  dispose(): void;
+}
+
+const BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+
+
+/** A trainer over the plain TypeScript ("typed-array") or WebAssembly SIMD ("wasm-kernel") loops. */
+export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem: TrainingProblem): EpochTrainer {
+  const { train, validation, hyperparameters: h, initial } = problem;
+  const L = makeLayout(initial.numUsers, initial.numItems, initial.dim, train.length, validation.length);
+  const ops = kind === "wasm-kernel" ? createWasmOps(L) : createJsOps(L, new ArrayBuffer(L.size * 4));
+  writeWeights(ops.f32, L, initial);
+  writeRatings(ops.f32, ops.i32, L.trainUsers, L.trainItems, L.trainRatings, train);
+  writeRatings(ops.f32, ops.i32, L.valUsers, L.valItems, L.valRatings, validation);
+  const rng = createRng(problem.shuffleSeed);
+  const n = train.length;
+  const batch = h.batchSize <= 0 || h.batchSize >= n ? n : h.batchSize;
+  let step = 0;
+
+  return {
+    backend: kind,
+    runEpoch(): number {
+      if (batch < n) shuffleRows(ops, L, rng);
+      if (h.optimizer === "sgd" && batch === 1) return ops.sgdPass(0, n, h.learningRate, h.l2) / n;
+      let sse = 0;
+      for (let start = 0; start < n; start += batch) {
+        const end = Math.min(n, start + batch);
+        ops.f32.fill(0, L.grad, L.grad + L.numParams);
+        sse += ops.gradient(start, end, 2 / (end - start), 0);
+        step++;
+        if (h.optimizer === "adam") {
+          ops.adam(h.learningRate, BETA1, BETA2, EPS, 1 / (1 - BETA1 ** step), 1 / (1 - BETA2 ** step), h.l2);
+        } else {
+          ops.sgdStep(h.learningRate, h.l2);
+        }
+      }
+      return sse / n;
+    },
+    validationErrors: () => ops.errors(L.valUsers, L.valItems, L.valRatings, L.numVal),
+    snapshot: () => readWeights(ops.f32, L),
+    dispose: () => undefined,
+  };
+}
+
+/** Fisher-Yates over the three training arrays at once, driven by the seeded generator. */
+function shuffleRows(ops: KernelOps, L: HeapLayout, rng: Rng): void {
+  const f = ops.f32, i32 = ops.i32, U = L.trainUsers, I = L.trainItems, R = L.trainRatings;
+  for (let k = L.numTrain - 1; k > 0; k--) {
+    const j = rng.int(k + 1);
+    let t = i32[U + k]!; i32[U + k] = i32[U + j]!; i32[U + j] = t;
+    t = i32[I + k]!; i32[I + k] = i32[I + j]!; i32[I + j] = t;
+    const r = f[R + k]!; f[R + k] = f[R + j]!; f[R + j] = r;
+  }
+}

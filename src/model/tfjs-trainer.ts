@@ -1,0 +1,100 @@
+/** The TF.js trainer (native, wasm or cpu backend): same model, loss and optimiser as the kernels, as tensors. */
+import type * as tfTypes from "@tensorflow/tfjs";
+import type { MfWeights } from "./types";
+import type { EpochTrainer, TrainingProblem } from "./kernel-trainer";
+import { loadTfjs, type TfjsBackendName } from "./tfjs-loader";
+import { gatherRows } from "./embedding-lookup";
+import { createRng } from "../random";
+
+/**
+ * Trains with TF.js variables and `tf.train.adam` / `tf.train.sgd`. L2 enters the loss as (l2/2)·Σw² over all
+ * parameters, whose gradient l2·w is exactly the kernels' coupled weight decay. Every step runs inside
+ * tf.tidy; `dispose` releases the variables and the optimiser, so training leaves no tensors behind.
+ */
+export async function createTfjsTrainer(backend: TfjsBackendName, problem: TrainingProblem): Promise<EpochTrainer> {
+  const tf = await loadTfjs(backend);
+  const { train, validation, hyperparameters: h, initial } = problem;
+  const { numUsers, numItems, dim } = initial;
+  const vars = {
+    P: tf.variable(tf.tensor2d(initial.userFactors, [numUsers, dim]), true, undefined),
+    Q: tf.variable(tf.tensor2d(initial.itemFactors, [numItems, dim]), true),
+    bu: tf.variable(tf.tensor1d(initial.userBias), true),
+    bi: tf.variable(tf.tensor1d(initial.itemBias), true),
+    g: tf.variable(tf.scalar(initial.globalBias), true),
+  };
+  const varList = [vars.P, vars.Q, vars.bu, vars.bi, vars.g];
+  const optimizer = h.optimizer === "adam" ? tf.train.adam(h.learningRate, 0.9, 0.999, 1e-8) : tf.train.sgd(h.learningRate);
+  const n = train.length;
+  const batch = h.batchSize <= 0 || h.batchSize >= n ? n : h.batchSize;
+  const rng = createRng(problem.shuffleSeed);
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
+
+  const predict = (u: tfTypes.Tensor1D, i: tfTypes.Tensor1D, trainable: boolean): tfTypes.Tensor1D => {
+    const look = <R extends tfTypes.Rank>(t: tfTypes.Tensor<R>, idx: tfTypes.Tensor1D): tfTypes.Tensor<R> => (trainable ? gatherRows(tf, t, idx) : tf.gather(t, idx));
+    const dot = tf.sum(tf.mul(look(vars.P, u), look(vars.Q, i)), 1) as tfTypes.Tensor1D;
+    return tf.add(tf.add(tf.add(dot, look(vars.bu, u)), look(vars.bi, i)), vars.g) as tfTypes.Tensor1D;
+  };
+
+  return {
+    backend,
+    runEpoch(): number {
+      if (batch < n) rng.shuffle(order);
+      for (let k = 0; k < n; k++) {
+        const r = order[k]!;
+        users[k] = train.users[r]!;
+        items[k] = train.items[r]!;
+        ratings[k] = train.ratings[r]!;
+      }
+      let sse = 0;
+      for (let start = 0; start < n; start += batch) {
+        const end = Math.min(n, start + batch);
+        const mse = tf.tidy(() => {
+          const u = tf.tensor1d(users.subarray(start, end), "int32");
+          const i = tf.tensor1d(items.subarray(start, end), "int32");
+          const r = tf.tensor1d(ratings.subarray(start, end));
+          let dataLoss: tfTypes.Scalar | null = null;
+          optimizer.minimize(() => {
+            const err = tf.sub(predict(u, i, true), r);
+            // Kept: minimize() disposes everything its closure made except the returned loss.
+            dataLoss = tf.keep(tf.mean(tf.square(err)));
+            if (h.l2 === 0) return dataLoss;
+            const reg = tf.addN(varList.map((v) => tf.sum(tf.square(v))));
+            return tf.add(dataLoss, tf.mul(h.l2 / 2, reg)) as tfTypes.Scalar;
+          }, false, varList);
+          return dataLoss as unknown as tfTypes.Scalar;
+        });
+        sse += mse.dataSync()[0]! * (end - start);
+        mse.dispose();
+      }
+      return sse / n;
+    },
+    validationErrors(): [number, number] {
+      if (validation.length === 0) return [0, 0];
+      const out = tf.tidy(() => {
+        const u = tf.tensor1d(validation.users, "int32");
+        const i = tf.tensor1d(validation.items, "int32");
+        const e = tf.sub(predict(u, i, false), tf.tensor1d(validation.ratings));
+        return tf.stack([tf.sum(tf.square(e)), tf.sum(tf.abs(e))]);
+      });
+      const [se, ae] = out.dataSync();
+      out.dispose();
+      return [se!, ae!];
+    },
+    snapshot(): MfWeights {
+      return {
+        dim, numUsers, numItems,
+        userFactors: Float32Array.from(vars.P.dataSync()),
+        itemFactors: Float32Array.from(vars.Q.dataSync()),
+        userBias: Float32Array.from(vars.bu.dataSync()),
+        itemBias: Float32Array.from(vars.bi.dataSync()),
+        globalBias: vars.g.dataSync()[0]!,
+      };
+    },
+    dispose(): void {
+      optimizer.dispose();
+      for (const v of varList) v.dispose();
+    },
+  };
+}
