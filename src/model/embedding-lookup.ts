@@ -9,10 +9,10 @@ import type { Tf } from "./tfjs-loader";
  * Works for 1-D tables (biases) and 2-D tables (factors).
  */
 export function gatherRows<R extends tfTypes.Rank>(tf: Tf, table: tfTypes.Tensor<R>, indices: tfTypes.Tensor1D): tfTypes.Tensor<R> {
-  const lookup = tf.customGrad((t: tfTypes.Tensor) => {
+  const lookup = tf.customGrad(((t: tfTypes.Tensor) => {
     const value = tf.gather(t, indices);
     const gradFunc = (dy: tfTypes.Tensor): tfTypes.Tensor => tf.tidy(() => tf.scatterND(indices.expandDims(1), dy, t.shape));
     return { value, gradFunc };
-  });
+  }) as unknown as Parameters<Tf["customGrad"]>[0]);
   return lookup(table) as tfTypes.Tensor<R>;
 }

@@ -54,16 +54,16 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
           const u = tf.tensor1d(users.subarray(start, end), "int32");
           const i = tf.tensor1d(items.subarray(start, end), "int32");
           const r = tf.tensor1d(ratings.subarray(start, end));
-          let dataLoss: tfTypes.Scalar | null = null;
-          optimizer.minimize(() => {
+          let dataLoss: tfTypes.Scalar = tf.scalar(0);
+          optimizer.minimize((): tfTypes.Scalar => {
             const err = tf.sub(predict(u, i, true), r);
             // Kept: minimize() disposes everything its closure made except the returned loss.
-            dataLoss = tf.keep(tf.mean(tf.square(err)));
+            dataLoss = tf.keep(tf.mean(tf.square(err)) as tfTypes.Scalar);
             if (h.l2 === 0) return dataLoss;
             const reg = tf.addN(varList.map((v) => tf.sum(tf.square(v))));
             return tf.add(dataLoss, tf.mul(h.l2 / 2, reg)) as tfTypes.Scalar;
           }, false, varList);
-          return dataLoss as unknown as tfTypes.Scalar;
+          return dataLoss;
         });
         sse += mse.dataSync()[0]! * (end - start);
         mse.dispose();
