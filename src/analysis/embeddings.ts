@@ -1,0 +1,89 @@
+/** Embedding matrices as row-major views over MfWeights, plus the argument checks every analysis shares. */
+import type { MfWeights } from "../model/types";
+import { InvalidArgumentError } from "../errors";
+
+/** `rows` vectors of length `dim`, row r at `data[r * dim .. (r + 1) * dim)`. */
+export interface EmbeddingMatrix {
+  readonly rows: number;
+  readonly dim: number;
+  readonly data: Float32Array | Float64Array;
+}
+
+/**
+ * Checks that `weights` is a consistent MfWeights (array lengths match dim, numUsers, numItems) and returns it.
+ * Every public function that takes weights calls this, so a truncated or mismatched model fails with a clear message.
+ */
+export function checkWeights(weights: unknown, name = "weights"): MfWeights {
+  if (typeof weights !== "object" || weights === null) throw new InvalidArgumentError(name, "an MfWeights object", weights);
+  const w = weights as Partial<MfWeights>;
+  const int = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
+  if (!int(w.dim) || w.dim < 1) throw new InvalidArgumentError(`${name}.dim`, "a positive integer", w.dim);
+  if (!int(w.numUsers)) throw new InvalidArgumentError(`${name}.numUsers`, "an integer >= 0", w.numUsers);
+  if (!int(w.numItems)) throw new InvalidArgumentError(`${name}.numItems`, "an integer >= 0", w.numItems);
+  const arr = (field: keyof MfWeights, len: number): void => {
+    const a = w[field];
+    if (!(a instanceof Float32Array) || a.length !== len) {
+      throw new InvalidArgumentError(`${name}.${field}`, `a Float32Array of length ${len}`, a instanceof Float32Array ? `length ${a.length}` : a);
+    }
+  };
+  arr("userFactors", w.numUsers * w.dim);
+  arr("itemFactors", w.numItems * w.dim);
+  arr("userBias", w.numUsers);
+  arr("itemBias", w.numItems);
+  if (typeof w.globalBias !== "number" || !Number.isFinite(w.globalBias)) {
+    throw new InvalidArgumentError(`${name}.globalBias`, "a finite number", w.globalBias);
+  }
+  return w as MfWeights;
+}
+
+/** Checks an EmbeddingMatrix's shape and returns it. */
+export function checkMatrix(matrix: unknown, name = "matrix"): EmbeddingMatrix {
+  if (typeof matrix !== "object" || matrix === null) throw new InvalidArgumentError(name, "an EmbeddingMatrix {rows, dim, data}", matrix);
+  const m = matrix as Partial<EmbeddingMatrix>;
+  if (typeof m.rows !== "number" || !Number.isInteger(m.rows) || m.rows < 0) throw new InvalidArgumentError(`${name}.rows`, "an integer >= 0", m.rows);
+  if (typeof m.dim !== "number" || !Number.isInteger(m.dim) || m.dim < 1) throw new InvalidArgumentError(`${name}.dim`, "a positive integer", m.dim);
+  if (!(m.data instanceof Float32Array || m.data instanceof Float64Array) || m.data.length !== m.rows * m.dim) {
+    throw new InvalidArgumentError(`${name}.data`, `a Float32Array or Float64Array of length ${m.rows * m.dim}`, m.data);
+  }
+  return m as EmbeddingMatrix;
+}
+
+/** The user factor matrix of `weights` (a view, not a copy; biases excluded, as in the blog's analysis). */
+export function userEmbeddings(weights: MfWeights): EmbeddingMatrix {
+  const w = checkWeights(weights);
+  return { rows: w.numUsers, dim: w.dim, data: w.userFactors };
+}
+
+/** The item factor matrix of `weights` (a view, not a copy; biases excluded). */
+export function itemEmbeddings(weights: MfWeights): EmbeddingMatrix {
+  const w = checkWeights(weights);
+  return { rows: w.numItems, dim: w.dim, data: w.itemFactors };
+}
+
+/**
+ * Builds an EmbeddingMatrix from an array of equal-length vectors (handy in notebooks and tests).
+ * @example
+ * matrixFromRows([[1, 0], [0, 1]]) //=> { rows: 2, dim: 2, data: Float64Array [1, 0, 0, 1] }
+ */
+export function matrixFromRows(rows: readonly (readonly number[])[]): EmbeddingMatrix {
+  if (!Array.isArray(rows) || rows.length === 0) throw new InvalidArgumentError("rows", "a non-empty array of number arrays", rows);
+  const dim = Array.isArray(rows[0]) ? rows[0].length : 0;
+  if (dim < 1) throw new InvalidArgumentError("rows[0]", "a non-empty array of numbers", rows[0]);
+  const data = new Float64Array(rows.length * dim);
+  rows.forEach((r, i) => {
+    if (!Array.isArray(r) || r.length !== dim) throw new InvalidArgumentError(`rows[${i}]`, `an array of ${dim} numbers`, r);
+    r.forEach((v, j) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`rows[${i}][${j}]`, "a finite number", v);
+      data[i * dim + j] = v;
+    });
+  });
+  return { rows: rows.length, dim, data };
+}
+
+/** Checks that `index` is a row of `matrix`. */
+export function checkRow(name: string, index: unknown, rows: number): number {
+  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= rows) {
+    throw new InvalidArgumentError(name, `an integer in [0, ${rows})`, index);
+  }
+  return index;
+}

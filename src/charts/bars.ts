@@ -1,0 +1,29 @@
+/** Metric bars: the model against the baselines, one group of bars per metric. */
+import type { EvaluationReport, EvaluationRow } from "../evaluate/report";
+import { InvalidArgumentError } from "../errors";
+import { round, type Figure } from "./types";
+
+type Metric = Exclude<keyof EvaluationRow, "method">;
+const LABELS: Record<Metric, string> = {
+  rmse: "RMSE", mae: "MAE", precision: "precision@k", recall: "recall@k", ndcg: "NDCG@k", hitRate: "hit rate@k", coverage: "coverage", categoryShare: "own-group share",
+};
+const METHOD_COLOURS = ["#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c", "#9467bd"];
+
+/**
+ * Grouped bars, one trace per method; a metric that does not apply to a method (null) has no bar rather than a 0.
+ * Default metrics: the ranking ones (precision, recall, NDCG, hit rate, coverage); pass ["rmse", "mae"] for errors.
+ */
+export function metricBarsFigure(report: EvaluationReport, options: { metrics?: readonly Metric[]; title?: string } = {}): Figure {
+  if (typeof report !== "object" || report === null || !Array.isArray(report.rows) || report.rows.length === 0) {
+    throw new InvalidArgumentError("report", "an EvaluationReport with rows", report);
+  }
+  const metrics = options.metrics ?? (["precision", "recall", "ndcg", "hitRate", "coverage"] as const);
+  metrics.forEach((m, j) => { if (!(m in LABELS)) throw new InvalidArgumentError(`options.metrics[${j}]`, `one of ${Object.keys(LABELS).join(", ")}`, m); });
+  const x = metrics.map((m) => LABELS[m].replace("@k", `@${report.k}`));
+  const data = report.rows.map((row, j) => ({
+    type: "bar", name: row.method, x,
+    y: metrics.map((m) => (row[m] === null ? null : round(row[m] as number, 4))),
+    marker: { color: METHOD_COLOURS[j % METHOD_COLOURS.length] },
+  }));
+  return { data, layout: { title: { text: options.title ?? `Model vs baselines (k = ${report.k}, relevant = rating >= ${report.relevanceThreshold})` }, barmode: "group" } };
+}

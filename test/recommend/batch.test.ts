@@ -1,0 +1,65 @@
+import { strict as assert } from "node:assert";
+import { topNAllUsers } from "../../src/recommend/batch";
+import { topNForUserIndex } from "../../src/recommend/single";
+import { buildItemClusterIndex } from "../../src/recommend/clusters";
+import { plantedWeights, randomTestWeights, testModel } from "../analysis/fixtures";
+
+function assertSameAsSingle(w: ReturnType<typeof randomTestWeights>, rated: readonly Int32Array[], n: number, strategy: "brute" | "pruned"): void {
+  const b = topNAllUsers(w, n, { exclude: rated, strategy });
+  for (let u = 0; u < w.numUsers; u++) {
+    const s = topNForUserIndex(w, u, n, rated[u]);
+    assert.equal(b.counts[u], s.items.length, `user ${u} count`);
+    assert.deepEqual(Array.from(b.items.subarray(u * n, u * n + s.items.length)), Array.from(s.items), `user ${u} (${strategy})`);
+    // Same scoring function: equal to the bit.
+    assert.deepEqual(Array.from(b.scores.subarray(u * n, u * n + s.items.length)), Array.from(s.scores), `user ${u} scores (${strategy})`);
+  }
+}
+
+describe("batched recommendations", () => {
+  it("equal the single-user path for every user, brute force and pruned, on random weights", () => {
+    const w = randomTestWeights(150, 400, 16, 31);
+    const model = testModel(w, 30);
+    assertSameAsSingle(w, model.ratedItems, 10, "brute");
+    assertSameAsSingle(w, model.ratedItems, 10, "pruned");
+  });
+
+  it("equal the single-user path for every user on clustered weights, for n = 1, 10 and 50", () => {
+    const groups = Array.from({ length: 200 }, (_, i) => i % 3);
+    const items = Array.from({ length: 300 }, (_, i) => i % 4 === 3 ? 1 : i % 4 === 2 ? 2 : i % 4);
+    const w = plantedWeights(groups, items, 32, 6, 0.2);
+    const model = testModel(w, 20);
+    assertSameAsSingle(w, model.ratedItems, 10, "pruned");
+    assertSameAsSingle(w, model.ratedItems, 1, "pruned");
+    assertSameAsSingle(w, model.ratedItems, 50, "pruned");
+  });
+
+  it("pads with -1 and NaN when fewer items than n are left, and serves a subset of users", () => {
+    const w = randomTestWeights(3, 5, 2, 1);
+    const rated = [Int32Array.of(0, 1), Int32Array.of(), Int32Array.of(0, 1, 2, 3, 4)];
+    const b = topNAllUsers(w, 4, { exclude: rated, users: [2, 0] });
+    assert.deepEqual(Array.from(b.users), [2, 0]);
+    assert.deepEqual(Array.from(b.counts), [0, 3]);
+    assert.deepEqual(Array.from(b.items.subarray(0, 4)), [-1, -1, -1, -1]);
+    assert.ok(Number.isNaN(b.scores[7]!));
+    assert.equal(b.items[7], -1);
+  });
+
+  it("builds a deterministic cluster index that covers every item once", () => {
+    const w = randomTestWeights(2, 100, 4, 2);
+    const a = buildItemClusterIndex(w, { seed: 3 }), b = buildItemClusterIndex(w, { seed: 3 });
+    assert.deepEqual(Array.from(a.members), Array.from(b.members));
+    assert.deepEqual(Array.from(a.members).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+    assert.equal(a.offsets[a.numClusters], 100);
+  });
+
+  it("rejects bad input", () => {
+    const w = randomTestWeights(2, 3, 2);
+    assert.throws(() => topNAllUsers(w, 0), /Expected n to be an integer >= 1, but got 0/);
+    assert.throws(() => topNAllUsers(w, 1, { exclude: [Int32Array.of(1)] }), /Expected options\.exclude to be an array of 2 index lists/);
+    assert.throws(() => topNAllUsers(w, 1, { exclude: [Int32Array.of(9), Int32Array.of()] }), /Expected options\.exclude\[0\]\[0\] to be an item index in \[0, 3\), but got 9/);
+    assert.throws(() => topNAllUsers(w, 1, { strategy: "fast" as never }), /Expected options\.strategy to be one of "auto", "brute", "pruned", but got "fast"/);
+    assert.throws(() => topNAllUsers(w, 1, { users: [5] }), /Expected options\.users\[0\] to be an integer between 0 and 1, but got 5/);
+    const other = randomTestWeights(2, 3, 2, 9);
+    assert.throws(() => topNAllUsers(w, 1, { strategy: "pruned", index: buildItemClusterIndex(other) }), /Expected options\.index to be a cluster index built from these weights/);
+  });
+});
