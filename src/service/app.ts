@@ -51,16 +51,16 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
     },
   });
 
-  // While draining, answers carry "Connection: close" so keep-alive clients let go and close() need not wait
-  // for their idle timeout.
-  let draining = false;
+  // Node closes idle keep-alive sockets only when close() starts; a request in flight then leaves its socket
+  // idle afterwards, so keep sweeping while draining rather than wait out the keep-alive timeout.
+  let sweeper: NodeJS.Timeout | undefined;
   app.addHook("preClose", (done) => {
-    draining = true;
+    sweeper = setInterval(() => app.server.closeIdleConnections(), 25);
     done();
   });
-  app.addHook("onSend", (_request, reply, payload, done) => {
-    if (draining) void reply.header("connection", "close");
-    done(null, payload);
+  app.addHook("onClose", (_instance, done) => {
+    if (sweeper) clearInterval(sweeper);
+    done();
   });
 
   // Only JSON bodies: Fastify's built-in text/plain parser would turn a wrong content type into a 400, not a 415.
@@ -105,7 +105,11 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
 
   app.post<{ Body: RecommendBody }>("/recommend", { schema: recommendSchema }, async (request) => {
     const { user_id, top_n, exclude_rated } = request.body;
-    const result = recommendForUser(store.current.model, user_id, { top: top_n, includeRated: !exclude_rated });
+    const s = store.current;
+    const pre = s.precomputed;
+    const result = pre !== undefined && top_n <= pre.k
+      ? pre.lookup(s.model.userIds.index(user_id), top_n, !exclude_rated)
+      : recommendForUser(s.model, user_id, { top: top_n, includeRated: !exclude_rated });
     return listResponse(user_id, result.strategy, result.recommendations);
   });
 

@@ -4,6 +4,8 @@ import { ModelFormatError } from "../errors";
 import type { TrainedModel } from "../model/types";
 import { checkModel } from "../recommend/single";
 import { resolveWithinRoot } from "./paths";
+import { PrecomputedRecommendations } from "./precompute";
+import { MAX_TOP_N } from "./schemas";
 
 /** What a loader gives back: the model and the on-disk format version it was read from. */
 export interface LoadedModel {
@@ -22,7 +24,20 @@ export interface ServedModel extends LoadedModel {
   readonly loadedAt: string;
   /** 1 for the model loaded at start, +1 per successful reload. */
   readonly generation: number;
+  /** Every user's top lists, when precomputed (see {@link StoreOptions.precompute}). */
+  readonly precomputed?: PrecomputedRecommendations;
 }
+
+export interface StoreOptions {
+  /**
+   * Precompute every user's top-100 lists at load (true), never (false), or when there are at most
+   * {@link PRECOMPUTE_MAX_USERS} users ("auto", the default). Precomputed answers are identical to computed ones.
+   */
+  readonly precompute?: boolean | "auto";
+}
+
+/** Above this many users "auto" computes on demand: the lists would take 2.4 KB per user. */
+export const PRECOMPUTE_MAX_USERS = 20_000;
 
 /**
  * The current model behind one reference. A request reads `current` once and uses that object to the end,
@@ -32,12 +47,14 @@ export interface ServedModel extends LoadedModel {
 export class ModelStore {
   readonly root: string;
   private readonly loader: ModelLoader;
+  private readonly options: StoreOptions;
   private served: ServedModel;
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(root: string, loader: ModelLoader, served: ServedModel) {
+  private constructor(root: string, loader: ModelLoader, options: StoreOptions, served: ServedModel) {
     this.root = root;
     this.loader = loader;
+    this.options = options;
     this.served = served;
   }
 
@@ -45,10 +62,10 @@ export class ModelStore {
    * Loads the first model. `root` bounds every later reload (default: the parent of `dir`).
    * @throws ModelFormatError (or the loader's error) when the model cannot be served.
    */
-  static async open(dir: string, loader: ModelLoader, root: string = path.dirname(path.resolve(dir))): Promise<ModelStore> {
+  static async open(dir: string, loader: ModelLoader, root: string = path.dirname(path.resolve(dir)), options: StoreOptions = {}): Promise<ModelStore> {
     const realDir = resolveWithinRoot(root, path.resolve(dir), "model directory");
-    const served = await loadChecked(loader, realDir, 1);
-    return new ModelStore(root, loader, served);
+    const served = await loadChecked(loader, realDir, 1, options);
+    return new ModelStore(root, loader, options, served);
   }
 
   get current(): ServedModel {
@@ -63,7 +80,7 @@ export class ModelStore {
   reload(requested?: string): Promise<ServedModel> {
     const run = async (): Promise<ServedModel> => {
       const dir = resolveWithinRoot(this.root, requested ?? this.served.dir, "model_dir");
-      const next = await loadChecked(this.loader, dir, this.served.generation + 1);
+      const next = await loadChecked(this.loader, dir, this.served.generation + 1, this.options);
       this.served = next; // the swap: one assignment
       return next;
     };
@@ -73,7 +90,7 @@ export class ModelStore {
   }
 }
 
-async function loadChecked(loader: ModelLoader, dir: string, generation: number): Promise<ServedModel> {
+async function loadChecked(loader: ModelLoader, dir: string, generation: number, options: StoreOptions): Promise<ServedModel> {
   const loaded = await loader(dir);
   try {
     checkModel(loaded.model);
@@ -86,5 +103,9 @@ async function loadChecked(loader: ModelLoader, dir: string, generation: number)
       if (!Number.isFinite(a[k])) throw new ModelFormatError(dir, `weights.${name}[${k}] is ${a[k]}, not a finite number`);
     }
   }
-  return { ...loaded, dir, loadedAt: new Date().toISOString(), generation };
+  const mode = options.precompute ?? "auto";
+  const precompute = mode === true || (mode === "auto" && loaded.model.userIds.size <= PRECOMPUTE_MAX_USERS);
+  const k = Math.min(MAX_TOP_N, Math.max(1, loaded.model.itemIds.size));
+  const precomputed = precompute ? await PrecomputedRecommendations.build(loaded.model, k) : undefined;
+  return { ...loaded, dir, loadedAt: new Date().toISOString(), generation, ...(precomputed ? { precomputed } : {}) };
 }

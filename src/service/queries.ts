@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from "../errors";
 import { nearestItems, nearestUsers, type Neighbour } from "../analysis/neighbours";
 import type { UserRecommendations } from "../recommend/types";
+import { recommendForNewUser } from "../recommend/foldin";
 import type { ServedModel } from "./model-store";
 
 /** One rating of a new user, as the request carries it. */
@@ -24,7 +25,7 @@ export function recommendNewUser(served: ServedModel, ratings: readonly RequestR
     if (first !== undefined) throw new InvalidArgumentError(`ratings[${k}].item_id`, `an item not already rated (ratings[${first}] rates it)`, r.item_id);
     seen.set(r.item_id, k);
   });
-  return foldInRecommend(served, ratings, top, includeRated);
+  return recommendForNewUser(served.model, ratings.map((r) => ({ itemId: r.item_id, rating: r.rating })), { top, includeRated });
 }
 
 /** The k items nearest `itemId` by cosine similarity of the item embeddings (itself excluded). */
@@ -35,10 +36,4 @@ export function similarItems(served: ServedModel, itemId: string, top: number): 
 /** The k users nearest `userId` by cosine similarity of the user embeddings (itself excluded). */
 export function similarUsers(served: ServedModel, userId: string, top: number): Neighbour[] {
   return nearestUsers(served.model, userId, top);
-}
-
-function foldInRecommend(served: ServedModel, ratings: readonly RequestRating[], top: number, includeRated: boolean): UserRecommendations {
-  // Placeholder until ANALYSIS's fold-in (src/recommend/) lands.
-  void served; void ratings; void top; void includeRated;
-  throw new Error("fold-in is not available yet");
 }

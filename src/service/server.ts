@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { checkInteger, checkString } from "../validate";
 import { buildApp, type AppOptions, type ServiceEvent } from "./app";
-import { ModelStore, type ModelLoader, type ServedModel } from "./model-store";
+import { ModelStore, type ModelLoader, type ServedModel, type StoreOptions } from "./model-store";
 import { defaultLoader } from "./loader";
 
 export interface ServiceOptions extends AppOptions {
@@ -18,6 +18,8 @@ export interface ServiceOptions extends AppOptions {
   readonly allowedRoot?: string;
   /** How a model directory is read (default: the saved-model format of src/model/persist). */
   readonly loader?: ModelLoader;
+  /** Precompute every user's lists at load (see StoreOptions; default "auto"). */
+  readonly precompute?: StoreOptions["precompute"];
 }
 
 /** A listening service. */
@@ -48,7 +50,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const port = options.port === undefined ? DEFAULT_PORT : checkInteger("port", options.port, 0, 65535);
   const modelDir = path.resolve(options.modelDir);
   const root = path.resolve(options.allowedRoot ?? path.dirname(modelDir));
-  const store = await ModelStore.open(modelDir, options.loader ?? defaultLoader, root);
+  const store = await ModelStore.open(modelDir, options.loader ?? defaultLoader, root, options.precompute === undefined ? {} : { precompute: options.precompute });
   const app = await buildApp(store, options);
   await app.listen({ host, port });
   const address = app.server.address() as AddressInfo;

@@ -6,7 +6,8 @@ import { startService, type RunningService } from "../../src/service/server";
 import type { ServiceEvent } from "../../src/service/app";
 import { predictRating } from "../../src/model/predict";
 import type { TrainedModel } from "../../src/model/types";
-import { fixtureLoader, ITEM_IDS, makeModel, tempRoot, USER_IDS, writeFixtureModel } from "./fixtures";
+import { DEFAULT_FOLD_IN_L2 } from "../../src/recommend/foldin";
+import { ITEM_IDS, makeModel, tempRoot, USER_IDS, writeModel } from "./fixtures";
 
 /** Reference top-N computed another way: every prediction through predictRating, then a full sort. */
 function bruteForceTopN(model: TrainedModel, userId: string, n: number, excludeRated: boolean): { item_id: string; predicted_rating: number }[] {
@@ -31,6 +32,40 @@ function bruteForceNeighbours(data: Float32Array, dim: number, ids: string[], in
     .map(({ id, similarity }) => ({ id, similarity }));
 }
 
+/** Reference fold-in computed another way: the ridge normal equations solved by Gaussian elimination, then a full sort. */
+function bruteForceFoldIn(model: TrainedModel, ratings: { item_id: string; rating: number }[], n: number, l2: number): string[] {
+  const w = model.weights, d = w.dim, m = d + 1;
+  const A = Array.from({ length: m }, () => new Array<number>(m + 1).fill(0));
+  for (const r of ratings) {
+    const i = model.itemIds.index(r.item_id);
+    const x = [...Array.from(w.itemFactors.subarray(i * d, (i + 1) * d)), 1];
+    const y = r.rating - w.globalBias - (w.itemBias[i] as number);
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b < m; b++) A[a]![b]! += x[a]! * x[b]!;
+      A[a]![m]! += x[a]! * y;
+    }
+  }
+  for (let a = 0; a < m; a++) A[a]![a]! += l2;
+  for (let c = 0; c < m; c++) {
+    for (let r = c + 1; r < m; r++) {
+      const f = A[r]![c]! / A[c]![c]!;
+      for (let k = c; k <= m; k++) A[r]![k]! -= f * A[c]![k]!;
+    }
+  }
+  const theta = new Array<number>(m).fill(0);
+  for (let r = m - 1; r >= 0; r--) {
+    let v = A[r]![m]!;
+    for (let k = r + 1; k < m; k++) v -= A[r]![k]! * theta[k]!;
+    theta[r] = v / A[r]![r]!;
+  }
+  const rated = new Set(ratings.map((r) => r.item_id));
+  return ITEM_IDS.map((id, i) => {
+    let s = w.globalBias + (w.itemBias[i] as number) + theta[d]!;
+    for (let k = 0; k < d; k++) s += theta[k]! * (w.itemFactors[i * d + k] as number);
+    return { id, i, s };
+  }).filter((x) => !rated.has(x.id)).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, n).map((x) => x.id);
+}
+
 async function post(url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }): Promise<{ status: number; json: any }> {
   const res = await fetch(url, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
   return { status: res.status, json: await res.json() };
@@ -41,7 +76,7 @@ async function get(url: string): Promise<{ status: number; json: any }> {
   return { status: res.status, json: await res.json() };
 }
 
-describe("service: the REST API over a real HTTP server", () => {
+for (const precompute of [true, false]) describe(`service: the REST API over a real HTTP server (${precompute ? "precomputed lists" : "computed per request"})`, () => {
   let root: string;
   let model: TrainedModel;
   let svc: RunningService;
@@ -50,8 +85,8 @@ describe("service: the REST API over a real HTTP server", () => {
   before(async () => {
     root = tempRoot();
     model = makeModel(7);
-    writeFixtureModel(root, "m1", model);
-    svc = await startService({ modelDir: path.join(root, "m1"), port: 0, loader: fixtureLoader, bodyLimit: 4096, onEvent: (e) => events.push(e) });
+    writeModel(root, "m1", model);
+    svc = await startService({ modelDir: path.join(root, "m1"), port: 0, bodyLimit: 4096, precompute, onEvent: (e) => events.push(e) });
   });
 
   after(async () => {
@@ -171,6 +206,45 @@ describe("service: the REST API over a real HTTP server", () => {
     });
   });
 
+  describe("POST /recommend/new-user", () => {
+    const ratings = [{ item_id: "TECH1005", rating: 5 }, { item_id: "SPRT4001", rating: 1 }, { item_id: "FASH2010", rating: 4 }];
+
+    it("folds in a new user from a few ratings and recommends like a ridge solve computed by hand", async () => {
+      const { status, json } = await post(`${svc.url}/recommend/new-user`, { ratings, top_n: 3 });
+      assert.equal(status, 200);
+      assert.equal(json.strategy, "fold-in");
+      assert.equal(json.total_count, 3);
+      assert.deepEqual(json.recommendations.map((r: any) => r.rank), [1, 2, 3]);
+      assert.deepEqual(json.recommendations.map((r: any) => r.item_id), bruteForceFoldIn(model, ratings, 3, DEFAULT_FOLD_IN_L2));
+    });
+
+    it("leaves the rated items out by default and keeps them with exclude_rated false", async () => {
+      const a = await post(`${svc.url}/recommend/new-user`, { ratings });
+      assert.equal(a.json.total_count, ITEM_IDS.length - ratings.length);
+      assert.ok(a.json.recommendations.every((r: any) => !ratings.some((x) => x.item_id === r.item_id)));
+      const b = await post(`${svc.url}/recommend/new-user`, { ratings, exclude_rated: false });
+      assert.equal(b.json.total_count, ITEM_IDS.length);
+    });
+
+    const bad: [string, unknown, string, RegExp][] = [
+      ["an unknown item", { ratings: [ratings[0], { item_id: "NOPE9", rating: 3 }] }, "ratings[1].item_id", /Expected ratings\[1\]\.item_id to be an item ID the model knows, but got "NOPE9"/],
+      ["the same item twice", { ratings: [ratings[0], ratings[1], ratings[0]] }, "ratings[2].item_id", /ratings\[0\] rates it/],
+      ["no ratings", { ratings: [] }, "ratings", /Expected body\.ratings to have at least 1 entries, but got an array of length 0/],
+      ["missing ratings", { top_n: 3 }, "ratings", /Missing required field body\.ratings/],
+      ["a rating as a string", { ratings: [{ item_id: "TECH1005", rating: "5" }] }, "ratings[0].rating", /Expected body\.ratings\[0\]\.rating to be a number, but got "5"/],
+      ["a rating without item_id", { ratings: [{ rating: 5 }] }, "ratings[0].item_id", /Missing required field body\.ratings\[0\]\.item_id/],
+      ["top_n out of bounds", { ratings, top_n: 1000 }, "top_n", /Expected body\.top_n to be <= 100, but got 1000/],
+    ];
+    for (const [what, body, field, message] of bad) {
+      it(`answers ${what} with 400 naming the field`, async () => {
+        const { status, json } = await post(`${svc.url}/recommend/new-user`, body);
+        assert.equal(status, 400);
+        assert.equal(json.field, field);
+        assert.match(json.message, message);
+      });
+    }
+  });
+
   describe("GET /items/{item_id}/similar and /users/{user_id}/similar", () => {
     it("lists the nearest items by cosine similarity, itself excluded", async () => {
       const { status, json } = await get(`${svc.url}/items/TECH1005/similar?top_n=3`);
@@ -249,7 +323,7 @@ describe("service: the REST API over a real HTTP server", () => {
   describe("POST /admin/reload", () => {
     it("swaps in a good model and serves from it at once", async () => {
       const next = makeModel(8, 4, "2026-02-03T04:05:06.000Z");
-      writeFixtureModel(root, "m2", next);
+      writeModel(root, "m2", next);
       const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "m2" });
       assert.equal(status, 200);
       assert.equal(json.status, "reloaded");
@@ -270,13 +344,13 @@ describe("service: the REST API over a real HTTP server", () => {
     });
 
     it("refuses a corrupt model with 422 and keeps serving the old one", async () => {
-      const bad = path.join(root, "bad");
-      fs.mkdirSync(bad);
-      fs.writeFileSync(path.join(bad, "model.json"), '{"truncated": ');
+      const bad = writeModel(root, "bad", makeModel(11));
+      const weights = fs.readdirSync(bad).find((f) => f.endsWith(".bin")) as string;
+      fs.truncateSync(path.join(bad, weights), 20);
       const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "bad" });
       assert.equal(status, 422);
       assert.equal(json.code, "MODEL_FORMAT");
-      assert.match(json.message, /model\.json: cannot read/);
+      assert.match(json.message, /weights-[0-9a-f]+\.bin: truncated: 20 bytes/);
       const health = await get(`${svc.url}/health`);
       assert.equal(health.json.model.generation, 3);
       assert.equal(health.json.model.trained_at, "2026-02-03T04:05:06.000Z");
@@ -285,19 +359,16 @@ describe("service: the REST API over a real HTTP server", () => {
 
     it("refuses a model whose weights are not finite", async () => {
       const m = makeModel(9);
-      m.weights.itemBias[2] = 12345.5;
-      const dir = writeFixtureModel(root, "nan", m);
-      // JSON has no NaN or Infinity: patch in a literal that parses to Infinity.
-      const file = path.join(dir, "model.json");
-      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("12345.5", "1e999"));
+      m.weights.itemBias[2] = NaN;
+      writeModel(root, "nan", m);
       const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "nan" });
       assert.equal(status, 422);
-      assert.match(json.message, /weights\.itemBias\[2\] is Infinity, not a finite number/);
+      assert.match(json.message, /weights\.itemBias\[2\] is NaN, not a finite number/);
     });
 
     it("refuses a directory outside the allowed root, by .., absolute path or symlink, with 403", async () => {
       const outside = tempRoot();
-      writeFixtureModel(outside, "m", makeModel(10));
+      writeModel(outside, "m", makeModel(10));
       fs.symlinkSync(path.join(outside, "m"), path.join(root, "link"));
       for (const dir of ["../", `../${path.basename(outside)}/m`, path.join(outside, "m"), "/etc", "link", "m2/../../"]) {
         const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: dir });
@@ -330,8 +401,8 @@ describe("service: the REST API over a real HTTP server", () => {
 describe("service: graceful shutdown", () => {
   it("lets an in-flight request finish while refusing new connections", async () => {
     const root = tempRoot();
-    writeFixtureModel(root, "m", makeModel(7));
-    const svc = await startService({ modelDir: path.join(root, "m"), port: 0, loader: fixtureLoader });
+    writeModel(root, "m", makeModel(7));
+    const svc = await startService({ modelDir: path.join(root, "m"), port: 0 });
     const body = JSON.stringify({ user_id: "U10001", top_n: 2 });
     // Send the headers and half the body, so the request is in flight when close() begins.
     const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -361,7 +432,7 @@ describe("service: graceful shutdown", () => {
   it("refuses to start on a model it cannot load", async () => {
     const root = tempRoot();
     fs.mkdirSync(path.join(root, "empty"));
-    await assert.rejects(startService({ modelDir: path.join(root, "empty"), port: 0, loader: fixtureLoader }), /model\.json: cannot read/);
+    await assert.rejects(startService({ modelDir: path.join(root, "empty"), port: 0 }), /manifest\.json: missing/);
     fs.rmSync(root, { recursive: true, force: true });
   });
 });

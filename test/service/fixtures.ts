@@ -1,12 +1,11 @@
-/** Small hand-made models for the service tests, written to and read from real directories. */
+/** Small hand-made models for the service tests, saved in the real model format into temporary directories. */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { IdMap } from "../../src/data/idmap";
-import { ModelFormatError } from "../../src/errors";
 import { createRng } from "../../src/random";
 import type { TrainedModel } from "../../src/model/types";
-import type { LoadedModel } from "../../src/service/model-store";
+import { saveModel } from "../../src/model/persist";
 
 export const USER_IDS = ["U10001", "U10004", "U10009", "U10020", "U10021"];
 export const ITEM_IDS = ["FASH2003", "FASH2010", "SPRT4001", "SPRT4007", "TECH1001", "TECH1005", "TECH1042"];
@@ -28,40 +27,11 @@ export function makeModel(seed = 7, dim = 4, trainedAt = "2026-01-02T03:04:05.00
   };
 }
 
-/** Writes `model` as one JSON file into a new directory `name` under `root`; returns the directory. */
-export function writeFixtureModel(root: string, name: string, model: TrainedModel): string {
+/** Saves `model` with the real `saveModel` into directory `name` under `root`; returns the directory. */
+export function writeModel(root: string, name: string, model: TrainedModel): string {
   const dir = path.join(root, name);
-  fs.mkdirSync(dir, { recursive: true });
-  const w = model.weights;
-  fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify({
-    formatVersion: 1,
-    ...model,
-    weights: { ...w, userFactors: [...w.userFactors], itemFactors: [...w.itemFactors], userBias: [...w.userBias], itemBias: [...w.itemBias] },
-    userIds: model.userIds.toJSON(), itemIds: model.itemIds.toJSON(), ratedItems: model.ratedItems.map((r) => [...r]),
-  }));
+  saveModel(model, dir);
   return dir;
-}
-
-/** Reads what `writeFixtureModel` wrote; anything else is a ModelFormatError, as the real loader's would be. */
-export async function fixtureLoader(dir: string): Promise<LoadedModel> {
-  const file = path.join(dir, "model.json");
-  let raw: Record<string, any>;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, any>;
-  } catch (e) {
-    throw new ModelFormatError(file, `cannot read: ${(e as Error).message}`, { cause: e });
-  }
-  const w = raw.weights as Record<string, any>;
-  const model: TrainedModel = {
-    ...(raw as unknown as TrainedModel),
-    weights: {
-      ...(w as any), userFactors: Float32Array.from(w.userFactors), itemFactors: Float32Array.from(w.itemFactors),
-      userBias: Float32Array.from(w.userBias), itemBias: Float32Array.from(w.itemBias),
-    },
-    userIds: IdMap.fromJSON("user", raw.userIds), itemIds: IdMap.fromJSON("item", raw.itemIds),
-    ratedItems: (raw.ratedItems as number[][]).map((r) => Int32Array.from(r)),
-  };
-  return { model, formatVersion: raw.formatVersion as number };
 }
 
 export function tempRoot(): string {
