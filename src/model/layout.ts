@@ -5,13 +5,13 @@ import type { IndexedRatings } from "../data/indexed";
 /**
  * Offsets are in 4-byte elements of one buffer, so the same numbers address a `Float32Array`, an `Int32Array`
  * or (times 4) WebAssembly memory. Parameter block: [P (numUsers × stride) | Q (numItems × stride) |
- * user bias | item bias | global bias], each part padded to a multiple of 4 so SIMD code never straddles parts;
+ * user bias | item bias | global bias], each part padded to a multiple of 4 (rows to 16) so SIMD code never straddles parts;
  * padding lanes stay exactly 0 through training (zero weight, zero gradient). Then the gradient block, Adam's
  * first and second moment blocks (same shape), and the training and validation ratings.
  */
 export interface HeapLayout {
   readonly dim: number;
-  /** Row length of the factor matrices: dim rounded up to a multiple of 4. */
+  /** Row length of the factor matrices: dim rounded up to a multiple of 16 (the wasm loops take 16 at a time). */
   readonly stride: number;
   readonly numUsers: number;
   readonly numItems: number;
@@ -38,9 +38,10 @@ export interface HeapLayout {
 }
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
+const up16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export function makeLayout(numUsers: number, numItems: number, dim: number, numTrain: number, numVal: number): HeapLayout {
-  const stride = up4(dim);
+  const stride = up16(dim);
   const p = 0;
   const q = p + numUsers * stride;
   const bu = q + numItems * stride;
