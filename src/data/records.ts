@@ -30,12 +30,12 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * Checks rows and builds a Dataset (users and items sorted by ID, interactions in row order).
  * Rules, each broken one a `DataFormatError` naming source, line and field with expected vs found:
  * IDs are non-empty and kept exactly as written (no trimming, no number conversion) but may not contain line
- * breaks; a rating is a number in [1, 5] (fractions allowed, MovieLens has x.5); a timestamp, when present,
+ * breaks; a rating is a number in [ratingMin, 5] (fractions allowed, MovieLens has x.5); a timestamp, when present,
  * is a non-negative integer; a (user, item) pair occurs once: duplicates are rejected with both line numbers,
  * because silently keeping either rating would change the data without telling anyone; a user's group and an
  * item's category, when given, agree on every row.
  */
-export function datasetFromRows(rows: Iterable<RawRow>, source: string, names: FieldNames): Dataset {
+export function datasetFromRows(rows: Iterable<RawRow>, source: string, names: FieldNames, ratingMin: number = RATING_MIN): Dataset {
   const interactions: Interaction[] = [];
   const seen = new Map<string, number>();
   const groups = new Map<string, { value: string | undefined; line: number }>();
@@ -43,7 +43,7 @@ export function datasetFromRows(rows: Iterable<RawRow>, source: string, names: F
   for (const r of rows) {
     checkId(r.userId, "user", source, r.line, names.user);
     checkId(r.itemId, "item", source, r.line, names.item);
-    const rating = parseRating(r.rating, source, r.line, names.rating);
+    const rating = parseRating(r.rating, source, r.line, names.rating, ratingMin);
     const key = `${r.userId}\u0000${r.itemId}`;
     const first = seen.get(key);
     if (first !== undefined) {
@@ -70,12 +70,12 @@ function checkId(id: string, kind: string, source: string, line: number, field: 
 }
 
 /** Parses a rating; exported for sources that read ratings one by one. */
-export function parseRating(text: string, source: string, line: number | undefined, field: string): number {
+export function parseRating(text: string, source: string, line: number | undefined, field: string, min: number = RATING_MIN): number {
   const t = text.trim();
   const v = NUMBER.test(t) ? Number(t) : NaN;
-  if (!(v >= RATING_MIN && v <= RATING_MAX)) {
+  if (!(v >= min && v <= RATING_MAX)) {
     throw new DataFormatError({ source, ...(line === undefined ? {} : { line }), field },
-      `expected a rating, a number between ${RATING_MIN} and ${RATING_MAX}, but found ${JSON.stringify(text)}`);
+      `expected a rating, a number between ${min} and ${RATING_MAX}, but found ${JSON.stringify(text)}`);
   }
   return v;
 }
