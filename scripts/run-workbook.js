@@ -13,18 +13,26 @@ const DEFAULT_OUT = path.join(PROJECT, "out", "workbook");
 const RESULTS_MIME = "application/vnd.ewb.results+json";
 const CELL_TIMEOUT_S = 600;
 
-const USAGE = `usage: node scripts/run-workbook.js [--only 00,03] [--out <dir>] [--notebooks <dir>] [--no-html]
+const USAGE = `usage: node scripts/run-workbook.js [--only 00,03] [--out <dir>] [--notebooks <dir>] [--jobs N] [--no-html]
   Executes <notebooks>/NN-*.ipynb (default notebooks/) in order with the tslab kernel into <dir>
-  (default out/workbook): executed notebooks, NN-*.html, index.html and summary.json.`;
+  (default out/workbook): executed notebooks, NN-*.html, index.html and summary.json. --jobs: kernels
+  at a time (default 2); a notebook waits for those named in its metadata.workbook.after.`;
 
 function parseArgs(argv) {
-  const opts = { only: null, out: DEFAULT_OUT, notebooks: DEFAULT_NOTEBOOKS, html: true };
+  const opts = { only: null, out: DEFAULT_OUT, notebooks: DEFAULT_NOTEBOOKS, html: true, jobs: 2 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") opts.only = (argv[++i] || "").split(",").filter(Boolean);
     else if (a === "--out") opts.out = path.resolve(argv[++i] || "");
     else if (a === "--notebooks") opts.notebooks = path.resolve(argv[++i] || "");
     else if (a === "--no-html") opts.html = false;
+    else if (a === "--jobs") {
+      opts.jobs = Number(argv[++i]);
+      if (!Number.isInteger(opts.jobs) || opts.jobs < 1) {
+        console.error(`run-workbook: expected --jobs to be a positive integer, but got ${JSON.stringify(argv[i])}`);
+        process.exit(2);
+      }
+    }
     else if (a === "-h" || a === "--help") {
       console.log(USAGE);
       process.exit(0);
@@ -59,35 +67,60 @@ function jupyterEnv() {
 }
 
 /**
- * Executes the notebooks in one Python process (scripts/execute_notebooks.py, nbclient); calls onResult
- * with each notebook's { name, seconds, failedCell, error, html } as it finishes.
+ * Executes one notebook in its own Python process (scripts/execute_notebooks.py, nbclient); resolves with
+ * { name, seconds, failedCell, error, html }.
  */
-function executeAll(python, dir, files, outDir, html, onResult) {
+function executeOne(python, dir, file, outDir, html) {
   return new Promise((resolve, reject) => {
     const args = [path.join(__dirname, "execute_notebooks.py"), "--out", outDir, "--timeout", String(CELL_TIMEOUT_S)];
     if (!html) args.push("--no-html");
-    const child = spawn(python, [...args, ...files.map((f) => path.join(dir, f))], {
-      cwd: PROJECT,
-      env: jupyterEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let buf = "";
+    const child = spawn(python, [...args, path.join(dir, file)], { cwd: PROJECT, env: jupyterEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line.startsWith("{")) onResult(JSON.parse(line));
-      }
-    });
+    child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stderr }));
+    child.on("close", (code) => {
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      if (code === 0 && line) resolve(JSON.parse(line));
+      else reject(new Error(`the notebook driver exited with ${code} on ${file}:\n${stderr.trim().split("\n").slice(-15).join("\n")}`));
+    });
   });
+}
+
+/** The notebooks a notebook must wait for: metadata.workbook.after, a list of name prefixes such as "02". */
+function dependencies(dir, file, files) {
+  const nb = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+  const after = (nb.metadata && nb.metadata.workbook && nb.metadata.workbook.after) || [];
+  return files.filter((f) => f !== file && after.some((p) => f.startsWith(p)));
+}
+
+/**
+ * Runs the notebooks with up to `jobs` kernels at a time, each starting once the notebooks it depends on
+ * have finished (whether they passed or not: each notebook can recreate what it needs). Calls onResult as
+ * each one finishes.
+ */
+async function executeAll(python, dir, files, outDir, html, jobs, onResult) {
+  const deps = new Map(files.map((f) => [f, dependencies(dir, f, files)]));
+  const done = new Set();
+  const pending = [...files];
+  const running = new Map();
+  while (pending.length > 0 || running.size > 0) {
+    for (let k = 0; k < pending.length && running.size < jobs; ) {
+      const f = pending[k];
+      if (deps.get(f).every((d) => done.has(d))) {
+        pending.splice(k, 1);
+        running.set(f, executeOne(python, dir, f, outDir, html).then((r) => ({ f, r })));
+      } else k++;
+    }
+    if (running.size === 0) throw new Error(`circular metadata.workbook.after among ${pending.join(", ")}`);
+    const { f, r } = await Promise.race(running.values());
+    running.delete(f);
+    done.add(f);
+    onResult(r);
+  }
 }
 
 function recordedResults(nb) {
@@ -132,7 +165,7 @@ async function main() {
   for (const f of files) fs.rmSync(path.join(opts.out, f), { force: true });
   const t0 = Date.now();
   const notebooks = [];
-  const run = await executeAll(python, opts.notebooks, files, opts.out, opts.html, (r) => {
+  await executeAll(python, opts.notebooks, files, opts.out, opts.html, opts.jobs, (r) => {
     const outFile = path.join(opts.out, r.name);
     const nb = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")) : { cells: [] };
     const entry = { ...r, ok: r.error == null, results: recordedResults(nb) };
@@ -143,21 +176,19 @@ async function main() {
       console.log(`  ${where}${String(r.error).split("\n").slice(0, 15).join("\n    ")}`);
     }
   });
-  const missing = files.filter((f) => !notebooks.some((n) => n.name === f));
-  if (run.code !== 0 || missing.length > 0) {
-    throw new Error(`the notebook driver exited with ${run.code}${missing.length ? ` before running ${missing.join(", ")}` : ""}:\n${run.stderr.trim().split("\n").slice(-15).join("\n")}`);
-  }
+  notebooks.sort((a, b) => a.name.localeCompare(b.name));
   const totalSeconds = (Date.now() - t0) / 1000;
   const summary = {
     finishedAt: new Date().toISOString(),
     totalSeconds,
+    jobs: opts.jobs,
     notebookSeconds: notebooks.reduce((s, n) => s + n.seconds, 0),
     ok: notebooks.every((n) => n.ok),
     notebooks,
   };
   fs.writeFileSync(path.join(opts.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   if (opts.html) writeIndex(opts.out, summary);
-  console.log(`total ${totalSeconds.toFixed(1)} s (in notebooks ${summary.notebookSeconds.toFixed(1)} s); report: ${path.relative(PROJECT, path.join(opts.out, "index.html"))}`);
+  console.log(`total ${totalSeconds.toFixed(1)} s with ${opts.jobs} kernel(s) at a time (notebooks' own times add up to ${summary.notebookSeconds.toFixed(1)} s); report: ${path.relative(PROJECT, path.join(opts.out, "index.html"))}`);
   if (!summary.ok) {
     console.error(`run-workbook: FAILED: ${notebooks.filter((n) => !n.ok).map((n) => n.name).join(", ")}`);
     process.exitCode = 1;
