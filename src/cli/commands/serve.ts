@@ -7,7 +7,7 @@ import { DEFAULT_BODY_LIMIT } from "../../service/app";
 export const serveCommand: Command = {
   name: "serve",
   summary: "Serve recommendations over HTTP (REST + OpenAPI docs at /docs) from a saved model",
-  usage: "--model <dir> [--port 8000] [--host 127.0.0.1] [--root <dir>]",
+  usage: "--model <dir> [--port 8000] [--host 127.0.0.1] [--root <dir>] [--precompute auto|on|off]",
   options: {
     model: { type: "string", placeholder: "<dir>", description: "saved model directory (from `ewb train --model`)" },
     port: { type: "string", placeholder: "<n>", description: "TCP port; 0 picks a free one", default: String(DEFAULT_PORT) },
@@ -15,6 +15,7 @@ export const serveCommand: Command = {
     root: { type: "string", placeholder: "<dir>", description: "directory that POST /admin/reload may load models from (default: the parent of --model)" },
     "body-limit": { type: "string", placeholder: "<bytes>", description: "largest request body; larger gets 413", default: String(DEFAULT_BODY_LIMIT) },
     "no-reload": { type: "boolean", description: "do not serve POST /admin/reload (SIGHUP still reloads)" },
+    precompute: { type: "string", placeholder: "auto|on|off", description: "compute every user's top-100 lists at load (auto: up to 20,000 users)", default: "auto" },
   },
   async run(opts, ctx) {
     const modelDir = stringOption(opts, "model");
@@ -22,6 +23,8 @@ export const serveCommand: Command = {
     const port = numberOption(opts, "port", true) ?? DEFAULT_PORT;
     if (port < 0 || port > 65535) throw new UsageError(`Expected --port to be between 0 and 65535, but got ${port}`);
     const bodyLimit = numberOption(opts, "body-limit", true) ?? DEFAULT_BODY_LIMIT;
+    const pre = stringOption(opts, "precompute") ?? "auto";
+    if (pre !== "auto" && pre !== "on" && pre !== "off") throw new UsageError(`Expected --precompute to be one of auto, on, off, but got ${JSON.stringify(pre)}`);
     const err = ctx.io.stderr;
     const log = (e: SignalEvent): void => {
       const line = e.type === "reloaded" ? `reloaded model ${e.dir} (generation ${e.generation})`
@@ -33,7 +36,7 @@ export const serveCommand: Command = {
     };
     const service = await startService({
       modelDir, port, host: stringOption(opts, "host") ?? DEFAULT_HOST, bodyLimit,
-      allowReload: opts["no-reload"] !== true, onEvent: log,
+      allowReload: opts["no-reload"] !== true, onEvent: log, precompute: pre === "auto" ? "auto" : pre === "on",
       ...(stringOption(opts, "root") !== undefined ? { allowedRoot: stringOption(opts, "root") as string } : {}),
     });
     const m = service.store.current;
