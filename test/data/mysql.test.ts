@@ -1,0 +1,155 @@
+import { strict as assert } from "node:assert";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { MySqlStore } from "../../src/data/mysql";
+import { generateSyntheticDataset } from "../../src/data/generate";
+import { readInteractionsCsv, writeInteractionsCsv } from "../../src/data/csv";
+import { DataFormatError, InvalidArgumentError, StorageError } from "../../src/errors";
+import type { Dataset } from "../../src/data/types";
+
+const URL = process.env.MYSQL_URL;
+
+describe("MySqlStore (real MariaDB via MYSQL_URL)", function () {
+  const prefix = `ewbt${process.pid}_`;
+  let store: MySqlStore;
+
+  before(async function () {
+    if (!URL) {
+      console.log("    (skipped: MYSQL_URL is not set; e.g. MYSQL_URL=mysql://root@127.0.0.1:3306/test)");
+      this.skip();
+    }
+    store = await MySqlStore.connect(URL, { tablePrefix: prefix, batchSize: 4000 });
+  });
+  after(async () => {
+    if (store) {
+      await store.dropTables();
+      await store.close();
+    }
+  });
+
+  const small = (): Dataset => ({
+    interactions: [
+      { userId: "u1", itemId: "é-ü", rating: 4.5, timestamp: 881250949 },
+      { userId: "U1", itemId: "a,b", rating: 1 },
+      { userId: "U1", itemId: 'q"x', rating: 5 },
+      { userId: "用户😀", itemId: "a ", rating: 3 },
+      { userId: "用户😀", itemId: "a", rating: 2 },
+    ],
+    users: [{ userId: "U1", group: "tech" }, { userId: "u1" }, { userId: "用户😀", group: "sports" }],
+    items: [{ itemId: "a", category: "x" }, { itemId: "a ", category: "y" }, { itemId: "a,b" }, { itemId: "q\"x" }, { itemId: "é-ü", category: "z" }],
+    source: "test",
+  });
+
+  it("round-trips the synthetic dataset to identical records (users, items, interactions in order)", async () => {
+    const ds = generateSyntheticDataset({ seed: 4 });
+    const saved = await store.saveDataset(ds);
+    assert.deepEqual(saved, { users: 1000, items: 500, interactions: ds.interactions.length });
+    const back = await store.loadDataset();
+    assert.deepEqual(back.interactions, ds.interactions);
+    assert.deepEqual(back.users, ds.users);
+    assert.deepEqual(back.items, ds.items);
+    assert.match(back.source, /^mysql:\/\/[^@]+:\d+\/\w+#ewbt\d+_$/);
+  });
+
+  it("gives the same records through MySQL as through CSV", async () => {
+    const ds = generateSyntheticDataset({ seed: 12 });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-my-"));
+    try {
+      const p = path.join(dir, "d.csv");
+      await writeInteractionsCsv(p, ds);
+      const fromCsv = await readInteractionsCsv(p);
+      await store.saveDataset(fromCsv);
+      const fromDb = await store.loadDataset();
+      assert.deepEqual(fromDb.interactions, fromCsv.interactions);
+      assert.deepEqual(fromDb.users, fromCsv.users);
+      assert.deepEqual(fromDb.items, fromCsv.items);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps IDs that differ only in case or trailing space distinct, and round-trips unicode, commas and quotes", async () => {
+    const ds = small();
+    await store.saveDataset(ds);
+    const back = await store.loadDataset();
+    assert.deepEqual(back.interactions, ds.interactions);
+    assert.deepEqual(back.users, ds.users);
+    assert.deepEqual(back.items, ds.items);
+  });
+
+  it("rolls back an import interrupted midway: the old data stays and no partial rows remain", async () => {
+    const old = small();
+    await store.saveDataset(old);
+    const ds = generateSyntheticDataset({ seed: 5 });
+    let batches = 0;
+    await assert.rejects(store.saveDataset(ds, (p) => {
+      if (p.table === "interactions" && ++batches === 3) throw new Error("simulated crash");
+    }), (e: unknown) => e instanceof StorageError && /failed while inserting interactions rows 8001-12000 of \d+ into ewbt\d+_interactions; rolled back, no rows changed: simulated crash/.test(e.message));
+    assert.equal(batches, 3);
+    const back = await store.loadDataset();
+    assert.deepEqual(back.interactions, old.interactions);
+    assert.deepEqual(back.users, old.users);
+  });
+
+  it("rolls back when the database rejects a row midway (CHECK on the rating range)", async () => {
+    const old = small();
+    await store.saveDataset(old);
+    const ds = generateSyntheticDataset({ seed: 6 });
+    const rows = ds.interactions.slice();
+    rows[rows.length - 1] = { ...rows[rows.length - 1]!, rating: 9 };
+    await assert.rejects(store.saveDataset({ ...ds, interactions: rows }), (e: unknown) =>
+      e instanceof StorageError && /inserting interactions rows .* rolled back, no rows changed: .*(CONSTRAINT|constraint).*rating_range/.test(e.message));
+    assert.deepEqual((await store.loadDataset()).interactions, old.interactions);
+  });
+
+  it("rejects an interaction whose user is not in the users table (foreign key), rolling back", async () => {
+    const ds = small();
+    await assert.rejects(store.saveDataset({ ...ds, users: ds.users.slice(1) }), /rolled back, no rows changed: .*foreign key constraint fails/);
+    assert.deepEqual((await store.loadDataset()).interactions, ds.interactions);
+  });
+
+  it("rejects IDs longer than the column before touching the database", async () => {
+    const ds = small();
+    const long = "x".repeat(256);
+    await assert.rejects(store.saveDataset({ ...ds, users: [...ds.users, { userId: long }] }),
+      (e: unknown) => e instanceof InvalidArgumentError && /Expected users\[3\]\.userId to be a non-empty string of at most 255 characters/.test(e.message));
+  });
+
+  it("reports a table of the wrong shape, naming table and column", async () => {
+    const other = await MySqlStore.connect(URL, { tablePrefix: `${prefix}bad_` });
+    try {
+      await other.dropTables();
+      await other.ensureSchema();
+      const conn = (other as unknown as { conn: { query(s: string): Promise<unknown> } }).conn;
+      await conn.query(`ALTER TABLE \`${prefix}bad_interactions\` DROP CONSTRAINT \`${prefix}bad_interactions_rating_range\``);
+      await conn.query(`ALTER TABLE \`${prefix}bad_interactions\` DROP COLUMN \`rating\``);
+      await assert.rejects(other.loadDataset(), (e: unknown) =>
+        e instanceof DataFormatError && e.location.field === "rating" &&
+        new RegExp(`table ${prefix}bad_interactions \\(field rating\\): expected column rating \\(double or float.*\\), but table ${prefix}bad_interactions has only user_id, item_id`).test(e.message));
+    } finally {
+      await other.dropTables();
+      await other.close();
+    }
+  });
+
+  it("reports missing tables with a hint", async () => {
+    const other = await MySqlStore.connect(URL, { tablePrefix: `${prefix}none_` });
+    try {
+      await assert.rejects(other.loadDataset(), /table ewbt\d+_none_users: expected table ewbt\d+_none_users to exist, but it does not \(write a dataset first/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("reports an unreachable server as a StorageError naming host and port", async () => {
+    await assert.rejects(MySqlStore.connect("mysql://root@127.0.0.1:1/test"), (e: unknown) =>
+      e instanceof StorageError && /Cannot connect to MySQL at 127\.0\.0\.1:1 \(database test\)/.test(e.message));
+  });
+
+  it("rejects a malformed URL and a bad table prefix", async () => {
+    await assert.rejects(MySqlStore.connect("postgres://x@h/db"), /Expected MySQL URL to be a URL like mysql:\/\/root@127\.0\.0\.1:3306\/test/);
+    await assert.rejects(MySqlStore.connect("", {}), /Expected MySQL URL \(MYSQL_URL\) to be a URL/);
+    await assert.rejects(MySqlStore.connect(URL, { tablePrefix: "x; DROP" }), /Expected tablePrefix to be letters, digits and _/);
+  });
+});
