@@ -90,7 +90,7 @@ export interface TableOptions {
  * An HTML table plus an aligned text copy for rows of plain records (e.g. `dfd.toJSON(df)` of a danfojs
  * DataFrame); columns are the union of the rows' keys in first-seen order.
  */
-export function tableBundle(rows: readonly Readonly<Record<string, unknown>>[], options: TableOptions = {}): MimeBundle {
+export function tableBundle(rows: readonly object[], options: TableOptions = {}): MimeBundle {
   if (!Array.isArray(rows)) throw new InvalidArgumentError("rows", "an array of records", rows);
   const digits = checkInteger("digits", options.digits ?? 3, 0, 12);
   const maxRows = checkInteger("maxRows", options.maxRows ?? 20, 1);
@@ -101,7 +101,7 @@ export function tableBundle(rows: readonly Readonly<Record<string, unknown>>[], 
   });
   const fmt = (v: unknown): string =>
     typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v === undefined || v === null ? "" : String(v);
-  const shown = rows.slice(0, maxRows).map((r) => columns.map((c) => fmt(r[c])));
+  const shown = rows.slice(0, maxRows).map((r) => columns.map((c) => fmt((r as Record<string, unknown>)[c])));
   const more = rows.length - shown.length;
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const caption = options.caption ? `<caption style="text-align:left;font-weight:bold">${esc(options.caption)}</caption>` : "";
@@ -114,11 +114,11 @@ export function tableBundle(rows: readonly Readonly<Record<string, unknown>>[], 
   return { "text/html": `<table class="ewb-table">${caption}${head}${body}</table>${note}`, "text/plain": text };
 }
 
-/** What {@link showTable} takes: records, or a table with `columns` and row `values` (a danfojs DataFrame). */
-export type TableLike = readonly Readonly<Record<string, unknown>>[] | { readonly columns: readonly string[]; readonly values: readonly unknown[] };
+/** What {@link showTable} takes: records (any objects), or a table with `columns` and row `values` (a danfojs DataFrame). */
+export type TableLike = readonly object[] | { readonly columns: readonly string[]; readonly values: readonly unknown[] };
 
 /** Turns a danfojs-style frame (columns + row arrays) into records; passes records through. */
-export function tableRows(table: TableLike): readonly Readonly<Record<string, unknown>>[] {
+export function tableRows(table: TableLike): readonly object[] {
   if (Array.isArray(table)) return table;
   const t = table as { columns?: unknown; values?: unknown };
   if (t && Array.isArray(t.columns) && Array.isArray(t.values)) {
