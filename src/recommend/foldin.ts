@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "../errors";
 import { checkNumber } from "../validate";
 import { checkWeights } from "../analysis/embeddings";
 import { choleskySolve } from "./cholesky";
-import { scoreVectorUnchecked } from "./score";
+import { ItemScorer } from "./scorer";
 import { TopKHeap } from "./topk";
 import { biasOnlyTopN, checkModel, checkRecommendOptions, exclusionMask, toRecommendations } from "./single";
 import type { RecommendOptions, RecommenderModel, UserRecommendations } from "./types";
@@ -95,7 +95,7 @@ export function recommendForNewUser(model: RecommenderModel, ratings: readonly N
   }
   const skip = exclusionMask(w.numItems, exclude);
   const heap = new TopKHeap(Math.min(top, Math.max(1, w.numItems)));
-  for (let i = 0; i < w.numItems; i++) if (skip === undefined || skip[i] === 0) heap.push(i, scoreVectorUnchecked(w, fold.factors, fold.bias, i));
+  ItemScorer.for(w).pushTopN(fold.factors, fold.bias, heap, skip);
   const items = new Int32Array(heap.size), scores = new Float64Array(heap.size);
   heap.drainInto(items, scores);
   return { userId: "(new user)", strategy: "fold-in", recommendations: toRecommendations(model, { items, scores }), ignoredItemIds: fold.ignoredItemIds };

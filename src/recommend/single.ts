@@ -3,7 +3,7 @@ import type { MfWeights } from "../model/types";
 import { InvalidArgumentError } from "../errors";
 import { checkBoolean, checkInteger, checkString } from "../validate";
 import { checkWeights } from "../analysis/embeddings";
-import { scoreUnchecked } from "./score";
+import { ItemScorer } from "./scorer";
 import { TopKHeap } from "./topk";
 import type { RecommendOptions, RecommenderModel, Recommendation, UserRecommendations } from "./types";
 
@@ -18,7 +18,8 @@ export interface IndexedTopN {
 
 /**
  * The n best items for user index `u` by predicted rating, best first, ties to the lower item index.
- * `exclude` lists item indices to leave out (any order; e.g. `model.ratedItems[u]`).
+ * `exclude` lists item indices to leave out (any order; e.g. `model.ratedItems[u]`). Scores are the f32 values
+ * of the shared scorer (see ItemScorer), identical to what the batched path gives.
  */
 export function topNForUserIndex(weights: MfWeights, u: number, n: number, exclude?: ArrayLike<number>): IndexedTopN {
   const w = checkWeights(weights);
@@ -26,7 +27,7 @@ export function topNForUserIndex(weights: MfWeights, u: number, n: number, exclu
   checkInteger("n", n, 1);
   const skip = exclusionMask(w.numItems, exclude);
   const heap = new TopKHeap(Math.min(n, Math.max(1, w.numItems)));
-  for (let i = 0; i < w.numItems; i++) if (skip === undefined || skip[i] === 0) heap.push(i, scoreUnchecked(w, u, i));
+  ItemScorer.for(w).pushTopN(w.userFactors.subarray(u * w.dim, (u + 1) * w.dim), w.userBias[u] as number, heap, skip);
   return drain(heap);
 }
 

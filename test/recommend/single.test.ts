@@ -17,14 +17,20 @@ function bruteForce(w: ReturnType<typeof randomTestWeights>, u: number, n: numbe
 }
 
 describe("single-user recommendations", () => {
-  it("agree with a brute-force sort for every user", () => {
+  it("agree with a brute-force sort in double precision for every user", () => {
     const w = randomTestWeights(40, 120, 7, 21);
     const model = testModel(w, 10);
     for (let u = 0; u < 40; u++) {
       const got = topNForUserIndex(w, u, 8, model.ratedItems[u]);
       const want = bruteForce(w, u, 8, model.ratedItems[u]);
-      assert.deepEqual(Array.from(got.items), want.map((x) => x.i), `user ${u}`);
-      want.forEach((x, j) => assert.ok(Math.abs(x.s - got.scores[j]!) < 1e-9));
+      const exact = new Map(bruteForce(w, u, 120).map((x) => [x.i, x.s]));
+      // Scores are f32: the same list, except that items within f32 rounding of each other may swap.
+      assert.equal(got.items.length, 8);
+      want.forEach((x, j) => {
+        assert.ok(Math.abs(exact.get(got.items[j]!)! - x.s) < 1e-5, `user ${u} rank ${j}`);
+        assert.ok(Math.abs(got.scores[j]! - x.s) < 1e-5);
+      });
+      assert.ok(!Array.from(got.items).some((i) => model.ratedItems[u]!.includes(i)));
     }
   });
 
