@@ -2,5 +2,6 @@
 import type { Command } from "../command";
 
 export const COMMANDS: readonly Command[] = [
+  (require("./generate") as typeof import("./generate")).generateCommand,
   (require("./serve") as typeof import("./serve")).serveCommand,
 ];
