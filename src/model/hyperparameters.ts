@@ -53,7 +53,7 @@ export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}, b
   return Object.freeze({
     dim: checkInteger("hyperparameters.dim", h.dim, 1, 4096),
     epochs: checkInteger("hyperparameters.epochs", h.epochs, 1, 1_000_000),
-    learningRate: checkNumber("hyperparameters.learningRate", h.learningRate, 0, 10, true),
+    learningRate: checkNumber("hyperparameters.learningRate", h.learningRate, 0, 1000, true),
     batchSize: checkInteger("hyperparameters.batchSize", h.batchSize, 0),
     l2: checkNumber("hyperparameters.l2", h.l2, 0, 10),
     optimizer: checkOneOf("hyperparameters.optimizer", h.optimizer, OPTIMIZERS),

@@ -104,6 +104,7 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
       return;
     }
     if (!fs.statSync(target).isDirectory()) throw new StorageError(`Cannot save a model to ${target}: it exists and is not a directory`);
+    const previous = currentWeightsFile(target);
     writeDurably(path.join(target, weightsFile), bytes);
     const tmpManifest = path.join(target, `${MANIFEST_FILE}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
     try {
@@ -112,6 +113,7 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
       fs.renameSync(tmpManifest, path.join(target, MANIFEST_FILE));
     } catch (e) {
       fs.rmSync(tmpManifest, { force: true });
+      if (weightsFile !== previous) fs.rmSync(path.join(target, weightsFile), { force: true });
       throw e;
     }
     // Only now is the old weights file unreferenced.
@@ -229,6 +231,16 @@ function decodeSection(bytes: Buffer, s: Section): Float32Array | Int32Array {
   if (out instanceof Float32Array) for (let k = 0; k < s.length; k++, at += 4) out[k] = view.getFloat32(at, true);
   else for (let k = 0; k < s.length; k++, at += 4) out[k] = view.getInt32(at, true);
   return out;
+}
+
+/** The weights file the directory's current manifest names, if it has a readable one. */
+function currentWeightsFile(dir: string): string | undefined {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), "utf8")) as { weights?: { file?: unknown } };
+    return typeof m.weights?.file === "string" ? m.weights.file : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function writeDurably(file: string, data: string | Buffer): void {

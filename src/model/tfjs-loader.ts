@@ -1,6 +1,7 @@
 /** Loads TF.js on a chosen backend, lazily: only the TF.js backends and the notebooks pay for it. */
 import * as path from "node:path";
 import { WorkbookError } from "../errors";
+import { nativeTfjsAvailable } from "./backend";
 
 export type Tf = typeof import("@tensorflow/tfjs");
 export type TfjsBackendName = "tfjs-node-gpu" | "tfjs-node" | "tfjs-wasm" | "tfjs-cpu";
@@ -15,7 +16,6 @@ export async function loadTfjs(backend: TfjsBackendName): Promise<Tf> {
   let tfName: string;
   if (backend === "tfjs-node-gpu" || backend === "tfjs-node") {
     const pkg = backend === "tfjs-node-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
-    const { nativeTfjsAvailable } = await import("./backend");
     if (!nativeTfjsAvailable(pkg)) {
       throw new WorkbookError("BACKEND_UNAVAILABLE", `Backend ${backend} is not available: ${pkg} is not installed with its native TensorFlow library`);
     }

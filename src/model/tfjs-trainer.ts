@@ -15,13 +15,14 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
   const tf = await loadTfjs(backend);
   const { train, validation, hyperparameters: h, initial } = problem;
   const { numUsers, numItems, dim } = initial;
-  const vars = {
-    P: tf.variable(tf.tensor2d(initial.userFactors, [numUsers, dim]), true, undefined),
+  // Inside tidy so the initial-value tensors are released; variables survive a tidy.
+  const vars = tf.tidy(() => ({
+    P: tf.variable(tf.tensor2d(initial.userFactors, [numUsers, dim]), true),
     Q: tf.variable(tf.tensor2d(initial.itemFactors, [numItems, dim]), true),
     bu: tf.variable(tf.tensor1d(initial.userBias), true),
     bi: tf.variable(tf.tensor1d(initial.itemBias), true),
     g: tf.variable(tf.scalar(initial.globalBias), true),
-  };
+  }));
   const varList = [vars.P, vars.Q, vars.bu, vars.bi, vars.g];
   const optimizer = h.optimizer === "adam" ? tf.train.adam(h.learningRate, 0.9, 0.999, 1e-8) : tf.train.sgd(h.learningRate);
   const n = train.length;
@@ -59,7 +60,7 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
             const err = tf.sub(predict(u, i, true), r);
             // Kept: minimize() disposes everything its closure made except the returned loss.
             dataLoss = tf.keep(tf.mean(tf.square(err)) as tfTypes.Scalar);
-            if (h.l2 === 0) return dataLoss;
+            if (h.l2 === 0) return tf.clone(dataLoss); // minimize() disposes what it gets back
             const reg = tf.addN(varList.map((v) => tf.sum(tf.square(v))));
             return tf.add(dataLoss, tf.mul(h.l2 / 2, reg)) as tfTypes.Scalar;
           }, false, varList);

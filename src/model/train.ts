@@ -57,7 +57,8 @@ export async function trainModel(
 
   const seeds = createRng(h.seed);
   const initSeed = seeds.nextSeed(), shuffleSeed = seeds.nextSeed();
-  const initial = randomWeights(userIds.size, itemIds.size, h.dim, initSeed, h.initStd, 0);
+  // SGD keeps the global bias fixed at the training mean (Funk / Surprise); Adam learns it from 0 (see above).
+  const initial = randomWeights(userIds.size, itemIds.size, h.dim, initSeed, h.initStd, h.optimizer === "sgd" ? meanOf(train.ratings) : 0);
   const problem: TrainingProblem = { train, validation, hyperparameters: h, initial, shuffleSeed };
   const trainer = await createTrainer(backend, problem);
 
@@ -101,8 +102,15 @@ export async function trainModel(
 async function createTrainer(backend: BackendName, problem: TrainingProblem): Promise<EpochTrainer> {
   if (backend === "wasm-kernel" || backend === "typed-array") return createKernelTrainer(backend, problem);
   // Loaded lazily: TF.js costs ~100 MB of RSS and a second of start-up that the kernels do not need.
-  const { createTfjsTrainer } = await import("./tfjs-trainer");
+  // A plain require (not import()): it stays lazy and resolves the same under tsx, tslab and compiled CommonJS.
+  const { createTfjsTrainer } = require("./tfjs-trainer") as typeof import("./tfjs-trainer");
   return createTfjsTrainer(backend, problem);
+}
+
+function meanOf(a: Float32Array): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k]!;
+  return a.length ? s / a.length : 0;
 }
 
 /** Sorted, unique item indices per user from the training rows. */

@@ -1,0 +1,41 @@
+import { strict as assert } from "node:assert";
+import { trainModel } from "../../src/model/train";
+import { loadTfjs, type Tf } from "../../src/model/tfjs-loader";
+import { tinyDataset } from "./fixtures";
+
+describe("TF.js training backends", function () {
+  this.timeout(120000);
+  let tf: Tf;
+  before(async () => {
+    tf = await loadTfjs("tfjs-cpu");
+  });
+
+  const hyper = { epochs: 6, dim: 8, batchSize: 64, learningRate: 0.01, l2: 1e-3 };
+
+  for (const backend of ["tfjs-cpu", "tfjs-wasm"] as const) {
+    it(`${backend}: agrees with the typed-array kernel on a small problem (same init, same shuffles)`, async () => {
+      const { dataset, split } = tinyDataset(30, 20, 0.4, 21);
+      const ref = await trainModel(split, dataset, hyper, { backend: "typed-array" });
+      const got = await trainModel(split, dataset, hyper, { backend });
+      assert.equal(got.backend, backend);
+      for (let e = 0; e < hyper.epochs; e++) {
+        const a = ref.history[e]!, b = got.history[e]!;
+        assert.ok(Math.abs(a.trainLoss - b.trainLoss) < 1e-3 * a.trainLoss, `epoch ${e} train ${a.trainLoss} vs ${b.trainLoss}`);
+        assert.ok(Math.abs(a.valLoss - b.valLoss) < 1e-3 * a.valLoss, `epoch ${e} val ${a.valLoss} vs ${b.valLoss}`);
+      }
+      let maxDiff = 0;
+      ref.weights.userFactors.forEach((v, k) => { maxDiff = Math.max(maxDiff, Math.abs(v - got.weights.userFactors[k]!)); });
+      assert.ok(maxDiff < 1e-3, `max factor difference ${maxDiff}`);
+    });
+  }
+
+  it("leaves no tensors behind after training, early stopping and prediction", async () => {
+    const { dataset, split } = tinyDataset(20, 15, 0.5, 22);
+    await loadTfjs("tfjs-cpu");
+    const before = tf.memory().numTensors;
+    await trainModel(split, dataset, { epochs: 3, dim: 4, batchSize: 32 }, { backend: "tfjs-cpu" });
+    await trainModel(split, dataset, { epochs: 20, dim: 4, batchSize: 0, learningRate: 0.1, l2: 0, earlyStoppingPatience: 2 }, { backend: "tfjs-cpu" });
+    await trainModel(split, dataset, { epochs: 2, dim: 4, optimizer: "sgd", batchSize: 16, learningRate: 0.1 }, { backend: "tfjs-cpu" });
+    assert.equal(tf.memory().numTensors, before);
+  });
+});
