@@ -16,8 +16,12 @@ export interface NewRating {
   readonly rating: number;
 }
 
-/** Default ridge strength of fold-in (sum-of-squares scale: about what one extra rating's worth of pull to zero is). */
-export const DEFAULT_FOLD_IN_L2 = 0.5;
+/**
+ * Default ridge strength of fold-in (sum-of-squares scale). Measured on the default data, folding in 20 trained users
+ * from their own training ratings: l2 5 predicts within RMS 0.09 of the trained vectors (validation MSE 0.52 vs the
+ * trained 0.50); l2 0.5 gives 0.28 (0.67), l2 20 gives 0.24 (0.60). About 40 ratings for 65 unknowns need a firm prior.
+ */
+export const DEFAULT_FOLD_IN_L2 = 5;
 
 export interface FoldInResult {
   /** The solved user vector (length dim). */

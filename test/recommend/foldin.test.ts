@@ -2,6 +2,10 @@ import { strict as assert } from "node:assert";
 import { foldInUser, recommendForNewUser } from "../../src/recommend/foldin";
 import { choleskySolve } from "../../src/recommend/cholesky";
 import { scoreUnchecked } from "../../src/recommend/score";
+import { recommendForUser } from "../../src/recommend/single";
+import { generateSyntheticDataset } from "../../src/data/generate";
+import { randomSplit } from "../../src/data/split";
+import { trainModel } from "../../src/model/train";
 import { randomTestWeights, testModel } from "../analysis/fixtures";
 
 describe("fold-in", () => {
@@ -52,5 +56,31 @@ describe("fold-in", () => {
     assert.throws(() => foldInUser(model.weights, model.itemIds, [{ itemId: "", rating: 2 }]), /Expected ratings\[0\]\.itemId to be a non-empty string/);
     assert.throws(() => foldInUser(model.weights, model.itemIds, [], { l2: 0 }), /Expected options\.l2 to be a finite number > 0, but got 0/);
     assert.throws(() => foldInUser(model.weights, model.itemIds, "x" as never), /Expected ratings to be an array of \{itemId, rating\}/);
+  });
+});
+
+describe("fold-in against users trained normally (default synthetic data)", () => {
+  it("predicts close to the trained vector from the user's own training ratings", async () => {
+    const dataset = generateSyntheticDataset();
+    const split = randomSplit(dataset.interactions, { validationFraction: 0.2, seed: 42 });
+    const model = await trainModel(split, dataset);
+    const w = model.weights;
+    let se = 0, n = 0, overlap = 0, users = 0;
+    for (let u = 0; u < w.numUsers; u += 97) {
+      const id = model.userIds.id(u);
+      const mine = split.train.filter((x) => x.userId === id).map((x) => ({ itemId: x.itemId, rating: x.rating }));
+      const f = foldInUser(w, model.itemIds, mine);
+      for (let i = 0; i < w.numItems; i++) {
+        let s = f.bias + w.itemBias[i]! + w.globalBias;
+        for (let k = 0; k < w.dim; k++) s += f.factors[k]! * w.itemFactors[i * w.dim + k]!;
+        se += (s - scoreUnchecked(w, u, i)) ** 2;
+        n++;
+      }
+      const a = new Set(recommendForNewUser(model, mine).recommendations.map((r) => r.itemId));
+      overlap += recommendForUser(model, id).recommendations.filter((r) => a.has(r.itemId)).length / 10;
+      users++;
+    }
+    assert.ok(Math.sqrt(se / n) < 0.15, `RMS difference ${Math.sqrt(se / n)}`);
+    assert.ok(overlap / users > 0.5, `top-10 overlap ${overlap / users}`);
   });
 });
