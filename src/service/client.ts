@@ -97,3 +97,12 @@ function topN(n: number | undefined): { top_n?: number } {
 function exclude(e: boolean | undefined): { exclude_rated?: boolean } {
   return e === undefined ? {} : { exclude_rated: e };
 }
+
+/** The body of a successful answer; an error answer throws with its status and message (handy in notebooks). */
+export function expectOk<T>(response: ServiceResponse<T>): T {
+  if (response.status >= 400) {
+    const b = response.body as Partial<ErrorBody>;
+    throw new Error(`HTTP ${response.status}: ${b.message ?? JSON.stringify(b)}`);
+  }
+  return response.body as T;
+}

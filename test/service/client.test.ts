@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ServiceClient } from "../../src/service/client";
+import { expectOk, ServiceClient } from "../../src/service/client";
 import { startService, type RunningService } from "../../src/service/server";
 import { recommendForUser } from "../../src/recommend/single";
 import { nearestItems, nearestUsers } from "../../src/analysis/neighbours";
@@ -39,6 +39,11 @@ describe("service/client: the typed client against a real server", () => {
     assert.equal(r.status, 404);
     assert.equal((r.body as any).id, "../health");
     assert.equal((await api.recommend("nobody")).status, 404);
+  });
+
+  it("expectOk returns the body of a success and throws the message of an error", async () => {
+    assert.equal(expectOk(await api.health()).status, "ok");
+    await assert.rejects(async () => expectOk(await api.recommend("nobody")), /HTTP 404: Unknown user ID "nobody"/);
   });
 
   it("rejects a base URL that is not an http origin", () => {
