@@ -3,5 +3,6 @@ import type { Command } from "../command";
 
 export const COMMANDS: readonly Command[] = [
   (require("./generate") as typeof import("./generate")).generateCommand,
+  (require("./train") as typeof import("./train")).trainCommand,
   (require("./serve") as typeof import("./serve")).serveCommand,
 ];

@@ -1,0 +1,105 @@
+/** `ewb train`: trains the MF model on a dataset (file or MySQL), saves it with its ID maps, reports the numbers. */
+import type { Command } from "../command";
+import { numberOption, stringOption, UsageError } from "../command";
+import { DATA_OPTIONS, loadDataFromOptions } from "../data-options";
+import { ProgressBar } from "../progress";
+import { trainModel, DEFAULT_HYPERPARAMETERS } from "../../model/train";
+import { saveModel } from "../../model/persist";
+import { evaluateRatings } from "../../model/predict";
+import { BACKENDS, BACKEND_ENV } from "../../model/backend";
+import { indexInteractions } from "../../data/indexed";
+import type { Hyperparameters } from "../../model/types";
+
+const D = DEFAULT_HYPERPARAMETERS;
+
+export const trainCommand: Command = {
+  name: "train",
+  summary: "Train the matrix-factorisation model (per-epoch losses) and save it with its ID maps",
+  usage: "--data <file> | --mysql  --model <dir> [--format movielens] [--test <file>] [--epochs N --dim N --lr X --batch N --l2 X --seed N]",
+  options: {
+    ...DATA_OPTIONS,
+    seed: { type: "string", placeholder: "<n>", description: "seed of the split, the initial weights and the shuffles", default: String(D.seed) },
+    model: { type: "string", placeholder: "<dir>", description: "directory to save the model in (replaced atomically)" },
+    epochs: { type: "string", placeholder: "<n>", description: "training epochs", default: String(D.epochs) },
+    dim: { type: "string", placeholder: "<n>", description: "embedding dimensions", default: String(D.dim) },
+    lr: { type: "string", placeholder: "<x>", description: "learning rate", default: String(D.learningRate) },
+    batch: { type: "string", placeholder: "<n>", description: "mini-batch size; 0 = full batch (the blog: 256)", default: String(D.batchSize) },
+    l2: { type: "string", placeholder: "<x>", description: "L2 regularisation (as PyTorch weight_decay)", default: String(D.l2) },
+    optimizer: { type: "string", placeholder: "adam|sgd", description: "optimiser (sgd with --batch 1 is per-interaction SGD)", default: D.optimizer },
+    "init-std": { type: "string", placeholder: "<x>", description: "standard deviation of the initial factors", default: String(D.initStd) },
+    patience: { type: "string", placeholder: "<n>", description: "early stopping: stop after N epochs without validation gain and keep the best (0 = off)", default: "0" },
+    backend: { type: "string", placeholder: "<name>", description: `training backend: ${BACKENDS.join(", ")} (default: $${BACKEND_ENV}, else the fastest available)` },
+  },
+  async run(opts, ctx) {
+    const modelDir = stringOption(opts, "model");
+    if (modelDir === undefined) throw new UsageError("Expected --model <dir> (where to save the trained model)");
+    const optimizer = stringOption(opts, "optimizer") ?? D.optimizer;
+    if (optimizer !== "adam" && optimizer !== "sgd") throw new UsageError(`Expected --optimizer to be adam or sgd, but got ${JSON.stringify(optimizer)}`);
+    const hyper: Partial<Hyperparameters> = {
+      epochs: numberOption(opts, "epochs", true) ?? D.epochs,
+      dim: numberOption(opts, "dim", true) ?? D.dim,
+      learningRate: numberOption(opts, "lr") ?? D.learningRate,
+      batchSize: numberOption(opts, "batch", true) ?? D.batchSize,
+      l2: numberOption(opts, "l2") ?? D.l2,
+      optimizer,
+      initStd: numberOption(opts, "init-std") ?? D.initStd,
+      seed: numberOption(opts, "seed", true) ?? D.seed,
+      earlyStoppingPatience: numberOption(opts, "patience", true) ?? 0,
+    };
+    const backend = stringOption(opts, "backend");
+    const err = ctx.io.stderr;
+
+    const tLoad = performance.now();
+    const data = await loadDataFromOptions(opts);
+    for (const w of data.warnings) err.write(`ewb train: ${w}\n`);
+    const loadSeconds = (performance.now() - tLoad) / 1000;
+
+    const bar = new ProgressBar(err, hyper.epochs!, "training");
+    const t0 = performance.now();
+    const model = await trainModel(data.split, data.dataset, hyper, {
+      ...(backend !== undefined ? { backend } : {}),
+      onEpochEnd: (r) => bar.update(r.epoch + 1, `train ${r.trainLoss.toFixed(4)}  val ${r.valLoss.toFixed(4)}`),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    bar.finish();
+
+    const train = indexInteractions(data.split.train, model.userIds, model.itemIds);
+    const val = indexInteractions(data.split.validation, model.userIds, model.itemIds, { skipUnknown: true });
+    const trainM = evaluateRatings(model.weights, train);
+    const valM = evaluateRatings(model.weights, val);
+    saveModel(model, modelDir);
+
+    const h = model.history;
+    const msPerEpoch = (h.reduce((s, r) => s + r.seconds, 0) / Math.max(1, h.length)) * 1000;
+    const result = {
+      backend: model.backend,
+      epochs: h.length,
+      bestEpoch: model.bestEpoch,
+      msPerEpoch: round(msPerEpoch, 3),
+      trainMse: round(trainM.mse, 5),
+      valMse: round(valM.mse, 5),
+      valRmse: round(valM.rmse, 5),
+      valMae: round(valM.mae, 5),
+      validationRows: valM.count,
+      seconds: round(seconds, 3),
+      loadSeconds: round(loadSeconds, 3),
+      peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+      modelDir,
+      hyperparameters: model.hyperparameters,
+      data: data.info,
+    };
+    if (!ctx.json) {
+      const out = ctx.io.stdout;
+      out.write(`Trained on ${data.info.source}: ${data.info.train} training rows, ${valM.count} ${data.info.split === "test-file" ? "test" : "validation"} rows, ${data.info.users} users, ${data.info.items} items\n`);
+      out.write(`backend ${result.backend}, ${result.epochs} epochs (best ${result.bestEpoch}), ${result.msPerEpoch} ms/epoch, ${result.seconds} s\n`);
+      out.write(`train MSE ${result.trainMse}  ${data.info.split === "test-file" ? "test" : "val"} MSE ${result.valMse}  RMSE ${result.valRmse}  MAE ${result.valMae}\n`);
+      out.write(`peak RSS ${result.peakRssMb} MB; saved to ${modelDir}\n`);
+    }
+    return result;
+  },
+};
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
