@@ -15,9 +15,9 @@ const read = (f: string) => JSON.parse(fs.readFileSync(path.join(DIR, f), "utf8"
 const sourceOf = (c: Cell) => (Array.isArray(c.source) ? c.source.join("") : c.source);
 
 describe("the committed notebooks", () => {
-  it("are the workbook's numbered sequence 00 to 04", () => {
+  it("are the workbook's numbered sequence 00 to 05", () => {
     const numbered = notebooks.filter((f) => /^\d\d-/.test(f)).map((f) => f.slice(0, 2));
-    assert.deepEqual(numbered, ["00", "01", "02", "03", "04"]);
+    assert.deepEqual(numbered, ["00", "01", "02", "03", "04", "05"]);
   });
 
   for (const f of notebooks) {
