@@ -1,10 +1,11 @@
 /** Runs training epochs on a KernelOps heap: full-batch or mini-batch Adam, mini-batch or per-interaction SGD. */
 import type { Hyperparameters, MfWeights } from "./types";
 import type { IndexedRatings } from "../data/indexed";
-import { makeLayout, readWeights, writeRatings, writeWeights, type HeapLayout } from "./layout";
-import { createJsOps, type KernelOps } from "./kernel-ops";
+import { makeLayout, readWeights, writeRatings, writeWeights } from "./layout";
+import { createJsOps } from "./kernel-ops";
 import { createWasmOps } from "./kernel-wasm";
-import { createRng, type Rng } from "../random";
+import { createRng } from "../random";
+import { shuffleTogether } from "./shuffle";
 
 /** What every backend's trainer gets. */
 export interface TrainingProblem {
@@ -44,11 +45,14 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
   const n = train.length;
   const batch = h.batchSize <= 0 || h.batchSize >= n ? n : h.batchSize;
   let step = 0;
+  const tu = ops.i32.subarray(L.trainUsers, L.trainUsers + n);
+  const ti = ops.i32.subarray(L.trainItems, L.trainItems + n);
+  const tr = ops.f32.subarray(L.trainRatings, L.trainRatings + n);
 
   return {
     backend: kind,
     runEpoch(): number {
-      if (batch < n) shuffleRows(ops, L, rng);
+      if (batch < n) shuffleTogether(rng.nextSeed(), tu, ti, tr);
       if (h.optimizer === "sgd" && batch === 1) return ops.sgdPass(0, n, h.learningRate, h.l2) / n;
       let sse = 0;
       for (let start = 0; start < n; start += batch) {
@@ -68,15 +72,4 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
     snapshot: () => readWeights(ops.f32, L),
     dispose: () => undefined,
   };
-}
-
-/** Fisher-Yates over the three training arrays at once, driven by the seeded generator. */
-function shuffleRows(ops: KernelOps, L: HeapLayout, rng: Rng): void {
-  const f = ops.f32, i32 = ops.i32, U = L.trainUsers, I = L.trainItems, R = L.trainRatings;
-  for (let k = L.numTrain - 1; k > 0; k--) {
-    const j = rng.int(k + 1);
-    let t = i32[U + k]!; i32[U + k] = i32[U + j]!; i32[U + j] = t;
-    t = i32[I + k]!; i32[I + k] = i32[I + j]!; i32[I + j] = t;
-    const r = f[R + k]!; f[R + k] = f[R + j]!; f[R + j] = r;
-  }
 }

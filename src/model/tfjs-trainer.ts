@@ -5,6 +5,7 @@ import type { EpochTrainer, TrainingProblem } from "./kernel-trainer";
 import { loadTfjs, type TfjsBackendName } from "./tfjs-loader";
 import { gatherRows } from "./embedding-lookup";
 import { createRng } from "../random";
+import { shuffleTogether } from "./shuffle";
 
 /**
  * Trains with TF.js variables and `tf.train.adam` / `tf.train.sgd`. L2 enters the loss as (l2/2)·Σw² over all
@@ -41,7 +42,7 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
   return {
     backend,
     runEpoch(): number {
-      if (batch < n) rng.shuffle(order);
+      if (batch < n) shuffleTogether(rng.nextSeed(), order);
       for (let k = 0; k < n; k++) {
         const r = order[k]!;
         users[k] = train.users[r]!;

@@ -1,0 +1,20 @@
+/** Seeded in-place Fisher-Yates over parallel arrays, fast enough to run every epoch (~0.2 ms for 40k rows). */
+
+/**
+ * Shuffles `a`, `b` and `c` (same length) with the same permutation. The swap targets come from xorshift32
+ * seeded by `seed` — callers draw that seed from their `createRng` stream, so the order is still decided by
+ * the run's seed. An inline integer generator because 40k calls into `Rng.int` cost about 1 ms, a third of
+ * a training epoch. Multiply-shift maps a 32-bit draw onto [0, k] (bias below 1e-5 for these sizes).
+ */
+export function shuffleTogether(seed: number, a: Int32Array, b?: Int32Array, c?: Float32Array): void {
+  let s = (seed >>> 0) || 0x9e3779b9; // xorshift32 must not start at 0
+  for (let k = a.length - 1; k > 0; k--) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const j = Math.floor(((s >>> 0) * (k + 1)) / 4294967296);
+    const t = a[k]!; a[k] = a[j]!; a[j] = t;
+    if (b) { const tb = b[k]!; b[k] = b[j]!; b[j] = tb; }
+    if (c) { const tc = c[k]!; c[k] = c[j]!; c[j] = tc; }
+  }
+}
