@@ -1,0 +1,73 @@
+/** `ewb evaluate`: a saved model and the baselines, side by side, on the held-out part of a dataset or a test file. */
+import type { Command } from "../command";
+import { numberOption, stringOption, UsageError } from "../command";
+import { DATA_OPTIONS, dataSourceFromOptions } from "../data-options";
+import { describeSource, loadDataset } from "../../data/load";
+import { fingerprintInteractions } from "../../data/indexed";
+import { loadModel } from "../../model/persist";
+import { evaluateModel, splitByModel, DEFAULT_K, DEFAULT_RELEVANCE_THRESHOLD, type EvaluationRow } from "../../evaluate/report";
+import type { Interaction } from "../../data/types";
+
+const { data, mysql, format, test } = DATA_OPTIONS;
+const tablePrefix = DATA_OPTIONS["table-prefix"];
+
+export const evaluateCommand: Command = {
+  name: "evaluate",
+  summary: "RMSE, MAE and ranking metrics (precision/recall/NDCG/hit rate@k, coverage) of a model next to global-mean, bias-only and popularity baselines",
+  usage: "--model <dir> (--data <file> | --mysql) [--test <file>] [--k 10] [--relevant 4]",
+  options: {
+    model: { type: "string", placeholder: "<dir>", description: "model directory written by `ewb train`" },
+    ...(data ? { data } : {}), ...(mysql ? { mysql } : {}), ...(tablePrefix ? { "table-prefix": tablePrefix } : {}), ...(format ? { format } : {}),
+    ...(test ? { test: { ...test, description: "held-out file; without it, the rows of --data the model did not train on are held out" } } : {}),
+    k: { type: "string", placeholder: "<n>", description: "list length of the ranking metrics", default: String(DEFAULT_K) },
+    relevant: { type: "string", placeholder: "<rating>", description: "held-out ratings at least this count as relevant", default: String(DEFAULT_RELEVANCE_THRESHOLD) },
+  },
+  async run(opts, ctx) {
+    const dir = stringOption(opts, "model");
+    if (dir === undefined) throw new UsageError("Expected --model <dir>, but got none");
+    const k = numberOption(opts, "k", true) ?? DEFAULT_K;
+    if (k < 1) throw new UsageError(`Expected --k to be an integer >= 1, but got ${k}`);
+    const relevant = numberOption(opts, "relevant") ?? DEFAULT_RELEVANCE_THRESHOLD;
+    const model = loadModel(dir);
+    const source = dataSourceFromOptions(opts);
+    const dataset = await loadDataset(source);
+    const testPath = stringOption(opts, "test");
+    let train: readonly Interaction[], heldOut: readonly Interaction[];
+    if (testPath !== undefined) {
+      const fmt = stringOption(opts, "format") ?? "csv";
+      const t = await loadDataset(fmt === "movielens" ? { kind: "movielens", path: testPath } : { kind: "csv", path: testPath });
+      train = dataset.interactions;
+      heldOut = t.interactions;
+    } else {
+      const s = splitByModel(model, dataset.interactions);
+      train = s.train;
+      heldOut = s.heldOut;
+      if (heldOut.length === 0) throw new UsageError(`Expected rows the model did not train on in ${describeSource(source)}, but it trained on all of them; pass --test <file>`);
+    }
+    const sameData = fingerprintInteractions(train) === model.dataFingerprint;
+    if (!sameData) ctx.io.stderr.write("ewb evaluate: note: the training rows found here are not exactly the rows the model was trained on (fingerprints differ)\n");
+    const report = evaluateModel(model, train, heldOut, { k, relevanceThreshold: relevant, dataset });
+    if (report.skippedUnknown > 0) ctx.io.stderr.write(`ewb evaluate: ${report.skippedUnknown} held-out rows have a user or item the model does not know; left out\n`);
+    if (!ctx.json) ctx.io.stdout.write(formatReport(report.rows, k) + report.notes.map((n) => `Note: ${n}\n`).join("") +
+      `(${report.heldOut} held-out ratings; ranking over ${report.rankedUsers} users with a held-out rating >= ${relevant}; rated training items excluded from every list)\n`);
+    return { model: dir, source: describeSource(source), ...(testPath !== undefined ? { test: testPath } : {}), trainingRowsMatchModel: sameData, ...report };
+  },
+};
+
+/** The table as fixed-width text: one line per method, "-" where a metric does not apply. */
+export function formatReport(rows: readonly EvaluationRow[], k: number): string {
+  const cols: [string, keyof EvaluationRow][] = [
+    ["RMSE", "rmse"], ["MAE", "mae"], [`P@${k}`, "precision"], [`R@${k}`, "recall"], [`NDCG@${k}`, "ndcg"], [`HR@${k}`, "hitRate"], ["coverage", "coverage"], ["own-group", "categoryShare"],
+  ];
+  const showShare = rows.some((r) => r.categoryShare !== null);
+  const used = showShare ? cols : cols.slice(0, -1);
+  const w0 = Math.max(...rows.map((r) => r.method.length), 6);
+  const lines = [["method".padEnd(w0), ...used.map(([h]) => h.padStart(9))].join("  ")];
+  for (const r of rows) {
+    lines.push([r.method.padEnd(w0), ...used.map(([, key]) => {
+      const v = r[key];
+      return (typeof v === "number" ? v.toFixed(4) : "-").padStart(9);
+    })].join("  "));
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,58 @@
+/** `ewb recommend`: top-N items for a known user, or for a new user from a few ratings (fold-in), from a saved model. */
+import type { Command } from "../command";
+import { numberOption, stringOption, UsageError } from "../command";
+import { loadModel } from "../../model/persist";
+import { recommendForUser } from "../../recommend/single";
+import { recommendForNewUser, type NewRating } from "../../recommend/foldin";
+import type { UserRecommendations } from "../../recommend/types";
+
+export const recommendCommand: Command = {
+  name: "recommend",
+  summary: "Top-N recommendations for a user (raw IDs, predicted ratings) from a saved model; --rate for a new user",
+  usage: "--model <dir> (--user <id> | --rate <item>=<rating> ...) [--top N] [--include-rated]",
+  options: {
+    model: { type: "string", placeholder: "<dir>", description: "model directory written by `ewb train`" },
+    user: { type: "string", placeholder: "<id>", description: "raw user ID, e.g. U10001" },
+    rate: { type: "string", multiple: true, placeholder: "<item>=<rating>", description: "a new user's rating (repeatable): folds the user in without retraining" },
+    top: { type: "string", placeholder: "<n>", description: "how many items", default: "10" },
+    "include-rated": { type: "boolean", description: "keep items the user already rated (excluded by default)" },
+  },
+  async run(opts, ctx) {
+    const dir = stringOption(opts, "model");
+    if (dir === undefined) throw new UsageError("Expected --model <dir>, but got none");
+    const user = stringOption(opts, "user");
+    const rates = Array.isArray(opts.rate) ? opts.rate : [];
+    if ((user === undefined) === (rates.length === 0)) throw new UsageError("Expected exactly one of --user <id> or --rate <item>=<rating>, but got " + (user === undefined ? "neither" : "both"));
+    const top = numberOption(opts, "top", true) ?? 10;
+    if (top < 1) throw new UsageError(`Expected --top to be an integer >= 1, but got ${top}`);
+    const includeRated = opts["include-rated"] === true;
+    const model = loadModel(dir);
+    let result: UserRecommendations & { ignoredItemIds?: readonly string[] };
+    if (user !== undefined) {
+      result = recommendForUser(model, user, { top, includeRated });
+    } else {
+      const r = recommendForNewUser(model, rates.map(parseRate), { top, includeRated });
+      if (r.ignoredItemIds.length > 0) ctx.io.stderr.write(`ewb recommend: ignored items the model does not know: ${r.ignoredItemIds.join(", ")}\n`);
+      result = r;
+    }
+    if (result.strategy === "bias-only") ctx.io.stderr.write("ewb recommend: no usable history for this user: showing the bias-only fallback (the same list for everyone)\n");
+    if (!ctx.json) {
+      const lines = [`Top ${result.recommendations.length} for ${result.userId} (${result.strategy}${includeRated ? ", rated items included" : ", rated items excluded"}):`];
+      lines.push("  rank  item_id           predicted_rating");
+      for (const r of result.recommendations) lines.push(`  ${String(r.rank).padStart(4)}  ${r.itemId.padEnd(16)}  ${r.predictedRating.toFixed(4)}`);
+      ctx.io.stdout.write(lines.join("\n") + "\n");
+    }
+    return {
+      model: dir, userId: result.userId, strategy: result.strategy, top, includeRated,
+      recommendations: result.recommendations.map((r) => ({ rank: r.rank, itemId: r.itemId, predictedRating: Math.round(r.predictedRating * 1e4) / 1e4 })),
+      totalCount: result.recommendations.length,
+      ...(result.ignoredItemIds ? { ignoredItemIds: result.ignoredItemIds } : {}),
+    };
+  },
+};
+
+function parseRate(text: string): NewRating {
+  const m = /^(.+)=(-?\d+(?:\.\d+)?)$/.exec(text);
+  if (!m) throw new UsageError(`Expected --rate to be <item>=<rating>, e.g. TECH1005=5, but got ${JSON.stringify(text)}`);
+  return { itemId: m[1] as string, rating: Number(m[2]) };
+}
