@@ -68,7 +68,7 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
   app.addSchema(errorSchema);
 
   app.setErrorHandler((err, request, reply) => {
-    const response = errorResponse(err);
+    const response = errorResponse(err, { contentType: request.headers["content-type"], bodyLimit });
     if (isServerFault(response)) onEvent({ type: "request-error", method: request.method, url: request.url, error: err });
     void reply.code(response.statusCode).type("application/json; charset=utf-8").send(response);
   });
@@ -138,7 +138,7 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
   );
 
   if (options.allowReload !== false) {
-    app.post<{ Body: ReloadBody | undefined }>("/admin/reload", { schema: reloadSchema }, async (request) => {
+    app.post<{ Body: ReloadBody | null | undefined }>("/admin/reload", { schema: reloadSchema }, async (request) => {
       let served: ServedModel;
       try {
         served = await store.reload(request.body?.model_dir);

@@ -30,6 +30,12 @@ const REASONS: Readonly<Record<number, string>> = {
   500: "Internal Server Error", 503: "Service Unavailable",
 };
 
+/** What the error handler knows about the request, for messages that name what was sent. */
+export interface RequestContext {
+  readonly contentType?: string;
+  readonly bodyLimit?: number;
+}
+
 /** A subset of Ajv's error object: what Fastify attaches as `error.validation`. */
 interface AjvErrorLike {
   readonly keyword: string;
@@ -45,7 +51,7 @@ interface AjvErrorLike {
  * Fastify's own client errors keep their status (413 body too large, 415 media type, 400 bad JSON);
  * anything else is a 500 whose details stay in the log, not in the response.
  */
-export function errorResponse(err: unknown): ErrorBody {
+export function errorResponse(err: unknown, context: RequestContext = {}): ErrorBody {
   if (err instanceof UnknownIdError) return body(404, err.code, err.message, { id: err.id });
   if (err instanceof ForbiddenPathError) return body(403, err.code, err.message, { field: err.field });
   if (err instanceof InvalidArgumentError) return body(400, err.code, err.message, { field: err.argument });
@@ -57,11 +63,18 @@ export function errorResponse(err: unknown): ErrorBody {
     const e = err as { validation?: readonly AjvErrorLike[]; validationContext?: string; statusCode?: unknown; code?: unknown; message?: unknown };
     if (Array.isArray(e.validation) && e.validation.length > 0) {
       const { field, message } = validationMessage(e.validation[0] as AjvErrorLike, e.validationContext ?? "body");
-      return body(400, "VALIDATION", message, { field });
+      return body(400, "VALIDATION", message, field === "" ? {} : { field });
     }
     const status = typeof e.statusCode === "number" ? e.statusCode : 500;
+    const code = typeof e.code === "string" ? e.code : "CLIENT_ERROR";
+    if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      return body(415, code, `Expected content-type application/json, but got ${describe(context.contentType)}`);
+    }
+    if (code === "FST_ERR_CTP_BODY_TOO_LARGE" && context.bodyLimit !== undefined) {
+      return body(413, code, `Expected a request body of at most ${context.bodyLimit} bytes, but got more`);
+    }
     if (status >= 400 && status < 500) {
-      return body(status, typeof e.code === "string" ? e.code : "CLIENT_ERROR", typeof e.message === "string" ? e.message : REASONS[status] ?? "Client error");
+      return body(status, code, typeof e.message === "string" ? e.message : REASONS[status] ?? "Client error");
     }
   }
   return body(500, "INTERNAL", "Internal server error (see the service log)");

@@ -5,7 +5,7 @@ export const MAX_TOP_N = 100;
 /** List length when a request does not say, as in seed 002's API. */
 export const DEFAULT_TOP_N = 10;
 /** Most ratings a fold-in request may carry. */
-export const MAX_FOLD_IN_RATINGS = 10_000;
+export const MAX_FOLD_IN_RATINGS = 5_000;
 
 const rawId = { type: "string", minLength: 1, maxLength: 256 } as const;
 const topN = {
@@ -115,7 +115,7 @@ export const newUserSchema = {
         items: {
           type: "object",
           additionalProperties: false,
-          properties: { item_id: rawId, rating: { type: "number" } },
+          properties: { item_id: rawId, rating: { type: "number", minimum: -1e6, maximum: 1e6, description: "On the training data's scale (1-5 here)" } },
           required: ["item_id", "rating"],
         },
       },
@@ -169,7 +169,8 @@ export const reloadSchema = {
   description: "Without model_dir, reloads the current directory (e.g. after `ewb train` saved over it). The directory must lie inside the root given at start. A model that fails to load is refused (422) and the old one keeps serving.",
   tags: ["admin"],
   body: {
-    type: "object",
+    // No body at all (null) reloads the current directory, like {}.
+    type: ["object", "null"],
     additionalProperties: false,
     properties: { model_dir: { type: "string", minLength: 1, maxLength: 4096, description: "Relative to the allowed root, or absolute inside it" } },
   },
