@@ -3,7 +3,9 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { startService, type RunningService } from "../../src/service/server";
-import type { ServiceEvent } from "../../src/service/app";
+import { buildApp, type ServiceEvent } from "../../src/service/app";
+import { ModelStore } from "../../src/service/model-store";
+import { defaultLoader } from "../../src/service/loader";
 import { predictRating } from "../../src/model/predict";
 import type { TrainedModel } from "../../src/model/types";
 import { DEFAULT_FOLD_IN_L2 } from "../../src/recommend/foldin";
@@ -440,5 +442,65 @@ describe("service: graceful shutdown", () => {
     fs.mkdirSync(path.join(root, "empty"));
     await assert.rejects(startService({ modelDir: path.join(root, "empty"), port: 0 }), /manifest\.json: missing/);
     fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe("service: atomic reload under load", () => {
+  it("answers every concurrent request wholly from the old model or wholly from the new one", async () => {
+    const root = tempRoot();
+    const a = makeModel(31, 4, "2026-01-01T00:00:00.000Z"), b = makeModel(32, 4, "2026-02-01T00:00:00.000Z");
+    writeModel(root, "a", a);
+    writeModel(root, "b", b);
+    const svc = await startService({ modelDir: path.join(root, "a"), port: 0 });
+    try {
+      const expected = (m: TrainedModel, u: string): string => JSON.stringify(bruteForceTopN(m, u, 4, true).map((r) => r.item_id));
+      const requests: Promise<{ user: string; items: string }>[] = [];
+      const reloads: Promise<unknown>[] = [];
+      for (let k = 0; k < 300; k++) {
+        const user = USER_IDS[k % 4] as string; // the four users with training ratings
+        requests.push(post(`${svc.url}/recommend`, { user_id: user, top_n: 4 }).then(({ json }) => ({ user, items: JSON.stringify(json.recommendations.map((r: any) => r.item_id)) })));
+        if (k % 50 === 25) reloads.push(post(`${svc.url}/admin/reload`, { model_dir: k % 100 === 25 ? "b" : "a" }));
+      }
+      const answers = await Promise.all(requests);
+      assert.ok((await Promise.all(reloads)).every((r: any) => r.status === 200));
+      let fromA = 0, fromB = 0;
+      for (const { user, items } of answers) {
+        if (items === expected(a, user)) fromA++;
+        else if (items === expected(b, user)) fromB++;
+        else assert.fail(`an answer for ${user} matches neither model: ${items}`);
+      }
+      assert.equal(fromA + fromB, 300);
+      assert.ok(fromA > 0 && fromB > 0, `both models answered (${fromA} from a, ${fromB} from b)`);
+    } finally {
+      await svc.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("service: an unexpected fault", () => {
+  it("becomes a 500 without details, is reported to onEvent, and the service keeps serving", async () => {
+    const root = tempRoot();
+    writeModel(root, "m", makeModel(7));
+    const events: ServiceEvent[] = [];
+    const store = await ModelStore.open(path.join(root, "m"), defaultLoader);
+    const app = await buildApp(store, { onEvent: (e) => events.push(e) });
+    app.get("/boom", async () => {
+      throw new TypeError("secret internals");
+    });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+      const { status, json } = await get(`${url}/boom`);
+      assert.equal(status, 500);
+      assert.deepEqual(json, { statusCode: 500, error: "Internal Server Error", code: "INTERNAL", message: "Internal server error (see the service log)" });
+      assert.equal(events.length, 1);
+      assert.equal(events[0]?.type, "request-error");
+      assert.match(String((events[0] as { error: unknown }).error), /secret internals/);
+      assert.equal((await get(`${url}/health`)).status, 200);
+    } finally {
+      await app.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
