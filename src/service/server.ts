@@ -18,6 +18,8 @@ export interface ServiceOptions extends AppOptions {
   readonly allowedRoot?: string;
   /** How a model directory is read (default: the saved-model format of src/model/persist). */
   readonly loader?: ModelLoader;
+  /** How long close() lets in-flight requests run before cutting their connections (default 10 s). */
+  readonly drainTimeoutMs?: number;
   /** Precompute every user's lists at load (see StoreOptions; default "auto"). */
   readonly precompute?: StoreOptions["precompute"];
 }
@@ -30,12 +32,26 @@ export interface RunningService {
   readonly port: number;
   /** Base URL, e.g. http://127.0.0.1:8000 */
   readonly url: string;
-  /** Stops accepting connections, lets in-flight requests finish, then resolves. Safe to call twice. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish (up to the drain timeout, after which their
+   * connections are cut), then resolves. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
 export const DEFAULT_PORT = 8000;
 export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+/** app.close(), but a client that never finishes its request cannot hold the shutdown up past `ms`. */
+async function drain(app: FastifyInstance, ms: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), ms);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Loads the model (failing before listening if it is unusable), builds the app and listens.
@@ -48,6 +64,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   checkString("modelDir", options.modelDir);
   const host = options.host === undefined ? DEFAULT_HOST : checkString("host", options.host);
   const port = options.port === undefined ? DEFAULT_PORT : checkInteger("port", options.port, 0, 65535);
+  const drainMs = options.drainTimeoutMs === undefined ? DEFAULT_DRAIN_TIMEOUT_MS : checkInteger("drainTimeoutMs", options.drainTimeoutMs, 0);
   const modelDir = path.resolve(options.modelDir);
   const root = path.resolve(options.allowedRoot ?? path.dirname(modelDir));
   const store = await ModelStore.open(modelDir, options.loader ?? defaultLoader, root, options.precompute === undefined ? {} : { precompute: options.precompute });
@@ -58,7 +75,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     app, store, host, port: address.port, url: `http://${urlHost}:${address.port}`,
-    close: () => (closing ??= app.close()),
+    close: () => (closing ??= drain(app, drainMs)),
   };
 }
 

@@ -437,6 +437,24 @@ describe("service: graceful shutdown", () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
+  it("cuts a request that never finishes once the drain timeout has passed", async () => {
+    const root = tempRoot();
+    writeModel(root, "m", makeModel(7));
+    const svc = await startService({ modelDir: path.join(root, "m"), port: 0, drainTimeoutMs: 200 });
+    const stuck = new Promise<string>((resolve) => {
+      const req = http.request(`${svc.url}/recommend`, { method: "POST", headers: { "content-type": "application/json", "content-length": 100 } });
+      req.on("error", (e) => resolve(e.message));
+      req.on("response", () => resolve("answered"));
+      req.write("{");
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    await svc.close();
+    assert.ok(Date.now() - t0 < 5000, "close() returned after the drain timeout");
+    assert.match(await stuck, /socket hang up|ECONNRESET/);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
   it("refuses to start on a model it cannot load", async () => {
     const root = tempRoot();
     fs.mkdirSync(path.join(root, "empty"));
