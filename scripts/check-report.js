@@ -130,7 +130,7 @@ function pngColourStats(buf) {
  * plotly.js from node_modules) and screenshots it.
  */
 function screenshotChart(chromium, dir, pngPath) {
-  const notebooks = fs.readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
+  const notebooks = reportPages(dir).map((f) => f.replace(/\.html$/, ".ipynb"));
   let chosen = null;
   for (const f of notebooks) {
     const nb = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
@@ -148,15 +148,20 @@ function screenshotChart(chromium, dir, pngPath) {
   return { ...chosen, png: pngPath, ...pngColourStats(fs.readFileSync(pngPath)) };
 }
 
+/** The report's notebook pages: those of the last run (summary.json) when there is one, else every NN-*.html. */
+function reportPages(dir) {
+  const summary = path.join(dir, "summary.json");
+  if (fs.existsSync(summary)) {
+    return JSON.parse(fs.readFileSync(summary, "utf8")).notebooks.map((n) => n.html).filter(Boolean);
+  }
+  return fs.readdirSync(dir).filter((f) => /^\d\d-.*\.html$/.test(f)).sort();
+}
+
 /** Checks every HTML page of the report in `dir`; returns { pages, screenshot, ok }. */
 function checkReport({ dir = DEFAULT_DIR, screenshot = true } = {}) {
   const chromium = findChromium();
   if (!chromium) throw new Error("Chromium not found: run scripts/setup-system.sh (Debian) or set CHROMIUM");
-  const pages = fs
-    .readdirSync(dir)
-    .filter((f) => /^\d\d-.*\.html$/.test(f))
-    .sort()
-    .map((f) => checkPage(chromium, path.join(dir, f)));
+  const pages = reportPages(dir).map((f) => checkPage(chromium, path.join(dir, f)));
   if (pages.length === 0) throw new Error(`no report pages (NN-*.html) in ${dir}: run npm run workbook first`);
   let shot = null;
   if (screenshot) shot = screenshotChart(chromium, dir, path.join(dir, "chart.png"));

@@ -156,10 +156,50 @@ ${rows}
   fs.writeFileSync(path.join(outDir, "index.html"), html);
 }
 
+/**
+ * Takes <out>.lock so two runs (say, two `npm test`s in one working tree) never write the same folder at
+ * once: a second run waits for the first. A lock left by a process that is gone is taken over.
+ */
+async function acquireLock(out) {
+  const lock = `${out}.lock`;
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (let waited = 0; ; waited++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      const release = () => {
+        try {
+          if (fs.readFileSync(lock, "utf8") === String(process.pid)) fs.rmSync(lock);
+        } catch {
+          // already gone
+        }
+      };
+      process.on("exit", release);
+      return;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+    const holder = Number(fs.readFileSync(lock, "utf8"));
+    let alive = false;
+    try {
+      process.kill(holder, 0);
+      alive = true;
+    } catch {
+      alive = false;
+    }
+    if (!alive) {
+      fs.rmSync(lock, { force: true });
+      continue;
+    }
+    if (waited === 0) console.log(`waiting for another workbook run (pid ${holder}) to finish ...`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const python = findJupyterPython();
   installKernel({ local: true, quiet: true });
+  await acquireLock(opts.out);
   fs.mkdirSync(opts.out, { recursive: true });
   const files = listNotebooks(opts.notebooks, opts.only);
   for (const f of files) fs.rmSync(path.join(opts.out, f), { force: true });
