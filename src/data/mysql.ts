@@ -200,7 +200,7 @@ export class MySqlStore {
     return { users: users.length, items: items.length, interactions: rows.length };
   }
 
-  /** Reads the dataset back: users, items, and all interactions in one query, in saved row order. */
+  /** Reads the dataset back: users, items, and all interactions in one query, in saved row order (or by user and item when a table has no row_order). */
   async loadDataset(): Promise<Dataset> {
     await this.checkSchema();
     const t = this.tables;
@@ -210,9 +210,13 @@ export class MySqlStore {
     const has = (table: string, col: string): boolean => ucols.some((r) => r.t === table && String(r.c).toLowerCase() === col);
     const [urows] = await this.sql<RowDataPacket[]>(`SELECT \`user_id\`${has(t.users, "user_group") ? ", `user_group`" : ""} FROM \`${t.users}\``);
     const [irows] = await this.sql<RowDataPacket[]>(`SELECT \`item_id\`${has(t.items, "category") ? ", `category`" : ""} FROM \`${t.items}\``);
-    const order = has(t.interactions, "row_order") ? "`row_order`" : "`user_id`, `item_id`";
+    const ordered = has(t.interactions, "row_order");
     const ts = has(t.interactions, "timestamp") ? ", `timestamp`" : "";
-    const [rrows] = await this.sql<RowDataPacket[]>(`SELECT \`user_id\`, \`item_id\`, \`rating\`${ts} FROM \`${t.interactions}\` ORDER BY ${order}`);
+    // No ORDER BY: MariaDB walks the row_order index and looks every row up in the clustered key (about 15x
+    // slower for 50k rows than a plain scan); sorting 50k numbers here takes milliseconds.
+    const [rrows] = await this.sql<RowDataPacket[]>(`SELECT \`user_id\`, \`item_id\`, \`rating\`${ts}${ordered ? ", `row_order`" : ""} FROM \`${t.interactions}\``);
+    if (ordered) rrows.sort((a, b) => Number(a.row_order) - Number(b.row_order));
+    else rrows.sort((a, b) => compareIds(String(a.user_id), String(b.user_id)) || compareIds(String(a.item_id), String(b.item_id)));
     const users: UserRecord[] = urows.map((r) => (r.user_group == null ? { userId: String(r.user_id) } : { userId: String(r.user_id), group: String(r.user_group) }));
     const items: ItemRecord[] = irows.map((r) => (r.category == null ? { itemId: String(r.item_id) } : { itemId: String(r.item_id), category: String(r.category) }));
     const interactions: Interaction[] = rrows.map((r) => {

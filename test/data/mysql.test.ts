@@ -133,6 +133,29 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", function () {
     }
   });
 
+  it("reads tables made elsewhere without row_order, timestamp or ground-truth columns, ordered by user and item", async () => {
+    const other = await MySqlStore.connect(URL, { tablePrefix: `${prefix}plain_` });
+    const conn = (other as unknown as { conn: { query(s: string): Promise<unknown> } }).conn;
+    const p = `${prefix}plain_`;
+    try {
+      await other.dropTables();
+      await conn.query(`CREATE TABLE \`${p}users\` (user_id VARCHAR(20) PRIMARY KEY)`);
+      await conn.query(`CREATE TABLE \`${p}items\` (item_id VARCHAR(20) PRIMARY KEY)`);
+      await conn.query(`CREATE TABLE \`${p}interactions\` (user_id VARCHAR(20), item_id VARCHAR(20), rating INT, PRIMARY KEY (user_id, item_id))`);
+      await conn.query(`INSERT INTO \`${p}users\` VALUES ('U2'), ('U1')`);
+      await conn.query(`INSERT INTO \`${p}items\` VALUES ('I1'), ('I2')`);
+      await conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U2', 'I1', 4), ('U1', 'I2', 5), ('U1', 'I1', 3)`);
+      const ds = await other.loadDataset();
+      assert.deepEqual(ds.interactions, [
+        { userId: "U1", itemId: "I1", rating: 3 }, { userId: "U1", itemId: "I2", rating: 5 }, { userId: "U2", itemId: "I1", rating: 4 },
+      ]);
+      assert.deepEqual(ds.users, [{ userId: "U1" }, { userId: "U2" }]);
+    } finally {
+      await other.dropTables();
+      await other.close();
+    }
+  });
+
   it("reports missing tables with a hint", async () => {
     const other = await MySqlStore.connect(URL, { tablePrefix: `${prefix}none_` });
     try {
