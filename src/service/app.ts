@@ -25,6 +25,8 @@ export interface AppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
+/** Response header of POST /recommend saying how the list was made: "model" or "bias-only" (a user with no training ratings). */
+export const STRATEGY_HEADER = "x-recommendation-strategy";
 
 interface RecommendBody { user_id: string; top_n: number; exclude_rated: boolean }
 interface NewUserBody { ratings: { item_id: string; rating: number }[]; top_n: number; exclude_rated: boolean }
@@ -103,20 +105,22 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
     };
   });
 
-  app.post<{ Body: RecommendBody }>("/recommend", { schema: recommendSchema }, async (request) => {
+  app.post<{ Body: RecommendBody }>("/recommend", { schema: recommendSchema }, async (request, reply) => {
     const { user_id, top_n, exclude_rated } = request.body;
     const s = store.current;
     const pre = s.precomputed;
     const result = pre !== undefined && top_n <= pre.k
       ? pre.lookup(s.model.userIds.index(user_id), top_n, !exclude_rated)
       : recommendForUser(s.model, user_id, { top: top_n, includeRated: !exclude_rated });
-    return listResponse(user_id, result.strategy, result.recommendations);
+    // The body keeps seed 002's shape exactly; how the list was made travels in a header.
+    void reply.header(STRATEGY_HEADER, result.strategy);
+    return listResponse(user_id, result.recommendations);
   });
 
   app.post<{ Body: NewUserBody }>("/recommend/new-user", { schema: newUserSchema }, async (request) => {
     const { ratings, top_n, exclude_rated } = request.body;
     const result = recommendNewUser(store.current, ratings, top_n, !exclude_rated);
-    return listResponse(result.userId, result.strategy, result.recommendations);
+    return { ...listResponse(result.userId, result.recommendations), strategy: result.strategy };
   });
 
   app.get<{ Params: { item_id: string }; Querystring: { top_n: number } }>(
@@ -162,13 +166,13 @@ export function reloadResponse(served: ServedModel): Record<string, unknown> {
   };
 }
 
-function listResponse(userId: string, strategy: string, recs: readonly { rank: number; itemId: string; predictedRating: number }[]) {
+function listResponse(userId: string, recs: readonly { rank: number; itemId: string; predictedRating: number }[]) {
   const recommendations = new Array<{ rank: number; item_id: string; predicted_rating: number }>(recs.length);
   for (let k = 0; k < recs.length; k++) {
     const r = recs[k] as { rank: number; itemId: string; predictedRating: number };
     recommendations[k] = { rank: r.rank, item_id: r.itemId, predicted_rating: r.predictedRating };
   }
-  return { user_id: userId, recommendations, total_count: recs.length, strategy };
+  return { user_id: userId, recommendations, total_count: recs.length };
 }
 
 /**

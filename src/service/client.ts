@@ -13,7 +13,8 @@ export interface RecommendationsBody {
   readonly user_id: string;
   readonly recommendations: readonly { readonly rank: number; readonly item_id: string; readonly predicted_rating: number }[];
   readonly total_count: number;
-  readonly strategy?: "model" | "fold-in" | "bias-only";
+  /** Only in fold-in answers (POST /recommend sends it as the x-recommendation-strategy header). */
+  readonly strategy?: "fold-in" | "bias-only";
 }
 
 export interface SimilarBody {

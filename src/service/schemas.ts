@@ -40,15 +40,24 @@ const recommendation = {
   required: ["rank", "item_id", "predicted_rating"],
 } as const;
 
+/** Seed 002's answer, exactly. */
 const recommendationList = {
   type: "object",
   properties: {
     user_id: { type: "string" },
     recommendations: { type: "array", items: recommendation },
     total_count: { type: "integer", description: "Number of recommendations returned" },
-    strategy: { type: "string", enum: ["model", "fold-in", "bias-only"], description: "How the list was made" },
   },
   required: ["user_id", "recommendations", "total_count"],
+} as const;
+
+/** The fold-in answer: seed 002's shape plus how the list was made. */
+const newUserList = {
+  ...recommendationList,
+  properties: {
+    ...recommendationList.properties,
+    strategy: { type: "string", enum: ["fold-in", "bias-only"], description: "fold-in, or bias-only when no rating could be used" },
+  },
 } as const;
 
 export const healthSchema = {
@@ -84,7 +93,7 @@ export const healthSchema = {
 
 export const recommendSchema = {
   summary: "Top-N items for a known user",
-  description: "Scores every item with the trained model and returns the best, by raw IDs. Items the user rated in training are left out unless exclude_rated is false.",
+  description: "Scores every item with the trained model and returns the best, by raw IDs. Items the user rated in training are left out unless exclude_rated is false. The header x-recommendation-strategy says \"model\", or \"bias-only\" for a known user with no training ratings (the highest global + item bias).",
   tags: ["recommend"],
   body: {
     type: "object",
@@ -125,7 +134,7 @@ export const newUserSchema = {
     required: ["ratings"],
     examples: [{ ratings: [{ item_id: "TECH1005", rating: 5 }, { item_id: "SPORT1400", rating: 1 }], top_n: 5 }],
   },
-  response: { 200: recommendationList, 400: errorRef, 413: errorRef, 415: errorRef },
+  response: { 200: newUserList, 400: errorRef, 413: errorRef, 415: errorRef },
 } as const;
 
 const neighbour = (idField: "item_id" | "user_id") => ({

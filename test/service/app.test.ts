@@ -119,7 +119,7 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
     it("answers seed 002's shape with the brute-force top-N, rated items excluded", async () => {
       const { status, json } = await post(`${svc.url}/recommend`, { user_id: "U10009", top_n: 3, exclude_rated: true });
       assert.equal(status, 200);
-      assert.deepEqual(Object.keys(json).filter((k) => k !== "strategy").sort(), ["recommendations", "total_count", "user_id"]);
+      assert.deepEqual(Object.keys(json).sort(), ["recommendations", "total_count", "user_id"]);
       assert.equal(json.user_id, "U10009");
       assert.equal(json.total_count, 3);
       const expected = bruteForceTopN(model, "U10009", 3, true);
@@ -145,10 +145,15 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
     });
 
     it("gives a user with no training ratings the bias-only fallback and says so", async () => {
-      const { status, json } = await post(`${svc.url}/recommend`, { user_id: "U10021", top_n: 2 });
-      assert.equal(status, 200);
-      assert.equal(json.strategy, "bias-only");
+      const res = await fetch(`${svc.url}/recommend`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: "U10021", top_n: 2 }) });
+      const json = (await res.json()) as any;
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-recommendation-strategy"), "bias-only");
+      const other = await fetch(`${svc.url}/recommend`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: "U10001" }) });
+      assert.equal(other.headers.get("x-recommendation-strategy"), "model");
       assert.equal(json.total_count, 2);
+      const byBias = ITEM_IDS.map((id, i) => ({ id, b: model.weights.itemBias[i] as number })).sort((x, y) => y.b - x.b).slice(0, 2).map((x) => x.id);
+      assert.deepEqual(json.recommendations.map((r: any) => r.item_id), byBias);
     });
 
     it("answers an unknown user with 404 naming the ID", async () => {
