@@ -46,6 +46,8 @@ interface Row {
   readonly peakRssMb: number;
   readonly serverCpuShare: number;
   readonly loaderCpuShare: number;
+  /** Server CPU time per request: 1e6 / this is what one core could serve if nothing else ran. */
+  readonly serverCpuUsPerRequest: number;
 }
 
 /** Runs the load test on the default synthetic data's trained model and prints one table. */
@@ -95,7 +97,7 @@ async function measure(mode: string, modelDir: string, precompute: string, users
     return {
       mode, reqPerSec: r.requests.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, mean: r.latency.average, max: r.latency.max,
       total: r.requests.total, errors: r.errors + r.timeouts + r.non2xx, rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024, serverCpuShare: cpu / wall,
-      loaderCpuShare: (self.user + self.system) / 1e6 / wall,
+      loaderCpuShare: (self.user + self.system) / 1e6 / wall, serverCpuUsPerRequest: (cpu * 1e6) / r.requests.total,
     };
   } finally {
     await stopServer(child);
@@ -140,10 +142,10 @@ function cpuSeconds(pid: number): number {
 function printTable(rows: readonly Row[]): void {
   const ok = (b: boolean): string => (b ? "ok" : "MISSED");
   console.log("");
-  console.log("| mode | req/s | p50 ms | p90 ms | p99 ms | mean ms | max ms | requests | errors | server RSS MB (peak) | server CPU | autocannon CPU |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| mode | req/s | p50 ms | p90 ms | p99 ms | mean ms | max ms | requests | errors | server RSS MB (peak) | server CPU | server CPU µs/req | autocannon CPU |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.mode} | ${Math.round(r.reqPerSec)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.mean.toFixed(2)} | ${r.max} | ${r.total} | ${r.errors} | ${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${(100 * r.serverCpuShare).toFixed(0)}% | ${(100 * r.loaderCpuShare).toFixed(0)}% |`);
+    console.log(`| ${r.mode} | ${Math.round(r.reqPerSec)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.mean.toFixed(2)} | ${r.max} | ${r.total} | ${r.errors} | ${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${(100 * r.serverCpuShare).toFixed(0)}% | ${r.serverCpuUsPerRequest.toFixed(0)} | ${(100 * r.loaderCpuShare).toFixed(0)}% |`);
   }
   const d = rows[0] as Row;
   console.log("");
@@ -151,7 +153,9 @@ function printTable(rows: readonly Row[]): void {
     `zero errors ${ok(d.errors === 0)}; RSS <= ${TARGET.rssMb} MB ${ok(d.peakRssMb <= TARGET.rssMb)}`);
   console.log(`vs seed 002's claim (${SEED_CLAIM.reqPerSec}+ QPS at ${SEED_CLAIM.meanMs} ms mean): ${(d.reqPerSec / SEED_CLAIM.reqPerSec).toFixed(0)}x the throughput, ` +
     `${(SEED_CLAIM.meanMs / Math.max(d.mean, 1e-3)).toFixed(0)}x lower mean latency; per-request mode ${(rows[1] ? rows[1].reqPerSec / d.reqPerSec : NaN).toFixed(2)}x the default's req/s`);
-  console.log("latencies are autocannon's (millisecond resolution); load generator and server share the machine's 2 cores.");
+  console.log(`one server core's capacity by CPU time: ${Math.round(1e6 / d.serverCpuUsPerRequest)} req/s (default mode), ${rows[1] ? Math.round(1e6 / rows[1].serverCpuUsPerRequest) : NaN} req/s (per-request mode)`);
+  console.log(`load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (other work on the machine lowers req/s and raises p99)`);
+  console.log("latencies are autocannon's (millisecond resolution); load generator and server share the machine's cores.");
 }
 
 function secondsFromEnvOrArgs(): number | undefined {
