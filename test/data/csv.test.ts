@@ -68,6 +68,14 @@ describe("interactions CSV", () => {
     for (const r of back.interactions) assert.equal(typeof r.userId, "string");
   });
 
+  it("keeps all-numeric-looking ID columns as written (danfojs would infer numbers: 007 -> 7, 1e3 -> 1000)", async () => {
+    const ds: Dataset = { interactions: [{ userId: "007", itemId: "1.50", rating: 4.5 }, { userId: "1e3", itemId: "2", rating: 3 }], users: [], items: [], source: "x" };
+    assert.equal(formatInteractionsCsv(ds), "user_id,item_id,rating\n007,1.50,4.5\n1e3,2,3\n");
+    const p = path.join(dir, "numeric.csv");
+    await writeInteractionsCsv(p, ds);
+    assert.deepEqual((await readInteractionsCsv(p)).interactions, ds.interactions);
+  });
+
   it("reads columns in any order, timestamps and fractional ratings, skips blank lines and a byte-order mark", async () => {
     const p = await file("order.csv", "\uFEFFrating,extra,item_id,user_id,timestamp\r\n4.5,x,I2,U1,881250949\r\n\r\n1,y,I1,U1,\r\n");
     const ds = await readInteractionsCsv(p);
