@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Opens each HTML page of the workbook report in headless Chromium and checks that every Plotly chart
 // actually drew (plot SVG plus drawn marks per chart); screenshots one chart to PNG and checks it is not blank.
+// usage: node scripts/check-report.js [--dir out/workbook] [--chart 03:4]  (the 4th chart of notebook 03)
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -129,18 +130,22 @@ function pngColourStats(buf) {
  * Renders one chart of an executed notebook on a page of its own (same HTML output as the report, with
  * plotly.js from node_modules) and screenshots it.
  */
-function screenshotChart(chromium, dir, pngPath) {
-  const notebooks = reportPages(dir).map((f) => f.replace(/\.html$/, ".ipynb"));
+function screenshotChart(chromium, dir, pngPath, chart = "") {
+  // chart: "<notebook prefix>:<n>" picks the n-th chart (1-based) of that notebook; default the first chart.
+  const [prefix, nth] = chart ? [chart.split(":")[0], Number(chart.split(":")[1] || 1)] : ["", 1];
+  const notebooks = reportPages(dir).map((f) => f.replace(/\.html$/, ".ipynb")).filter((f) => f.startsWith(prefix));
   let chosen = null;
+  let seen = 0;
   for (const f of notebooks) {
     const nb = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
     for (const cell of nb.cells) {
       for (const o of cell.outputs || []) {
-        if (!chosen && o.data && o.data[PLOTLY_MIME] && o.data["text/html"]) chosen = { notebook: f, html: [].concat(o.data["text/html"]).join(""), title: [].concat(o.data["text/plain"] || "").join("") };
+        if (chosen || !o.data || !o.data[PLOTLY_MIME] || !o.data["text/html"]) continue;
+        if (++seen === nth) chosen = { notebook: f, html: [].concat(o.data["text/html"]).join(""), title: [].concat(o.data["text/plain"] || "").join("") };
       }
     }
   }
-  if (!chosen) throw new Error(`no chart found in the executed notebooks in ${dir}`);
+  if (!chosen) throw new Error(`no chart ${chart || "at all"} in the executed notebooks in ${dir}`);
   const page = path.join(dir, "screenshot-chart.html");
   const plotly = require.resolve("plotly.js-dist-min", { paths: [PROJECT] });
   fs.writeFileSync(page, `<!doctype html><html><head><meta charset="utf-8"><script src="file://${plotly}"></script></head><body style="margin:0;background:#fff">${chosen.html}</body></html>`);
@@ -158,13 +163,13 @@ function reportPages(dir) {
 }
 
 /** Checks every HTML page of the report in `dir`; returns { pages, screenshot, ok }. */
-function checkReport({ dir = DEFAULT_DIR, screenshot = true } = {}) {
+function checkReport({ dir = DEFAULT_DIR, screenshot = true, chart = "" } = {}) {
   const chromium = findChromium();
   if (!chromium) throw new Error("Chromium not found: run scripts/setup-system.sh (Debian) or set CHROMIUM");
   const pages = reportPages(dir).map((f) => checkPage(chromium, path.join(dir, f)));
   if (pages.length === 0) throw new Error(`no report pages (NN-*.html) in ${dir}: run npm run workbook first`);
   let shot = null;
-  if (screenshot) shot = screenshotChart(chromium, dir, path.join(dir, "chart.png"));
+  if (screenshot) shot = screenshotChart(chromium, dir, path.join(dir, "chart.png"), chart);
   // A drawn chart has axes, text and traces: far more than a handful of colours, and a real share of ink.
   const shotOk = !shot || (shot.colours >= 20 && shot.nonWhiteShare > 0.01);
   return { pages, screenshot: shot, ok: pages.every((p) => p.ok) && shotOk };
@@ -173,10 +178,13 @@ function checkReport({ dir = DEFAULT_DIR, screenshot = true } = {}) {
 module.exports = { checkReport, chartsInDom, pngColourStats, findChromium };
 
 if (require.main === module) {
-  const dirArg = process.argv.indexOf("--dir");
-  const dir = dirArg > 0 ? path.resolve(process.argv[dirArg + 1]) : DEFAULT_DIR;
+  const arg = (name) => {
+    const k = process.argv.indexOf(name);
+    return k > 0 ? process.argv[k + 1] : undefined;
+  };
+  const dir = arg("--dir") ? path.resolve(arg("--dir")) : DEFAULT_DIR;
   try {
-    const r = checkReport({ dir });
+    const r = checkReport({ dir, chart: arg("--chart") || "" });
     for (const p of r.pages) {
       console.log(`${p.file.padEnd(28)} charts ${p.drew}/${p.expected} drew${p.blank.length ? `; BLANK: ${p.blank.join(", ")}` : ""}${p.found !== p.expected ? `; found ${p.found} in the DOM` : ""}`);
     }
