@@ -58,7 +58,7 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
       for (let start = 0; start < n; start += batch) {
         const end = Math.min(n, start + batch);
         ops.f32.fill(0, L.grad, L.grad + L.numParams);
-        sse += ops.gradient(start, end, 2 / (end - start), 0);
+        sse += ops.gradient(start, end, 2 / (end - start), (2 * (h.l2PerRating ?? 0)) / (end - start));
         step++;
         if (h.optimizer === "adam") {
           ops.adam(h.learningRate, BETA1, BETA2, EPS, 1 / (1 - BETA1 ** step), 1 / (1 - BETA2 ** step), h.l2);

@@ -9,7 +9,8 @@ import { shuffleTogether } from "./shuffle";
 
 /**
  * Trains with TF.js variables and `tf.train.adam` / `tf.train.sgd`. L2 enters the loss as (l2/2)·Σw² over all
- * parameters, whose gradient l2·w is exactly the kernels' coupled weight decay. Every step runs inside
+ * parameters, whose gradient l2·w is exactly the kernels' coupled weight decay; the per-rating L2 as
+ * l2PerRating · mean over the batch of (|p_u|² + |q_i|²) on the looked-up rows. Every step runs inside
  * tf.tidy; `dispose` releases the variables and the optimiser, so training leaves no tensors behind.
  */
 export async function createTfjsTrainer(backend: TfjsBackendName, problem: TrainingProblem): Promise<EpochTrainer> {
@@ -33,11 +34,14 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
   for (let k = 0; k < n; k++) order[k] = k;
   const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
 
-  const predict = (u: tfTypes.Tensor1D, i: tfTypes.Tensor1D, trainable: boolean): tfTypes.Tensor1D => {
+  /** Predictions, plus the looked-up factor rows (the per-rating L2 needs them). */
+  const forward = (u: tfTypes.Tensor1D, i: tfTypes.Tensor1D, trainable: boolean): { pred: tfTypes.Tensor1D; pu: tfTypes.Tensor2D; qi: tfTypes.Tensor2D } => {
     const look = <R extends tfTypes.Rank>(t: tfTypes.Tensor<R>, idx: tfTypes.Tensor1D): tfTypes.Tensor<R> => (trainable ? gatherRows(tf, t, idx) : tf.gather(t, idx));
-    const dot = tf.sum(tf.mul(look(vars.P, u), look(vars.Q, i)), 1) as tfTypes.Tensor1D;
-    return tf.add(tf.add(tf.add(dot, look(vars.bu, u)), look(vars.bi, i)), vars.g) as tfTypes.Tensor1D;
+    const pu = look(vars.P, u), qi = look(vars.Q, i);
+    const dot = tf.sum(tf.mul(pu, qi), 1) as tfTypes.Tensor1D;
+    return { pred: tf.add(tf.add(tf.add(dot, look(vars.bu, u)), look(vars.bi, i)), vars.g) as tfTypes.Tensor1D, pu, qi };
   };
+  const perRating = h.l2PerRating ?? 0;
 
   return {
     backend,
@@ -58,12 +62,13 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
           const r = tf.tensor1d(ratings.subarray(start, end));
           let dataLoss: tfTypes.Scalar = tf.scalar(0);
           optimizer.minimize((): tfTypes.Scalar => {
-            const err = tf.sub(predict(u, i, true), r);
+            const { pred, pu, qi } = forward(u, i, true);
             // Kept: minimize() disposes everything its closure made except the returned loss.
-            dataLoss = tf.keep(tf.mean(tf.square(err)) as tfTypes.Scalar);
-            if (h.l2 === 0) return tf.clone(dataLoss); // minimize() disposes what it gets back
-            const reg = tf.addN(varList.map((v) => tf.sum(tf.square(v))));
-            return tf.add(dataLoss, tf.mul(h.l2 / 2, reg)) as tfTypes.Scalar;
+            dataLoss = tf.keep(tf.mean(tf.square(tf.sub(pred, r))) as tfTypes.Scalar);
+            let loss: tfTypes.Scalar = tf.clone(dataLoss); // minimize() disposes what it gets back
+            if (h.l2 > 0) loss = tf.add(loss, tf.mul(h.l2 / 2, tf.addN(varList.map((v) => tf.sum(tf.square(v)))))) as tfTypes.Scalar;
+            if (perRating > 0) loss = tf.add(loss, tf.mul(perRating / (end - start), tf.add(tf.sum(tf.square(pu)), tf.sum(tf.square(qi))))) as tfTypes.Scalar;
+            return loss;
           }, false, varList);
           return dataLoss;
         });
@@ -77,7 +82,7 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
       const out = tf.tidy(() => {
         const u = tf.tensor1d(validation.users, "int32");
         const i = tf.tensor1d(validation.items, "int32");
-        const e = tf.sub(predict(u, i, false), tf.tensor1d(validation.ratings));
+        const e = tf.sub(forward(u, i, false).pred, tf.tensor1d(validation.ratings));
         return tf.stack([tf.sum(tf.square(e)), tf.sum(tf.abs(e))]);
       });
       const [se, ae] = out.dataSync();

@@ -25,8 +25,14 @@ export interface Hyperparameters {
   readonly learningRate: number;
   /** Mini-batch size; 0 or >= the number of training rows means full batch. */
   readonly batchSize: number;
-  /** L2 regularisation strength. */
+  /** L2 regularisation strength, applied like PyTorch's weight_decay: every parameter's gradient gets + l2·w. */
   readonly l2: number;
+  /**
+   * Per-rating L2 on the factors (added later, hence optional; missing means 0): the loss gets
+   * l2PerRating · mean over the batch's ratings of (|p_u|² + |q_i|²), so a user or item is regularised in
+   * proportion to its number of ratings, as per-interaction SGD does.
+   */
+  readonly l2PerRating?: number;
   readonly optimizer: OptimizerName;
   /** Standard deviation of the normal initialisation of the factors. */
   readonly initStd: number;

@@ -10,7 +10,7 @@ describe("TF.js training backends", function () {
     tf = await loadTfjs("tfjs-cpu");
   });
 
-  const hyper = { epochs: 6, dim: 8, batchSize: 64, learningRate: 0.01, l2: 1e-3 };
+  const hyper = { epochs: 6, dim: 8, batchSize: 64, learningRate: 0.01, l2: 1e-3, l2PerRating: 0.05 };
 
   for (const backend of ["tfjs-cpu", "tfjs-wasm"] as const) {
     it(`${backend}: agrees with the typed-array kernel on a small problem (same init, same shuffles)`, async () => {
