@@ -28,15 +28,16 @@ export interface SweepRow {
 }
 
 /**
- * The settings of the reference measurements (../shared/reference/RESULTS.md: A1, A2, A3, B2, B4), 50 epochs each:
- * similar validation MSE, very different raw cosines.
+ * The settings of the reference measurements (../shared/reference/RESULTS.md: A1, A2, A3, B2, B3, B4), 50 epochs
+ * each: similar validation MSE, very different raw cosines.
  */
 export const REFERENCE_SWEEP: readonly SweepSetting[] = [
   { label: "A1 batch 256, lr 1e-3, l2 1e-5", hyper: { batchSize: 256, learningRate: 1e-3, l2: 1e-5 } },
   { label: "A2 batch 256, lr 1e-2, l2 1e-5", hyper: { batchSize: 256, learningRate: 1e-2, l2: 1e-5 } },
   { label: "A3 batch 256, lr 1e-3, l2 2e-4 (blog style)", hyper: { batchSize: 256, learningRate: 1e-3, l2: 2e-4 } },
   { label: "B2 batch 4096, lr 3e-3, l2 2e-4", hyper: { batchSize: 4096, learningRate: 3e-3, l2: 2e-4 } },
-  { label: "B4 full batch, lr 0.07, l2 3e-4 (default)", hyper: { batchSize: 0, learningRate: 0.07, l2: 3e-4 } },
+  { label: "B3 batch 8192, lr 5e-3, l2 2e-4", hyper: { batchSize: 8192, learningRate: 5e-3, l2: 2e-4 } },
+  { label: "B4 full batch, lr 0.07, l2 3e-4", hyper: { batchSize: 0, learningRate: 0.07, l2: 3e-4 } },
 ];
 
 export interface SweepOptions {

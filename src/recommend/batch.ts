@@ -63,7 +63,6 @@ export function topNAllUsers(weights: MfWeights, n: number, options: BatchOption
   const scores = new Float64Array(rows * n).fill(NaN);
   const counts = new Int32Array(rows);
   const heap = new TopKHeap(n);
-  const mask = new Uint8Array(w.numItems);
   for (let r = 0; r < rows; r++) {
     const u = users[r] as number;
     const ex = exclude?.[u];
@@ -71,13 +70,11 @@ export function topNAllUsers(weights: MfWeights, n: number, options: BatchOption
       for (let j = 0; j < ex.length; j++) {
         const i = ex[j] as number;
         if (!(i >= 0 && i < w.numItems && Number.isInteger(i))) throw new InvalidArgumentError(`options.exclude[${u}][${j}]`, `an item index in [0, ${w.numItems})`, i);
-        mask[i] = 1;
       }
     }
     heap.reset();
-    scorer.pushTopN(w.userFactors.subarray(u * d, (u + 1) * d), w.userBias[u] as number, heap, mask);
+    scorer.pushTopN(w.userFactors.subarray(u * d, (u + 1) * d), w.userBias[u] as number, heap, ex);
     counts[r] = heap.drainInto(items, scores, r * n);
-    if (ex) for (let j = 0; j < ex.length; j++) mask[ex[j] as number] = 0;
   }
   return { n, users, items, scores, counts };
 }

@@ -7,7 +7,7 @@ import { checkWeights } from "../analysis/embeddings";
 import { choleskySolve } from "./cholesky";
 import { ItemScorer } from "./scorer";
 import { TopKHeap } from "./topk";
-import { biasOnlyTopN, checkModel, checkRecommendOptions, exclusionMask, toRecommendations } from "./single";
+import { biasOnlyTopN, checkModel, checkRecommendOptions, toRecommendations } from "./single";
 import type { RecommendOptions, RecommenderModel, UserRecommendations } from "./types";
 
 /** A rating a new user gives, by raw item ID. */
@@ -97,9 +97,8 @@ export function recommendForNewUser(model: RecommenderModel, ratings: readonly N
   if (fold.usedItems.length === 0) {
     return { userId: "(new user)", strategy: "bias-only", recommendations: toRecommendations(model, biasOnlyTopN(w, top, exclude)), ignoredItemIds: fold.ignoredItemIds };
   }
-  const skip = exclusionMask(w.numItems, exclude);
   const heap = new TopKHeap(Math.min(top, Math.max(1, w.numItems)));
-  ItemScorer.for(w).pushTopN(fold.factors, fold.bias, heap, skip);
+  ItemScorer.for(w).pushTopN(fold.factors, fold.bias, heap, exclude);
   const items = new Int32Array(heap.size), scores = new Float64Array(heap.size);
   heap.drainInto(items, scores);
   return { userId: "(new user)", strategy: "fold-in", recommendations: toRecommendations(model, { items, scores }), ignoredItemIds: fold.ignoredItemIds };

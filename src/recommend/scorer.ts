@@ -1,7 +1,7 @@
 /**
  * The fast top-N engine: item rows in WebAssembly memory scored 4 lanes at a time (f32), visited cluster by cluster
- * so that clusters whose score bound cannot reach the current n-th best are skipped. Exact: pruning never changes
- * the result, only the work.
+ * so that clusters whose score bound cannot reach the current n-th best are skipped, into a fixed-size heap, all
+ * inside the kernel. Exact: pruning never changes the result, only the work.
  */
 import type { MfWeights } from "../model/types";
 import { checkWeights } from "../analysis/embeddings";
@@ -14,8 +14,8 @@ export type ScoreKernel = "wasm-simd" | "js";
 
 interface KernelExports {
   init(stride: number, q: number, b: number): void;
-  scoreRange(p: number, start: number, end: number, ub: number, g: number, out: number): void;
-  candidates(p: number, start: number, end: number, ub: number, g: number, thr: number, oi: number, ov: number): number;
+  initTopN(order: number, mask: number, off: number, rad: number, cn: number, mb: number, bnd: number, vis: number, hi: number, hv: number, ni: number, nc: number): void;
+  topN(p: number, ub: number, g: number, pn: number, n: number): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
@@ -36,7 +36,7 @@ function kernelModule(): object | null {
   return compiled;
 }
 
-/** Positions scored per kernel call in the unpruned pass, so the threshold tightens as it goes. */
+/** Positions scored per step of the unpruned TypeScript pass, so the threshold tightens as it goes. */
 const BRUTE_CHUNK = 64;
 
 export interface ScorerOptions {
@@ -46,6 +46,28 @@ export interface ScorerOptions {
   readonly clusters?: number;
   /** Force the TypeScript kernel (tests compare the two). */
   readonly kernel?: ScoreKernel;
+}
+
+/** Byte offsets of the parts of the kernel memory. */
+interface Layout {
+  readonly q: number; readonly bias: number; readonly user: number; readonly order: number; readonly mask: number;
+  readonly off: number; readonly rad: number; readonly cn: number; readonly mb: number; readonly bnd: number;
+  readonly vis: number; readonly hi: number; readonly hv: number; readonly size: number;
+}
+
+function layout(numItems: number, numClusters: number, strideFloats: number): Layout {
+  let at = 0;
+  const take = (bytes: number): number => {
+    const start = at;
+    at += Math.ceil(bytes / 64) * 64; // every part 64-byte aligned
+    return start;
+  };
+  const rows = numItems + numClusters, n = Math.max(numItems, 1), C = Math.max(numClusters, 1);
+  return {
+    q: take(rows * strideFloats * 4), bias: take(rows * 4), user: take(strideFloats * 4), order: take(n * 4), mask: take(n),
+    off: take((C + 1) * 4), rad: take(C * 8), cn: take(C * 8), mb: take(C * 8), bnd: take(C * 8), vis: take(C * 4),
+    hi: take(n * 4), hv: take(n * 4), size: at,
+  };
 }
 
 /**
@@ -58,21 +80,12 @@ export class ItemScorer {
   readonly numItems: number;
   readonly numClusters: number;
   private readonly w: MfWeights;
+  private readonly L: Layout;
   private readonly f32: Float32Array;
+  private readonly f64: Float64Array;
   private readonly i32: Int32Array;
+  private readonly u8: Uint8Array;
   private readonly stride: number; // floats per row
-  private readonly scratch: number; // float offset of the user row
-  private readonly outIdx: number; // int offset of candidate positions
-  private readonly outVal: number; // float offset of candidate scores
-  private readonly centroidsAt: number; // row number of the first centroid
-  /** Item index at each position (positions are grouped by cluster). */
-  private readonly order: Int32Array;
-  private readonly offsets: Int32Array;
-  private readonly radius: Float64Array;
-  private readonly centroidNorm: Float64Array;
-  private readonly maxBias: Float64Array;
-  private readonly bound: Float64Array;
-  private readonly visit: Int32Array;
   private readonly exports: KernelExports | null;
 
   private static cache = [new WeakMap<Float32Array, ItemScorer>(), new WeakMap<Float32Array, ItemScorer>()] as const;
@@ -98,83 +111,74 @@ export class ItemScorer {
     const index = prune && n > 0 ? buildItemClusterIndex(w, { clusters: options.clusters ?? Math.max(1, Math.round(Math.sqrt(n))) }) : null;
     const C = index ? index.numClusters : 0;
     this.numClusters = C;
-    this.order = index ? index.members : Int32Array.from({ length: n }, (_, i) => i);
-    this.offsets = index ? index.offsets : Int32Array.of(0, n);
     const stride = Math.max(1, Math.ceil(d / 16)) * 16;
     this.stride = stride;
-    const rows = n + C;
-    // Floats: rows * stride (item and centroid rows), rows biases (padded), 1 user row, n positions, n scores.
-    const biasAt = rows * stride;
-    const scratch = biasAt + Math.ceil(rows / 16) * 16;
-    const outIdx = scratch + stride;
-    const outVal = outIdx + Math.ceil(Math.max(n, C, 1) / 16) * 16;
-    const total = outVal + Math.ceil(Math.max(n, C, 1) / 16) * 16;
+    const L = layout(n, C, stride);
+    this.L = L;
     const mod = options.kernel === "js" ? null : kernelModule();
     let buffer: ArrayBuffer;
+    let ex: KernelExports | null = null;
     if (mod && WA) {
-      const pages = Math.ceil((total * 4) / 65536) + 1;
+      const pages = Math.ceil(L.size / 65536) + 1;
       const memory = new WA.Memory({ initial: pages, maximum: pages });
-      const ex = new WA.Instance(mod, { env: { memory } }).exports as KernelExports;
-      ex.init(stride * 4, 0, biasAt * 4);
-      this.exports = ex;
+      ex = new WA.Instance(mod, { env: { memory } }).exports as KernelExports;
       buffer = memory.buffer;
       this.kernel = "wasm-simd";
     } else {
-      buffer = new ArrayBuffer(total * 4);
-      this.exports = null;
+      buffer = new ArrayBuffer(L.size);
       this.kernel = "js";
     }
-    this.f32 = new Float32Array(buffer, 0, total);
-    this.i32 = new Int32Array(buffer, 0, total);
-    this.scratch = scratch;
-    this.outIdx = outIdx;
-    this.outVal = outVal;
-    this.centroidsAt = n;
-    const f = this.f32, x = w.itemFactors;
+    this.exports = ex;
+    this.f32 = new Float32Array(buffer, 0, L.size / 4);
+    this.f64 = new Float64Array(buffer, 0, L.size / 8);
+    this.i32 = new Int32Array(buffer, 0, L.size / 4);
+    this.u8 = new Uint8Array(buffer, 0, L.size);
+    const f = this.f32, x = w.itemFactors, q = L.q / 4, bias = L.bias / 4;
+    const order = index ? index.members : Int32Array.from({ length: n }, (_, i) => i);
+    const offsets = index ? index.offsets : Int32Array.of(0, n);
+    this.i32.set(order, L.order / 4);
+    this.i32.set(offsets, L.off / 4);
     for (let p = 0; p < n; p++) {
-      const i = this.order[p] as number;
-      for (let k = 0; k < d; k++) f[p * stride + k] = x[i * d + k] as number;
-      f[biasAt + p] = w.itemBias[i] as number;
+      const i = order[p] as number;
+      for (let k = 0; k < d; k++) f[q + p * stride + k] = x[i * d + k] as number;
+      f[bias + p] = w.itemBias[i] as number;
     }
-    this.radius = new Float64Array(C);
-    this.centroidNorm = new Float64Array(C);
-    this.maxBias = new Float64Array(C);
     if (index) {
       for (let c = 0; c < C; c++) {
-        const row = (n + c) * stride;
+        const row = q + (n + c) * stride;
         let norm = 0;
         for (let k = 0; k < d; k++) {
           const v = Math.fround(index.centroids[c * d + k] as number);
           f[row + k] = v;
           norm += v * v;
         }
-        this.centroidNorm[c] = Math.sqrt(norm);
         // The radius around the f32 centroid the kernel actually uses.
         let r = 0;
-        for (let p = this.offsets[c] as number; p < (this.offsets[c + 1] as number); p++) {
+        for (let p = offsets[c] as number; p < (offsets[c + 1] as number); p++) {
           let s = 0;
-          for (let k = 0; k < d; k++) s += ((f[p * stride + k] as number) - (f[row + k] as number)) ** 2;
+          for (let k = 0; k < d; k++) s += ((f[q + p * stride + k] as number) - (f[row + k] as number)) ** 2;
           if (s > r) r = s;
         }
-        this.radius[c] = Math.sqrt(r);
-        this.maxBias[c] = index.maxItemBias[c] as number;
-        f[biasAt + n + c] = this.maxBias[c] as number; // item biases are f32 already: exact
+        this.f64[L.rad / 8 + c] = Math.sqrt(r);
+        this.f64[L.cn / 8 + c] = Math.sqrt(norm);
+        this.f64[L.mb / 8 + c] = index.maxItemBias[c] as number;
+        f[bias + n + c] = index.maxItemBias[c] as number; // item biases are f32 already: exact
       }
     }
-    this.bound = new Float64Array(C);
-    this.visit = new Int32Array(C);
-    this.biasAt = biasAt;
+    if (ex) {
+      ex.init(stride * 4, L.q, L.bias);
+      ex.initTopN(L.order, L.mask, L.off, L.rad, L.cn, L.mb, L.bnd, L.vis, L.hi, L.hv, n, C);
+    }
   }
-
-  private readonly biasAt: number;
 
   /**
    * Pushes the best items for the user vector `vector` (length dim) with bias `userBias` into `heap` (which the
-   * caller resets and drains), skipping items with `mask[i] !== 0`. Scores are f32:
-   * dot + ((userBias + itemBias) + globalBias), the same bits whichever kernel and whether or not clusters are pruned.
+   * caller resets first and drains after), leaving out the item indices in `exclude` (callers check them).
+   * Scores are f32: dot + ((userBias + itemBias) + globalBias), the same bits whichever kernel and whether or not
+   * clusters are pruned; NaN counts as -Infinity.
    */
-  pushTopN(vector: ArrayLike<number>, userBias: number, heap: TopKHeap, mask?: Uint8Array): void {
-    const d = this.w.dim, f = this.f32, sc = this.scratch;
+  pushTopN(vector: ArrayLike<number>, userBias: number, heap: TopKHeap, exclude?: ArrayLike<number>): void {
+    const d = this.w.dim, f = this.f32, L = this.L, u8 = this.u8, sc = L.user / 4;
     let pn = 0;
     for (let k = 0; k < d; k++) {
       const v = Math.fround(vector[k] as number);
@@ -183,19 +187,32 @@ export class ItemScorer {
     }
     pn = Math.sqrt(pn);
     const ub = Math.fround(userBias), g = Math.fround(this.w.globalBias);
-    const C = this.numClusters;
+    const nx = exclude === undefined ? 0 : exclude.length;
+    for (let j = 0; j < nx; j++) u8[L.mask + (exclude![j] as number)] = 1;
+    const k = Math.min(heap.k, this.numItems);
+    if (this.exports && k > 0) {
+      const count = this.exports.topN(L.user, ub, g, pn, k);
+      const hi = L.hi / 4, hv = L.hv / 4, i32 = this.i32;
+      for (let j = 0; j < count; j++) heap.push(i32[hi + j] as number, f[hv + j] as number);
+    } else if (k > 0) {
+      this.pushTopNJs(pn, ub, g, heap);
+    }
+    for (let j = 0; j < nx; j++) u8[L.mask + (exclude![j] as number)] = 0;
+  }
+
+  /** The TypeScript path: same bounds, same visiting order, same scores. */
+  private pushTopNJs(pn: number, ub: number, g: number, heap: TopKHeap): void {
+    const C = this.numClusters, L = this.L, f64 = this.f64, i32 = this.i32, n = this.numItems;
+    const off = L.off / 4;
     if (C === 0) {
-      for (let start = 0; start < this.numItems; start += BRUTE_CHUNK) {
-        this.pushRange(start, Math.min(this.numItems, start + BRUTE_CHUNK), ub, g, heap, mask);
-      }
+      for (let start = 0; start < n; start += BRUTE_CHUNK) this.scanJs(start, Math.min(n, start + BRUTE_CHUNK), ub, g, heap);
       return;
     }
-    // Cluster bounds: dot(p, centroid) + ((ub + max bias) + g) from the kernel, + |p| * radius + a rounding margin.
-    this.scoreRows(this.centroidsAt, this.centroidsAt + C, ub, g, this.outVal);
-    const bound = this.bound, visit = this.visit;
+    const bound = new Float64Array(C), visit = new Int32Array(C);
     for (let c = 0; c < C; c++) {
-      const margin = 2e-5 * (pn * ((this.centroidNorm[c] as number) + (this.radius[c] as number)) + Math.abs(ub) + Math.abs(this.maxBias[c] as number) + Math.abs(g) + 1);
-      const b = (f[this.outVal + c] as number) + pn * (this.radius[c] as number) + margin;
+      const rad = f64[L.rad / 8 + c] as number, cn = f64[L.cn / 8 + c] as number, mb = f64[L.mb / 8 + c] as number;
+      const margin = 2e-5 * (pn * (cn + rad) + Math.abs(ub) + Math.abs(mb) + Math.abs(g) + 1);
+      const b = this.scoreJs(n + c, ub, g) + pn * rad + margin;
       bound[c] = b;
       let q = c;
       while (q > 0 && (bound[visit[q - 1] as number] as number) < b) {
@@ -207,46 +224,22 @@ export class ItemScorer {
     for (let j = 0; j < C; j++) {
       const c = visit[j] as number;
       if (heap.full && (bound[c] as number) < heap.worstScore) break; // no later cluster can beat the n-th best
-      this.pushRange(this.offsets[c] as number, this.offsets[c + 1] as number, ub, g, heap, mask);
+      this.scanJs(i32[off + c] as number, i32[off + c + 1] as number, ub, g, heap);
     }
   }
 
-  private pushRange(start: number, end: number, ub: number, g: number, heap: TopKHeap, mask: Uint8Array | undefined): void {
-    const thr = heap.full ? heap.worstScore : -Infinity;
-    const count = this.candidates(start, end, ub, g, thr);
-    const oi = this.outIdx, ov = this.outVal, i32 = this.i32, f = this.f32, order = this.order;
-    for (let j = 0; j < count; j++) {
-      const item = order[i32[oi + j] as number] as number;
-      if (mask !== undefined && mask[item] !== 0) continue;
-      heap.push(item, f[ov + j] as number);
+  private scanJs(start: number, end: number, ub: number, g: number, heap: TopKHeap): void {
+    const order = this.L.order / 4, mask = this.L.mask, i32 = this.i32, u8 = this.u8;
+    for (let pos = start; pos < end; pos++) {
+      const item = i32[order + pos] as number;
+      if (u8[mask + item] !== 0) continue;
+      heap.push(item, this.scoreJs(pos, ub, g));
     }
-  }
-
-  private candidates(start: number, end: number, ub: number, g: number, thr: number): number {
-    if (this.exports) return this.exports.candidates(this.scratch * 4, start, end, ub, g, thr, this.outIdx * 4, this.outVal * 4);
-    let n = 0;
-    for (let r = start; r < end; r++) {
-      const s = this.scoreJs(r, ub, g);
-      if (s >= thr) {
-        this.i32[this.outIdx + n] = r;
-        this.f32[this.outVal + n] = s;
-        n++;
-      }
-    }
-    return n;
-  }
-
-  private scoreRows(start: number, end: number, ub: number, g: number, outAt: number): void {
-    if (this.exports) {
-      this.exports.scoreRange(this.scratch * 4, start, end, ub, g, outAt * 4);
-      return;
-    }
-    for (let r = start; r < end; r++) this.f32[outAt + r - start] = this.scoreJs(r, ub, g);
   }
 
   /** The kernel's arithmetic in TypeScript: 16 f32 lane accumulators, rounded after every operation. */
   private scoreJs(row: number, ub: number, g: number): number {
-    const f = this.f32, S = this.stride, p = this.scratch, q = row * S;
+    const f = this.f32, S = this.stride, p = this.L.user / 4, q = this.L.q / 4 + row * S;
     const fr = Math.fround;
     const acc = new Float64Array(16); // values are always f32-rounded
     for (let j = 0; j < S; j += 16) {
@@ -254,6 +247,7 @@ export class ItemScorer {
     }
     const lane = (l: number): number => fr(fr((acc[l] as number) + (acc[4 + l] as number)) + fr((acc[8 + l] as number) + (acc[12 + l] as number)));
     const l0 = lane(0), l1 = lane(1), l2 = lane(2), l3 = lane(3);
-    return fr(fr(fr(l0 + l1) + fr(l2 + l3)) + fr(fr(ub + (f[this.biasAt + row] as number)) + g));
+    const s = fr(fr(fr(l0 + l1) + fr(l2 + l3)) + fr(fr(ub + (f[this.L.bias / 4 + row] as number)) + g));
+    return s === s ? s : -Infinity;
   }
 }

@@ -25,9 +25,9 @@ export function topNForUserIndex(weights: MfWeights, u: number, n: number, exclu
   const w = checkWeights(weights);
   checkInteger("user index", u, 0, w.numUsers - 1);
   checkInteger("n", n, 1);
-  const skip = exclusionMask(w.numItems, exclude);
+  if (exclude !== undefined) checkExclude(w.numItems, exclude);
   const heap = new TopKHeap(Math.min(n, Math.max(1, w.numItems)));
-  ItemScorer.for(w).pushTopN(w.userFactors.subarray(u * w.dim, (u + 1) * w.dim), w.userBias[u] as number, heap, skip);
+  ItemScorer.for(w).pushTopN(w.userFactors.subarray(u * w.dim, (u + 1) * w.dim), w.userBias[u] as number, heap, exclude);
   return drain(heap);
 }
 
@@ -92,6 +92,14 @@ export function checkModel(model: unknown): RecommenderModel {
     throw new InvalidArgumentError("model.ratedItems", `an array of ${w.numUsers} Int32Arrays`, m.ratedItems);
   }
   return m as RecommenderModel;
+}
+
+/** Checks that every excluded index is an item index. */
+export function checkExclude(numItems: number, exclude: ArrayLike<number>): void {
+  for (let j = 0; j < exclude.length; j++) {
+    const i = exclude[j] as number;
+    if (!Number.isInteger(i) || i < 0 || i >= numItems) throw new InvalidArgumentError(`exclude[${j}]`, `an item index in [0, ${numItems})`, i);
+  }
 }
 
 /** A 0/1 mask of the items to skip, or undefined when nothing is excluded. */

@@ -22,9 +22,10 @@ describe("embedding structure on the default synthetic data", () => {
     assert.ok(Math.abs(random.userWithin) < 0.02 && Math.abs(random.userAcross) < 0.02, `${random.userWithin} ${random.userAcross}`);
     assert.ok(Math.abs(random.userKnnPurity - random.userKnnChance) < 0.05, `${random.userKnnPurity} vs ${random.userKnnChance}`);
     assert.ok(Math.abs(random.userSilhouette) < 0.02);
-    // Trained: within well above across for users and items; neighbours almost all in the same group.
-    assert.ok(trained.userWithin - trained.userAcross > 0.5, `${trained.userWithin} ${trained.userAcross}`);
-    assert.ok(trained.itemWithin - trained.itemAcross > 0.5, `${trained.itemWithin} ${trained.itemAcross}`);
+    // Trained: within well above across for users and items (how far above depends on the training settings, see the
+    // sweep); neighbours almost all in the same group whatever the settings.
+    assert.ok(trained.userWithin - trained.userAcross > 0.3, `${trained.userWithin} ${trained.userAcross}`);
+    assert.ok(trained.itemWithin - trained.itemAcross > 0.3, `${trained.itemWithin} ${trained.itemAcross}`);
     assert.ok(trained.userKnnPurity > 0.95 && trained.itemKnnPurity > 0.9, `${trained.userKnnPurity} ${trained.itemKnnPurity}`);
     assert.ok(trained.userSilhouette > 0.3);
     assert.deepEqual(trained.users.labels, ["tech", "fashion", "sports"]);

@@ -9,7 +9,8 @@ import { plantedWeights, randomTestWeights } from "../analysis/fixtures";
 
 function run(s: ItemScorer, w: ReturnType<typeof randomTestWeights>, u: number, n: number, mask?: Uint8Array) {
   const heap = new TopKHeap(n);
-  s.pushTopN(w.userFactors.subarray(u * w.dim, (u + 1) * w.dim), w.userBias[u]!, heap, mask);
+  const exclude = mask ? Array.from(mask.keys()).filter((i) => mask[i] === 1) : undefined;
+  s.pushTopN(w.userFactors.subarray(u * w.dim, (u + 1) * w.dim), w.userBias[u]!, heap, exclude);
   const items = new Int32Array(heap.size), scores = new Float64Array(heap.size);
   heap.drainInto(items, scores);
   return { items: Array.from(items), scores: Array.from(scores) };
@@ -24,13 +25,27 @@ describe("item scorer", () => {
       assert.equal(b.kernel, "js");
       for (let u = 0; u < 30; u++) {
         const mask = Uint8Array.from({ length: 200 }, (_, i) => ((i * 7 + u) % 5 === 0 ? 1 : 0));
-        const ra = run(a, w, u, 10, mask);
-        assert.deepEqual(run(b, w, u, 10, mask), ra, `${label}, user ${u}: js pruned`);
-        assert.deepEqual(run(c, w, u, 10, mask), ra, `${label}, user ${u}: wasm unpruned`);
-        assert.deepEqual(run(d, w, u, 10, mask), ra, `${label}, user ${u}: js unpruned`);
-        assert.ok(ra.items.every((i) => mask[i] === 0));
+        for (const n of [1, 10, 300]) {
+          const ra = run(a, w, u, n, mask);
+          assert.equal(ra.items.length, Math.min(n, 160));
+          assert.deepEqual(run(b, w, u, n, mask), ra, `${label}, user ${u}, n ${n}: js pruned`);
+          assert.deepEqual(run(c, w, u, n, mask), ra, `${label}, user ${u}, n ${n}: wasm unpruned`);
+          assert.deepEqual(run(d, w, u, n, mask), ra, `${label}, user ${u}, n ${n}: js unpruned`);
+          assert.ok(ra.items.every((i) => mask[i] === 0));
+        }
       }
+      // The masks are cleared after each call.
+      assert.equal(run(a, w, 0, 200).items.length, 200);
     }
+  });
+
+  it("counts NaN scores as -Infinity in both kernels", () => {
+    const w = randomTestWeights(1, 100, 4, 3);
+    const broken = { ...w, itemFactors: Float32Array.from(w.itemFactors, (v, j) => (j < 8 ? NaN : v)) };
+    const a = run(new ItemScorer(broken, { prune: false }), broken, 0, 100), b = run(new ItemScorer(broken, { prune: false, kernel: "js" }), broken, 0, 100);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a.items.slice(98), [0, 1]);
+    assert.deepEqual(a.scores.slice(98), [-Infinity, -Infinity]);
   });
 
   it("is built once per weights and reused", () => {
@@ -43,6 +58,6 @@ describe("item scorer", () => {
   it("embeds the bytes of the current score-kernel.wat", async () => {
     const bytes = await assembleScoreKernel();
     assert.equal(Buffer.from(bytes).toString("base64"), SCORE_KERNEL_WASM_BASE64, "run: npx tsx src/recommend/wasm/assemble.ts");
-    assert.ok(readFileSync(join(__dirname, "../../src/recommend/wasm/score-kernel.wat"), "utf8").includes("candidates"));
+    assert.ok(readFileSync(join(__dirname, "../../src/recommend/wasm/score-kernel.wat"), "utf8").includes("topN"));
   });
 });

@@ -1,4 +1,4 @@
-;; Top-N scoring in WebAssembly SIMD (f32x4): one user vector against a range of item rows.
+;; Top-N in WebAssembly SIMD (f32x4): one user vector against the item rows, cluster bounds, a fixed-size heap.
 ;; Layout (src/recommend/scorer.ts): item rows of S bytes (S a multiple of 64, zero-padded) from byte Q, one f32
 ;; bias per row from byte B. src/recommend/scorer.ts has the same arithmetic in TypeScript (Math.fround at every
 ;; step, so both give the same bits) for runtimes without WebAssembly SIMD.
@@ -9,10 +9,35 @@
   (global $Q (mut i32) (i32.const 0))
   (global $B (mut i32) (i32.const 0))
 
+  ;; The top-N engine's layout (byte offsets): item index per position, exclusion bytes per item, cluster offsets
+  ;; (positions, C + 1 i32), radius / centroid norm / max item bias (f64 each, C), bounds (f64, C), visit order
+  ;; (i32, C), heap item indices (i32) and scores (f32).
+  (global $ORDER (mut i32) (i32.const 0))
+  (global $MASK (mut i32) (i32.const 0))
+  (global $OFF (mut i32) (i32.const 0))
+  (global $RAD (mut i32) (i32.const 0))
+  (global $CN (mut i32) (i32.const 0))
+  (global $MB (mut i32) (i32.const 0))
+  (global $BND (mut i32) (i32.const 0))
+  (global $VIS (mut i32) (i32.const 0))
+  (global $HI (mut i32) (i32.const 0))
+  (global $HV (mut i32) (i32.const 0))
+  (global $NI (mut i32) (i32.const 0))   ;; number of items
+  (global $NC (mut i32) (i32.const 0))   ;; number of clusters (0: no pruning)
+  (global $K (mut i32) (i32.const 0))    ;; heap capacity for this call
+  (global $SIZE (mut i32) (i32.const 0)) ;; heap size
+
   (func (export "init") (param $stride i32) (param $q i32) (param $b i32)
     (global.set $S (local.get $stride))
     (global.set $Q (local.get $q))
     (global.set $B (local.get $b)))
+
+  (func (export "initTopN") (param $order i32) (param $mask i32) (param $off i32) (param $rad i32) (param $cn i32) (param $mb i32)
+        (param $bnd i32) (param $vis i32) (param $hi i32) (param $hv i32) (param $ni i32) (param $nc i32)
+    (global.set $ORDER (local.get $order)) (global.set $MASK (local.get $mask)) (global.set $OFF (local.get $off))
+    (global.set $RAD (local.get $rad)) (global.set $CN (local.get $cn)) (global.set $MB (local.get $mb))
+    (global.set $BND (local.get $bnd)) (global.set $VIS (local.get $vis)) (global.set $HI (local.get $hi))
+    (global.set $HV (local.get $hv)) (global.set $NI (local.get $ni)) (global.set $NC (local.get $nc)))
 
   ;; dot(row at byte $p, item row $i) + ((ub + bias[i]) + g), in f32. 16 floats per iteration into four
   ;; accumulators; lanes summed as ((l0 + l1) + (l2 + l3)) after (acc0 + acc1) + (acc2 + acc3).
@@ -35,53 +60,162 @@
         (f32.add (local.get $ub) (f32.load (i32.add (global.get $B) (i32.shl (local.get $i) (i32.const 2)))))
         (local.get $g))))
 
-  ;; Scores of rows [start, end) into f32s at byte $out.
-  (func (export "scoreRange") (param $p i32) (param $start i32) (param $end i32) (param $ub f32) (param $g f32) (param $out i32)
-    (local $i i32)
-    (if (i32.ge_s (local.get $start) (local.get $end)) (then (return)))
-    (local.set $i (local.get $start))
-    (loop $rows
-      (f32.store (local.get $out) (call $score (local.get $p) (local.get $i) (local.get $ub) (local.get $g)))
-      (local.set $out (i32.add (local.get $out) (i32.const 4)))
-      (br_if $rows (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $end)))))
+  ;; ---- top-N with a fixed-size heap; "worse" = lower score, or equal score and higher item index ----
+  (func $worse (param $va f32) (param $ia i32) (param $vb f32) (param $ib i32) (result i32)
+    (i32.or (f32.lt (local.get $va) (local.get $vb))
+            (i32.and (f32.eq (local.get $va) (local.get $vb)) (i32.gt_s (local.get $ia) (local.get $ib)))))
 
-  ;; Rows of [start, end) scoring >= $thr: row numbers (i32) at byte $oi and scores (f32) at byte $ov; returns how many.
-  ;; The dot product of $score is inlined here (same operations in the same order): this loop is the hot path.
-  (func (export "candidates") (param $p i32) (param $start i32) (param $end i32) (param $ub f32) (param $g f32) (param $thr f32)
-        (param $oi i32) (param $ov i32) (result i32)
-    (local $i i32) (local $s f32) (local $n i32) (local $j i32) (local $a i32) (local $b i32) (local $bias i32)
+  ;; Places (item, score) at heap slot $c moving down from there (the root holds the worst pair).
+  (func $siftDown (param $c i32) (param $item i32) (param $s f32) (param $n i32)
+    (local $l i32) (local $r i32) (local $w i32) (local $wv f32) (local $wi i32)
+    (block $done
+      (loop $down
+        (local.set $l (i32.add (i32.shl (local.get $c) (i32.const 1)) (i32.const 1)))
+        (br_if $done (i32.ge_s (local.get $l) (local.get $n)))
+        (local.set $w (local.get $l))
+        (local.set $r (i32.add (local.get $l) (i32.const 1)))
+        (if (i32.lt_s (local.get $r) (local.get $n))
+          (then
+            (if (call $worse (f32.load (i32.add (global.get $HV) (i32.shl (local.get $r) (i32.const 2))))
+                             (i32.load (i32.add (global.get $HI) (i32.shl (local.get $r) (i32.const 2))))
+                             (f32.load (i32.add (global.get $HV) (i32.shl (local.get $l) (i32.const 2))))
+                             (i32.load (i32.add (global.get $HI) (i32.shl (local.get $l) (i32.const 2)))))
+              (then (local.set $w (local.get $r))))))
+        (local.set $wv (f32.load (i32.add (global.get $HV) (i32.shl (local.get $w) (i32.const 2)))))
+        (local.set $wi (i32.load (i32.add (global.get $HI) (i32.shl (local.get $w) (i32.const 2)))))
+        (br_if $done (call $worse (local.get $s) (local.get $item) (local.get $wv) (local.get $wi)))
+        (f32.store (i32.add (global.get $HV) (i32.shl (local.get $c) (i32.const 2))) (local.get $wv))
+        (i32.store (i32.add (global.get $HI) (i32.shl (local.get $c) (i32.const 2))) (local.get $wi))
+        (local.set $c (local.get $w))
+        (br $down)))
+    (f32.store (i32.add (global.get $HV) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
+    (i32.store (i32.add (global.get $HI) (i32.shl (local.get $c) (i32.const 2))) (local.get $item)))
+
+  (func $push (param $item i32) (param $s f32)
+    (local $c i32) (local $p i32) (local $pv f32) (local $pi i32)
+    (if (i32.lt_s (global.get $SIZE) (global.get $K))
+      (then
+        (local.set $c (global.get $SIZE))
+        (global.set $SIZE (i32.add (global.get $SIZE) (i32.const 1)))
+        (block $done
+          (loop $up
+            (br_if $done (i32.eqz (local.get $c)))
+            (local.set $p (i32.shr_s (i32.sub (local.get $c) (i32.const 1)) (i32.const 1)))
+            (local.set $pv (f32.load (i32.add (global.get $HV) (i32.shl (local.get $p) (i32.const 2)))))
+            (local.set $pi (i32.load (i32.add (global.get $HI) (i32.shl (local.get $p) (i32.const 2)))))
+            (br_if $done (call $worse (local.get $pv) (local.get $pi) (local.get $s) (local.get $item)))
+            (f32.store (i32.add (global.get $HV) (i32.shl (local.get $c) (i32.const 2))) (local.get $pv))
+            (i32.store (i32.add (global.get $HI) (i32.shl (local.get $c) (i32.const 2))) (local.get $pi))
+            (local.set $c (local.get $p))
+            (br $up)))
+        (f32.store (i32.add (global.get $HV) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
+        (i32.store (i32.add (global.get $HI) (i32.shl (local.get $c) (i32.const 2))) (local.get $item))
+        (return)))
+    (if (call $worse (local.get $s) (local.get $item) (f32.load (global.get $HV)) (i32.load (global.get $HI)))
+      (then (return)))
+    (call $siftDown (i32.const 0) (local.get $item) (local.get $s) (global.get $SIZE)))
+
+  ;; Scores positions [start, end) (skipping excluded items before any arithmetic) into the heap.
+  (func $scan (param $p i32) (param $start i32) (param $end i32) (param $ub f32) (param $g f32)
+    (local $pos i32) (local $item i32) (local $s f32) (local $j i32) (local $a i32) (local $b i32)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
-    (if (i32.ge_s (local.get $start) (local.get $end)) (then (return (i32.const 0))))
-    (local.set $i (local.get $start))
-    (local.set $b (i32.add (global.get $Q) (i32.mul (local.get $i) (global.get $S))))
-    (local.set $bias (i32.add (global.get $B) (i32.shl (local.get $i) (i32.const 2))))
+    (if (i32.ge_s (local.get $start) (local.get $end)) (then (return)))
+    (local.set $pos (local.get $start))
     (loop $rows
-      (local.set $acc0 (v128.const i32x4 0 0 0 0))
-      (local.set $acc1 (v128.const i32x4 0 0 0 0))
-      (local.set $acc2 (v128.const i32x4 0 0 0 0))
-      (local.set $acc3 (v128.const i32x4 0 0 0 0))
-      (local.set $j (i32.const 0))
-      (loop $dot
-        (local.set $a (i32.add (local.get $p) (local.get $j)))
-        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
-        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
-        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b)))))
-        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $b)))))
-        (local.set $b (i32.add (local.get $b) (i32.const 64)))
-        (br_if $dot (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 64))) (global.get $S))))
-      (local.set $acc0 (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (f32x4.add (local.get $acc2) (local.get $acc3))))
-      (local.set $s
-        (f32.add
-          (f32.add
-            (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
-            (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0))))
-          (f32.add (f32.add (local.get $ub) (f32.load (local.get $bias))) (local.get $g))))
-      (if (f32.ge (local.get $s) (local.get $thr))
+      (local.set $item (i32.load (i32.add (global.get $ORDER) (i32.shl (local.get $pos) (i32.const 2)))))
+      (if (i32.eqz (i32.load8_u (i32.add (global.get $MASK) (local.get $item))))
         (then
-          (i32.store (i32.add (local.get $oi) (i32.shl (local.get $n) (i32.const 2))) (local.get $i))
-          (f32.store (i32.add (local.get $ov) (i32.shl (local.get $n) (i32.const 2))) (local.get $s))
-          (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-      (local.set $bias (i32.add (local.get $bias) (i32.const 4)))
-      (br_if $rows (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $end))))
-    (local.get $n))
+          (local.set $b (i32.add (global.get $Q) (i32.mul (local.get $pos) (global.get $S))))
+          (local.set $acc0 (v128.const i32x4 0 0 0 0))
+          (local.set $acc1 (v128.const i32x4 0 0 0 0))
+          (local.set $acc2 (v128.const i32x4 0 0 0 0))
+          (local.set $acc3 (v128.const i32x4 0 0 0 0))
+          (local.set $j (i32.const 0))
+          (loop $dot
+            (local.set $a (i32.add (local.get $p) (local.get $j)))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
+            (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (v128.load offset=32 (local.get $a)) (v128.load offset=32 (local.get $b)))))
+            (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (v128.load offset=48 (local.get $a)) (v128.load offset=48 (local.get $b)))))
+            (local.set $b (i32.add (local.get $b) (i32.const 64)))
+            (br_if $dot (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 64))) (global.get $S))))
+          (local.set $acc0 (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (f32x4.add (local.get $acc2) (local.get $acc3))))
+          (local.set $s
+            (f32.add
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+                (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0))))
+              (f32.add (f32.add (local.get $ub) (f32.load (i32.add (global.get $B) (i32.shl (local.get $pos) (i32.const 2))))) (local.get $g))))
+          ;; NaN counts as -Infinity, as in TopKHeap.
+          (if (f32.ne (local.get $s) (local.get $s)) (then (local.set $s (f32.const -inf))))
+          (call $push (local.get $item) (local.get $s))))
+      (br_if $rows (i32.lt_s (local.tee $pos (i32.add (local.get $pos) (i32.const 1))) (local.get $end)))))
+
+  ;; The n best items for the user row at byte $p (|p| = $pn), best first, into the heap arrays; returns how many.
+  ;; With clusters: bounds dot(p, centroid) + ((ub + max bias) + g) + |p| radius + margin, visited in decreasing
+  ;; order until the heap is full and a bound is below its worst score.
+  (func (export "topN") (param $p i32) (param $ub f32) (param $g f32) (param $pn f64) (param $n i32) (result i32)
+    (local $c i32) (local $q i32) (local $bd f64) (local $m f64) (local $j i32) (local $cnt i32) (local $it i32) (local $s f32) (local $lastI i32) (local $lastS f32)
+    (global.set $K (local.get $n))
+    (global.set $SIZE (i32.const 0))
+    (if (i32.eqz (global.get $NC))
+      (then (call $scan (local.get $p) (i32.const 0) (global.get $NI) (local.get $ub) (local.get $g)))
+      (else
+        (local.set $c (i32.const 0))
+        (loop $bounds
+          (local.set $m (f64.mul (f64.const 2e-5)
+            (f64.add (f64.add (f64.add (f64.add
+              (f64.mul (local.get $pn) (f64.add (f64.load (i32.add (global.get $CN) (i32.shl (local.get $c) (i32.const 3))))
+                                                (f64.load (i32.add (global.get $RAD) (i32.shl (local.get $c) (i32.const 3))))))
+              (f64.abs (f64.promote_f32 (local.get $ub))))
+              (f64.abs (f64.load (i32.add (global.get $MB) (i32.shl (local.get $c) (i32.const 3))))))
+              (f64.abs (f64.promote_f32 (local.get $g))))
+              (f64.const 1))))
+          (local.set $bd (f64.add (f64.add
+            (f64.promote_f32 (call $score (local.get $p) (i32.add (global.get $NI) (local.get $c)) (local.get $ub) (local.get $g)))
+            (f64.mul (local.get $pn) (f64.load (i32.add (global.get $RAD) (i32.shl (local.get $c) (i32.const 3))))))
+            (local.get $m)))
+          (f64.store (i32.add (global.get $BND) (i32.shl (local.get $c) (i32.const 3))) (local.get $bd))
+          ;; insertion into the visit order, decreasing bound
+          (local.set $q (local.get $c))
+          (block $placed
+            (loop $shift
+              (br_if $placed (i32.eqz (local.get $q)))
+              (br_if $placed (f64.ge
+                (f64.load (i32.add (global.get $BND) (i32.shl
+                  (i32.load (i32.add (global.get $VIS) (i32.shl (i32.sub (local.get $q) (i32.const 1)) (i32.const 2)))) (i32.const 3))))
+                (local.get $bd)))
+              (i32.store (i32.add (global.get $VIS) (i32.shl (local.get $q) (i32.const 2)))
+                (i32.load (i32.add (global.get $VIS) (i32.shl (i32.sub (local.get $q) (i32.const 1)) (i32.const 2)))))
+              (local.set $q (i32.sub (local.get $q) (i32.const 1)))
+              (br $shift)))
+          (i32.store (i32.add (global.get $VIS) (i32.shl (local.get $q) (i32.const 2))) (local.get $c))
+          (br_if $bounds (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 1))) (global.get $NC))))
+        (local.set $j (i32.const 0))
+        (block $stop
+          (loop $visit
+            (local.set $c (i32.load (i32.add (global.get $VIS) (i32.shl (local.get $j) (i32.const 2)))))
+            (br_if $stop (i32.and (i32.eq (global.get $SIZE) (global.get $K))
+              (f64.lt (f64.load (i32.add (global.get $BND) (i32.shl (local.get $c) (i32.const 3))))
+                      (f64.promote_f32 (f32.load (global.get $HV))))))
+            (call $scan (local.get $p)
+              (i32.load (i32.add (global.get $OFF) (i32.shl (local.get $c) (i32.const 2))))
+              (i32.load (i32.add (global.get $OFF) (i32.shl (i32.add (local.get $c) (i32.const 1)) (i32.const 2))))
+              (local.get $ub) (local.get $g))
+            (br_if $visit (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (global.get $NC)))))))
+    ;; Drain: the worst goes last; results best first in the heap arrays.
+    (local.set $cnt (global.get $SIZE))
+    (block $empty
+      (loop $drain
+        (br_if $empty (i32.eqz (global.get $SIZE)))
+        (local.set $it (i32.load (global.get $HI)))
+        (local.set $s (f32.load (global.get $HV)))
+        (global.set $SIZE (i32.sub (global.get $SIZE) (i32.const 1)))
+        (local.set $lastI (i32.load (i32.add (global.get $HI) (i32.shl (global.get $SIZE) (i32.const 2)))))
+        (local.set $lastS (f32.load (i32.add (global.get $HV) (i32.shl (global.get $SIZE) (i32.const 2)))))
+        (if (global.get $SIZE) (then (call $siftDown (i32.const 0) (local.get $lastI) (local.get $lastS) (global.get $SIZE))))
+        (i32.store (i32.add (global.get $HI) (i32.shl (global.get $SIZE) (i32.const 2))) (local.get $it))
+        (f32.store (i32.add (global.get $HV) (i32.shl (global.get $SIZE) (i32.const 2))) (local.get $s))
+        (br $drain)))
+    (local.get $cnt))
 )
