@@ -148,7 +148,9 @@
               (f32.add (f32.add (local.get $ub) (f32.load (i32.add (global.get $B) (i32.shl (local.get $pos) (i32.const 2))))) (local.get $g))))
           ;; NaN counts as -Infinity, as in TopKHeap.
           (if (f32.ne (local.get $s) (local.get $s)) (then (local.set $s (f32.const -inf))))
-          (call $push (local.get $item) (local.get $s))))
+          ;; Most items lose to a full heap's worst: reject them here without a call.
+          (if (i32.or (i32.lt_s (global.get $SIZE) (global.get $K)) (f32.ge (local.get $s) (f32.load (global.get $HV))))
+            (then (call $push (local.get $item) (local.get $s))))))
       (br_if $rows (i32.lt_s (local.tee $pos (i32.add (local.get $pos) (i32.const 1))) (local.get $end)))))
 
   ;; The n best items for the user row at byte $p (|p| = $pn), best first, into the heap arrays; returns how many.
