@@ -131,6 +131,9 @@ describe("interactions CSV", () => {
     rejects("grp.csv", "user_id,item_id,rating,user_group,item_category\nU1,I1,3,tech,tech\nU1,I2,3,sports,tech\n",
       /grp\.csv:3 \(field user_group\): expected user "U1" to keep "tech" \(line 2\), but found "sports"/));
 
+  it("rejects an ID with a line break inside quotes (it would make later line numbers wrong)", () =>
+    rejects("nl.csv", 'user_id,item_id,rating\nU1,I1,3\n"U\n2",I1,3\n', /nl\.csv:3 \(field user_id\): expected a user ID without line breaks, but found "U\\n2"/));
+
   it("rejects an unterminated quote", () =>
     rejects("quote.csv", 'user_id,item_id,rating\n"U1,I1,3\n', /quote\.csv: expected comma-separated text, but the parser failed/));
 
