@@ -1,0 +1,128 @@
+import { strict as assert } from "node:assert";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import { main } from "../../../src/cli/main";
+import { writeInteractionsCsv } from "../../../src/data/csv";
+import { MySqlStore } from "../../../src/data/mysql";
+import { loadModel } from "../../../src/model/persist";
+import { predictRating } from "../../../src/model/predict";
+import type { Dataset } from "../../../src/data/types";
+import { tinyDataset } from "../../model/fixtures";
+
+function capture(): { io: { stdout: PassThrough; stderr: PassThrough }; out: () => string; err: () => string } {
+  const stdout = new PassThrough(), stderr = new PassThrough();
+  let o = "", e = "";
+  stdout.on("data", (d: Buffer) => (o += d.toString()));
+  stderr.on("data", (d: Buffer) => (e += d.toString()));
+  return { io: { stdout, stderr }, out: () => o, err: () => e };
+}
+const lastJson = (s: string): Record<string, unknown> => JSON.parse(s.trimEnd().split("\n").pop()!) as Record<string, unknown>;
+
+describe("ewb train", function () {
+  this.timeout(120000);
+  let dir: string;
+  let csv: string;
+  let testCsv: string;
+  let dataset: Dataset;
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-train-"));
+    const tiny = tinyDataset(40, 30, 0.5, 31);
+    dataset = tiny.dataset;
+    csv = path.join(dir, "data.csv");
+    testCsv = path.join(dir, "test.csv");
+    const trainRows = tiny.split.train, testRows = tiny.split.validation;
+    await writeInteractionsCsv(csv, { ...dataset, interactions: trainRows });
+    await writeInteractionsCsv(testCsv, { ...dataset, interactions: testRows });
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("trains, saves a loadable model and prints the JSON summary on the last stdout line", async () => {
+    const c = capture();
+    const modelDir = path.join(dir, "m1");
+    const code = await main(["train", "--data", csv, "--model", modelDir, "--epochs", "5", "--dim", "8", "--batch", "64", "--lr", "0.01", "--json"], c.io);
+    assert.equal(code, 0, c.err());
+    const r = lastJson(c.out());
+    for (const k of ["backend", "epochs", "bestEpoch", "msPerEpoch", "trainMse", "valMse", "valRmse", "valMae", "seconds", "peakRssMb", "modelDir"]) assert.ok(k in r, `missing ${k}`);
+    assert.equal(r.epochs, 5);
+    assert.equal(r.bestEpoch, 4);
+    assert.equal(r.backend, "wasm-kernel");
+    assert.equal(c.out().trimEnd().split("\n").length, 1, "with --json stdout holds only the JSON line");
+    assert.ok((r.peakRssMb as number) > 10);
+    const model = loadModel(modelDir);
+    assert.equal(model.hyperparameters.dim, 8);
+    assert.equal(model.history.length, 5);
+    // valMse is the model's error on the validation split, recomputed here from the saved weights.
+    assert.ok(Math.abs((r.valRmse as number) ** 2 - (r.valMse as number)) < 1e-3);
+    assert.ok(Number.isFinite(predictRating(model.weights, 0, 0)));
+  });
+
+  it("measures the validation figures on --test when given", async () => {
+    const c = capture();
+    const code = await main(["train", "--data", csv, "--test", testCsv, "--model", path.join(dir, "m2"), "--epochs", "2", "--dim", "4", "--json"], c.io);
+    assert.equal(code, 0, c.err());
+    const r = lastJson(c.out());
+    const testRows = (await fs.readFile(testCsv, "utf8")).trim().split("\n").length - 1;
+    const data = r.data as { split: string; validation: number };
+    assert.equal(data.split, "test-file");
+    assert.equal(data.validation, testRows);
+    assert.ok((r.validationRows as number) <= testRows && (r.validationRows as number) > 0);
+  });
+
+  it("prints a readable summary without --json", async () => {
+    const c = capture();
+    assert.equal(await main(["train", "--data", csv, "--model", path.join(dir, "m3"), "--epochs", "1", "--dim", "4"], c.io), 0, c.err());
+    assert.match(c.out(), /backend wasm-kernel, 1 epochs \(best 0\), [\d.]+ ms\/epoch/);
+    assert.match(c.out(), /val MSE [\d.]+ +RMSE [\d.]+ +MAE [\d.]+/);
+    assert.equal(c.err(), "", "no progress bar when stderr is not a terminal");
+  });
+
+  it("uses the backend asked for with --backend", async () => {
+    const c = capture();
+    assert.equal(await main(["train", "--data", csv, "--model", path.join(dir, "m4"), "--epochs", "1", "--dim", "4", "--backend", "typed-array", "--json"], c.io), 0, c.err());
+    assert.equal(lastJson(c.out()).backend, "typed-array");
+  });
+
+  it("rejects a missing --model, a bad optimiser, a bad number and an unknown backend with clear messages", async () => {
+    let c = capture();
+    assert.equal(await main(["train", "--data", csv], c.io), 2);
+    assert.match(c.err(), /Expected --model <dir>/);
+    c = capture();
+    assert.equal(await main(["train", "--data", csv, "--model", path.join(dir, "x"), "--optimizer", "rmsprop"], c.io), 2);
+    assert.match(c.err(), /Expected --optimizer to be adam or sgd, but got "rmsprop"/);
+    c = capture();
+    assert.equal(await main(["train", "--data", csv, "--model", path.join(dir, "x"), "--epochs", "many"], c.io), 2);
+    assert.match(c.err(), /Expected --epochs to be an integer, but got "many"/);
+    c = capture();
+    assert.equal(await main(["train", "--data", csv, "--model", path.join(dir, "x"), "--backend", "cuda"], c.io), 1);
+    assert.match(c.err(), /Expected options.backend to be one of wasm-kernel, typed-array/);
+    c = capture();
+    assert.equal(await main(["train", "--data", path.join(dir, "nope.csv"), "--model", path.join(dir, "x")], c.io), 1);
+    assert.match(c.err(), /nope\.csv/);
+  });
+
+  it("trains from MySQL with --mysql (real MariaDB; skipped without MYSQL_URL)", async function () {
+    if (!process.env.MYSQL_URL) {
+      console.log("    (skipped: MYSQL_URL is not set)");
+      this.skip();
+    }
+    const prefix = `ewbtrain${process.pid}_`;
+    const store = await MySqlStore.connect(process.env.MYSQL_URL, { tablePrefix: prefix });
+    try {
+      await store.saveDataset(dataset);
+      const c = capture();
+      const code = await main(["train", "--mysql", "--table-prefix", prefix, "--model", path.join(dir, "m5"), "--epochs", "2", "--dim", "4", "--json"], c.io);
+      assert.equal(code, 0, c.err());
+      const r = lastJson(c.out());
+      assert.equal((r.data as { interactions: number }).interactions, dataset.interactions.length);
+      assert.equal(loadModel(path.join(dir, "m5")).userIds.size, dataset.users.length);
+    } finally {
+      await store.dropTables();
+      await store.close();
+    }
+  });
+});
