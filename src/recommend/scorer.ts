@@ -14,7 +14,8 @@ export type ScoreKernel = "wasm-simd" | "js";
 
 interface KernelExports {
   init(stride: number, q: number, b: number): void;
-  initTopN(order: number, mask: number, off: number, rad: number, cn: number, mb: number, bnd: number, vis: number, hi: number, hv: number, ni: number, nc: number): void;
+  initTopN(order: number, mask: number, off: number, rad: number, cn: number, mb: number, bnd: number, vis: number, hi: number, hv: number,
+    ni: number, nc: number, qn: number, ct: number, st: number, dc: number): void;
   topN(p: number, ub: number, g: number, pn: number, n: number): number;
 }
 interface WasmApi {
@@ -52,7 +53,8 @@ export interface ScorerOptions {
 interface Layout {
   readonly q: number; readonly bias: number; readonly user: number; readonly order: number; readonly mask: number;
   readonly off: number; readonly rad: number; readonly cn: number; readonly mb: number; readonly bnd: number;
-  readonly vis: number; readonly hi: number; readonly hv: number; readonly size: number;
+  readonly vis: number; readonly hi: number; readonly hv: number; readonly qn: number; readonly ct: number; readonly st: number; readonly dc: number;
+  readonly size: number;
 }
 
 function layout(numItems: number, numClusters: number, strideFloats: number): Layout {
@@ -66,7 +68,7 @@ function layout(numItems: number, numClusters: number, strideFloats: number): La
   return {
     q: take(rows * strideFloats * 4), bias: take(rows * 4), user: take(strideFloats * 4), order: take(n * 4), mask: take(n),
     off: take((C + 1) * 4), rad: take(C * 8), cn: take(C * 8), mb: take(C * 8), bnd: take(C * 8), vis: take(C * 4),
-    hi: take(n * 4), hv: take(n * 4), size: at,
+    hi: take(n * 4), hv: take(n * 4), qn: take(n * 8), ct: take(n * 8), st: take(n * 8), dc: take(C * 8), size: at,
   };
 }
 
@@ -134,8 +136,22 @@ export class ItemScorer {
     this.i32 = new Int32Array(buffer, 0, L.size / 4);
     this.u8 = new Uint8Array(buffer, 0, L.size);
     const f = this.f32, x = w.itemFactors, q = L.q / 4, bias = L.bias / 4;
-    const order = index ? index.members : Int32Array.from({ length: n }, (_, i) => i);
+    const order = index ? Int32Array.from(index.members) : Int32Array.from({ length: n }, (_, i) => i);
     const offsets = index ? index.offsets : Int32Array.of(0, n);
+    const itemNorm = (i: number): number => {
+      let t = 0;
+      for (let k = 0; k < d; k++) t += (x[i * d + k] as number) ** 2;
+      return Math.sqrt(t);
+    };
+    if (index) {
+      // Within a cluster, larger vectors first: the heap's threshold rises sooner, so cone bounds skip more.
+      for (let c = 0; c < C; c++) {
+        const seg = Array.from(order.subarray(offsets[c] as number, offsets[c + 1] as number));
+        const norms = new Map(seg.map((i) => [i, itemNorm(i)] as const));
+        seg.sort((a, b) => (norms.get(b) as number) - (norms.get(a) as number) || a - b);
+        order.set(seg, offsets[c] as number);
+      }
+    }
     this.i32.set(order, L.order / 4);
     this.i32.set(offsets, L.off / 4);
     for (let p = 0; p < n; p++) {
@@ -161,13 +177,27 @@ export class ItemScorer {
         }
         this.f64[L.rad / 8 + c] = Math.sqrt(r);
         this.f64[L.cn / 8 + c] = Math.sqrt(norm);
+        // Per member: |q| and the angle to the (f32) centroid, for the cone bound. A zero centroid gives cos -1,
+        // which makes the bound |p| |q| (the user's cosine is set to -1 too).
+        for (let p = offsets[c] as number; p < (offsets[c + 1] as number); p++) {
+          let qq = 0, qm = 0;
+          for (let k = 0; k < d; k++) {
+            const v = f[q + p * stride + k] as number;
+            qq += v * v;
+            qm += v * (f[row + k] as number);
+          }
+          const qn = Math.sqrt(qq), cosT = qn > 0 && norm > 0 ? Math.max(-1, Math.min(1, qm / (qn * Math.sqrt(norm)))) : -1;
+          this.f64[L.qn / 8 + p] = qn;
+          this.f64[L.ct / 8 + p] = cosT;
+          this.f64[L.st / 8 + p] = Math.sqrt(Math.max(0, 1 - cosT * cosT));
+        }
         this.f64[L.mb / 8 + c] = index.maxItemBias[c] as number;
         f[bias + n + c] = index.maxItemBias[c] as number; // item biases are f32 already: exact
       }
     }
     if (ex) {
       ex.init(stride * 4, L.q, L.bias);
-      ex.initTopN(L.order, L.mask, L.off, L.rad, L.cn, L.mb, L.bnd, L.vis, L.hi, L.hv, n, C);
+      ex.initTopN(L.order, L.mask, L.off, L.rad, L.cn, L.mb, L.bnd, L.vis, L.hi, L.hv, n, C, L.qn, L.ct, L.st, L.dc);
     }
   }
 
@@ -205,14 +235,15 @@ export class ItemScorer {
     const C = this.numClusters, L = this.L, f64 = this.f64, i32 = this.i32, n = this.numItems;
     const off = L.off / 4;
     if (C === 0) {
-      for (let start = 0; start < n; start += BRUTE_CHUNK) this.scanJs(start, Math.min(n, start + BRUTE_CHUNK), ub, g, heap);
+      for (let start = 0; start < n; start += BRUTE_CHUNK) this.scanJs(start, Math.min(n, start + BRUTE_CHUNK), ub, g, heap, false, 0, 0, 0);
       return;
     }
-    const bound = new Float64Array(C), visit = new Int32Array(C);
+    const bound = new Float64Array(C), visit = new Int32Array(C), dots = new Float64Array(C);
     for (let c = 0; c < C; c++) {
       const rad = f64[L.rad / 8 + c] as number, cn = f64[L.cn / 8 + c] as number, mb = f64[L.mb / 8 + c] as number;
       const margin = 2e-5 * (pn * (cn + rad) + Math.abs(ub) + Math.abs(mb) + Math.abs(g) + 1);
-      const b = this.scoreJs(n + c, ub, g) + pn * rad + margin;
+      dots[c] = this.dotJs(n + c);
+      const b = (dots[c] as number) + ((ub + mb) + g) + pn * rad + margin;
       bound[c] = b;
       let q = c;
       while (q > 0 && (bound[visit[q - 1] as number] as number) < b) {
@@ -224,21 +255,31 @@ export class ItemScorer {
     for (let j = 0; j < C; j++) {
       const c = visit[j] as number;
       if (heap.full && (bound[c] as number) < heap.worstScore) break; // no later cluster can beat the n-th best
-      this.scanJs(i32[off + c] as number, i32[off + c + 1] as number, ub, g, heap);
+      const cn = f64[L.cn / 8 + c] as number;
+      const cp = pn * cn > 0 ? Math.max(-1, Math.min(1, (dots[c] as number) / (pn * cn))) : -1;
+      this.scanJs(i32[off + c] as number, i32[off + c + 1] as number, ub, g, heap, true, pn, cp, Math.sqrt(1 - cp * cp));
     }
   }
 
-  private scanJs(start: number, end: number, ub: number, g: number, heap: TopKHeap): void {
-    const order = this.L.order / 4, mask = this.L.mask, i32 = this.i32, u8 = this.u8;
+  /** Like the kernel's scan: with `prune`, an item whose cone bound cannot beat a full heap is skipped. */
+  private scanJs(start: number, end: number, ub: number, g: number, heap: TopKHeap, prune: boolean, pn: number, cp: number, sp: number): void {
+    const L = this.L, order = L.order / 4, mask = L.mask, i32 = this.i32, u8 = this.u8, f64 = this.f64, f = this.f32;
     for (let pos = start; pos < end; pos++) {
       const item = i32[order + pos] as number;
       if (u8[mask + item] !== 0) continue;
+      if (prune && heap.full) {
+        const x = pn * (f64[L.qn / 8 + pos] as number), ct = f64[L.ct / 8 + pos] as number;
+        const c = cp >= ct ? 1 : cp * ct + sp * (f64[L.st / 8 + pos] as number);
+        const bi = f[L.bias / 4 + pos] as number;
+        const bound = x * c + (ub + bi + g) + 2e-5 * (x + Math.abs(ub) + Math.abs(bi) + Math.abs(g) + 1);
+        if (bound < heap.worstScore) continue;
+      }
       heap.push(item, this.scoreJs(pos, ub, g));
     }
   }
 
-  /** The kernel's arithmetic in TypeScript: 16 f32 lane accumulators, rounded after every operation. */
-  private scoreJs(row: number, ub: number, g: number): number {
+  /** The kernel's dot product in TypeScript: 16 f32 lane accumulators, rounded after every operation. */
+  private dotJs(row: number): number {
     const f = this.f32, S = this.stride, p = this.L.user / 4, q = this.L.q / 4 + row * S;
     const fr = Math.fround;
     const acc = new Float64Array(16); // values are always f32-rounded
@@ -247,7 +288,13 @@ export class ItemScorer {
     }
     const lane = (l: number): number => fr(fr((acc[l] as number) + (acc[4 + l] as number)) + fr((acc[8 + l] as number) + (acc[12 + l] as number)));
     const l0 = lane(0), l1 = lane(1), l2 = lane(2), l3 = lane(3);
-    const s = fr(fr(fr(l0 + l1) + fr(l2 + l3)) + fr(fr(ub + (f[this.L.bias / 4 + row] as number)) + g));
+    return fr(fr(l0 + l1) + fr(l2 + l3));
+  }
+
+  /** The kernel's score: dot + ((ub + bias) + g) in f32; NaN as -Infinity. */
+  private scoreJs(row: number, ub: number, g: number): number {
+    const fr = Math.fround;
+    const s = fr(this.dotJs(row) + fr(fr(ub + (this.f32[this.L.bias / 4 + row] as number)) + g));
     return s === s ? s : -Infinity;
   }
 }

@@ -39,6 +39,22 @@ describe("item scorer", () => {
     }
   });
 
+  it("prunes without changing any result, for clustered and diffuse weights, large biases and tiny vectors", () => {
+    const groups = Array.from({ length: 40 }, (_, i) => i % 3), itemGroups = Array.from({ length: 300 }, (_, i) => i % 4);
+    const cases = [
+      plantedWeights(groups, itemGroups, 64, 11, 0.05),
+      plantedWeights(groups, itemGroups, 64, 12, 1.0),
+      { ...plantedWeights(groups, itemGroups, 20, 13, 0.2), itemBias: Float32Array.from({ length: 300 }, (_, i) => ((i * 37) % 11) - 5) },
+      randomTestWeights(40, 300, 16, 14, 1e-4),
+    ];
+    for (const [j, w] of cases.entries()) {
+      const pruned = new ItemScorer(w, { prune: true, clusters: 17 }), brute = new ItemScorer(w, { prune: false, kernel: "js" });
+      for (let u = 0; u < 40; u++) {
+        for (const n of [1, 5, 37]) assert.deepEqual(run(pruned, w, u, n), run(brute, w, u, n), `case ${j}, user ${u}, n ${n}`);
+      }
+    }
+  });
+
   it("counts NaN scores as -Infinity in both kernels", () => {
     const w = randomTestWeights(1, 100, 4, 3);
     const broken = { ...w, itemFactors: Float32Array.from(w.itemFactors, (v, j) => (j < 8 ? NaN : v)) };

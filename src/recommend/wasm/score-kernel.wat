@@ -22,6 +22,10 @@
   (global $VIS (mut i32) (i32.const 0))
   (global $HI (mut i32) (i32.const 0))
   (global $HV (mut i32) (i32.const 0))
+  (global $DC (mut i32) (i32.const 0))   ;; per cluster: dot(p, centroid) of the current user (f64)
+  (global $QN (mut i32) (i32.const 0))   ;; per position: |q| (f64)
+  (global $CT (mut i32) (i32.const 0))   ;; per position: cos and sin of the angle between q and its cluster's centroid (f64)
+  (global $ST (mut i32) (i32.const 0))
   (global $NI (mut i32) (i32.const 0))   ;; number of items
   (global $NC (mut i32) (i32.const 0))   ;; number of clusters (0: no pruning)
   (global $K (mut i32) (i32.const 0))    ;; heap capacity for this call
@@ -34,14 +38,16 @@
 
   (func (export "initTopN") (param $order i32) (param $mask i32) (param $off i32) (param $rad i32) (param $cn i32) (param $mb i32)
         (param $bnd i32) (param $vis i32) (param $hi i32) (param $hv i32) (param $ni i32) (param $nc i32)
+        (param $qn i32) (param $ct i32) (param $st i32) (param $dc i32)
+    (global.set $DC (local.get $dc)) (global.set $QN (local.get $qn)) (global.set $CT (local.get $ct)) (global.set $ST (local.get $st))
     (global.set $ORDER (local.get $order)) (global.set $MASK (local.get $mask)) (global.set $OFF (local.get $off))
     (global.set $RAD (local.get $rad)) (global.set $CN (local.get $cn)) (global.set $MB (local.get $mb))
     (global.set $BND (local.get $bnd)) (global.set $VIS (local.get $vis)) (global.set $HI (local.get $hi))
     (global.set $HV (local.get $hv)) (global.set $NI (local.get $ni)) (global.set $NC (local.get $nc)))
 
-  ;; dot(row at byte $p, item row $i) + ((ub + bias[i]) + g), in f32. 16 floats per iteration into four
-  ;; accumulators; lanes summed as ((l0 + l1) + (l2 + l3)) after (acc0 + acc1) + (acc2 + acc3).
-  (func $score (param $p i32) (param $i i32) (param $ub f32) (param $g f32) (result f32)
+  ;; dot(row at byte $p, row $i) in f32: 16 floats per iteration into four accumulators, summed lane-wise as
+  ;; (acc0 + acc1) + (acc2 + acc3), then ((l0 + l1) + (l2 + l3)).
+  (func $dot (param $p i32) (param $i i32) (result f32)
     (local $j i32) (local $a i32) (local $b i32) (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
     (local.set $b (i32.add (global.get $Q) (i32.mul (local.get $i) (global.get $S))))
     (loop $dot
@@ -53,21 +59,20 @@
       (br_if $dot (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 64))) (global.get $S))))
     (local.set $acc0 (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (f32x4.add (local.get $acc2) (local.get $acc3))))
     (f32.add
-      (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0))))
+      (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+
+  ;; dot + ((ub + bias[i]) + g), in f32: the score every path uses.
+  (func $score (param $p i32) (param $i i32) (param $ub f32) (param $g f32) (result f32)
+    (f32.add (call $dot (local.get $p) (local.get $i))
       (f32.add
         (f32.add (local.get $ub) (f32.load (i32.add (global.get $B) (i32.shl (local.get $i) (i32.const 2)))))
         (local.get $g))))
 
-  ;; ---- top-N with a fixed-size heap; "worse" = lower score, or equal score and higher item index ----
-  (func $worse (param $va f32) (param $ia i32) (param $vb f32) (param $ib i32) (result i32)
-    (i32.or (f32.lt (local.get $va) (local.get $vb))
-            (i32.and (f32.eq (local.get $va) (local.get $vb)) (i32.gt_s (local.get $ia) (local.get $ib)))))
-
+  ;; ---- top-N with a fixed-size heap; "worse" = lower score, or equal score and higher item index (written out inline) ----
   ;; Places (item, score) at heap slot $c moving down from there (the root holds the worst pair).
   (func $siftDown (param $c i32) (param $item i32) (param $s f32) (param $n i32)
-    (local $l i32) (local $r i32) (local $w i32) (local $wv f32) (local $wi i32)
+    (local $l i32) (local $r i32) (local $w i32) (local $wv f32) (local $wi i32) (local $rv f32) (local $lv f32)
     (block $done
       (loop $down
         (local.set $l (i32.add (i32.shl (local.get $c) (i32.const 1)) (i32.const 1)))
@@ -76,14 +81,13 @@
         (local.set $r (i32.add (local.get $l) (i32.const 1)))
         (if (i32.lt_s (local.get $r) (local.get $n))
           (then
-            (if (call $worse (f32.load (i32.add (global.get $HV) (i32.shl (local.get $r) (i32.const 2))))
-                             (i32.load (i32.add (global.get $HI) (i32.shl (local.get $r) (i32.const 2))))
-                             (f32.load (i32.add (global.get $HV) (i32.shl (local.get $l) (i32.const 2))))
-                             (i32.load (i32.add (global.get $HI) (i32.shl (local.get $l) (i32.const 2)))))
+            (local.set $rv (f32.load (i32.add (global.get $HV) (i32.shl (local.get $r) (i32.const 2)))))
+            (local.set $lv (f32.load (i32.add (global.get $HV) (i32.shl (local.get $l) (i32.const 2)))))
+            (if (i32.or (f32.lt (local.get $rv) (local.get $lv)) (i32.and (f32.eq (local.get $rv) (local.get $lv)) (i32.gt_s (i32.load (i32.add (global.get $HI) (i32.shl (local.get $r) (i32.const 2)))) (i32.load (i32.add (global.get $HI) (i32.shl (local.get $l) (i32.const 2)))))))
               (then (local.set $w (local.get $r))))))
         (local.set $wv (f32.load (i32.add (global.get $HV) (i32.shl (local.get $w) (i32.const 2)))))
         (local.set $wi (i32.load (i32.add (global.get $HI) (i32.shl (local.get $w) (i32.const 2)))))
-        (br_if $done (call $worse (local.get $s) (local.get $item) (local.get $wv) (local.get $wi)))
+        (br_if $done (i32.or (f32.lt (local.get $s) (local.get $wv)) (i32.and (f32.eq (local.get $s) (local.get $wv)) (i32.gt_s (local.get $item) (local.get $wi)))))
         (f32.store (i32.add (global.get $HV) (i32.shl (local.get $c) (i32.const 2))) (local.get $wv))
         (i32.store (i32.add (global.get $HI) (i32.shl (local.get $c) (i32.const 2))) (local.get $wi))
         (local.set $c (local.get $w))
@@ -103,7 +107,7 @@
             (local.set $p (i32.shr_s (i32.sub (local.get $c) (i32.const 1)) (i32.const 1)))
             (local.set $pv (f32.load (i32.add (global.get $HV) (i32.shl (local.get $p) (i32.const 2)))))
             (local.set $pi (i32.load (i32.add (global.get $HI) (i32.shl (local.get $p) (i32.const 2)))))
-            (br_if $done (call $worse (local.get $pv) (local.get $pi) (local.get $s) (local.get $item)))
+            (br_if $done (i32.or (f32.lt (local.get $pv) (local.get $s)) (i32.and (f32.eq (local.get $pv) (local.get $s)) (i32.gt_s (local.get $pi) (local.get $item)))))
             (f32.store (i32.add (global.get $HV) (i32.shl (local.get $c) (i32.const 2))) (local.get $pv))
             (i32.store (i32.add (global.get $HI) (i32.shl (local.get $c) (i32.const 2))) (local.get $pi))
             (local.set $c (local.get $p))
@@ -111,20 +115,40 @@
         (f32.store (i32.add (global.get $HV) (i32.shl (local.get $c) (i32.const 2))) (local.get $s))
         (i32.store (i32.add (global.get $HI) (i32.shl (local.get $c) (i32.const 2))) (local.get $item))
         (return)))
-    (if (call $worse (local.get $s) (local.get $item) (f32.load (global.get $HV)) (i32.load (global.get $HI)))
+    (if (i32.or (f32.lt (local.get $s) (f32.load (global.get $HV))) (i32.and (f32.eq (local.get $s) (f32.load (global.get $HV))) (i32.gt_s (local.get $item) (i32.load (global.get $HI)))))
       (then (return)))
     (call $siftDown (i32.const 0) (local.get $item) (local.get $s) (global.get $SIZE)))
 
   ;; Scores positions [start, end) (skipping excluded items before any arithmetic) into the heap.
+  ;; With $prune, an item whose cone bound |p| |q| cos(max(0, angle(p, centroid) - angle(q, centroid))) + biases
+  ;; (+ margin) is below a full heap's worst score is skipped before its dot product.
   (func $scan (param $p i32) (param $start i32) (param $end i32) (param $ub f32) (param $g f32)
+        (param $prune i32) (param $pn f64) (param $cp f64) (param $sp f64)
     (local $pos i32) (local $item i32) (local $s f32) (local $j i32) (local $a i32) (local $b i32)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local $x f64) (local $c f64) (local $bi f64) (local $ubd f64) (local $gd f64)
     (if (i32.ge_s (local.get $start) (local.get $end)) (then (return)))
+    (local.set $ubd (f64.promote_f32 (local.get $ub)))
+    (local.set $gd (f64.promote_f32 (local.get $g)))
     (local.set $pos (local.get $start))
     (loop $rows
       (local.set $item (i32.load (i32.add (global.get $ORDER) (i32.shl (local.get $pos) (i32.const 2)))))
-      (if (i32.eqz (i32.load8_u (i32.add (global.get $MASK) (local.get $item))))
+      (block $skip
+      (br_if $skip (i32.load8_u (i32.add (global.get $MASK) (local.get $item))))
+      (if (i32.and (local.get $prune) (i32.eq (global.get $SIZE) (global.get $K)))
         (then
+          (local.set $x (f64.mul (local.get $pn) (f64.load (i32.add (global.get $QN) (i32.shl (local.get $pos) (i32.const 3))))))
+          (local.set $c (f64.load (i32.add (global.get $CT) (i32.shl (local.get $pos) (i32.const 3)))))
+          (local.set $c (select (f64.const 1)
+            (f64.add (f64.mul (local.get $cp) (local.get $c)) (f64.mul (local.get $sp) (f64.load (i32.add (global.get $ST) (i32.shl (local.get $pos) (i32.const 3))))))
+            (f64.ge (local.get $cp) (local.get $c))))
+          (local.set $bi (f64.promote_f32 (f32.load (i32.add (global.get $B) (i32.shl (local.get $pos) (i32.const 2))))))
+          (br_if $skip (f64.lt
+            (f64.add (f64.add (f64.mul (local.get $x) (local.get $c)) (f64.add (f64.add (local.get $ubd) (local.get $bi)) (local.get $gd)))
+              (f64.mul (f64.const 2e-5) (f64.add (f64.add (f64.add (f64.add (local.get $x) (f64.abs (local.get $ubd))) (f64.abs (local.get $bi))) (f64.abs (local.get $gd))) (f64.const 1))))
+            (f64.promote_f32 (f32.load (global.get $HV)))))))
+      (block
+        (block
           (local.set $b (i32.add (global.get $Q) (i32.mul (local.get $pos) (global.get $S))))
           (local.set $acc0 (v128.const i32x4 0 0 0 0))
           (local.set $acc1 (v128.const i32x4 0 0 0 0))
@@ -150,7 +174,7 @@
           (if (f32.ne (local.get $s) (local.get $s)) (then (local.set $s (f32.const -inf))))
           ;; Most items lose to a full heap's worst: reject them here without a call.
           (if (i32.or (i32.lt_s (global.get $SIZE) (global.get $K)) (f32.ge (local.get $s) (f32.load (global.get $HV))))
-            (then (call $push (local.get $item) (local.get $s))))))
+            (then (call $push (local.get $item) (local.get $s)))))))
       (br_if $rows (i32.lt_s (local.tee $pos (i32.add (local.get $pos) (i32.const 1))) (local.get $end)))))
 
   ;; The n best items for the user row at byte $p (|p| = $pn), best first, into the heap arrays; returns how many.
@@ -158,10 +182,12 @@
   ;; order until the heap is full and a bound is below its worst score.
   (func (export "topN") (param $p i32) (param $ub f32) (param $g f32) (param $pn f64) (param $n i32) (result i32)
     (local $c i32) (local $q i32) (local $bd f64) (local $m f64) (local $j i32) (local $cnt i32) (local $it i32) (local $s f32) (local $lastI i32) (local $lastS f32)
+    (local $cp f64) (local $cnorm f64) (local $d f64)
     (global.set $K (local.get $n))
     (global.set $SIZE (i32.const 0))
     (if (i32.eqz (global.get $NC))
-      (then (call $scan (local.get $p) (i32.const 0) (global.get $NI) (local.get $ub) (local.get $g)))
+      (then (call $scan (local.get $p) (i32.const 0) (global.get $NI) (local.get $ub) (local.get $g)
+                        (i32.const 0) (f64.const 0) (f64.const 0) (f64.const 0)))
       (else
         (local.set $c (i32.const 0))
         (loop $bounds
@@ -173,8 +199,11 @@
               (f64.abs (f64.load (i32.add (global.get $MB) (i32.shl (local.get $c) (i32.const 3))))))
               (f64.abs (f64.promote_f32 (local.get $g))))
               (f64.const 1))))
-          (local.set $bd (f64.add (f64.add
-            (f64.promote_f32 (call $score (local.get $p) (i32.add (global.get $NI) (local.get $c)) (local.get $ub) (local.get $g)))
+          (local.set $d (f64.promote_f32 (call $dot (local.get $p) (i32.add (global.get $NI) (local.get $c)))))
+          (f64.store (i32.add (global.get $DC) (i32.shl (local.get $c) (i32.const 3))) (local.get $d))
+          (local.set $bd (f64.add (f64.add (f64.add (local.get $d)
+            (f64.add (f64.add (f64.promote_f32 (local.get $ub)) (f64.load (i32.add (global.get $MB) (i32.shl (local.get $c) (i32.const 3)))))
+                     (f64.promote_f32 (local.get $g))))
             (f64.mul (local.get $pn) (f64.load (i32.add (global.get $RAD) (i32.shl (local.get $c) (i32.const 3))))))
             (local.get $m)))
           (f64.store (i32.add (global.get $BND) (i32.shl (local.get $c) (i32.const 3))) (local.get $bd))
@@ -200,10 +229,18 @@
             (br_if $stop (i32.and (i32.eq (global.get $SIZE) (global.get $K))
               (f64.lt (f64.load (i32.add (global.get $BND) (i32.shl (local.get $c) (i32.const 3))))
                       (f64.promote_f32 (f32.load (global.get $HV))))))
+            ;; cos of the angle between p and the centroid; -1 (every item bound |p| |q|) when either is zero.
+            (local.set $cnorm (f64.load (i32.add (global.get $CN) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $cp (f64.const -1))
+            (if (f64.gt (f64.mul (local.get $pn) (local.get $cnorm)) (f64.const 0))
+              (then (local.set $cp (f64.max (f64.const -1) (f64.min (f64.const 1)
+                (f64.div (f64.load (i32.add (global.get $DC) (i32.shl (local.get $c) (i32.const 3))))
+                         (f64.mul (local.get $pn) (local.get $cnorm))))))))
             (call $scan (local.get $p)
               (i32.load (i32.add (global.get $OFF) (i32.shl (local.get $c) (i32.const 2))))
               (i32.load (i32.add (global.get $OFF) (i32.shl (i32.add (local.get $c) (i32.const 1)) (i32.const 2))))
-              (local.get $ub) (local.get $g))
+              (local.get $ub) (local.get $g)
+              (i32.const 1) (local.get $pn) (local.get $cp) (f64.sqrt (f64.sub (f64.const 1) (f64.mul (local.get $cp) (local.get $cp)))))
             (br_if $visit (i32.lt_s (local.tee $j (i32.add (local.get $j) (i32.const 1))) (global.get $NC)))))))
     ;; Drain: the worst goes last; results best first in the heap arrays.
     (local.set $cnt (global.get $SIZE))
