@@ -1,5 +1,6 @@
 /** The handful of loops training needs, over a `HeapLayout`: implemented in plain TypeScript here and in WebAssembly SIMD in kernel-wasm.ts. */
 import type { HeapLayout } from "./layout";
+import { shuffleTogether } from "./shuffle";
 
 /** Every hot loop of training; row ranges index the training arrays of the heap. */
 export interface KernelOps {
@@ -23,6 +24,8 @@ export interface KernelOps {
   sgdPass(start: number, end: number, lr: number, l2: number): number;
   /** [Σ e², Σ |e|] over `n` rows at the given heap offsets. */
   errors(usersAt: number, itemsAt: number, ratingsAt: number, n: number): [number, number];
+  /** Shuffles the training rows in place exactly as `shuffleTogether(seed, users, items, ratings)` does. */
+  shuffle(seed: number): void;
 }
 
 /** The plain TypeScript implementation (the "typed-array" backend). */
@@ -31,6 +34,7 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
   const i32 = new Int32Array(buffer, 0, L.size);
   const S = L.stride, P = L.p, Q = L.q, BU = L.bu, BI = L.bi, G = L.g, GR = L.grad;
   const TU = L.trainUsers, TI = L.trainItems, TR = L.trainRatings;
+  const tu = i32.subarray(TU, TU + L.numTrain), ti = i32.subarray(TI, TI + L.numTrain), tr = f.subarray(TR, TR + L.numTrain);
 
   function dot(uo: number, io: number): number {
     // Four accumulators let the CPU overlap the multiply-adds; S is a multiple of 4.
@@ -110,6 +114,9 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
         ae += Math.abs(e);
       }
       return [se, ae];
+    },
+    shuffle(seed) {
+      shuffleTogether(seed, tu, ti, tr);
     },
   };
 }

@@ -5,7 +5,6 @@ import { makeLayout, readWeights, writeRatings, writeWeights } from "./layout";
 import { createJsOps } from "./kernel-ops";
 import { createWasmOps } from "./kernel-wasm";
 import { createRng } from "../random";
-import { shuffleTogether } from "./shuffle";
 
 /** What every backend's trainer gets. */
 export interface TrainingProblem {
@@ -45,14 +44,11 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
   const n = train.length;
   const batch = h.batchSize <= 0 || h.batchSize >= n ? n : h.batchSize;
   let step = 0;
-  const tu = ops.i32.subarray(L.trainUsers, L.trainUsers + n);
-  const ti = ops.i32.subarray(L.trainItems, L.trainItems + n);
-  const tr = ops.f32.subarray(L.trainRatings, L.trainRatings + n);
 
   return {
     backend: kind,
     runEpoch(): number {
-      if (batch < n) shuffleTogether(rng.nextSeed(), tu, ti, tr);
+      if (batch < n) ops.shuffle(rng.nextSeed());
       if (h.optimizer === "sgd" && batch === 1) return ops.sgdPass(0, n, h.learningRate, h.l2) / n;
       let sse = 0;
       for (let start = 0; start < n; start += batch) {

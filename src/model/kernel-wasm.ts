@@ -10,6 +10,7 @@ interface KernelExports {
   sgdStep(lr: number, l2: number): void;
   sgdPass(start: number, end: number, lr: number, l2: number): number;
   errors(users: number, items: number, ratings: number, n: number): [number, number];
+  shuffle(seed: number, n: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (the project's lib settings have no DOM types). */
@@ -25,13 +26,28 @@ let compiled: object | null | undefined;
 /** The compiled kernel, or null when this runtime lacks WebAssembly SIMD (then the typed-array backend is used). */
 export function wasmKernelModule(): object | null {
   if (compiled === undefined) {
+    // Compiled straight to optimised code: V8 otherwise starts in its baseline compiler (Liftoff) and tiers
+    // up only after calls return, which made the first 5-6 epochs of a run ~30% slower and the first one
+    // 12-24 ms instead of ~5 (measured). The flag is read at compile time and restored right after.
+    const v8 = optionalV8();
+    v8?.setFlagsFromString("--no-liftoff");
     try {
       compiled = new WA.Module(Buffer.from(MF_KERNEL_WASM_BASE64, "base64"));
     } catch {
       compiled = null;
+    } finally {
+      v8?.setFlagsFromString("--liftoff");
     }
   }
   return compiled;
+}
+
+function optionalV8(): { setFlagsFromString(flags: string): void } | undefined {
+  try {
+    return require("node:v8") as { setFlagsFromString(flags: string): void };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Instantiates the kernel over a fresh memory sized for `L`; throws when WebAssembly SIMD is unavailable. */
@@ -53,5 +69,6 @@ export function createWasmOps(L: HeapLayout): KernelOps {
     sgdStep: (lr, l2) => x.sgdStep(lr, l2),
     sgdPass: (start, end, lr, l2) => x.sgdPass(start, end, lr, l2),
     errors: (users, items, ratings, n) => x.errors(users, items, ratings, n),
+    shuffle: (seed) => x.shuffle(seed | 0, L.numTrain),
   };
 }

@@ -4,7 +4,8 @@
  * Shuffles `a`, `b` and `c` (same length) with the same permutation. The swap targets come from xorshift32
  * seeded by `seed` — callers draw that seed from their `createRng` stream, so the order is still decided by
  * the run's seed. An inline integer generator because 40k calls into `Rng.int` cost about 1 ms, a third of
- * a training epoch. Multiply-shift maps a 32-bit draw onto [0, k] (bias below 1e-5 for these sizes).
+ * a training epoch. Multiply-shift maps a 32-bit draw onto [0, k] (bias below 1e-5 for these sizes). The
+ * wasm kernel's `shuffle` makes the same swaps (the product is exact in doubles up to 2^21 rows).
  */
 export function shuffleTogether(seed: number, a: Int32Array, b?: Int32Array, c?: Float32Array): void {
   let s = (seed >>> 0) || 0x9e3779b9; // xorshift32 must not start at 0

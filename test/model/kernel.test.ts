@@ -137,3 +137,28 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
     assert.ok(Math.abs(ea[0] - eb[0]) < 1e-3 * ea[0] && Math.abs(ea[1] - eb[1]) < 1e-3 * ea[1], `${ea} vs ${eb}`);
   });
 });
+
+describe("kernel shuffles", () => {
+  it("the wasm shuffle makes exactly the swaps of shuffleTogether (users, items and ratings together)", () => {
+    const n = 5000;
+    const L = makeLayout(3, 3, 4, n, 0);
+    const js = createJsOps(L, new ArrayBuffer(L.size * 4)), wasm = createWasmOps(L);
+    for (const ops of [js, wasm]) {
+      for (let k = 0; k < n; k++) {
+        ops.i32[L.trainUsers + k] = k;
+        ops.i32[L.trainItems + k] = 2 * k;
+        ops.f32[L.trainRatings + k] = k / 4;
+      }
+      ops.shuffle(0xdeadbeef);
+      ops.shuffle(7);
+    }
+    const view = (ops: KernelOps) => [...ops.i32.subarray(L.trainUsers, L.trainRatings + n)];
+    assert.deepEqual(view(wasm), view(js));
+    for (let k = 0; k < n; k++) {
+      const u = wasm.i32[L.trainUsers + k]!;
+      assert.equal(wasm.i32[L.trainItems + k], 2 * u);
+      assert.equal(wasm.f32[L.trainRatings + k], u / 4);
+    }
+    assert.notEqual(wasm.i32[L.trainUsers], 0);
+  });
+});
