@@ -1,4 +1,4 @@
-/** The one scoring formula every recommender path shares, so single-user and batched results agree to the bit. */
+/** Predicted ratings in double precision, for the rating metrics (the recommenders use the f32 kernel in scorer.ts). */
 import type { MfWeights } from "../model/types";
 
 /**
@@ -18,20 +18,4 @@ export function scoreUnchecked(w: MfWeights, u: number, i: number): number {
   }
   for (; k < d; k++) s0 += (uf[uo + k] as number) * (itf[io + k] as number);
   return (s0 + s1) + (s2 + s3) + (w.userBias[u] as number) + (w.itemBias[i] as number) + w.globalBias;
-}
-
-/** The score when the user vector is given directly (a folded-in user): same order of operations as {@link scoreUnchecked}. */
-export function scoreVectorUnchecked(w: MfWeights, userVector: ArrayLike<number>, userBias: number, i: number): number {
-  const d = w.dim, itf = w.itemFactors;
-  const io = i * d;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let k = 0;
-  for (; k + 3 < d; k += 4) {
-    s0 += (userVector[k] as number) * (itf[io + k] as number);
-    s1 += (userVector[k + 1] as number) * (itf[io + k + 1] as number);
-    s2 += (userVector[k + 2] as number) * (itf[io + k + 2] as number);
-    s3 += (userVector[k + 3] as number) * (itf[io + k + 3] as number);
-  }
-  for (; k < d; k++) s0 += (userVector[k] as number) * (itf[io + k] as number);
-  return (s0 + s1) + (s2 + s3) + userBias + (w.itemBias[i] as number) + w.globalBias;
 }
