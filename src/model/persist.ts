@@ -148,6 +148,12 @@ export function loadModel(dir: string): TrainedModel {
   const m = checkManifest(raw, manifestPath);
   const weightsPath = path.join(root, m.weights.file);
   if (!fs.existsSync(weightsPath)) throw new ModelFormatError(weightsPath, "missing: the manifest names this weights file but it does not exist");
+  // The name is plain (checked above); a symbolic link could still point elsewhere, so compare real paths.
+  const realRoot = fs.realpathSync(root);
+  for (const f of [manifestPath, weightsPath]) {
+    const real = fs.realpathSync(f);
+    if (path.dirname(real) !== realRoot) throw new ModelFormatError(f, `resolves to ${real}, outside the model directory; refusing to read it`);
+  }
   const bytes = fs.readFileSync(weightsPath);
   if (bytes.length !== m.weights.bytes) {
     throw new ModelFormatError(weightsPath, `${bytes.length < m.weights.bytes ? "truncated" : "too long"}: ${bytes.length} bytes, the manifest says ${m.weights.bytes}`);

@@ -142,6 +142,16 @@ describe("saveModel / loadModel", function () {
     expectError(dir, /manifest\.json$/, /lacks the section userFactors/);
   });
 
+  it("refuses a weights file that is a symbolic link out of the model directory", () => {
+    const dir = path.join(tmp, "m");
+    saveModel(model, dir);
+    const wf = weightsFileOf(dir);
+    const outside = path.join(tmp, "outside.bin");
+    fs.renameSync(wf, outside);
+    fs.symlinkSync(outside, wf);
+    expectError(dir, /weights-[0-9a-f]{16}\.bin$/, /outside the model directory; refusing to read it/);
+  });
+
   it("rejects bad arguments", () => {
     assert.throws(() => saveModel(model, ""), /Expected dir to be a non-empty string, but got ""/);
     assert.throws(() => saveModel({} as TrainedModel, path.join(tmp, "x")), /Expected model to be a TrainedModel/);
