@@ -43,7 +43,7 @@ const BRUTE_CHUNK = 64;
 export interface ScorerOptions {
   /** Visit item clusters by bound (default: when there are at least 64 items). */
   readonly prune?: boolean;
-  /** Number of item clusters when pruning (default: about sqrt(numItems)). */
+  /** Number of item clusters when pruning (default: about sqrt(numItems) / 2: measured best between 6 and 48 on the default data (500 items) and MovieLens (1682)). */
   readonly clusters?: number;
   /** Force the TypeScript kernel (tests compare the two). */
   readonly kernel?: ScoreKernel;
@@ -110,7 +110,7 @@ export class ItemScorer {
     this.numItems = w.numItems;
     const d = w.dim, n = w.numItems;
     const prune = options.prune ?? n >= 64;
-    const index = prune && n > 0 ? buildItemClusterIndex(w, { clusters: options.clusters ?? Math.max(1, Math.round(Math.sqrt(n))) }) : null;
+    const index = prune && n > 0 ? buildItemClusterIndex(w, { clusters: options.clusters ?? Math.max(1, Math.round(Math.sqrt(n) / 2)) }) : null;
     const C = index ? index.numClusters : 0;
     this.numClusters = C;
     const stride = Math.max(1, Math.ceil(d / 16)) * 16;

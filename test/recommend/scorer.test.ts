@@ -68,7 +68,7 @@ describe("item scorer", () => {
     const w = randomTestWeights(2, 100, 8);
     assert.equal(ItemScorer.for(w), ItemScorer.for(w));
     assert.notEqual(ItemScorer.for(w, false), ItemScorer.for(w, true));
-    assert.equal(ItemScorer.for(w).numClusters, 10);
+    assert.equal(ItemScorer.for(w).numClusters, 5);
   });
 
   it("embeds the bytes of the current score-kernel.wat", async () => {
