@@ -3,7 +3,6 @@ import type { MfWeights } from "../model/types";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkOneOf } from "../validate";
 import { checkWeights } from "../analysis/embeddings";
-import { TopKHeap } from "./topk";
 import { ItemScorer } from "./scorer";
 
 /** Results for `users.length` users, n slots each; slot j of user row r is at r * n + j. */
@@ -58,23 +57,20 @@ export function topNAllUsers(weights: MfWeights, n: number, options: BatchOption
     users.forEach((u, j) => checkInteger(`options.users[${j}]`, u, 0, w.numUsers - 1));
   }
   const scorer = ItemScorer.for(w, strategy === "auto" ? undefined : strategy === "pruned");
-  const rows = users.length, d = w.dim;
+  const rows = users.length;
   const items = new Int32Array(rows * n).fill(-1);
   const scores = new Float64Array(rows * n).fill(NaN);
   const counts = new Int32Array(rows);
-  const heap = new TopKHeap(n);
-  for (let r = 0; r < rows; r++) {
-    const u = users[r] as number;
-    const ex = exclude?.[u];
-    if (ex) {
+  if (exclude) {
+    for (const u of users) {
+      const ex = exclude[u];
+      if (!ex) continue;
       for (let j = 0; j < ex.length; j++) {
         const i = ex[j] as number;
         if (!(i >= 0 && i < w.numItems && Number.isInteger(i))) throw new InvalidArgumentError(`options.exclude[${u}][${j}]`, `an item index in [0, ${w.numItems})`, i);
       }
     }
-    heap.reset();
-    scorer.pushTopN(w.userFactors.subarray(u * d, (u + 1) * d), w.userBias[u] as number, heap, ex);
-    counts[r] = heap.drainInto(items, scores, r * n);
   }
+  scorer.topNMany(w.userFactors, w.userBias, users, n, exclude, items, scores, counts);
   return { n, users, items, scores, counts };
 }

@@ -15,13 +15,14 @@ export type ScoreKernel = "wasm-simd" | "js";
 interface KernelExports {
   init(stride: number, q: number, b: number): void;
   initTopN(order: number, mask: number, off: number, rad: number, cn: number, mb: number, bnd: number, vis: number, hi: number, hv: number,
-    ni: number, nc: number, qn: number, ct: number, st: number, dc: number): void;
+    ni: number, nc: number, qn: number, ct: number, st: number, dc: number, bm: number): void;
   topN(p: number, ub: number, g: number, pn: number, n: number): number;
+  topNMany(rows: number, ubs: number, pns: number, count: number, n: number, exOff: number, exIdx: number, outI: number, outV: number, outC: number, g: number): void;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (d: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
+  Memory: new (d: { initial: number; maximum?: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
 }
 const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 let compiled: object | null | undefined;
@@ -39,6 +40,9 @@ function kernelModule(): object | null {
 
 /** Positions scored per step of the unpruned TypeScript pass, so the threshold tightens as it goes. */
 const BRUTE_CHUNK = 64;
+/** Users per kernel call in {@link ItemScorer.topNMany}: bounds the staging memory (rows, exclusions, results). */
+const USER_CHUNK = 256;
+const PAGE = 65536;
 
 export interface ScorerOptions {
   /** Visit item clusters by bound (default: when there are at least 64 items). */
@@ -53,7 +57,7 @@ export interface ScorerOptions {
 interface Layout {
   readonly q: number; readonly bias: number; readonly user: number; readonly order: number; readonly mask: number;
   readonly off: number; readonly rad: number; readonly cn: number; readonly mb: number; readonly bnd: number;
-  readonly vis: number; readonly hi: number; readonly hv: number; readonly qn: number; readonly ct: number; readonly st: number; readonly dc: number;
+  readonly vis: number; readonly hi: number; readonly hv: number; readonly qn: number; readonly ct: number; readonly st: number; readonly dc: number; readonly bm: number;
   readonly size: number;
 }
 
@@ -68,7 +72,7 @@ function layout(numItems: number, numClusters: number, strideFloats: number): La
   return {
     q: take(rows * strideFloats * 4), bias: take(rows * 4), user: take(strideFloats * 4), order: take(n * 4), mask: take(n),
     off: take((C + 1) * 4), rad: take(C * 8), cn: take(C * 8), mb: take(C * 8), bnd: take(C * 8), vis: take(C * 4),
-    hi: take(n * 4), hv: take(n * 4), qn: take(n * 8), ct: take(n * 8), st: take(n * 8), dc: take(C * 8), size: at,
+    hi: take(n * 4), hv: take(n * 4), qn: take(n * 8), ct: take(n * 8), st: take(n * 8), dc: take(C * 8), bm: take(n * 8), size: at,
   };
 }
 
@@ -83,10 +87,11 @@ export class ItemScorer {
   readonly numClusters: number;
   private readonly w: MfWeights;
   private readonly L: Layout;
-  private readonly f32: Float32Array;
-  private readonly f64: Float64Array;
-  private readonly i32: Int32Array;
-  private readonly u8: Uint8Array;
+  private f32: Float32Array;
+  private f64: Float64Array;
+  private i32: Int32Array;
+  private u8: Uint8Array;
+  private readonly memory: { buffer: ArrayBuffer; grow(pages: number): number } | null;
   private readonly stride: number; // floats per row
   private readonly exports: KernelExports | null;
 
@@ -121,20 +126,24 @@ export class ItemScorer {
     let buffer: ArrayBuffer;
     let ex: KernelExports | null = null;
     if (mod && WA) {
-      const pages = Math.ceil(L.size / 65536) + 1;
-      const memory = new WA.Memory({ initial: pages, maximum: pages });
+      const pages = Math.ceil(L.size / PAGE) + 1;
+      // Grows only for the staging area of topNMany (users' rows and results), after the fixed layout.
+      const memory = new WA.Memory({ initial: pages, maximum: 65536 });
       ex = new WA.Instance(mod, { env: { memory } }).exports as KernelExports;
       buffer = memory.buffer;
+      this.memory = memory;
       this.kernel = "wasm-simd";
     } else {
       buffer = new ArrayBuffer(L.size);
+      this.memory = null;
       this.kernel = "js";
     }
     this.exports = ex;
-    this.f32 = new Float32Array(buffer, 0, L.size / 4);
-    this.f64 = new Float64Array(buffer, 0, L.size / 8);
-    this.i32 = new Int32Array(buffer, 0, L.size / 4);
-    this.u8 = new Uint8Array(buffer, 0, L.size);
+    // Views of the whole memory: the staging area of topNMany lies after the fixed layout.
+    this.f32 = new Float32Array(buffer);
+    this.f64 = new Float64Array(buffer, 0, Math.floor(buffer.byteLength / 8));
+    this.i32 = new Int32Array(buffer);
+    this.u8 = new Uint8Array(buffer);
     const f = this.f32, x = w.itemFactors, q = L.q / 4, bias = L.bias / 4;
     const order = index ? Int32Array.from(index.members) : Int32Array.from({ length: n }, (_, i) => i);
     const offsets = index ? index.offsets : Int32Array.of(0, n);
@@ -158,6 +167,8 @@ export class ItemScorer {
       const i = order[p] as number;
       for (let k = 0; k < d; k++) f[q + p * stride + k] = x[i * d + k] as number;
       f[bias + p] = w.itemBias[i] as number;
+      const b = w.itemBias[i] as number;
+      this.f64[L.bm / 8 + p] = b + 2e-5 * (Math.abs(b) + 1); // the item's part of the cone bound, margin included
     }
     if (index) {
       for (let c = 0; c < C; c++) {
@@ -197,7 +208,7 @@ export class ItemScorer {
     }
     if (ex) {
       ex.init(stride * 4, L.q, L.bias);
-      ex.initTopN(L.order, L.mask, L.off, L.rad, L.cn, L.mb, L.bnd, L.vis, L.hi, L.hv, n, C, L.qn, L.ct, L.st, L.dc);
+      ex.initTopN(L.order, L.mask, L.off, L.rad, L.cn, L.mb, L.bnd, L.vis, L.hi, L.hv, n, C, L.qn, L.ct, L.st, L.dc, L.bm);
     }
   }
 
@@ -228,6 +239,78 @@ export class ItemScorer {
       this.pushTopNJs(pn, ub, g, heap);
     }
     for (let j = 0; j < nx; j++) u8[L.mask + (exclude![j] as number)] = 0;
+  }
+
+  /**
+   * Top-n for many users in one pass: user `users[r]`'s best items (rows of `userFactors`, biases `userBias`),
+   * excluding `exclude[users[r]]`, go to `outItems`/`outScores` at r * n (best first) and the count to `outCounts[r]`;
+   * slots beyond the count are left as they are. Same results as {@link pushTopN} per user, to the bit; in the
+   * WebAssembly kernel, 256 users per call.
+   */
+  topNMany(userFactors: Float32Array, userBias: Float32Array, users: Int32Array, n: number, exclude: readonly ArrayLike<number>[] | undefined,
+    outItems: Int32Array, outScores: Float64Array, outCounts: Int32Array): void {
+    const d = this.w.dim, k = Math.min(n, this.numItems);
+    if (!this.exports || !this.memory || k === 0) {
+      const heap = new TopKHeap(Math.max(1, k));
+      for (let r = 0; r < users.length; r++) {
+        const u = users[r] as number;
+        heap.reset();
+        if (k > 0) this.pushTopN(userFactors.subarray(u * d, (u + 1) * d), userBias[u] as number, heap, exclude?.[u]);
+        outCounts[r] = heap.drainInto(outItems, outScores, r * n);
+      }
+      return;
+    }
+    const S = this.stride * 4, g = Math.fround(this.w.globalBias);
+    for (let start = 0; start < users.length; start += USER_CHUNK) {
+      const count = Math.min(USER_CHUNK, users.length - start);
+      let nex = 0;
+      for (let r = 0; r < count; r++) nex += exclude?.[users[start + r] as number]?.length ?? 0;
+      // Staging after the fixed layout, 64-byte aligned parts.
+      const al = (x: number): number => Math.ceil(x / 64) * 64;
+      const rows = al(this.L.size), ubs = rows + al(count * S), pns = ubs + al(count * 4), exOff = pns + al(count * 8);
+      const exIdx = exOff + al((count + 1) * 4), outI = exIdx + al(Math.max(1, nex) * 4), outV = outI + al(count * k * 4);
+      const outC = outV + al(count * k * 4), end = outC + al(count * 4);
+      if (end > this.memory.buffer.byteLength) {
+        this.memory.grow(Math.ceil((end - this.memory.buffer.byteLength) / PAGE));
+        this.refreshViews();
+      }
+      const f32 = this.f32, f64 = this.f64, i32 = this.i32;
+      let e = 0;
+      for (let r = 0; r < count; r++) {
+        const u = users[start + r] as number;
+        const at = (rows + r * S) / 4;
+        let pn = 0;
+        for (let q = 0; q < d; q++) {
+          const v = userFactors[u * d + q] as number;
+          f32[at + q] = v;
+          pn += v * v;
+        }
+        f32[ubs / 4 + r] = userBias[u] as number;
+        f64[pns / 8 + r] = Math.sqrt(pn);
+        i32[exOff / 4 + r] = e;
+        const ex = exclude?.[u];
+        if (ex) for (let j = 0; j < ex.length; j++) i32[exIdx / 4 + e++] = ex[j] as number;
+      }
+      i32[exOff / 4 + count] = e;
+      this.exports.topNMany(rows, ubs, pns, count, k, exOff, exIdx, outI, outV, outC, g);
+      for (let r = 0; r < count; r++) {
+        const c = i32[outC / 4 + r] as number, o = (start + r) * n;
+        outCounts[start + r] = c;
+        for (let j = 0; j < c; j++) {
+          outItems[o + j] = i32[outI / 4 + r * k + j] as number;
+          outScores[o + j] = f32[outV / 4 + r * k + j] as number;
+        }
+      }
+    }
+  }
+
+  /** Growing the memory detaches the old views. */
+  private refreshViews(): void {
+    const b = (this.memory as { buffer: ArrayBuffer }).buffer;
+    this.f32 = new Float32Array(b);
+    this.f64 = new Float64Array(b, 0, Math.floor(b.byteLength / 8));
+    this.i32 = new Int32Array(b);
+    this.u8 = new Uint8Array(b);
   }
 
   /** The TypeScript path: same bounds, same visiting order, same scores. */
@@ -263,15 +346,14 @@ export class ItemScorer {
 
   /** Like the kernel's scan: with `prune`, an item whose cone bound cannot beat a full heap is skipped. */
   private scanJs(start: number, end: number, ub: number, g: number, heap: TopKHeap, prune: boolean, pn: number, cp: number, sp: number): void {
-    const L = this.L, order = L.order / 4, mask = L.mask, i32 = this.i32, u8 = this.u8, f64 = this.f64, f = this.f32;
+    const L = this.L, order = L.order / 4, mask = L.mask, i32 = this.i32, u8 = this.u8, f64 = this.f64;
     for (let pos = start; pos < end; pos++) {
       const item = i32[order + pos] as number;
       if (u8[mask + item] !== 0) continue;
       if (prune && heap.full) {
         const x = pn * (f64[L.qn / 8 + pos] as number), ct = f64[L.ct / 8 + pos] as number;
         const c = cp >= ct ? 1 : cp * ct + sp * (f64[L.st / 8 + pos] as number);
-        const bi = f[L.bias / 4 + pos] as number;
-        const bound = x * c + (ub + bi + g) + 2e-5 * (x + Math.abs(ub) + Math.abs(bi) + Math.abs(g) + 1);
+        const bound = x * (c + 2e-5) + (f64[L.bm / 8 + pos] as number) + (ub + g + 2e-5 * (Math.abs(ub) + Math.abs(g)));
         if (bound < heap.worstScore) continue;
       }
       heap.push(item, this.scoreJs(pos, ub, g));

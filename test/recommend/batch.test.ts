@@ -33,6 +33,13 @@ describe("batched recommendations", () => {
     assertSameAsSingle(w, model.ratedItems, 50, "pruned");
   });
 
+  it("equal the single-user path across kernel calls of 256 users, with n above the number of items", () => {
+    const w = randomTestWeights(600, 80, 8, 41);
+    const model = testModel(w, 7);
+    assertSameAsSingle(w, model.ratedItems, 10, "pruned");
+    assertSameAsSingle(w, model.ratedItems, 100, "brute");
+  });
+
   it("pads with -1 and NaN when fewer items than n are left, and serves a subset of users", () => {
     const w = randomTestWeights(3, 5, 2, 1);
     const rated = [Int32Array.of(0, 1), Int32Array.of(), Int32Array.of(0, 1, 2, 3, 4)];

@@ -24,6 +24,7 @@
   (global $HV (mut i32) (i32.const 0))
   (global $DC (mut i32) (i32.const 0))   ;; per cluster: dot(p, centroid) of the current user (f64)
   (global $QN (mut i32) (i32.const 0))   ;; per position: |q| (f64)
+  (global $BM (mut i32) (i32.const 0))   ;; per position: item bias + 2e-5 (|item bias| + 1) (f64)
   (global $CT (mut i32) (i32.const 0))   ;; per position: cos and sin of the angle between q and its cluster's centroid (f64)
   (global $ST (mut i32) (i32.const 0))
   (global $NI (mut i32) (i32.const 0))   ;; number of items
@@ -38,8 +39,8 @@
 
   (func (export "initTopN") (param $order i32) (param $mask i32) (param $off i32) (param $rad i32) (param $cn i32) (param $mb i32)
         (param $bnd i32) (param $vis i32) (param $hi i32) (param $hv i32) (param $ni i32) (param $nc i32)
-        (param $qn i32) (param $ct i32) (param $st i32) (param $dc i32)
-    (global.set $DC (local.get $dc)) (global.set $QN (local.get $qn)) (global.set $CT (local.get $ct)) (global.set $ST (local.get $st))
+        (param $qn i32) (param $ct i32) (param $st i32) (param $dc i32) (param $bm i32)
+    (global.set $BM (local.get $bm)) (global.set $DC (local.get $dc)) (global.set $QN (local.get $qn)) (global.set $CT (local.get $ct)) (global.set $ST (local.get $st))
     (global.set $ORDER (local.get $order)) (global.set $MASK (local.get $mask)) (global.set $OFF (local.get $off))
     (global.set $RAD (local.get $rad)) (global.set $CN (local.get $cn)) (global.set $MB (local.get $mb))
     (global.set $BND (local.get $bnd)) (global.set $VIS (local.get $vis)) (global.set $HI (local.get $hi))
@@ -126,10 +127,12 @@
         (param $prune i32) (param $pn f64) (param $cp f64) (param $sp f64)
     (local $pos i32) (local $item i32) (local $s f32) (local $j i32) (local $a i32) (local $b i32)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
-    (local $x f64) (local $c f64) (local $bi f64) (local $ubd f64) (local $gd f64)
+    (local $x f64) (local $c f64) (local $ubd f64) (local $gd f64) (local $k0 f64)
     (if (i32.ge_s (local.get $start) (local.get $end)) (then (return)))
     (local.set $ubd (f64.promote_f32 (local.get $ub)))
     (local.set $gd (f64.promote_f32 (local.get $g)))
+    (local.set $k0 (f64.add (f64.add (local.get $ubd) (local.get $gd))
+      (f64.mul (f64.const 2e-5) (f64.add (f64.abs (local.get $ubd)) (f64.abs (local.get $gd))))))
     (local.set $pos (local.get $start))
     (loop $rows
       (local.set $item (i32.load (i32.add (global.get $ORDER) (i32.shl (local.get $pos) (i32.const 2)))))
@@ -142,10 +145,12 @@
           (local.set $c (select (f64.const 1)
             (f64.add (f64.mul (local.get $cp) (local.get $c)) (f64.mul (local.get $sp) (f64.load (i32.add (global.get $ST) (i32.shl (local.get $pos) (i32.const 3))))))
             (f64.ge (local.get $cp) (local.get $c))))
-          (local.set $bi (f64.promote_f32 (f32.load (i32.add (global.get $B) (i32.shl (local.get $pos) (i32.const 2))))))
+          ;; bound = x c + b_i + ub + g + 2e-5 (x + |ub| + |b_i| + |g| + 1); the per-item part b_i + 2e-5 (|b_i| + 1)
+          ;; is precomputed (BM), the per-call part ub + g + 2e-5 (|ub| + |g|) is $k0.
           (br_if $skip (f64.lt
-            (f64.add (f64.add (f64.mul (local.get $x) (local.get $c)) (f64.add (f64.add (local.get $ubd) (local.get $bi)) (local.get $gd)))
-              (f64.mul (f64.const 2e-5) (f64.add (f64.add (f64.add (f64.add (local.get $x) (f64.abs (local.get $ubd))) (f64.abs (local.get $bi))) (f64.abs (local.get $gd))) (f64.const 1))))
+            (f64.add (f64.add (f64.mul (local.get $x) (f64.add (local.get $c) (f64.const 2e-5)))
+                              (f64.load (i32.add (global.get $BM) (i32.shl (local.get $pos) (i32.const 3)))))
+                     (local.get $k0))
             (f64.promote_f32 (f32.load (global.get $HV)))))))
       (block
         (block
@@ -180,7 +185,7 @@
   ;; The n best items for the user row at byte $p (|p| = $pn), best first, into the heap arrays; returns how many.
   ;; With clusters: bounds dot(p, centroid) + ((ub + max bias) + g) + |p| radius + margin, visited in decreasing
   ;; order until the heap is full and a bound is below its worst score.
-  (func (export "topN") (param $p i32) (param $ub f32) (param $g f32) (param $pn f64) (param $n i32) (result i32)
+  (func $topN (export "topN") (param $p i32) (param $ub f32) (param $g f32) (param $pn f64) (param $n i32) (result i32)
     (local $c i32) (local $q i32) (local $bd f64) (local $m f64) (local $j i32) (local $cnt i32) (local $it i32) (local $s f32) (local $lastI i32) (local $lastS f32)
     (local $cp f64) (local $cnorm f64) (local $d f64)
     (global.set $K (local.get $n))
@@ -257,4 +262,43 @@
         (f32.store (i32.add (global.get $HV) (i32.shl (global.get $SIZE) (i32.const 2))) (local.get $s))
         (br $drain)))
     (local.get $cnt))
+
+  ;; Many users in one call: user r's row at $rows + r * S, bias at $ubs (f32), |p| at $pns (f64), excluded items
+  ;; $exIdx[$exOff[r] .. $exOff[r + 1]) (i32); its best $n go to $outI / $outV at r * $n (best first), the count to $outC.
+  (func (export "topNMany") (param $rows i32) (param $ubs i32) (param $pns i32) (param $count i32) (param $n i32)
+        (param $exOff i32) (param $exIdx i32) (param $outI i32) (param $outV i32) (param $outC i32) (param $g f32)
+    (local $r i32) (local $j i32) (local $e i32) (local $c i32) (local $k i32) (local $o i32)
+    (if (i32.le_s (local.get $count) (i32.const 0)) (then (return)))
+    (loop $users
+      (local.set $j (i32.load (i32.add (local.get $exOff) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $e (i32.load (i32.add (local.get $exOff) (i32.shl (i32.add (local.get $r) (i32.const 1)) (i32.const 2)))))
+      (block $set (loop $mark
+        (br_if $set (i32.ge_s (local.get $j) (local.get $e)))
+        (i32.store8 (i32.add (global.get $MASK) (i32.load (i32.add (local.get $exIdx) (i32.shl (local.get $j) (i32.const 2))))) (i32.const 1))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $mark)))
+      (local.set $c (call $topN
+        (i32.add (local.get $rows) (i32.mul (local.get $r) (global.get $S)))
+        (f32.load (i32.add (local.get $ubs) (i32.shl (local.get $r) (i32.const 2))))
+        (local.get $g)
+        (f64.load (i32.add (local.get $pns) (i32.shl (local.get $r) (i32.const 3))))
+        (local.get $n)))
+      (i32.store (i32.add (local.get $outC) (i32.shl (local.get $r) (i32.const 2))) (local.get $c))
+      (local.set $o (i32.shl (i32.mul (local.get $r) (local.get $n)) (i32.const 2)))
+      (local.set $k (i32.const 0))
+      (block $copied (loop $copy
+        (br_if $copied (i32.ge_s (local.get $k) (local.get $c)))
+        (i32.store (i32.add (local.get $outI) (i32.add (local.get $o) (i32.shl (local.get $k) (i32.const 2))))
+                   (i32.load (i32.add (global.get $HI) (i32.shl (local.get $k) (i32.const 2)))))
+        (f32.store (i32.add (local.get $outV) (i32.add (local.get $o) (i32.shl (local.get $k) (i32.const 2))))
+                   (f32.load (i32.add (global.get $HV) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $copy)))
+      (local.set $j (i32.load (i32.add (local.get $exOff) (i32.shl (local.get $r) (i32.const 2)))))
+      (block $cleared (loop $clear
+        (br_if $cleared (i32.ge_s (local.get $j) (local.get $e)))
+        (i32.store8 (i32.add (global.get $MASK) (i32.load (i32.add (local.get $exIdx) (i32.shl (local.get $j) (i32.const 2))))) (i32.const 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $clear)))
+      (br_if $users (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $count)))))
 )
