@@ -35,8 +35,9 @@ export interface BatchOptions {
 
 /**
  * Top-n item indices and scores for every user (or `options.users`), excluding `options.exclude[u]`.
- * Memory is O(users * n + items): no users x items score matrix is held; items are scored in chunks (one cluster,
- * or 64 items, per kernel call) straight into a fixed-size heap, so a large catalogue costs time, not memory.
+ * Memory is O(users * n + items): no users x items score matrix is held. Users go to the kernel 256 at a time; each
+ * user's items are scored cluster by cluster straight into a fixed-size heap (clusters and items whose bound cannot
+ * reach the heap's worst are skipped), so a large catalogue costs time, not memory.
  * Every row equals what {@link topNForUserIndex} gives for that user, to the bit.
  */
 export function topNAllUsers(weights: MfWeights, n: number, options: BatchOptions = {}): BatchTopN {
