@@ -31,7 +31,7 @@ export class ProgressBar {
     const now = performance.now();
     if (done < this.total && now - this.lastDraw < this.minIntervalMs) return;
     this.lastDraw = now;
-    this.stream.write(`\r${renderBar(this.label, done, this.total, detail, this.stream.columns ?? 80)}`);
+    this.stream.write(`\r${renderBar(this.label, done, this.total, detail, this.stream.columns || 80)}`);
     this.drawn = true;
   }
 
