@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { trainModel } from "../../src/model/train";
 import { loadTfjs, type Tf } from "../../src/model/tfjs-loader";
 import { tinyDataset } from "./fixtures";
+import { nativeTfjsAvailable } from "../../src/model/backend";
 
 describe("TF.js training backends", function () {
   this.timeout(120000);
@@ -28,6 +29,13 @@ describe("TF.js training backends", function () {
       assert.ok(maxDiff < 1e-3, `max factor difference ${maxDiff}`);
     });
   }
+
+  it("says clearly when a forced native backend is not installed", async function () {
+    if (nativeTfjsAvailable("@tensorflow/tfjs-node-gpu")) this.skip();
+    const { dataset, split } = tinyDataset(5, 5, 0.8, 23);
+    await assert.rejects(trainModel(split, dataset, { epochs: 1 }, { backend: "tfjs-node-gpu" }),
+      /Backend tfjs-node-gpu is not available: @tensorflow\/tfjs-node-gpu is not installed with its native TensorFlow library/);
+  });
 
   it("leaves no tensors behind after training, early stopping and prediction", async () => {
     const { dataset, split } = tinyDataset(20, 15, 0.5, 22);
