@@ -1,0 +1,39 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { ensureWorkbook, jupyterSkipReason, ROOT, WORKBOOK_OUT } from "./workbook";
+
+interface ReportCheck {
+  pages: { file: string; expected: number; drew: number; blank: string[]; ok: boolean }[];
+  screenshot: { png: string; colours: number; nonWhiteShare: number; notebook: string } | null;
+  ok: boolean;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { checkReport, findChromium } = require(path.join(ROOT, "scripts", "check-report.js")) as {
+  checkReport: (o: { dir: string }) => ReportCheck;
+  findChromium: () => string | null;
+};
+
+describe("the HTML report in headless Chromium", function () {
+  this.timeout(600_000);
+
+  before(function () {
+    const reason = jupyterSkipReason() ?? (findChromium() ? undefined : "Chromium is not installed: run scripts/setup-system.sh");
+    if (reason) {
+      console.log(`      (skipped: ${reason})`);
+      this.skip();
+    }
+    ensureWorkbook((s) => console.log(`      ${s}`));
+  });
+
+  it("draws every chart of every notebook page, and a screenshot of one chart is not blank", () => {
+    const r = checkReport({ dir: WORKBOOK_OUT });
+    for (const p of r.pages) {
+      assert.equal(p.blank.length, 0, `${p.file}: blank charts ${p.blank.join(", ")}`);
+      assert.equal(p.drew, p.expected, `${p.file}: ${p.drew} of ${p.expected} charts drew`);
+    }
+    const charts = r.pages.reduce((n, p) => n + p.expected, 0);
+    assert.ok(charts >= 8, `the workbook shows its charts (${charts})`);
+    assert.ok(r.screenshot && r.screenshot.colours >= 20 && r.screenshot.nonWhiteShare > 0.01, "the screenshot shows a drawn chart");
+    assert.ok(r.ok);
+  });
+});
