@@ -15,7 +15,7 @@ export type ScoreKernel = "wasm-simd" | "js";
 interface KernelExports {
   init(stride: number, q: number, b: number): void;
   initTopN(order: number, mask: number, off: number, rad: number, cn: number, mb: number, bnd: number, vis: number, hi: number, hv: number,
-    ni: number, nc: number, qn: number, ct: number, st: number, dc: number, bm: number): void;
+    ni: number, nc: number, qn: number, ct: number, st: number, dc: number, bm: number, bx: number): void;
   topN(p: number, ub: number, g: number, pn: number, n: number): number;
   topNMany(rows: number, ubs: number, pns: number, count: number, n: number, exOff: number, exIdx: number, outI: number, outV: number, outC: number, g: number): void;
 }
@@ -57,7 +57,7 @@ export interface ScorerOptions {
 interface Layout {
   readonly q: number; readonly bias: number; readonly user: number; readonly order: number; readonly mask: number;
   readonly off: number; readonly rad: number; readonly cn: number; readonly mb: number; readonly bnd: number;
-  readonly vis: number; readonly hi: number; readonly hv: number; readonly qn: number; readonly ct: number; readonly st: number; readonly dc: number; readonly bm: number;
+  readonly vis: number; readonly hi: number; readonly hv: number; readonly qn: number; readonly ct: number; readonly st: number; readonly dc: number; readonly bm: number; readonly bx: number;
   readonly size: number;
 }
 
@@ -72,7 +72,7 @@ function layout(numItems: number, numClusters: number, strideFloats: number): La
   return {
     q: take(rows * strideFloats * 4), bias: take(rows * 4), user: take(strideFloats * 4), order: take(n * 4), mask: take(n),
     off: take((C + 1) * 4), rad: take(C * 8), cn: take(C * 8), mb: take(C * 8), bnd: take(C * 8), vis: take(C * 4),
-    hi: take(n * 4), hv: take(n * 4), qn: take(n * 8), ct: take(n * 8), st: take(n * 8), dc: take(C * 8), bm: take(n * 8), size: at,
+    hi: take(n * 4), hv: take(n * 4), qn: take(n * 8), ct: take(n * 8), st: take(n * 8), dc: take(C * 8), bm: take(n * 8), bx: take(n * 8), size: at,
   };
 }
 
@@ -170,6 +170,14 @@ export class ItemScorer {
       const b = w.itemBias[i] as number;
       this.f64[L.bm / 8 + p] = b + 2e-5 * (Math.abs(b) + 1); // the item's part of the cone bound, margin included
     }
+    // Suffix maxima of the bias terms within each cluster (members are by decreasing norm): the early exit's bound.
+    for (let c = 0; c + 1 < offsets.length; c++) {
+      let mx = -Infinity;
+      for (let p = (offsets[c + 1] as number) - 1; p >= (offsets[c] as number); p--) {
+        mx = Math.max(mx, this.f64[L.bm / 8 + p] as number);
+        this.f64[L.bx / 8 + p] = mx;
+      }
+    }
     if (index) {
       for (let c = 0; c < C; c++) {
         const row = q + (n + c) * stride;
@@ -208,7 +216,7 @@ export class ItemScorer {
     }
     if (ex) {
       ex.init(stride * 4, L.q, L.bias);
-      ex.initTopN(L.order, L.mask, L.off, L.rad, L.cn, L.mb, L.bnd, L.vis, L.hi, L.hv, n, C, L.qn, L.ct, L.st, L.dc, L.bm);
+      ex.initTopN(L.order, L.mask, L.off, L.rad, L.cn, L.mb, L.bnd, L.vis, L.hi, L.hv, n, C, L.qn, L.ct, L.st, L.dc, L.bm, L.bx);
     }
   }
 
@@ -352,8 +360,10 @@ export class ItemScorer {
       if (u8[mask + item] !== 0) continue;
       if (prune && heap.full) {
         const x = pn * (f64[L.qn / 8 + pos] as number), ct = f64[L.ct / 8 + pos] as number;
+        const k0 = ub + g + 2e-5 * (Math.abs(ub) + Math.abs(g));
+        if (x * 1.00002 + (f64[L.bx / 8 + pos] as number) + k0 < heap.worstScore) return; // the rest of the cluster cannot win
         const c = cp >= ct ? 1 : cp * ct + sp * (f64[L.st / 8 + pos] as number);
-        const bound = x * (c + 2e-5) + (f64[L.bm / 8 + pos] as number) + (ub + g + 2e-5 * (Math.abs(ub) + Math.abs(g)));
+        const bound = x * (c + 2e-5) + (f64[L.bm / 8 + pos] as number) + k0;
         if (bound < heap.worstScore) continue;
       }
       heap.push(item, this.scoreJs(pos, ub, g));

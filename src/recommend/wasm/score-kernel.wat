@@ -25,6 +25,7 @@
   (global $DC (mut i32) (i32.const 0))   ;; per cluster: dot(p, centroid) of the current user (f64)
   (global $QN (mut i32) (i32.const 0))   ;; per position: |q| (f64)
   (global $BM (mut i32) (i32.const 0))   ;; per position: item bias + 2e-5 (|item bias| + 1) (f64)
+  (global $BX (mut i32) (i32.const 0))   ;; per position: max of BM from this position to its cluster's end (f64)
   (global $CT (mut i32) (i32.const 0))   ;; per position: cos and sin of the angle between q and its cluster's centroid (f64)
   (global $ST (mut i32) (i32.const 0))
   (global $NI (mut i32) (i32.const 0))   ;; number of items
@@ -39,8 +40,8 @@
 
   (func (export "initTopN") (param $order i32) (param $mask i32) (param $off i32) (param $rad i32) (param $cn i32) (param $mb i32)
         (param $bnd i32) (param $vis i32) (param $hi i32) (param $hv i32) (param $ni i32) (param $nc i32)
-        (param $qn i32) (param $ct i32) (param $st i32) (param $dc i32) (param $bm i32)
-    (global.set $BM (local.get $bm)) (global.set $DC (local.get $dc)) (global.set $QN (local.get $qn)) (global.set $CT (local.get $ct)) (global.set $ST (local.get $st))
+        (param $qn i32) (param $ct i32) (param $st i32) (param $dc i32) (param $bm i32) (param $bx i32)
+    (global.set $BX (local.get $bx)) (global.set $BM (local.get $bm)) (global.set $DC (local.get $dc)) (global.set $QN (local.get $qn)) (global.set $CT (local.get $ct)) (global.set $ST (local.get $st))
     (global.set $ORDER (local.get $order)) (global.set $MASK (local.get $mask)) (global.set $OFF (local.get $off))
     (global.set $RAD (local.get $rad)) (global.set $CN (local.get $cn)) (global.set $MB (local.get $mb))
     (global.set $BND (local.get $bnd)) (global.set $VIS (local.get $vis)) (global.set $HI (local.get $hi))
@@ -134,6 +135,7 @@
     (local.set $k0 (f64.add (f64.add (local.get $ubd) (local.get $gd))
       (f64.mul (f64.const 2e-5) (f64.add (f64.abs (local.get $ubd)) (f64.abs (local.get $gd))))))
     (local.set $pos (local.get $start))
+    (block $exit
     (loop $rows
       (local.set $item (i32.load (i32.add (global.get $ORDER) (i32.shl (local.get $pos) (i32.const 2)))))
       (block $skip
@@ -141,6 +143,13 @@
       (if (i32.and (local.get $prune) (i32.eq (global.get $SIZE) (global.get $K)))
         (then
           (local.set $x (f64.mul (local.get $pn) (f64.load (i32.add (global.get $QN) (i32.shl (local.get $pos) (i32.const 3))))))
+          ;; Members come by decreasing |q|: when even a perfectly aligned vector this long with the largest bias
+          ;; left cannot beat the worst kept, no later member of this cluster can.
+          (br_if $exit (f64.lt
+            (f64.add (f64.add (f64.mul (local.get $x) (f64.const 1.00002))
+                              (f64.load (i32.add (global.get $BX) (i32.shl (local.get $pos) (i32.const 3)))))
+                     (local.get $k0))
+            (f64.promote_f32 (f32.load (global.get $HV)))))
           (local.set $c (f64.load (i32.add (global.get $CT) (i32.shl (local.get $pos) (i32.const 3)))))
           (local.set $c (select (f64.const 1)
             (f64.add (f64.mul (local.get $cp) (local.get $c)) (f64.mul (local.get $sp) (f64.load (i32.add (global.get $ST) (i32.shl (local.get $pos) (i32.const 3))))))
@@ -180,7 +189,7 @@
           ;; Most items lose to a full heap's worst: reject them here without a call.
           (if (i32.or (i32.lt_s (global.get $SIZE) (global.get $K)) (f32.ge (local.get $s) (f32.load (global.get $HV))))
             (then (call $push (local.get $item) (local.get $s)))))))
-      (br_if $rows (i32.lt_s (local.tee $pos (i32.add (local.get $pos) (i32.const 1))) (local.get $end)))))
+      (br_if $rows (i32.lt_s (local.tee $pos (i32.add (local.get $pos) (i32.const 1))) (local.get $end))))))
 
   ;; The n best items for the user row at byte $p (|p| = $pn), best first, into the heap arrays; returns how many.
   ;; With clusters: bounds dot(p, centroid) + ((ub + max bias) + g) + |p| radius + margin, visited in decreasing
