@@ -1,7 +1,10 @@
 /**
- * The fast top-N engine: item rows in WebAssembly memory scored 4 lanes at a time (f32), visited cluster by cluster
- * so that clusters whose score bound cannot reach the current n-th best are skipped, into a fixed-size heap, all
- * inside the kernel. Exact: pruning never changes the result, only the work.
+ * The fast top-N engine: item rows in WebAssembly memory scored 4 lanes at a time (f32) into a fixed-size heap, all
+ * inside the kernel. Three exact shortcuts skip work, never change a result: clusters are visited by a ball bound
+ * and stop when the best remaining bound is below the heap's worst; inside a cluster, an item whose cone bound
+ * (|p| |q| cos of the smallest possible angle, from the angles to the centroid) cannot win is skipped before its dot
+ * product; and members come by decreasing |q|, so the rest of a cluster is left once even a perfectly aligned member
+ * could not win.
  */
 import type { MfWeights } from "../model/types";
 import { checkWeights } from "../analysis/embeddings";
