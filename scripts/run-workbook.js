@@ -4,6 +4,7 @@
 // exits non-zero when any cell fails, naming the notebook and the cell.
 "use strict";
 const { spawn } = require("node:child_process");
+const os = require("node:os");
 const fs = require("node:fs");
 const path = require("node:path");
 const { installKernel, findJupyterPython, LOCAL_PREFIX, PROJECT } = require("./install-kernel");
@@ -148,7 +149,8 @@ function writeIndex(outDir, summary) {
     .join("\n");
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Embedding workbook report</title>
 <style>body{font-family:sans-serif;margin:2em}td,th{border-bottom:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}pre{margin:0;font-size:12px}</style></head>
-<body><h1>Embedding workbook</h1><p>Executed ${escapeHtml(summary.finishedAt)} in ${summary.totalSeconds.toFixed(1)} s with the tslab kernel.</p>
+<body><h1>Embedding workbook</h1><p>Executed ${escapeHtml(summary.finishedAt)} in ${summary.totalSeconds.toFixed(1)} s with the tslab kernel,
+${summary.jobs} notebook(s) at a time on ${summary.cpus} CPUs (1-minute load average ${summary.loadAverage1m.before.toFixed(1)} before, ${summary.loadAverage1m.after.toFixed(1)} after).</p>
 <table><tr><th>notebook</th><th>time</th><th>status</th><th>recorded results</th></tr>
 ${rows}
 </table></body></html>
@@ -204,6 +206,8 @@ async function main() {
   const files = listNotebooks(opts.notebooks, opts.only);
   for (const f of files) fs.rmSync(path.join(opts.out, f), { force: true });
   const t0 = Date.now();
+  // Timings on a shared 2-core machine mean little without the load they were taken under.
+  const loadBefore = os.loadavg()[0];
   const notebooks = [];
   await executeAll(python, opts.notebooks, files, opts.out, opts.html, opts.jobs, (r) => {
     const outFile = path.join(opts.out, r.name);
@@ -222,13 +226,19 @@ async function main() {
     finishedAt: new Date().toISOString(),
     totalSeconds,
     jobs: opts.jobs,
+    cpus: os.cpus().length,
+    loadAverage1m: { before: loadBefore, after: os.loadavg()[0] },
     notebookSeconds: notebooks.reduce((s, n) => s + n.seconds, 0),
     ok: notebooks.every((n) => n.ok),
     notebooks,
   };
   fs.writeFileSync(path.join(opts.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   if (opts.html) writeIndex(opts.out, summary);
-  console.log(`total ${totalSeconds.toFixed(1)} s with ${opts.jobs} kernel(s) at a time (notebooks' own times add up to ${summary.notebookSeconds.toFixed(1)} s); report: ${path.relative(PROJECT, path.join(opts.out, "index.html"))}`);
+  console.log(
+    `total ${totalSeconds.toFixed(1)} s (target: 60 s) with ${opts.jobs} kernel(s) at a time on ${summary.cpus} CPUs, ` +
+      `load average ${loadBefore.toFixed(1)} before / ${summary.loadAverage1m.after.toFixed(1)} after; ` +
+      `notebooks' own times add up to ${summary.notebookSeconds.toFixed(1)} s; report: ${path.relative(PROJECT, path.join(opts.out, "index.html"))}`,
+  );
   if (!summary.ok) {
     console.error(`run-workbook: FAILED: ${notebooks.filter((n) => !n.ok).map((n) => n.name).join(", ")}`);
     process.exitCode = 1;

@@ -67,3 +67,20 @@ describe("the report check (scripts/check-report.js)", () => {
     );
   });
 });
+
+describe("the notebook stripper (scripts/strip-notebooks.js)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { strip } = require(path.join(ROOT, "scripts", "strip-notebooks.js")) as { strip: (nb: unknown) => boolean };
+
+  it("clears outputs, execution counts and run metadata of code cells and says whether anything changed", () => {
+    const nb = {
+      cells: [
+        { cell_type: "markdown", metadata: {}, source: ["# t"] },
+        { cell_type: "code", execution_count: 3, metadata: { execution: { "iopub.status.busy": "x" }, tags: ["keep"] }, outputs: [{ output_type: "stream", name: "stdout", text: ["1\n"] }], source: ["1"] },
+      ],
+    };
+    assert.equal(strip(nb), true);
+    assert.deepEqual(nb.cells[1], { cell_type: "code", execution_count: null, metadata: { tags: ["keep"] }, outputs: [], source: ["1"] });
+    assert.equal(strip(nb), false, "a clean notebook is left as it is");
+  });
+});
