@@ -51,6 +51,7 @@ function listNotebooks(dir, only) {
     .readdirSync(dir)
     .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
     .sort();
+  if (all.length === 0) throw new Error(`no notebooks named NN-*.ipynb in ${dir}`);
   if (!only) return all;
   const picked = all.filter((f) => only.some((p) => f.startsWith(p)));
   if (picked.length === 0) throw new Error(`--only ${only.join(",")} matches none of ${all.join(", ")}`);
