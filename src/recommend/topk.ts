@@ -57,8 +57,12 @@ export class TopKHeap {
     }
     const rs = val[0] as number;
     if (s < rs || (s === rs && index > (idx[0] as number))) return; // not better than the worst kept
-    // Replace the root and sift down.
-    const n = this.n;
+    this.siftDownFromRoot(s, index, this.n);
+  }
+
+  /** Puts (s, index) at the root of the first `n` slots and sifts it down to restore heap order (worst at the root). */
+  private siftDownFromRoot(s: number, index: number, n: number): void {
+    const idx = this.idx, val = this.val;
     let c = 0;
     for (;;) {
       const l = 2 * c + 1;
@@ -70,7 +74,7 @@ export class TopKHeap {
         if (rsc < ls || (rsc === ls && (idx[r] as number) > (idx[l] as number))) w = r;
       }
       const ws = val[w] as number, wi = idx[w] as number;
-      if (s < ws || (s === ws && index > wi)) break; // new pair is worse than the worse child: stop here
+      if (s < ws || (s === ws && index > wi)) break; // the pair is worse than the worse child: it stays here
       val[c] = ws;
       idx[c] = wi;
       c = w;
@@ -89,29 +93,8 @@ export class TopKHeap {
     for (let pos = count - 1; pos >= 0; pos--) {
       outIndex[offset + pos] = idx[0] as number;
       outScore[offset + pos] = val[0] as number;
-      const lastI = idx[this.n - 1] as number, lastS = val[this.n - 1] as number;
       this.n--;
-      const n = this.n;
-      let c = 0;
-      for (;;) {
-        const l = 2 * c + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let w = l;
-        if (r < n) {
-          const ls = val[l] as number, rsc = val[r] as number;
-          if (rsc < ls || (rsc === ls && (idx[r] as number) > (idx[l] as number))) w = r;
-        }
-        const ws = val[w] as number, wi = idx[w] as number;
-        if (lastS < ws || (lastS === ws && lastI > wi)) break;
-        val[c] = ws;
-        idx[c] = wi;
-        c = w;
-      }
-      if (n > 0) {
-        val[c] = lastS;
-        idx[c] = lastI;
-      }
+      if (this.n > 0) this.siftDownFromRoot(val[this.n] as number, idx[this.n] as number, this.n);
     }
     return count;
   }
