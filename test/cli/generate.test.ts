@@ -2,20 +2,11 @@ import { strict as assert } from "node:assert";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PassThrough } from "node:stream";
 import { main } from "../../src/cli/main";
 import { MySqlStore } from "../../src/data/mysql";
 import { readInteractionsCsv } from "../../src/data/csv";
 import { generateSyntheticDataset } from "../../src/data/generate";
-
-function capture(): { io: { stdout: PassThrough; stderr: PassThrough }; out: () => string; err: () => string } {
-  const stdout = new PassThrough(), stderr = new PassThrough();
-  let o = "", e = "";
-  stdout.on("data", (d: Buffer) => (o += d.toString()));
-  stderr.on("data", (d: Buffer) => (e += d.toString()));
-  return { io: { stdout, stderr }, out: () => o, err: () => e };
-}
-const lastJson = (s: string): Record<string, unknown> => JSON.parse(s.trimEnd().split("\n").pop()!) as Record<string, unknown>;
+import { capture, lastJson } from "./capture";
 
 describe("ewb generate", () => {
   let dir: string;

@@ -1,14 +1,6 @@
 import { strict as assert } from "node:assert";
-import { PassThrough } from "node:stream";
 import { main } from "../../src/cli/main";
-
-function capture(): { io: { stdout: PassThrough; stderr: PassThrough }; out: () => string; err: () => string } {
-  const stdout = new PassThrough(), stderr = new PassThrough();
-  let o = "", e = "";
-  stdout.on("data", (d: Buffer) => (o += d.toString()));
-  stderr.on("data", (d: Buffer) => (e += d.toString()));
-  return { io: { stdout, stderr }, out: () => o, err: () => e };
-}
+import { capture } from "./capture";
 
 describe("ewb main", () => {
   it("prints the command list for --help and exits 0", async () => {

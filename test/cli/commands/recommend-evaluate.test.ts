@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { PassThrough } from "node:stream";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,14 +10,7 @@ import { trainModel } from "../../../src/model/train";
 import { saveModel } from "../../../src/model/persist";
 import { recommendForUser } from "../../../src/recommend/single";
 import type { TrainedModel } from "../../../src/model/types";
-
-function capture() {
-  const stdout = new PassThrough(), stderr = new PassThrough();
-  let o = "", e = "";
-  stdout.on("data", (d: Buffer) => (o += d.toString()));
-  stderr.on("data", (d: Buffer) => (e += d.toString()));
-  return { io: { stdout, stderr }, out: () => o, err: () => e, json: () => JSON.parse(o.trim().split("\n").pop() as string) };
-}
+import { capture } from "../capture";
 
 describe("ewb recommend and ewb evaluate", () => {
   let dir: string, modelDir: string, dataPath: string, model: TrainedModel;
