@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Opens each HTML page of the workbook report in headless Chromium and checks that every Plotly chart
 // actually drew (plot SVG plus drawn marks per chart); screenshots one chart to PNG and checks it is not blank.
-// usage: node scripts/check-report.js [--dir out/workbook] [--chart 03:4]  (the 4th chart of notebook 03)
+// usage: node scripts/check-report.js [--dir out/workbook] [--chart 03:4]  (the 4th chart of notebook 03; default 01:1)
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -130,8 +130,11 @@ function pngColourStats(buf) {
  * Renders one chart of an executed notebook on a page of its own (same HTML output as the report, with
  * plotly.js from node_modules) and screenshots it.
  */
-function screenshotChart(chromium, dir, pngPath, chart = "") {
-  // chart: "<notebook prefix>:<n>" picks the n-th chart (1-based) of that notebook; default the first chart.
+/** The chart screenshotted by default: 01's random-beside-trained similarity, the workbook's point in one picture. */
+const DEFAULT_CHART = "01:1";
+
+function screenshotChart(chromium, dir, pngPath, chart = DEFAULT_CHART) {
+  // chart: "<notebook prefix>:<n>" picks the n-th chart (1-based) of that notebook; "" the first chart of all.
   const [prefix, nth] = chart ? [chart.split(":")[0], Number(chart.split(":")[1] || 1)] : ["", 1];
   const notebooks = reportPages(dir).map((f) => f.replace(/\.html$/, ".ipynb")).filter((f) => f.startsWith(prefix));
   let chosen = null;
@@ -145,6 +148,7 @@ function screenshotChart(chromium, dir, pngPath, chart = "") {
       }
     }
   }
+  if (!chosen && chart === DEFAULT_CHART) return screenshotChart(chromium, dir, pngPath, "");
   if (!chosen) throw new Error(`no chart ${chart || "at all"} in the executed notebooks in ${dir}`);
   const page = path.join(dir, "screenshot-chart.html");
   const plotly = require.resolve("plotly.js-dist-min", { paths: [PROJECT] });
@@ -163,7 +167,7 @@ function reportPages(dir) {
 }
 
 /** Checks every HTML page of the report in `dir`; returns { pages, screenshot, ok }. */
-function checkReport({ dir = DEFAULT_DIR, screenshot = true, chart = "" } = {}) {
+function checkReport({ dir = DEFAULT_DIR, screenshot = true, chart = DEFAULT_CHART } = {}) {
   const chromium = findChromium();
   if (!chromium) throw new Error("Chromium not found: run scripts/setup-system.sh (Debian) or set CHROMIUM");
   const pages = reportPages(dir).map((f) => checkPage(chromium, path.join(dir, f)));
@@ -184,7 +188,7 @@ if (require.main === module) {
   };
   const dir = arg("--dir") ? path.resolve(arg("--dir")) : DEFAULT_DIR;
   try {
-    const r = checkReport({ dir, chart: arg("--chart") || "" });
+    const r = checkReport({ dir, chart: arg("--chart") ?? DEFAULT_CHART });
     for (const p of r.pages) {
       console.log(`${p.file.padEnd(28)} charts ${p.drew}/${p.expected} drew${p.blank.length ? `; BLANK: ${p.blank.join(", ")}` : ""}${p.found !== p.expected ? `; found ${p.found} in the DOM` : ""}`);
     }
