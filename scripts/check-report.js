@@ -3,7 +3,7 @@
 // actually drew (plot SVG plus drawn marks per chart); screenshots one chart to PNG and checks it is not blank.
 // usage: node scripts/check-report.js [--dir out/workbook] [--chart 03:4]  (the 4th chart of notebook 03; default 01:1)
 "use strict";
-const { spawnSync } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -34,19 +34,38 @@ function chromiumArgs(userDataDir) {
   ];
 }
 
+/** Runs Chromium on one URL with a fresh profile; resolves with its stdout (the DOM for --dump-dom). */
 function runChromium(chromium, extraArgs, url) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ewb-chromium-"));
-  try {
-    const r = spawnSync(chromium, [...chromiumArgs(dir), ...extraArgs, url], {
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-      timeout: 120000,
+  return new Promise((resolve, reject) => {
+    const child = spawn(chromium, [...chromiumArgs(dir), ...extraArgs, url], { stdio: ["ignore", "pipe", "pipe"] });
+    const out = [];
+    let err = "";
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => (err = (err + b).slice(-2000)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
+      else reject(new Error(`chromium exited ${code ?? signal} on ${url}: ${err.slice(-500)}`));
     });
-    if (r.status !== 0) throw new Error(`chromium exited ${r.status} on ${url}: ${(r.stderr || "").slice(-500)}`);
-    return r.stdout;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
+}
+
+/** Maps over items with at most `limit` promises in flight, keeping the order of the results. */
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const k = next++;
+      results[k] = await fn(items[k]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /**
@@ -64,10 +83,10 @@ function chartsInDom(dom) {
 }
 
 /** Checks one report page: the number of charts in the HTML source and how many of them drew. */
-function checkPage(chromium, htmlFile) {
+async function checkPage(chromium, htmlFile) {
   const source = fs.readFileSync(htmlFile, "utf8");
   const expected = source.split(CHART_START).length - 1;
-  const dom = runChromium(chromium, ["--dump-dom"], `file://${htmlFile}`);
+  const dom = await runChromium(chromium, ["--dump-dom"], `file://${htmlFile}`);
   const charts = chartsInDom(dom);
   const blank = charts.filter((c) => !c.drew).map((c) => c.id);
   return { file: path.basename(htmlFile), expected, found: charts.length, drew: charts.length - blank.length, blank, ok: charts.length === expected && blank.length === 0 };
@@ -133,7 +152,7 @@ function pngColourStats(buf) {
 /** The chart screenshotted by default: 01's random-beside-trained similarity, the workbook's point in one picture. */
 const DEFAULT_CHART = "01:1";
 
-function screenshotChart(chromium, dir, pngPath, chart = DEFAULT_CHART) {
+async function screenshotChart(chromium, dir, pngPath, chart = DEFAULT_CHART) {
   // chart: "<notebook prefix>:<n>" picks the n-th chart (1-based) of that notebook; "" the first chart of all.
   const [prefix, nth] = chart ? [chart.split(":")[0], Number(chart.split(":")[1] || 1)] : ["", 1];
   const notebooks = reportPages(dir).map((f) => f.replace(/\.html$/, ".ipynb")).filter((f) => f.startsWith(prefix));
@@ -153,7 +172,7 @@ function screenshotChart(chromium, dir, pngPath, chart = DEFAULT_CHART) {
   const page = path.join(dir, "screenshot-chart.html");
   const plotly = require.resolve("plotly.js-dist-min", { paths: [PROJECT] });
   fs.writeFileSync(page, `<!doctype html><html><head><meta charset="utf-8"><script src="file://${plotly}"></script></head><body style="margin:0;background:#fff">${chosen.html}</body></html>`);
-  runChromium(chromium, [`--screenshot=${pngPath}`, "--window-size=1000,460"], `file://${page}`);
+  await runChromium(chromium, [`--screenshot=${pngPath}`, "--window-size=1000,460"], `file://${page}`);
   return { ...chosen, png: pngPath, ...pngColourStats(fs.readFileSync(pngPath)) };
 }
 
@@ -166,14 +185,18 @@ function reportPages(dir) {
   return fs.readdirSync(dir).filter((f) => /^\d\d-.*\.html$/.test(f)).sort();
 }
 
-/** Checks every HTML page of the report in `dir`; returns { pages, screenshot, ok }. */
-function checkReport({ dir = DEFAULT_DIR, screenshot = true, chart = DEFAULT_CHART } = {}) {
+/**
+ * Checks every HTML page of the report in `dir`, two Chromiums at a time; resolves with { pages, screenshot, ok }.
+ */
+async function checkReport({ dir = DEFAULT_DIR, screenshot = true, chart = DEFAULT_CHART } = {}) {
   const chromium = findChromium();
   if (!chromium) throw new Error("Chromium not found: run scripts/setup-system.sh (Debian) or set CHROMIUM");
-  const pages = reportPages(dir).map((f) => checkPage(chromium, path.join(dir, f)));
-  if (pages.length === 0) throw new Error(`no report pages (NN-*.html) in ${dir}: run npm run workbook first`);
-  let shot = null;
-  if (screenshot) shot = screenshotChart(chromium, dir, path.join(dir, "chart.png"), chart);
+  const files = reportPages(dir);
+  if (files.length === 0) throw new Error(`no report pages (NN-*.html) in ${dir}: run npm run workbook first`);
+  const [pages, shot] = await Promise.all([
+    mapLimit(files, 2, (f) => checkPage(chromium, path.join(dir, f))),
+    screenshot ? screenshotChart(chromium, dir, path.join(dir, "chart.png"), chart) : Promise.resolve(null),
+  ]);
   // A drawn chart has axes, text and traces: far more than a handful of colours, and a real share of ink.
   const shotOk = !shot || (shot.colours >= 20 && shot.nonWhiteShare > 0.01);
   return { pages, screenshot: shot, ok: pages.every((p) => p.ok) && shotOk };
@@ -187,8 +210,7 @@ if (require.main === module) {
     return k > 0 ? process.argv[k + 1] : undefined;
   };
   const dir = arg("--dir") ? path.resolve(arg("--dir")) : DEFAULT_DIR;
-  try {
-    const r = checkReport({ dir, chart: arg("--chart") ?? DEFAULT_CHART });
+  checkReport({ dir, chart: arg("--chart") ?? DEFAULT_CHART }).then((r) => {
     for (const p of r.pages) {
       console.log(`${p.file.padEnd(28)} charts ${p.drew}/${p.expected} drew${p.blank.length ? `; BLANK: ${p.blank.join(", ")}` : ""}${p.found !== p.expected ? `; found ${p.found} in the DOM` : ""}`);
     }
@@ -200,8 +222,8 @@ if (require.main === module) {
       console.error("check-report: FAILED: a chart did not draw");
       process.exitCode = 1;
     }
-  } catch (e) {
+  }).catch((e) => {
     console.error(`check-report: ${e.message}`);
     process.exitCode = 1;
-  }
+  });
 }

@@ -9,7 +9,7 @@ interface ReportCheck {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { checkReport, findChromium } = require(path.join(ROOT, "scripts", "check-report.js")) as {
-  checkReport: (o: { dir: string }) => ReportCheck;
+  checkReport: (o: { dir: string }) => Promise<ReportCheck>;
   findChromium: () => string | null;
 };
 
@@ -25,8 +25,8 @@ describe("the HTML report in headless Chromium", function () {
     ensureWorkbook((s) => console.log(`      ${s}`));
   });
 
-  it("draws every chart of every notebook page, and a screenshot of one chart is not blank", () => {
-    const r = checkReport({ dir: WORKBOOK_OUT });
+  it("draws every chart of every notebook page, and a screenshot of one chart is not blank", async () => {
+    const r = await checkReport({ dir: WORKBOOK_OUT });
     for (const p of r.pages) {
       assert.equal(p.blank.length, 0, `${p.file}: blank charts ${p.blank.join(", ")}`);
       assert.equal(p.drew, p.expected, `${p.file}: ${p.drew} of ${p.expected} charts drew`);
