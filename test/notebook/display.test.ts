@@ -9,9 +9,6 @@ import {
   resultsBundle,
   RESULTS_MIME,
   showFigure,
-  tableBundle,
-  tableRows,
-  lossSparklineSvg,
 } from "../../src/notebook/display";
 
 const figure = {
@@ -84,54 +81,5 @@ describe("notebook display", () => {
   it("fails with a clear message when asked to display outside a Jupyter kernel", () => {
     assert.throws(() => showFigure(figure), /Expected a notebook display to run inside a tslab Jupyter kernel/);
     assert.throws(() => recordResults("x", { a: 1 }), /inside a tslab Jupyter kernel/);
-  });
-});
-
-describe("notebook tables", () => {
-  it("renders records as an HTML table and aligned text, numbers rounded, HTML escaped", () => {
-    const b = tableBundle([{ group: "tech", mean: 4.0123, n: 300 }, { group: "<b>", mean: 2 }], { caption: "Means", digits: 2 });
-    assert.equal(
-      b["text/html"],
-      '<table class="ewb-table"><caption style="text-align:left;font-weight:bold">Means</caption>' +
-        "<tr><th>group</th><th>mean</th><th>n</th></tr><tr><td>tech</td><td>4.01</td><td>300</td></tr>" +
-        "<tr><td>&lt;b&gt;</td><td>2</td><td></td></tr></table>",
-    );
-    assert.equal(b["text/plain"], "Means\ngroup  mean    n\n tech  4.01  300\n  <b>     2     ");
-  });
-
-  it("shows at most maxRows rows and says how many were left out", () => {
-    const rows = Array.from({ length: 5 }, (_, i) => ({ i }));
-    const b = tableBundle(rows, { maxRows: 2 });
-    assert.equal((b["text/html"] as string).match(/<tr>/g)?.length, 3);
-    assert.match(b["text/plain"] as string, /… 3 more row\(s\)$/);
-  });
-
-  it("rejects rows that are not records, naming the position", () => {
-    assert.throws(() => tableBundle([{ a: 1 }, 5 as never]), /Expected rows\[1\] to be a record \(object\), but got 5/);
-    assert.throws(() => tableBundle("x" as never), /Expected rows to be an array of records/);
-  });
-});
-
-describe("notebook table rows", () => {
-  it("turns a DataFrame-like table (columns + row values) into records and passes records through", () => {
-    assert.deepEqual(tableRows({ columns: ["g", "n"], values: [["tech", 300], ["sports", 400]] }), [{ g: "tech", n: 300 }, { g: "sports", n: 400 }]);
-    const recs = [{ a: 1 }];
-    assert.equal(tableRows(recs), recs);
-    assert.throws(() => tableRows({ columns: "x" } as never), /Expected table to be an array of records or a DataFrame/);
-  });
-});
-
-describe("notebook loss sparkline", () => {
-  it("draws train and validation loss as two polylines, the lowest loss at the bottom (log scale)", () => {
-    const svg = lossSparklineSvg([{ trainLoss: 10, valLoss: 8 }, { trainLoss: 1, valLoss: 2 }], 2, { width: 108, height: 58 });
-    const lines = [...svg.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map((m) => m[1]);
-    // x runs from 4 to 104 over the 2 epochs; y from 4 (loss 10, the highest) to 54 (loss 1, the lowest).
-    assert.deepEqual(lines, ["4.0,4.0 104.0,54.0", `4.0,${(4 + 50 * (Math.log(10) - Math.log(8)) / Math.log(10)).toFixed(1)} 104.0,${(4 + 50 * (Math.log(10) - Math.log(2)) / Math.log(10)).toFixed(1)}`]);
-  });
-
-  it("leaves out non-finite losses and rejects a bad epoch count", () => {
-    const svg = lossSparklineSvg([{ trainLoss: NaN, valLoss: 2 }, { trainLoss: 1, valLoss: 1 }], 5);
-    assert.equal([...svg.matchAll(/points="([^"]*)"/g)][0]?.[1]?.split(" ").length, 1);
-    assert.throws(() => lossSparklineSvg([], 0), /Expected epochs to be an integer >= 1, but got 0/);
   });
 });
