@@ -101,6 +101,18 @@ describe("the executed workbook (out/workbook)", function () {
     assert.ok(num(r, "foldInShareInOwnCategories") > 0.8, "a folded-in new user gets their group's items");
   });
 
+  it("05 serves the model over HTTP: health ok, raw-ID recommendations from the right group, fold-in, clear errors, reload", function () {
+    if (!summary.notebooks.some((n) => n.name.startsWith("05"))) this.skip();
+    const v = recorded("05", "service");
+    assert.equal(v.healthStatus, "ok");
+    assert.deepEqual([num(v, "userCount"), num(v, "itemCount")], [1000, 500]);
+    assert.ok(num(v, "techFanTechShare") > 0.8, "a tech fan gets tech items");
+    assert.equal(v.newUserStrategy, "fold-in");
+    assert.ok(num(v, "newUserSportsShare") > 0.8, "a folded-in sports fan gets sports items");
+    assert.ok(Array.isArray(v.badStatuses) && (v.badStatuses as number[]).every((code) => code >= 400 && code < 500), "bad requests get 4xx answers");
+    assert.equal(v.sameAfterReload, true);
+  });
+
   it("reports how long each notebook took (the workbook's target is 60 s in all; not asserted: timings are noisy)", () => {
     for (const n of summary.notebooks) assert.ok(n.seconds > 0);
     console.log(`      workbook: ${summary.notebooks.map((n) => `${n.name.slice(0, 2)} ${n.seconds.toFixed(1)} s`).join(", ")}; total ${summary.totalSeconds.toFixed(1)} s`);
