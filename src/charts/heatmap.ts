@@ -22,7 +22,7 @@ export function groupHeatmapFigure(groups: GroupSimilarity, options: { title?: s
     }],
     layout: {
       title: { text: options.title ?? `Mean cosine similarity (within ${fmt(groups.within)}, across ${fmt(groups.across)})` },
-      yaxis: { autorange: "reversed" },
+      yaxis: { autorange: "reversed", zeroline: false },
     },
   };
 }
@@ -66,8 +66,8 @@ export function similarityMatrixFigure(matrix: EmbeddingMatrix, labels: readonly
     data: [{ type: "heatmap", z, zmin: -1, zmax: 1, colorscale: "RdBu", reversescale: true, hovertemplate: "%{z}<extra></extra>" }],
     layout: {
       title: { text: options.title ?? `Cosine similarity, ${n} users ordered by group` },
-      xaxis: { tickvals, ticktext },
-      yaxis: { tickvals, ticktext, autorange: "reversed", scaleanchor: "x" },
+      xaxis: { tickvals, ticktext, zeroline: false },
+      yaxis: { tickvals, ticktext, autorange: "reversed", scaleanchor: "x", zeroline: false },
       shapes,
     },
   };

@@ -103,7 +103,10 @@ async function createTrainer(backend: BackendName, problem: TrainingProblem): Pr
   if (backend === "wasm-kernel" || backend === "typed-array") return createKernelTrainer(backend, problem);
   // Loaded lazily: TF.js costs ~100 MB of RSS and a second of start-up that the kernels do not need.
   // A plain require (not import()): it stays lazy and resolves the same under tsx, tslab and compiled CommonJS.
-  const { createTfjsTrainer } = require("./tfjs-trainer") as typeof import("./tfjs-trainer");
+  // Typed here rather than with `typeof import(...)`, which makes tslab load TF.js's types in every notebook (~1.2 s).
+  const { createTfjsTrainer } = require("./tfjs-trainer") as {
+    createTfjsTrainer(backend: BackendName, problem: TrainingProblem): Promise<EpochTrainer>;
+  };
   return createTfjsTrainer(backend, problem);
 }
 
