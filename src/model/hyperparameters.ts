@@ -28,16 +28,9 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = Object.freeze({
  * L2 2e-4. About 156 optimiser steps per epoch instead of one.
  */
 export const BLOG_HYPERPARAMETERS: Hyperparameters = Object.freeze({
-  dim: 64,
-  epochs: 50,
+  ...DEFAULT_HYPERPARAMETERS,
   learningRate: 1e-3,
   batchSize: 256,
-  l2: 2e-4,
-  l2PerRating: 0,
-  optimizer: "adam",
-  initStd: 0.01,
-  seed: 42,
-  earlyStoppingPatience: 0,
 });
 
 const OPTIMIZERS: readonly OptimizerName[] = ["adam", "sgd"];

@@ -1,24 +1,17 @@
 import { strict as assert } from "node:assert";
 import { promises as fs } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { main } from "../../src/cli/main";
 import { MySqlStore } from "../../src/data/mysql";
 import { readInteractionsCsv } from "../../src/data/csv";
 import { generateSyntheticDataset } from "../../src/data/generate";
 import { capture, lastJson } from "./capture";
+import { useTempDir } from "../tmpdir";
 
 describe("ewb generate", () => {
-  let dir: string;
-  before(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-gen-"));
-  });
-  after(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir("ewb-gen-");
 
   it("writes the CSV and reports counts, group means and timings as JSON on the last stdout line", async () => {
-    const out = path.join(dir, "a", "syn.csv");
+    const out = tmp.join("a", "syn.csv");
     const c = capture();
     assert.equal(await main(["generate", "--out", out, "--seed", "7", "--json"], c.io), 0, c.err());
     const r = lastJson(c.out());
@@ -35,7 +28,7 @@ describe("ewb generate", () => {
   });
 
   it("writes the same bytes for the same seed and different bytes for another seed", async () => {
-    const p = (n: string): string => path.join(dir, n);
+    const p = (n: string): string => tmp.join(n);
     for (const [f, s] of [["x.csv", "11"], ["y.csv", "11"], ["z.csv", "12"]] as const) assert.equal(await main(["generate", "--out", p(f), "--seed", s], capture().io), 0);
     const [x, y, z] = await Promise.all(["x.csv", "y.csv", "z.csv"].map((f) => fs.readFile(p(f))));
     assert.ok(x!.equals(y!));
@@ -44,17 +37,17 @@ describe("ewb generate", () => {
 
   it("prints a readable summary without --json", async () => {
     const c = capture();
-    assert.equal(await main(["generate", "--out", path.join(dir, "h.csv")], c.io), 0);
+    assert.equal(await main(["generate", "--out", tmp.join("h.csv")], c.io), 0);
     assert.match(c.out(), /^Wrote \d+ ratings by 1000 users of 500 items \(seed 20240601\) to .*h\.csv\n/);
     assert.match(c.out(), /tech +300 users +mean 4\.\d{3} on preferred items/);
   });
 
   it("rejects a bad seed with a usage error and exit status 2", async () => {
     const c = capture();
-    assert.equal(await main(["generate", "--seed", "x", "--out", path.join(dir, "n.csv")], c.io), 2);
+    assert.equal(await main(["generate", "--seed", "x", "--out", tmp.join("n.csv")], c.io), 2);
     assert.match(c.err(), /Expected --seed to be an integer, but got "x"/);
     const d = capture();
-    assert.equal(await main(["generate", "--seed=-3", "--out", path.join(dir, "n.csv")], d.io), 2);
+    assert.equal(await main(["generate", "--seed=-3", "--out", tmp.join("n.csv")], d.io), 2);
     assert.match(d.err(), /Expected --seed to be an integer between 0 and 4294967295, but got -3/);
   });
 

@@ -1,25 +1,15 @@
 import { strict as assert } from "node:assert";
 import { promises as fs } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { formatInteractionsCsv, readInteractionsCsv, writeInteractionsCsv } from "../../src/data/csv";
 import { generateSyntheticDataset } from "../../src/data/generate";
 import { DataFormatError, InvalidArgumentError, StorageError } from "../../src/errors";
 import type { Dataset } from "../../src/data/types";
+import { useTempDir } from "../tmpdir";
 
 describe("interactions CSV", () => {
-  let dir: string;
-  before(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-csv-"));
-  });
-  after(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-  const file = async (name: string, text: string): Promise<string> => {
-    const p = path.join(dir, name);
-    await fs.writeFile(p, text, "utf8");
-    return p;
-  };
+  const tmp = useTempDir("ewb-csv-");
+  const file = tmp.write;
   const rejects = async (name: string, text: string, re: RegExp): Promise<void> => {
     const p = await file(name, text);
     await assert.rejects(readInteractionsCsv(p), (e: unknown) => {
@@ -32,7 +22,7 @@ describe("interactions CSV", () => {
 
   it("round-trips the synthetic dataset to identical records, ground truth included", async () => {
     const ds = generateSyntheticDataset({ seed: 3 });
-    const p = path.join(dir, "syn.csv");
+    const p = tmp.join("syn.csv");
     const w = await writeInteractionsCsv(p, ds);
     assert.equal(w.rows, ds.interactions.length);
     const back = await readInteractionsCsv(p);
@@ -60,7 +50,7 @@ describe("interactions CSV", () => {
       items: [...ids].sort().map((itemId) => ({ itemId })),
       source: "test",
     };
-    const p = path.join(dir, "odd.csv");
+    const p = tmp.join("odd.csv");
     await writeInteractionsCsv(p, ds);
     const back = await readInteractionsCsv(p);
     assert.deepEqual(back.interactions, ds.interactions);
@@ -71,7 +61,7 @@ describe("interactions CSV", () => {
   it("keeps all-numeric-looking ID columns as written (danfojs would infer numbers: 007 -> 7, 1e3 -> 1000)", async () => {
     const ds: Dataset = { interactions: [{ userId: "007", itemId: "1.50", rating: 4.5 }, { userId: "1e3", itemId: "2", rating: 3 }], users: [], items: [], source: "x" };
     assert.equal(formatInteractionsCsv(ds), "user_id,item_id,rating\n007,1.50,4.5\n1e3,2,3\n");
-    const p = path.join(dir, "numeric.csv");
+    const p = tmp.join("numeric.csv");
     await writeInteractionsCsv(p, ds);
     assert.deepEqual((await readInteractionsCsv(p)).interactions, ds.interactions);
   });
@@ -84,7 +74,7 @@ describe("interactions CSV", () => {
   });
 
   it("writes atomically: no temp file remains and a failed write leaves the old file untouched", async () => {
-    const p = path.join(dir, "atomic", "out.csv");
+    const p = tmp.join("atomic", "out.csv");
     await writeInteractionsCsv(p, generateSyntheticDataset({ seed: 1, interactionsPerUser: { min: 1, max: 1 } }));
     const before = await fs.readFile(p, "utf8");
     const bad = { interactions: [{ userId: "U1", itemId: "I1", rating: 3 }, { userId: "U2", itemId: "I1", rating: 9 }], users: [], items: [], source: "x" };
@@ -138,7 +128,7 @@ describe("interactions CSV", () => {
     rejects("quote.csv", 'user_id,item_id,rating\n"U1,I1,3\n', /quote\.csv: expected comma-separated text, but the parser failed/));
 
   it("reports a missing file as a StorageError naming the path", async () => {
-    const p = path.join(dir, "nope.csv");
+    const p = tmp.join("nope.csv");
     await assert.rejects(readInteractionsCsv(p), (e: unknown) => e instanceof StorageError && /Cannot read .*nope\.csv: no such file/.test(e.message));
   });
 });

@@ -1,23 +1,12 @@
 import { strict as assert } from "node:assert";
 import { promises as fs } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { readMovieLens } from "../../src/data/movielens";
 import { DataFormatError } from "../../src/errors";
+import { useTempDir } from "../tmpdir";
 
 describe("readMovieLens", () => {
-  let dir: string;
-  before(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-ml-"));
-  });
-  after(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-  const file = async (name: string, text: string): Promise<string> => {
-    const p = path.join(dir, name);
-    await fs.writeFile(p, text, "utf8");
-    return p;
-  };
+  const tmp = useTempDir("ewb-ml-");
+  const file = tmp.write;
 
   it("reads u.data-style tab-separated rows with string IDs and timestamps", async () => {
     const p = await file("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n196\t1\t5\t881250950\n");
