@@ -1,7 +1,8 @@
 /** Metric bars: the model against the baselines, one group of bars per metric. */
 import type { EvaluationReport, EvaluationRow } from "../evaluate/report";
 import { InvalidArgumentError } from "../errors";
-import { round, type Figure } from "./types";
+import type { Figure } from "./types";
+import { round } from "../util";
 
 type Metric = Exclude<keyof EvaluationRow, "method">;
 const LABELS: Record<Metric, string> = {

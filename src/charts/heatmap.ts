@@ -6,7 +6,8 @@ import { cosineMatrix } from "../analysis/cosine";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger } from "../validate";
 import { createRng } from "../random";
-import { round, type Figure } from "./types";
+import type { Figure } from "./types";
+import { round } from "../util";
 
 /** The group x group mean-similarity matrix as an annotated heatmap on a fixed -1..1 scale (comparable across models). */
 export function groupHeatmapFigure(groups: GroupSimilarity, options: { title?: string } = {}): Figure {

@@ -1,7 +1,8 @@
 /** 2-D embedding scatter plots coloured by group, several panels side by side (random beside trained). */
 import type { PcaResult } from "../analysis/pca";
 import { InvalidArgumentError } from "../errors";
-import { colourFor, round, type Figure } from "./types";
+import { colourFor, type Figure } from "./types";
+import { round } from "../util";
 
 /** One panel: 2-D coordinates (a PCA result with at least 2 components) and a label per row. */
 export interface ScatterPanel {

@@ -20,9 +20,3 @@ const FALLBACK = ["#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17bec
 export function colourFor(label: string, position: number): string {
   return GROUP_COLOURS[label] ?? (FALLBACK[position % FALLBACK.length] as string);
 }
-
-/** Rounds for display in hover text and annotations. */
-export function round(x: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}

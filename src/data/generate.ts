@@ -4,6 +4,7 @@ import { checkInteger, checkNumber, checkString } from "../validate";
 import { InvalidArgumentError } from "../errors";
 import { compareIds } from "./idmap";
 import { RATING_MAX, RATING_MIN, type Dataset, type Interaction, type ItemRecord, type UserRecord } from "./types";
+import { withDefaults } from "../util";
 
 /** The seed of the workbook's default dataset (the reference generator's seed). */
 export const DEFAULT_SEED = 20240601;
@@ -142,7 +143,7 @@ export function generateSyntheticDataset(options: Partial<GeneratorOptions> = {}
 /** Fills in defaults and validates every option; throws `InvalidArgumentError` naming the bad one. */
 export function resolveGeneratorOptions(options: Partial<GeneratorOptions> = {}): GeneratorOptions {
   if (options === null || typeof options !== "object") throw new InvalidArgumentError("generator options", "an object", options);
-  const o: GeneratorOptions = { ...DEFAULT_GENERATOR_OPTIONS, ...stripUndefined(options) };
+  const o: GeneratorOptions = withDefaults(DEFAULT_GENERATOR_OPTIONS, options);
   checkInteger("seed", o.seed, 0, 2 ** 32 - 1);
   if (!Array.isArray(o.categories) || o.categories.length === 0) throw new InvalidArgumentError("categories", "a non-empty array", o.categories);
   let next = 0;
@@ -354,11 +355,6 @@ function truthLookups(dataset: Dataset): { groupOf: Map<string, string>; categor
   return { groupOf, categoryOf };
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
-}
 
 /** Standard normal CDF via erfc (W. J. Cody-style rational approximation, |error| < 1.2e-7 — ample for calibration). */
 function normalCdf(x: number): number {

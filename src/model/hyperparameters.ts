@@ -2,6 +2,7 @@
 import type { Hyperparameters, OptimizerName } from "./types";
 import { checkInteger, checkNumber, checkOneOf } from "../validate";
 import { InvalidArgumentError } from "../errors";
+import { withDefaults } from "../util";
 
 /**
  * The fast configuration `ewb train` uses: Adam on large mini-batches (5 steps per epoch on the default data,
@@ -45,7 +46,7 @@ export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}, b
   for (const k of Object.keys(partial)) {
     if (!(KEYS as string[]).includes(k)) throw new InvalidArgumentError("hyperparameters", `an object with keys among ${KEYS.join(", ")}`, k);
   }
-  const h = { ...base, ...stripUndefined(partial) };
+  const h = withDefaults<Hyperparameters>(base, partial);
   return Object.freeze({
     dim: checkInteger("hyperparameters.dim", h.dim, 1, 4096),
     epochs: checkInteger("hyperparameters.epochs", h.epochs, 1, 1_000_000),
@@ -60,8 +61,3 @@ export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}, b
   });
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
-}

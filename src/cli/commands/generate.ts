@@ -1,5 +1,6 @@
 /** `ewb generate`: writes the synthetic three-group dataset to a CSV file (default data/synthetic.csv) or MySQL. */
 import type { Command } from "../command";
+import { round } from "../../util";
 import { numberOption, stringOption, UsageError } from "../command";
 import { DEFAULT_SEED, generateSyntheticDataset, noiseFloorMse, summariseGroups } from "../../data/generate";
 import { writeInteractionsCsv } from "../../data/csv";
@@ -72,7 +73,3 @@ export const generateCommand: Command = {
   },
 };
 
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}

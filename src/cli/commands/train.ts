@@ -1,5 +1,6 @@
 /** `ewb train`: trains the MF model on a dataset (file or MySQL), saves it with its ID maps, reports the numbers. */
 import type { Command } from "../command";
+import { round } from "../../util";
 import { numberOption, stringOption, UsageError } from "../command";
 import { DATA_OPTIONS, loadDataFromOptions } from "../data-options";
 import { ProgressBar } from "../progress";
@@ -101,7 +102,3 @@ export const trainCommand: Command = {
   },
 };
 
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
