@@ -9,7 +9,7 @@ describe("util", () => {
   });
 
   it("fills defaults, keeping a default where the partial says undefined, without mutating either", () => {
-    const defaults = Object.freeze({ a: 1, b: 2, c: 3 });
+    const defaults: Readonly<{ a: number; b: number; c: number }> = Object.freeze({ a: 1, b: 2, c: 3 });
     const partial = { a: 10, b: undefined };
     assert.deepEqual(withDefaults(defaults, partial), { a: 10, b: 2, c: 3 });
     assert.deepEqual(partial, { a: 10, b: undefined });
