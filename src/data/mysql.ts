@@ -1,9 +1,10 @@
 /** MySQL/MariaDB storage of a dataset via mysql2: users, items and interactions tables with keys and constraints. */
 import type { Connection, RowDataPacket } from "mysql2/promise";
-import { DataFormatError, InvalidArgumentError, StorageError } from "../errors";
+import { DataFormatError, InvalidArgumentError, StorageError, describe, formatLocation } from "../errors";
 import { checkInteger, checkString } from "../validate";
 import { compareIds } from "./idmap";
-import { RATING_MAX, type Dataset, type Interaction, type ItemRecord, type UserRecord } from "./types";
+import { datasetFromRows, type FieldNames, type RawRow } from "./records";
+import { RATING_MAX, type Dataset, type ItemRecord, type UserRecord } from "./types";
 
 /** The lowest rating the tables accept: MovieLens' half star (the synthetic data starts at 1). */
 export const DB_RATING_MIN = 0.5;
@@ -32,6 +33,12 @@ export interface SaveResult {
 // utf8mb4_nopad_bin: binary, so "u1" and "U1" are distinct keys, and NO PAD, so "a" and "a " are too.
 const ID = `VARCHAR(${MAX_ID_LENGTH}) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin`;
 const LABEL = "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin";
+
+/**
+ * The ID rules the readers apply (non-empty, no line breaks) as a CHECK, so our own tables cannot hold such IDs
+ * (VARCHAR NOT NULL alone admits ''). The interactions' IDs follow through their foreign keys.
+ */
+const idRule = (col: string): string => `\`${col}\` <> '' AND INSTR(\`${col}\`, CHAR(10)) = 0 AND INSTR(\`${col}\`, CHAR(13)) = 0`;
 
 /** Columns each table must have, with the data types (information_schema DATA_TYPE) accepted for them. */
 const SHAPE: Record<"users" | "items" | "interactions", Record<string, readonly string[]>> = {
@@ -112,10 +119,12 @@ export class MySqlStore {
     const t = this.tables;
     // row_order (0..n-1 as written) has no index: it is only sorted on in JS, and an index slowed the import by ~20%.
     await this.sql(`CREATE TABLE IF NOT EXISTS \`${t.users}\` (
-      \`user_id\` ${ID} NOT NULL, \`user_group\` ${LABEL} NULL, PRIMARY KEY (\`user_id\`)
+      \`user_id\` ${ID} NOT NULL, \`user_group\` ${LABEL} NULL, PRIMARY KEY (\`user_id\`),
+      CONSTRAINT \`${t.users}_id_rule\` CHECK (${idRule("user_id")})
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin`);
     await this.sql(`CREATE TABLE IF NOT EXISTS \`${t.items}\` (
-      \`item_id\` ${ID} NOT NULL, \`category\` ${LABEL} NULL, PRIMARY KEY (\`item_id\`)
+      \`item_id\` ${ID} NOT NULL, \`category\` ${LABEL} NULL, PRIMARY KEY (\`item_id\`),
+      CONSTRAINT \`${t.items}_id_rule\` CHECK (${idRule("item_id")})
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin`);
     await this.sql(`CREATE TABLE IF NOT EXISTS \`${t.interactions}\` (
       \`user_id\` ${ID} NOT NULL, \`item_id\` ${ID} NOT NULL, \`rating\` DOUBLE NOT NULL, \`timestamp\` BIGINT NULL,
@@ -201,7 +210,15 @@ export class MySqlStore {
     return { users: users.length, items: items.length, interactions: rows.length };
   }
 
-  /** Reads the dataset back: users, items, and all interactions in one query, in saved row order (or by user and item when a table has no row_order). */
+  /**
+   * Reads the dataset back, streaming each table's rows (mysql2 query streams, never one giant result) into
+   * compact arrays, then checks them with exactly the CSV rules (records.ts): IDs non-empty, without line breaks,
+   * at most MAX_ID_LENGTH characters; ratings in [DB_RATING_MIN, 5], never NULL; timestamps non-negative integers;
+   * each (user, item) pair once; every interaction's user and item listed once in the users and items tables.
+   * Tables made elsewhere may lack the keys and CHECK constraints of `ensureSchema`, so nothing is assumed: a
+   * broken rule throws `DataFormatError` naming table, primary key and column. Rows come in saved row order
+   * (or by user and item when the table has no row_order).
+   */
   async loadDataset(): Promise<Dataset> {
     await this.checkSchema();
     const t = this.tables;
@@ -209,28 +226,115 @@ export class MySqlStore {
       "SELECT TABLE_NAME t, COLUMN_NAME c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?, ?)",
       [this.database, t.users, t.items, t.interactions]);
     const has = (table: string, col: string): boolean => ucols.some((r) => r.t === table && String(r.c).toLowerCase() === col);
-    const [urows] = await this.sql<RowDataPacket[]>(`SELECT \`user_id\`${has(t.users, "user_group") ? ", `user_group`" : ""} FROM \`${t.users}\``);
-    const [irows] = await this.sql<RowDataPacket[]>(`SELECT \`item_id\`${has(t.items, "category") ? ", `category`" : ""} FROM \`${t.items}\``);
+    const users = await this.readEntities("user", t.users, "user_id", has(t.users, "user_group") ? "user_group" : undefined);
+    const items = await this.readEntities("item", t.items, "item_id", has(t.items, "category") ? "category" : undefined);
     const ordered = has(t.interactions, "row_order");
-    const ts = has(t.interactions, "timestamp") ? ", `timestamp`" : "";
+    const timed = has(t.interactions, "timestamp");
+    const table = `${this.dbSource} table ${t.interactions}`;
+    const where = (u: unknown, i: unknown): string => `${table} row (user_id ${showKey(u)}, item_id ${showKey(i)})`;
+    const userIdx = new GrowableInt32(), itemIdx = new GrowableInt32();
+    const ratings = new GrowableFloat64(), times = new GrowableFloat64(), order = new GrowableFloat64();
+    /** Values that did not arrive as numbers (DECIMAL text), by scan position; checked as text like a CSV field. */
+    const ratingText = new Map<number, string>(), timeText = new Map<number, string>();
     // No ORDER BY: with an index on row_order MariaDB walked it and looked every row up in the clustered key (about
-    // 15x slower for 50k rows than a plain scan), without one it sorts on disk; sorting 50k numbers here takes milliseconds.
-    const [rrows] = await this.sql<RowDataPacket[]>(`SELECT \`user_id\`, \`item_id\`, \`rating\`${ts}${ordered ? ", `row_order`" : ""} FROM \`${t.interactions}\``);
-    if (ordered) rrows.sort((a, b) => Number(a.row_order) - Number(b.row_order));
-    else rrows.sort((a, b) => compareIds(String(a.user_id), String(b.user_id)) || compareIds(String(a.item_id), String(b.item_id)));
-    const users: UserRecord[] = urows.map((r) => (r.user_group == null ? { userId: String(r.user_id) } : { userId: String(r.user_id), group: String(r.user_group) }));
-    const items: ItemRecord[] = irows.map((r) => (r.category == null ? { itemId: String(r.item_id) } : { itemId: String(r.item_id), category: String(r.category) }));
-    const interactions: Interaction[] = rrows.map((r) => {
-      const base = { userId: String(r.user_id), itemId: String(r.item_id), rating: Number(r.rating) };
-      return r.timestamp == null ? base : { ...base, timestamp: Number(r.timestamp) };
+    // 15x slower for 50k rows than a plain scan), without one it sorts on disk; the order is restored here.
+    const sql = `SELECT \`user_id\`, \`item_id\`, \`rating\`${timed ? ", `timestamp`" : ""}${ordered ? ", `row_order`" : ""} FROM \`${t.interactions}\``;
+    await this.stream(sql, (r) => {
+      const u = r[0], i = r[1], rating = r[2];
+      const ui = users.index.get(checkDbId(u, "user", () => where(u, i), "user_id") as string);
+      if (ui === undefined) throw new DataFormatError({ source: where(u, i), field: "user_id" }, `expected user ${JSON.stringify(u)} to be in table ${t.users}, but it is not`);
+      const ii = items.index.get(checkDbId(i, "item", () => where(u, i), "item_id") as string);
+      if (ii === undefined) throw new DataFormatError({ source: where(u, i), field: "item_id" }, `expected item ${JSON.stringify(i)} to be in table ${t.items}, but it is not`);
+      if (rating === null) {
+        throw new DataFormatError({ source: where(u, i), field: "rating" }, `expected a rating, a number between ${DB_RATING_MIN} and ${RATING_MAX}, but found NULL`);
+      }
+      userIdx.push(ui);
+      itemIdx.push(ii);
+      ratings.push(typeof rating === "number" ? rating : Number.NaN);
+      if (typeof rating !== "number") ratingText.set(userIdx.length - 1, String(rating));
+      times.push(timed && r[3] !== null ? Number(r[3]) : Number.NaN);
+      if (timed && r[3] !== null && typeof r[3] !== "number") timeText.set(userIdx.length - 1, String(r[3]));
+      if (ordered) order.push(r[timed ? 4 : 3] === null ? Number.NaN : Number(r[timed ? 4 : 3]));
     });
-    if (interactions.length === 0) {
-      throw new DataFormatError({ source: `${this.source.replace(/#.*$/, "")} table ${t.interactions}` }, "expected at least one interaction, but the table is empty");
+    const n = userIdx.length;
+    if (n === 0) throw new DataFormatError({ source: table }, "expected at least one interaction, but the table is empty");
+    const perm = ordered ? rowOrderPermutation(order.view()) : pairPermutation(userIdx.view(), itemIdx.view(), users.rank, items.rank);
+    const uArr = userIdx.view(), iArr = itemIdx.view(), rArr = ratings.view(), tArr = times.view();
+    let current = 0;
+    function* rows(): Generator<RawRow> {
+      for (let k = 0; k < n; k++) {
+        const r = perm[k]!;
+        current = r;
+        const rt = rArr[r]!, ts = tArr[r]!;
+        yield {
+          line: k + 1,
+          userId: users.ids[uArr[r]!]!,
+          itemId: items.ids[iArr[r]!]!,
+          rating: Number.isNaN(rt) ? ratingText.get(r) ?? "NaN" : String(rt),
+          ...(Number.isNaN(ts) ? (timeText.has(r) ? { timestamp: timeText.get(r)! } : {}) : { timestamp: String(ts) }),
+        };
+      }
     }
-    // The database's binary order is UTF-8 byte order; the workbook's is UTF-16 code-unit order (IdMap).
-    users.sort((a, b) => compareIds(a.userId, b.userId));
-    items.sort((a, b) => compareIds(a.itemId, b.itemId));
-    return { interactions, users, items, source: this.source };
+    let checked: Dataset;
+    try {
+      checked = datasetFromRows(rows(), ROWS_SOURCE, DB_NAMES, DB_RATING_MIN);
+    } catch (e) {
+      if (!(e instanceof DataFormatError) || e.location.source !== ROWS_SOURCE) throw e;
+      // Re-locate the CSV rule's message from "row k of the scan" to the table row's primary key.
+      const problem = e.message.slice(formatLocation(e.location).length + 2)
+        .replace(/, first on line \d+;/, ", which the table holds more than once (it has no unique key on (user_id, item_id));");
+      const u = users.ids[uArr[current]!], i = items.ids[iArr[current]!];
+      throw new DataFormatError({ source: where(u, i), ...(e.location.field === undefined ? {} : { field: e.location.field }) }, problem, { cause: e });
+    }
+    const userRecords: UserRecord[] = users.sorted.map((k) => (users.labels[k] === undefined ? { userId: users.ids[k]! } : { userId: users.ids[k]!, group: users.labels[k]! }));
+    const itemRecords: ItemRecord[] = items.sorted.map((k) => (items.labels[k] === undefined ? { itemId: items.ids[k]! } : { itemId: items.ids[k]!, category: items.labels[k]! }));
+    return { interactions: checked.interactions, users: userRecords, items: itemRecords, source: this.source };
+  }
+
+  /** `mysql://host:port/database` without the table prefix, the start of every location in a table. */
+  private get dbSource(): string {
+    return this.source.replace(/#.*$/, "");
+  }
+
+  /**
+   * Streams a users or items table: each ID checked (non-empty, no line breaks, length cap, listed once), sorted
+   * as IdMap sorts them. `index` maps an ID to its position in `ids` (scan order), `rank` that position to its
+   * place in sorted order.
+   */
+  private async readEntities(kind: "user" | "item", table: string, idCol: string, labelCol: string | undefined): Promise<{
+    ids: string[]; index: Map<string, number>; rank: Int32Array; sorted: number[]; labels: (string | undefined)[];
+  }> {
+    const ids: string[] = [], labels: (string | undefined)[] = [];
+    const index = new Map<string, number>();
+    const source = `${this.dbSource} table ${table}`;
+    await this.stream(`SELECT \`${idCol}\`${labelCol ? `, \`${labelCol}\`` : ""} FROM \`${table}\``, (r) => {
+      const where = (): string => `${source} row (${idCol} ${showKey(r[0])})`;
+      const id = checkDbId(r[0], kind, where, idCol) as string;
+      if (index.has(id)) throw new DataFormatError({ source: where(), field: idCol }, `expected each ${kind} once, but found ${JSON.stringify(id)} twice`);
+      index.set(id, ids.length);
+      ids.push(id);
+      labels.push(labelCol && r[1] != null ? String(r[1]) : undefined);
+    });
+    const sorted = Array.from(ids.keys()).sort((a, b) => compareIds(ids[a]!, ids[b]!));
+    const rank = new Int32Array(ids.length);
+    sorted.forEach((pos, k) => (rank[pos] = k));
+    return { ids, index, rank, sorted, labels };
+  }
+
+  /**
+   * Runs `sql` as a mysql2 query stream (rows as arrays), calling `onRow` per row with back-pressure. If `onRow`
+   * throws, the stream is destroyed (mysql2 then discards the rest of the result) and the error propagates.
+   */
+  private async stream(sql: string, onRow: (row: unknown[]) => void): Promise<void> {
+    const raw = (this.conn as unknown as { connection: import("mysql2").Connection }).connection;
+    const rows = raw.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 4096 });
+    try {
+      for await (const row of rows) onRow(row as unknown[]);
+    } catch (e) {
+      if (e instanceof DataFormatError) throw e;
+      const err = e as { sqlMessage?: string; message?: string };
+      throw new StorageError(`MySQL ${this.source} failed: ${err.sqlMessage ?? err.message ?? String(e)}`, { cause: e });
+    }
   }
 
   /** Drops the three tables (tests use this on their prefixed tables). */
@@ -251,6 +355,83 @@ export class MySqlStore {
       throw new StorageError(`MySQL ${this.source} failed: ${err.sqlMessage ?? err.message ?? String(e)}`, { cause: e });
     }
   }
+}
+
+/** Field names in messages about table rows: the column names. */
+const DB_NAMES: FieldNames = { user: "user_id", item: "item_id", rating: "rating", timestamp: "timestamp", group: "user_group", category: "category" };
+/** The source name the rows are checked under before their errors are re-located to a table row. */
+const ROWS_SOURCE = "\u0000mysql rows";
+
+/** A key value in a location: JSON for text (shortened like other found values), NULL for SQL NULL. */
+function showKey(v: unknown): string {
+  return v === null || v === undefined ? "NULL" : describe(typeof v === "string" ? v : String(v));
+}
+
+/**
+ * The ID rules of the CSV reader (records.ts) for a value read from an ID column, plus the two a table can break
+ * and a file cannot: NULL, and more than MAX_ID_LENGTH characters (our column width).
+ */
+function checkDbId(v: unknown, kind: "user" | "item", where: () => string, field: string): string {
+  if (v === null || v === undefined) throw new DataFormatError({ source: where(), field }, `expected a non-empty ${kind} ID, but found NULL`);
+  const id = typeof v === "string" ? v : String(v);
+  if (id === "") throw new DataFormatError({ source: where(), field }, `expected a non-empty ${kind} ID, but found an empty field`);
+  if (/[\r\n]/.test(id)) throw new DataFormatError({ source: where(), field }, `expected a ${kind} ID without line breaks, but found ${JSON.stringify(id)}`);
+  if (id.length > MAX_ID_LENGTH) {
+    const chars = [...id].length;
+    if (chars > MAX_ID_LENGTH) throw new DataFormatError({ source: where(), field }, `expected a${kind === "item" ? "n" : ""} ${kind} ID of at most ${MAX_ID_LENGTH} characters, but found one of ${chars}`);
+  }
+  return id;
+}
+
+/** Scan positions in `row_order` order: placed directly when the values are 0..n-1 (our own tables), else sorted (stable). */
+function rowOrderPermutation(order: Float64Array): Uint32Array {
+  const n = order.length;
+  const perm = new Uint32Array(n);
+  const placed = new Uint8Array(n);
+  let direct = true;
+  for (let k = 0; k < n; k++) {
+    const o = order[k]!;
+    if (!(Number.isInteger(o) && o >= 0 && o < n) || placed[o]) { direct = false; break; }
+    placed[o] = 1;
+    perm[o] = k;
+  }
+  if (direct) return perm;
+  for (let k = 0; k < n; k++) perm[k] = k;
+  // NULL row_order (NaN) sorts last.
+  return perm.sort((a, b) => { const x = order[a]!, y = order[b]!; return (Number.isNaN(x) ? Infinity : x) - (Number.isNaN(y) ? Infinity : y) || a - b; });
+}
+
+/** Scan positions ordered by (user ID, item ID) in IdMap order, via the IDs' sorted ranks. */
+function pairPermutation(users: Int32Array, items: Int32Array, userRank: Int32Array, itemRank: Int32Array): Uint32Array {
+  const n = users.length;
+  const width = itemRank.length;
+  const key = new Float64Array(n);
+  for (let k = 0; k < n; k++) key[k] = userRank[users[k]!]! * width + itemRank[items[k]!]!;
+  const perm = new Uint32Array(n);
+  for (let k = 0; k < n; k++) perm[k] = k;
+  return perm.sort((a, b) => key[a]! - key[b]! || a - b);
+}
+
+/** An Int32Array that grows by doubling; `view()` is the filled part. */
+class GrowableInt32 {
+  private data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) { const d = new Int32Array(this.data.length * 2); d.set(this.data); this.data = d; }
+    this.data[this.length++] = v;
+  }
+  view(): Int32Array { return this.data.subarray(0, this.length); }
+}
+
+/** A Float64Array that grows by doubling; `view()` is the filled part. */
+class GrowableFloat64 {
+  private data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) { const d = new Float64Array(this.data.length * 2); d.set(this.data); this.data = d; }
+    this.data[this.length++] = v;
+  }
+  view(): Float64Array { return this.data.subarray(0, this.length); }
 }
 
 /** Types and lengths the database would otherwise reject mid-transaction with a less helpful message. */

@@ -4,11 +4,13 @@
  * and foreign keys that `ewb generate --mysql` creates, which is how bad rows get in.
  */
 import { strict as assert } from "node:assert";
+import { promises as fs } from "node:fs";
 import type { Connection } from "mysql2/promise";
 import { MySqlStore } from "../../src/data/mysql";
 import { DataFormatError } from "../../src/errors";
 import { main } from "../../src/cli/main";
 import { capture } from "../cli/capture";
+import { useTempDir } from "../tmpdir";
 
 const URL = process.env.MYSQL_URL;
 
@@ -16,6 +18,7 @@ describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB v
   const p = `ewbr${process.pid}_`;
   let conn: Connection;
   let store: MySqlStore;
+  const tmp = useTempDir("ewb-myr-");
 
   before(async function () {
     if (!URL) {
@@ -136,10 +139,40 @@ describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB v
     }
   });
 
+  it("our own tables refuse empty IDs and IDs with line breaks at the server (CHECK), as well as 99, NULL and duplicates", async () => {
+    await store.dropTables();
+    await store.ensureSchema();
+    await conn.query(`INSERT INTO \`${p}users\` VALUES ('U1', NULL)`);
+    await conn.query(`INSERT INTO \`${p}items\` VALUES ('I1', NULL)`);
+    await assert.rejects(conn.query(`INSERT INTO \`${p}users\` VALUES ('', NULL)`), /CONSTRAINT `ewbr\d+_users_id_rule` failed/);
+    await assert.rejects(conn.query(`INSERT INTO \`${p}items\` VALUES ('I\\r2', NULL)`), /CONSTRAINT `ewbr\d+_items_id_rule` failed/);
+    await assert.rejects(conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U1', 'I1', 99, NULL, 0)`), /rating_range/);
+    await assert.rejects(conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U1', 'I1', NULL, NULL, 0)`), /cannot be null/);
+    await conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U1', 'I1', 3, NULL, 0)`);
+    await assert.rejects(conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U1', 'I1', 4, NULL, 1)`), /Duplicate entry/);
+  });
+
+  it("stops reading at the first bad row of a large table and leaves the connection usable", async () => {
+    const { generateSyntheticDataset } = require("../../src/data/generate") as typeof import("../../src/data/generate");
+    const ds = generateSyntheticDataset({ seed: 3 });
+    await store.dropTables();
+    await store.saveDataset(ds);
+    await conn.query(`ALTER TABLE \`${p}interactions\` DROP CONSTRAINT \`${p}interactions_rating_range\``);
+    // The scan runs in primary-key order: the smallest (user, item) pair comes first.
+    const [first] = await conn.query(`SELECT user_id, item_id FROM \`${p}interactions\` ORDER BY user_id, item_id LIMIT 1`) as unknown as [{ user_id: string; item_id: string }[]];
+    const { user_id: u, item_id: i } = first[0]!;
+    await conn.query(`UPDATE \`${p}interactions\` SET rating = 99 WHERE user_id = ? AND item_id = ?`, [u, i]);
+    await assert.rejects(store.loadDataset(), refused(new RegExp(`row \\(user_id "${u}", item_id "${i}"\\) \\(field rating\\): .*found "99"$`), "rating"));
+    await conn.query(`UPDATE \`${p}interactions\` SET rating = 3 WHERE user_id = ? AND item_id = ?`, [u, i]);
+    const back = await store.loadDataset();
+    assert.equal(back.interactions.length, ds.interactions.length);
+  });
+
   it("`ewb train --mysql` on a table with a rating of 99 exits 1 and names the row", async () => {
     await foreignTables("('U1', 'I1', 4), ('U1', 'I2', 99), ('U2', 'I1', 3), ('U2', 'I2', 3)");
     const c = capture();
-    assert.equal(await main(["train", "--mysql", "--table-prefix", p, "--epochs", "1", "--model", "/nonexistent-ewb-test/never-written"], c.io), 1, c.out());
+    assert.equal(await main(["train", "--mysql", "--table-prefix", p, "--epochs", "1", "--model", tmp.join("never-written")], c.io), 1, c.out());
+    await assert.rejects(fs.stat(tmp.join("never-written")));
     assert.match(c.err(), new RegExp(`table ${p}interactions row \\(user_id "U1", item_id "I2"\\) \\(field rating\\): expected a rating`));
   });
 });
