@@ -8,6 +8,7 @@ const os = require("node:os");
 const fs = require("node:fs");
 const path = require("node:path");
 const { installKernel, findJupyterPython, LOCAL_PREFIX, PROJECT } = require("./install-kernel");
+const { writeIndex } = require("./report-index");
 
 const DEFAULT_NOTEBOOKS = path.join(PROJECT, "notebooks");
 const DEFAULT_OUT = path.join(PROJECT, "out", "workbook");
@@ -134,29 +135,6 @@ function recordedResults(nb) {
     }
   }
   return results;
-}
-
-function escapeHtml(s) {
-  return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
-}
-
-function writeIndex(outDir, summary) {
-  const rows = summary.notebooks
-    .map((n) => {
-      const status = n.ok ? "ok" : `<b>FAILED</b> ${n.failedCell == null ? "" : `cell ${n.failedCell}: `}${escapeHtml(String(n.error).split("\n").slice(0, 3).join(" "))}`;
-      const link = n.html ? `<a href="${escapeHtml(n.html)}">${escapeHtml(n.name)}</a>` : escapeHtml(n.name);
-      return `<tr><td>${link}</td><td>${n.seconds.toFixed(1)} s</td><td>${status}</td><td><pre>${escapeHtml(JSON.stringify(n.results, null, 1))}</pre></td></tr>`;
-    })
-    .join("\n");
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Embedding workbook report</title>
-<style>body{font-family:sans-serif;margin:2em}td,th{border-bottom:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}pre{margin:0;font-size:12px}</style></head>
-<body><h1>Embedding workbook</h1><p>Executed ${escapeHtml(summary.finishedAt)} in ${summary.totalSeconds.toFixed(1)} s with the tslab kernel,
-${summary.jobs} notebook(s) at a time on ${summary.cpus} CPUs (1-minute load average ${summary.loadAverage1m.before.toFixed(1)} before, ${summary.loadAverage1m.after.toFixed(1)} after).</p>
-<table><tr><th>notebook</th><th>time</th><th>status</th><th>recorded results</th></tr>
-${rows}
-</table></body></html>
-`;
-  fs.writeFileSync(path.join(outDir, "index.html"), html);
 }
 
 /**

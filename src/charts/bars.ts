@@ -21,10 +21,14 @@ export function metricBarsFigure(report: EvaluationReport, options: { metrics?: 
   const metrics = options.metrics ?? (["precision", "recall", "ndcg", "hitRate", "coverage"] as const);
   metrics.forEach((m, j) => { if (!(m in LABELS)) throw new InvalidArgumentError(`options.metrics[${j}]`, `one of ${Object.keys(LABELS).join(", ")}`, m); });
   const x = metrics.map((m) => LABELS[m].replace("@k", `@${report.k}`));
-  const data = report.rows.map((row, j) => ({
-    type: "bar", name: row.method, x,
-    y: metrics.map((m) => (row[m] === null ? null : round(row[m] as number, 4))),
-    marker: { color: METHOD_COLOURS[j % METHOD_COLOURS.length] },
-  }));
+  // A method with none of these metrics (popularity has no RMSE) gets no trace, so the legend lists only drawn bars;
+  // each method keeps its colour whichever others are left out.
+  const data = report.rows
+    .map((row, j) => ({
+      type: "bar", name: row.method, x,
+      y: metrics.map((m) => (row[m] === null ? null : round(row[m] as number, 4))),
+      marker: { color: METHOD_COLOURS[j % METHOD_COLOURS.length] },
+    }))
+    .filter((trace) => trace.y.some((v) => v !== null));
   return { data, layout: { title: { text: options.title ?? `Model vs baselines (k = ${report.k}, relevant = rating >= ${report.relevanceThreshold})` }, barmode: "group" } };
 }

@@ -23,7 +23,9 @@ export function groupHeatmapFigure(groups: GroupSimilarity, options: { title?: s
     }],
     layout: {
       title: { text: options.title ?? `Mean cosine similarity (within ${fmt(groups.within)}, across ${fmt(groups.across)})` },
-      yaxis: { autorange: "reversed", zeroline: false },
+      // automargin: the margins grow to fit the longest label ("fashion+sports" was clipped to "ashion+sports").
+      xaxis: { automargin: true },
+      yaxis: { autorange: "reversed", zeroline: false, automargin: true },
     },
   };
 }
@@ -67,8 +69,8 @@ export function similarityMatrixFigure(matrix: EmbeddingMatrix, labels: readonly
     data: [{ type: "heatmap", z, zmin: -1, zmax: 1, colorscale: "RdBu", reversescale: true, hovertemplate: "%{z}<extra></extra>" }],
     layout: {
       title: { text: options.title ?? `Cosine similarity, ${n} users ordered by group` },
-      xaxis: { tickvals, ticktext, zeroline: false },
-      yaxis: { tickvals, ticktext, autorange: "reversed", scaleanchor: "x", zeroline: false },
+      xaxis: { tickvals, ticktext, zeroline: false, automargin: true },
+      yaxis: { tickvals, ticktext, autorange: "reversed", scaleanchor: "x", zeroline: false, automargin: true },
       shapes,
     },
   };

@@ -30,7 +30,8 @@ export function lossFigure(history: readonly EpochRecord[], options: { title?: s
     layout: {
       title: { text: options.title ?? "Loss per epoch" },
       xaxis: { title: { text: "epoch" } },
-      yaxis: { title: { text: "MSE" }, ...(options.logY ? { type: "log" } : {}) },
+      // A log axis' default ticks label 0.4 as "4" (digits of the decade): ticks at 1, 2, 5 per decade, written as values.
+      yaxis: { title: { text: "MSE" }, ...(options.logY ? { type: "log", dtick: "D2", tickformat: ".2~g" } : {}) },
       shapes,
       legend: { orientation: "h" },
     },

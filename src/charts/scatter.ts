@@ -34,7 +34,10 @@ export function embeddingScatterFigure(panels: readonly ScatterPanel[], options:
   });
   const order = [...(options.order ?? []).filter((l) => allLabels.has(l)), ...[...allLabels].filter((l) => !(options.order ?? []).includes(l)).sort()];
   const data: Record<string, unknown>[] = [];
-  const layout: Record<string, unknown> = { title: { text: options.title ?? "Embeddings, first two principal components" }, legend: { orientation: "h" }, annotations: [] };
+  const layout: Record<string, unknown> = { title: { text: options.title ?? "Embeddings, first two principal components" }, annotations: [] };
+  // One legend entry per label, on the first panel that draws it (a label may be missing from the first panel,
+  // e.g. items have a "fashion+sports" category that users do not). The legend sits at the right, clear of the axes.
+  const inLegend = new Set<string>();
   const gap = 0.06, width = (1 - gap * (panels.length - 1)) / panels.length;
   panels.forEach((p, j) => {
     const suffix = j === 0 ? "" : String(j + 1);
@@ -44,12 +47,13 @@ export function embeddingScatterFigure(panels: readonly ScatterPanel[], options:
       (p.labels as readonly (string | null | undefined)[]).forEach((l, r) => { if (l === label) rows.push(r); });
       if (rows.length === 0) return;
       data.push({
-        type: "scatter", mode: "markers", name: label, legendgroup: label, showlegend: j === 0,
+        type: "scatter", mode: "markers", name: label, legendgroup: label, showlegend: !inLegend.has(label),
         x: rows.map((r) => round(c[r * K] as number, 4)), y: rows.map((r) => round(c[r * K + 1] as number, 4)),
         marker: { color: colourFor(label, g), size: 5, opacity: 0.7 },
         ...(p.names ? { text: rows.map((r) => p.names![r]) } : {}),
         xaxis: `x${suffix}`, yaxis: `y${suffix}`,
       });
+      inLegend.add(label);
     });
     const ratio = p.projection.explainedRatio;
     layout[`xaxis${suffix}`] = { domain: [j * (width + gap), j * (width + gap) + width], title: { text: `PC1 (${pct(ratio[0])})` }, zeroline: false };

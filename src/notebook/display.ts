@@ -38,11 +38,15 @@ export function figureBundle(figure: PlotlyFigure, divId: string, height = 420):
   const title = figureTitle(figure);
   // The figure goes into a <script>: escaping "<" keeps a "</script>" inside a label from ending it early.
   const json = JSON.stringify(spec).replace(/</g, "\\u003c");
+  // An untrusted notebook (opened, not run) drops the script: the div then shows one line saying what is missing,
+  // not a blank box. The script gives the div its height and replaces that line with the chart.
+  const fallback = `Chart${title ? ` "${escapeHtml(title)}"` : ""}: drawn when the notebook is trusted or this cell is run.`;
   const html =
-    `<div id="${divId}" class="ewb-plot" style="width:100%;height:${height}px"></div>\n` +
+    `<div id="${divId}" class="ewb-plot" style="width:100%"><span class="ewb-plot-fallback">${fallback}</span></div>\n` +
     `<script type="text/javascript">(function () {\n` +
     `  var el = document.getElementById(${JSON.stringify(divId)}), spec = ${json};\n` +
     `  if (!window.Plotly) { el.textContent = "plotly.js is not loaded in this page: run the notebook from the top."; return; }\n` +
+    `  el.textContent = ""; el.style.height = "${height}px";\n` +
     `  window.Plotly.newPlot(el, spec.data, spec.layout, spec.config);\n` +
     `})();</script>`;
   return {
@@ -95,6 +99,10 @@ export function showFigure(figure: PlotlyFigure, options: { height?: number } = 
 /** Displays a notebook's key numbers under {@link RESULTS_MIME} so tests of the executed notebook can read them. */
 export function recordResults(name: string, values: Readonly<Record<string, unknown>>): void {
   writeBundle(resultsBundle(name, values));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
 }
 
 /** Reads the plotly.js-dist-min bundle from node_modules. */

@@ -58,6 +58,12 @@ describe("chart figures", () => {
     ], { order: ["tech", "sports"] });
     assert.equal(f.data.length, 4);
     assert.deepEqual(f.data.map((t) => [t.name, t.xaxis, t.showlegend]), [["tech", "x", true], ["sports", "x", true], ["tech", "x2", false], ["sports", "x2", false]]);
+    // A label the first panel lacks gets its legend entry on the panel that draws it.
+    const items = embeddingScatterFigure([
+      { title: "users", projection: p, labels: ["tech", "sports", "tech", "sports"] },
+      { title: "items", projection: p, labels: ["tech", "fashion+sports", "tech", "sports"] },
+    ], { order: ["tech", "fashion+sports", "sports"] });
+    assert.deepEqual(items.data.filter((t) => t.showlegend).map((t) => [t.name, t.xaxis]), [["tech", "x"], ["sports", "x"], ["fashion+sports", "x2"]]);
     assert.equal((f.data[0]!.marker as { color: string }).color, (f.data[2]!.marker as { color: string }).color);
     assert.deepEqual(f.data[2]!.text, ["U1", "U3"]);
     assert.equal((f.data[0]!.x as number[]).length, 2);
@@ -77,7 +83,12 @@ describe("chart figures", () => {
     assert.deepEqual(f.data.map((t) => t.name), ["matrix factorisation", "popularity baseline"]);
     assert.deepEqual(f.data[0]!.x, ["precision@10", "recall@10", "NDCG@10", "hit rate@10", "coverage"]);
     assert.deepEqual(f.data[1]!.y, [0.2, 0.3, 0.25, 0.6, 0.02]);
-    assert.deepEqual(metricBarsFigure(report, { metrics: ["rmse"] }).data[1]!.y, [null]);
+    // popularity has no RMSE: no trace, so no legend entry without a bar; the model keeps its colour.
+    const errors = metricBarsFigure(report, { metrics: ["rmse", "precision"] });
+    assert.deepEqual(errors.data.map((t) => [t.name, t.y]), [["matrix factorisation", [0.9, 0.1]], ["popularity baseline", [null, 0.2]]]);
+    const rmseOnly = metricBarsFigure(report, { metrics: ["rmse"] });
+    assert.deepEqual(rmseOnly.data.map((t) => t.name), ["matrix factorisation"]);
+    assert.equal((rmseOnly.data[0]!.marker as { color: string }).color, (f.data[0]!.marker as { color: string }).color);
     assert.throws(() => metricBarsFigure(report, { metrics: ["speed" as never] }), /Expected options\.metrics\[0\] to be one of rmse, mae/);
   });
 });

@@ -17,10 +17,10 @@ const figure = {
 };
 
 /** Runs the HTML's inline script in a sandbox with a fake document and Plotly, and returns the newPlot calls. */
-function runFigureScript(html: string, withPlotly: boolean): { calls: unknown[][]; el: { id: string; textContent: string } } {
+function runFigureScript(html: string, withPlotly: boolean): { calls: unknown[][]; el: { id: string; textContent: string; style: Record<string, string> } } {
   const script = /<script type="text\/javascript">([\s\S]*)<\/script>/.exec(html)?.[1];
   assert.ok(script, "the figure HTML has an inline script");
-  const el = { id: /<div id="([^"]+)"/.exec(html)?.[1] ?? "", textContent: "" };
+  const el = { id: /<div id="([^"]+)"/.exec(html)?.[1] ?? "", textContent: "fallback", style: {} as Record<string, string> };
   const calls: unknown[][] = [];
   const window: Record<string, unknown> = {};
   if (withPlotly) window.Plotly = { newPlot: (...args: unknown[]) => calls.push(args) };
@@ -37,9 +37,12 @@ describe("notebook display", () => {
     assert.deepEqual(plotly.layout, figure.layout);
     assert.match(b["text/plain"] as string, /Plotly figure: Loss per epoch, 1 trace/);
     const html = b["text/html"] as string;
-    assert.match(html, /<div id="fig-1" class="ewb-plot" style="width:100%;height:300px">/);
+    // Untrusted (no script run), the div holds one line of text and no height; the script sizes it and draws.
+    assert.match(html, /<div id="fig-1" class="ewb-plot" style="width:100%"><span class="ewb-plot-fallback">Chart "Loss per epoch": drawn when the notebook is trusted or this cell is run\.<\/span><\/div>/);
     const { calls, el } = runFigureScript(html, true);
     assert.equal(calls.length, 1);
+    assert.equal(el.style.height, "300px");
+    assert.equal(el.textContent, "");
     assert.equal(calls[0]?.[0], el);
     assert.deepEqual(JSON.parse(JSON.stringify(calls[0]?.[1])), figure.data, "the trace (with its </script> label) survives the HTML escaping");
   });

@@ -3,8 +3,8 @@ import * as path from "node:path";
 import { ensureWorkbook, jupyterSkipReason, ROOT, WORKBOOK_OUT } from "./workbook";
 
 interface ReportCheck {
-  pages: { file: string; expected: number; drew: number; blank: string[]; ok: boolean }[];
-  screenshot: { png: string; colours: number; nonWhiteShare: number; notebook: string } | null;
+  pages: { file: string; expected: number; drew: number; blank: string[]; charts: { n: number; faults: string[] }[]; ok: boolean }[];
+  screenshot: { png: string; colours: number; nonWhiteShare: number; page: string } | null;
   ok: boolean;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,11 +25,12 @@ describe("the HTML report in headless Chromium", function () {
     ensureWorkbook((s) => console.log(`      ${s}`));
   });
 
-  it("draws every chart of every notebook page, and a screenshot of one chart is not blank", async () => {
+  it("draws every chart of every notebook page with no fault a reader would see, and screenshots are not blank", async () => {
     const r = await checkReport({ dir: WORKBOOK_OUT });
     for (const p of r.pages) {
       assert.equal(p.blank.length, 0, `${p.file}: blank charts ${p.blank.join(", ")}`);
       assert.equal(p.drew, p.expected, `${p.file}: ${p.drew} of ${p.expected} charts drew`);
+      for (const c of p.charts) assert.deepEqual(c.faults, [], `${p.file} chart ${c.n}`);
     }
     const charts = r.pages.reduce((n, p) => n + p.expected, 0);
     assert.ok(charts >= 8, `the workbook shows its charts (${charts})`);

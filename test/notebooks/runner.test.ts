@@ -51,23 +51,6 @@ describe("the workbook runner (scripts/run-workbook.js)", function () {
   });
 });
 
-describe("the report check (scripts/check-report.js)", () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { chartsInDom } = require(path.join(ROOT, "scripts", "check-report.js")) as {
-    chartsInDom: (dom: string) => { id: string; drew: boolean }[];
-  };
-
-  it("counts a chart as drawn only when Plotly put an SVG and data marks into its div", () => {
-    const drawn = '<div id="ewb-plot-1-1" class="ewb-plot js-plotly-plot"><svg class="main-svg"><g class="trace"><path class="js-line" d="M0,0L1,1"/></g></svg></div>';
-    const axesOnly = '<div id="ewb-plot-1-2" class="ewb-plot js-plotly-plot"><svg class="main-svg"><g class="xaxislayer"/></svg></div>';
-    const never = '<div id="ewb-plot-1-3" class="ewb-plot">plotly.js is not loaded in this page</div>';
-    assert.deepEqual(
-      chartsInDom(`<body>${drawn}<p>text</p>${axesOnly}${never}</body>`).map((c) => [c.id, c.drew]),
-      [["ewb-plot-1-1", true], ["ewb-plot-1-2", false], ["ewb-plot-1-3", false]],
-    );
-  });
-});
-
 describe("the notebook stripper (scripts/strip-notebooks.js)", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { strip } = require(path.join(ROOT, "scripts", "strip-notebooks.js")) as { strip: (nb: unknown) => boolean };
