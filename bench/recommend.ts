@@ -8,6 +8,7 @@ import { generateSyntheticDataset } from "../src/data/generate";
 import { randomSplit } from "../src/data/split";
 import { trainModel } from "../src/model/train";
 import type { MfWeights } from "../src/model/types";
+import { ratedItemsOf, type RatedItems } from "../src/model/rated-items";
 import { topNAllUsers } from "../src/recommend/batch";
 import { topNForUserIndex } from "../src/recommend/single";
 import { recommendForNewUser } from "../src/recommend/foldin";
@@ -38,10 +39,10 @@ function summary(what: string, ms: number[], cpuMs: number[]): RecommendBenchRow
 }
 
 /** The obvious way, for scale: score every pair in double precision in plain TypeScript, keep 10 with a heap. */
-function plainAllUsers(w: MfWeights, rated: readonly Int32Array[]): void {
+function plainAllUsers(w: MfWeights, rated: RatedItems): void {
   const heap = new TopKHeap(10), mask = new Uint8Array(w.numItems), out = new Int32Array(10), sc = new Float64Array(10);
   for (let u = 0; u < w.numUsers; u++) {
-    const ex = rated[u]!;
+    const ex = ratedItemsOf(rated, u);
     for (let j = 0; j < ex.length; j++) mask[ex[j]!] = 1;
     heap.reset();
     for (let i = 0; i < w.numItems; i++) if (mask[i] === 0) heap.push(i, scoreUnchecked(w, u, i));
@@ -103,7 +104,7 @@ export async function benchRecommend(rounds = 30): Promise<{ rows: RecommendBenc
   };
   const one = perCall(21000, (r) => {
     const u = (r * 7919) % w.numUsers;
-    topNForUserIndex(w, u, 10, rated[u]);
+    topNForUserIndex(w, u, 10, ratedItemsOf(rated, u));
   });
   rows.push(summary("one user, top-10, rated excluded", one.wall, one.cpu));
   const pairs = split.train.filter((x) => x.userId === model.userIds.id(0)).map((x) => ({ itemId: x.itemId, rating: x.rating }));

@@ -1,6 +1,7 @@
 /** Cosine similarity between embedding rows: user-user, item-item, user-to-items. */
 import type { MfWeights } from "../model/types";
-import { checkMatrix, checkRow, checkWeights, type EmbeddingMatrix } from "./embeddings";
+import { checkMatrix, checkRow, type EmbeddingMatrix } from "./embeddings";
+import { checkWeights } from "../model/check";
 import { InvalidArgumentError } from "../errors";
 
 /**

@@ -1,39 +1,13 @@
 /** Embedding matrices as row-major views over MfWeights, plus the argument checks every analysis shares. */
 import type { MfWeights } from "../model/types";
 import { InvalidArgumentError } from "../errors";
+import { checkWeights } from "../model/check";
 
 /** `rows` vectors of length `dim`, row r at `data[r * dim .. (r + 1) * dim)`. */
 export interface EmbeddingMatrix {
   readonly rows: number;
   readonly dim: number;
   readonly data: Float32Array | Float64Array;
-}
-
-/**
- * Checks that `weights` is a consistent MfWeights (array lengths match dim, numUsers, numItems) and returns it.
- * Every public function that takes weights calls this, so a truncated or mismatched model fails with a clear message.
- */
-export function checkWeights(weights: unknown, name = "weights"): MfWeights {
-  if (typeof weights !== "object" || weights === null) throw new InvalidArgumentError(name, "an MfWeights object", weights);
-  const w = weights as Partial<MfWeights>;
-  const int = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
-  if (!int(w.dim) || w.dim < 1) throw new InvalidArgumentError(`${name}.dim`, "a positive integer", w.dim);
-  if (!int(w.numUsers)) throw new InvalidArgumentError(`${name}.numUsers`, "an integer >= 0", w.numUsers);
-  if (!int(w.numItems)) throw new InvalidArgumentError(`${name}.numItems`, "an integer >= 0", w.numItems);
-  const arr = (field: keyof MfWeights, len: number): void => {
-    const a = w[field];
-    if (!(a instanceof Float32Array) || a.length !== len) {
-      throw new InvalidArgumentError(`${name}.${field}`, `a Float32Array of length ${len}`, a instanceof Float32Array ? `length ${a.length}` : a);
-    }
-  };
-  arr("userFactors", w.numUsers * w.dim);
-  arr("itemFactors", w.numItems * w.dim);
-  arr("userBias", w.numUsers);
-  arr("itemBias", w.numItems);
-  if (typeof w.globalBias !== "number" || !Number.isFinite(w.globalBias)) {
-    throw new InvalidArgumentError(`${name}.globalBias`, "a finite number", w.globalBias);
-  }
-  return w as MfWeights;
 }
 
 /** Checks an EmbeddingMatrix's shape and returns it. */

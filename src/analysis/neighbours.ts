@@ -2,7 +2,8 @@
 import type { TrainedModel } from "../model/types";
 import { checkInteger, checkString } from "../validate";
 import { InvalidArgumentError } from "../errors";
-import { checkMatrix, checkRow, checkWeights, type EmbeddingMatrix } from "./embeddings";
+import { checkMatrix, checkRow, type EmbeddingMatrix } from "./embeddings";
+import { checkWeights } from "../model/check";
 import { rowSimilarities } from "./cosine";
 import { TopKHeap } from "../recommend/topk";
 

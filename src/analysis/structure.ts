@@ -3,7 +3,8 @@ import type { Dataset } from "../data/types";
 import type { TrainedModel } from "../model/types";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger } from "../validate";
-import { checkWeights, itemEmbeddings, userEmbeddings } from "./embeddings";
+import { itemEmbeddings, userEmbeddings } from "./embeddings";
+import { checkWeights } from "../model/check";
 import { groupSimilarity, itemCategoryLabels, ITEM_CATEGORIES, requireLabels, userGroupLabels, USER_GROUPS, type GroupSimilarity } from "./groups";
 import { knnPurity, silhouette } from "./recovery";
 

@@ -4,7 +4,8 @@ import type { MfWeights } from "../model/types";
 import { indexInteractions, type IndexedRatings } from "../data/indexed";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkNumber } from "../validate";
-import { checkModel } from "../recommend/single";
+import { checkModel } from "../model/check";
+import { hasRated } from "../model/rated-items";
 import type { RecommenderModel } from "../recommend/types";
 import { topNAllUsers } from "../recommend/batch";
 import { scoreUnchecked } from "../recommend/score";
@@ -56,8 +57,7 @@ export function splitByModel(model: RecommenderModel, interactions: readonly Int
   const train: Interaction[] = [], heldOut: Interaction[] = [];
   for (const r of interactions) {
     const u = model.userIds.indexOrMinusOne(r.userId), i = model.itemIds.indexOrMinusOne(r.itemId);
-    const rated = u >= 0 ? model.ratedItems[u] : undefined;
-    if (rated && i >= 0 && binarySearch(rated, i)) train.push(r);
+    if (u >= 0 && i >= 0 && hasRated(model.ratedItems, u, i)) train.push(r);
     else heldOut.push(r);
   }
   return { train, heldOut };
@@ -132,15 +132,4 @@ function findings(rows: readonly EvaluationRow[], k: number): string[] {
     notes.push(`The bias-only baseline predicts ratings as well as or better than the model: RMSE ${bias.rmse.toFixed(4)} vs ${mf.rmse.toFixed(4)}.`);
   }
   return notes;
-}
-
-function binarySearch(sorted: Int32Array, x: number): boolean {
-  let lo = 0, hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1, v = sorted[mid] as number;
-    if (v === x) return true;
-    if (v < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }

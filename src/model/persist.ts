@@ -4,9 +4,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EpochRecord, Hyperparameters, MfWeights, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
-import { InvalidArgumentError, ModelFormatError, StorageError, WorkbookError } from "../errors";
+import { ModelFormatError, StorageError, WorkbookError } from "../errors";
 import { resolveHyperparameters } from "./hyperparameters";
 import { checkString } from "../validate";
+import { checkModel } from "./check";
+import { checkRatedItems } from "./rated-items";
 
 /** Identifies the files; bump `MODEL_FORMAT_VERSION` on any incompatible change. */
 export const MODEL_FORMAT = "embedding-workbook-mf";
@@ -63,6 +65,7 @@ export interface SaveOptions {
 export function saveModel(model: TrainedModel, dir: string, options: SaveOptions = {}): void {
   checkString("dir", dir);
   checkModel(model);
+  checkRatedItems(model.ratedItems, model.weights.numUsers, model.weights.numItems, "model.ratedItems");
   const { bytes, sections } = encodeWeights(model);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const weightsFile = `weights-${sha256.slice(0, 16)}.bin`;
@@ -164,12 +167,12 @@ export function loadModel(dir: string): TrainedModel {
   for (const s of m.weights.sections) sec.set(s.name, decodeSection(bytes, s));
   const offsets = sec.get("ratedOffsets") as Int32Array;
   const rated = sec.get("ratedItems") as Int32Array;
-  const ratedItems: Int32Array[] = [];
+  if (offsets[0] !== 0 || offsets[m.numUsers] !== rated.length) throw new ModelFormatError(weightsPath, `corrupt: rated-items offsets run ${offsets[0]}..${offsets[m.numUsers]}, not 0..${rated.length}`);
   for (let u = 0; u < m.numUsers; u++) {
     const a = offsets[u]!, b = offsets[u + 1]!;
     if (!(a >= 0 && b >= a && b <= rated.length)) throw new ModelFormatError(weightsPath, `corrupt: rated-items offsets of user index ${u} are ${a}..${b}`);
-    ratedItems.push(rated.slice(a, b));
   }
+  const ratedItems = { offsets, items: rated };
   for (let k = 0; k < rated.length; k++) {
     const i = rated[k]!;
     if (!(i >= 0 && i < m.numItems)) throw new ModelFormatError(weightsPath, `corrupt: rated item index ${i} is outside 0..${m.numItems - 1}`);
@@ -193,24 +196,9 @@ export function loadModel(dir: string): TrainedModel {
   };
 }
 
-function checkModel(model: TrainedModel): void {
-  if (!model || typeof model !== "object" || !model.weights) throw new InvalidArgumentError("model", "a TrainedModel", model);
-  const w = model.weights;
-  if (!(w.userFactors instanceof Float32Array) || w.userFactors.length !== w.numUsers * w.dim) throw new InvalidArgumentError("model.weights.userFactors", `a Float32Array of length ${w.numUsers * w.dim}`, w.userFactors);
-  if (!(w.itemFactors instanceof Float32Array) || w.itemFactors.length !== w.numItems * w.dim) throw new InvalidArgumentError("model.weights.itemFactors", `a Float32Array of length ${w.numItems * w.dim}`, w.itemFactors);
-  if (!(w.userBias instanceof Float32Array) || w.userBias.length !== w.numUsers) throw new InvalidArgumentError("model.weights.userBias", `a Float32Array of length ${w.numUsers}`, w.userBias);
-  if (!(w.itemBias instanceof Float32Array) || w.itemBias.length !== w.numItems) throw new InvalidArgumentError("model.weights.itemBias", `a Float32Array of length ${w.numItems}`, w.itemBias);
-  if (model.userIds.size !== w.numUsers) throw new InvalidArgumentError("model.userIds", `an IdMap of ${w.numUsers} users`, model.userIds.size);
-  if (model.itemIds.size !== w.numItems) throw new InvalidArgumentError("model.itemIds", `an IdMap of ${w.numItems} items`, model.itemIds.size);
-  if (!Array.isArray(model.ratedItems) || model.ratedItems.length !== w.numUsers) throw new InvalidArgumentError("model.ratedItems", `an array of ${w.numUsers} Int32Arrays`, model.ratedItems);
-}
-
 function encodeWeights(model: TrainedModel): { bytes: Buffer; sections: Section[] } {
   const w = model.weights;
-  const offsets = new Int32Array(w.numUsers + 1);
-  for (let u = 0; u < w.numUsers; u++) offsets[u + 1] = offsets[u]! + model.ratedItems[u]!.length;
-  const rated = new Int32Array(offsets[w.numUsers]!);
-  model.ratedItems.forEach((l, u) => rated.set(l, offsets[u]!));
+  const { offsets, items: rated } = model.ratedItems;
   const parts: [SectionName, Float32Array | Int32Array][] = [
     ["userFactors", w.userFactors], ["itemFactors", w.itemFactors], ["userBias", w.userBias], ["itemBias", w.itemBias],
     ["ratedOffsets", offsets], ["ratedItems", rated],

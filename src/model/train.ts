@@ -2,13 +2,14 @@
 import type { Dataset, DataSplit } from "../data/types";
 import type { EpochRecord, Hyperparameters, MfWeights, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
-import { fingerprintInteractions, indexInteractions, type IndexedRatings } from "../data/indexed";
+import { fingerprintInteractions, indexInteractions } from "../data/indexed";
 import { InvalidArgumentError } from "../errors";
 import { createRng } from "../random";
 import { randomWeights } from "./init";
 import { resolveHyperparameters } from "./hyperparameters";
 import { parseBackend, selectBackend, type BackendName } from "./backend";
 import { createKernelTrainer, type EpochTrainer, type TrainingProblem } from "./kernel-trainer";
+import { ratedItemsFromRows } from "./rated-items";
 
 export { DEFAULT_HYPERPARAMETERS, BLOG_HYPERPARAMETERS, resolveHyperparameters } from "./hyperparameters";
 
@@ -92,7 +93,7 @@ export async function trainModel(
       backend: trainer.backend,
       dataFingerprint: fingerprintInteractions(split.train),
       trainedAt: new Date().toISOString(),
-      ratedItems: ratedItemsByUser(train, userIds.size),
+      ratedItems: ratedItemsFromRows(train.users, train.items, userIds.size, train.length),
     };
   } finally {
     trainer.dispose();
@@ -114,23 +115,5 @@ function meanOf(a: Float32Array): number {
   let s = 0;
   for (let k = 0; k < a.length; k++) s += a[k]!;
   return a.length ? s / a.length : 0;
-}
-
-/** Sorted, unique item indices per user from the training rows. */
-export function ratedItemsByUser(train: IndexedRatings, numUsers: number): Int32Array[] {
-  const counts = new Int32Array(numUsers);
-  for (let k = 0; k < train.length; k++) counts[train.users[k]!]!++;
-  const lists = Array.from(counts, (c) => new Int32Array(c));
-  const fill = new Int32Array(numUsers);
-  for (let k = 0; k < train.length; k++) {
-    const u = train.users[k]!;
-    lists[u]![fill[u]!++] = train.items[k]!;
-  }
-  return lists.map((l) => {
-    l.sort();
-    let w = 0;
-    for (let r = 0; r < l.length; r++) if (r === 0 || l[r] !== l[r - 1]) l[w++] = l[r]!;
-    return w === l.length ? l : l.slice(0, w);
-  });
 }
 

@@ -1,5 +1,6 @@
 /** What a trained matrix-factorisation model is, as plain typed arrays any module can read without TF.js. */
 import type { IdMap } from "../data/idmap";
+import type { RatedItems } from "./rated-items";
 
 /**
  * Biased MF weights: prediction(u, i) = dot(userFactors[u], itemFactors[i]) + userBias[u] + itemBias[i] + globalBias.
@@ -68,6 +69,9 @@ export interface TrainedModel {
   readonly dataFingerprint: string;
   /** ISO time the training finished. */
   readonly trainedAt: string;
-  /** Indices of the items each user rated in training (sorted), by user index: what "exclude rated" excludes. */
-  readonly ratedItems: readonly Int32Array[];
+  /**
+   * The items each user rated, as CSR (see rated-items.ts; `ratedItemsOf(model.ratedItems, u)` is user u's sorted
+   * row): what "exclude rated" excludes.
+   */
+  readonly ratedItems: RatedItems;
 }

@@ -2,7 +2,8 @@
 import type { MfWeights } from "../model/types";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkOneOf } from "../validate";
-import { checkWeights } from "../analysis/embeddings";
+import { checkWeights } from "../model/check";
+import { checkRatedItems, ratedItemsOf, type RatedItems } from "../model/rated-items";
 import { ItemScorer } from "./scorer";
 
 /** Results for `users.length` users, n slots each; slot j of user row r is at r * n + j. */
@@ -26,8 +27,8 @@ export interface BatchTopN {
 export type BatchStrategy = "auto" | "brute" | "pruned";
 
 export interface BatchOptions {
-  /** Item indices to leave out for each user index (e.g. `model.ratedItems`); none when absent. */
-  readonly exclude?: readonly ArrayLike<number>[];
+  /** Item indices to leave out for each user index, as CSR (e.g. `model.ratedItems`); none when absent. */
+  readonly exclude?: RatedItems;
   /** Which users, by index (default: all). */
   readonly users?: ArrayLike<number>;
   readonly strategy?: BatchStrategy;
@@ -45,10 +46,7 @@ export function topNAllUsers(weights: MfWeights, n: number, options: BatchOption
   checkInteger("n", n, 1);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object", options);
   const strategy = checkOneOf("options.strategy", options.strategy ?? "auto", ["auto", "brute", "pruned"] as const);
-  const exclude = options.exclude;
-  if (exclude !== undefined && (!Array.isArray(exclude) || exclude.length !== w.numUsers)) {
-    throw new InvalidArgumentError("options.exclude", `an array of ${w.numUsers} index lists (one per user)`, exclude);
-  }
+  const exclude = options.exclude === undefined ? undefined : checkRatedItems(options.exclude, w.numUsers, w.numItems, "options.exclude");
   let users: Int32Array;
   if (options.users === undefined) {
     users = new Int32Array(w.numUsers);
@@ -62,16 +60,6 @@ export function topNAllUsers(weights: MfWeights, n: number, options: BatchOption
   const items = new Int32Array(rows * n).fill(-1);
   const scores = new Float64Array(rows * n).fill(NaN);
   const counts = new Int32Array(rows);
-  if (exclude) {
-    for (const u of users) {
-      const ex = exclude[u];
-      if (!ex) continue;
-      for (let j = 0; j < ex.length; j++) {
-        const i = ex[j] as number;
-        if (!(i >= 0 && i < w.numItems && Number.isInteger(i))) throw new InvalidArgumentError(`options.exclude[${u}][${j}]`, `an item index in [0, ${w.numItems})`, i);
-      }
-    }
-  }
-  scorer.topNMany(w.userFactors, w.userBias, users, n, exclude, items, scores, counts);
+  scorer.topNMany(w.userFactors, w.userBias, users, n, exclude && ((u) => ratedItemsOf(exclude, u)), items, scores, counts);
   return { n, users, items, scores, counts };
 }

@@ -1,6 +1,6 @@
 /** Item clusters with ball bounds, so the batched recommender can skip whole clusters that cannot reach a top-N. */
 import type { MfWeights } from "../model/types";
-import { checkWeights } from "../analysis/embeddings";
+import { checkWeights } from "../model/check";
 import { createRng } from "../random";
 import { checkInteger } from "../validate";
 

@@ -3,11 +3,11 @@ import type { MfWeights } from "../model/types";
 import type { IdMap } from "../data/idmap";
 import { InvalidArgumentError } from "../errors";
 import { checkNumber } from "../validate";
-import { checkWeights } from "../analysis/embeddings";
+import { checkModel, checkWeights } from "../model/check";
 import { choleskySolve } from "./cholesky";
 import { ItemScorer } from "./scorer";
 import { TopKHeap } from "./topk";
-import { biasOnlyTopN, checkModel, checkRecommendOptions, toRecommendations } from "./single";
+import { biasOnlyTopN, checkRecommendOptions, toRecommendations } from "./single";
 import type { RecommendOptions, RecommenderModel, UserRecommendations } from "./types";
 
 /** A rating a new user gives, by raw item ID. */

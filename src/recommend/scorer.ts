@@ -7,7 +7,7 @@
  * could not win.
  */
 import type { MfWeights } from "../model/types";
-import { checkWeights } from "../analysis/embeddings";
+import { checkWeights } from "../model/check";
 import { buildItemClusterIndex } from "./clusters";
 import { TopKHeap } from "./topk";
 import { SCORE_KERNEL_WASM_BASE64 } from "./wasm/score-kernel-bytes";
@@ -258,7 +258,7 @@ export class ItemScorer {
    * slots beyond the count are left as they are. Same results as {@link pushTopN} per user, to the bit; in the
    * WebAssembly kernel, 256 users per call.
    */
-  topNMany(userFactors: Float32Array, userBias: Float32Array, users: Int32Array, n: number, exclude: readonly ArrayLike<number>[] | undefined,
+  topNMany(userFactors: Float32Array, userBias: Float32Array, users: Int32Array, n: number, exclude: ((u: number) => ArrayLike<number>) | undefined,
     outItems: Int32Array, outScores: Float64Array, outCounts: Int32Array): void {
     const d = this.w.dim, k = Math.min(n, this.numItems);
     if (!this.exports || !this.memory || k === 0) {
@@ -266,7 +266,7 @@ export class ItemScorer {
       for (let r = 0; r < users.length; r++) {
         const u = users[r] as number;
         heap.reset();
-        if (k > 0) this.pushTopN(userFactors.subarray(u * d, (u + 1) * d), userBias[u] as number, heap, exclude?.[u]);
+        if (k > 0) this.pushTopN(userFactors.subarray(u * d, (u + 1) * d), userBias[u] as number, heap, exclude?.(u));
         outCounts[r] = heap.drainInto(outItems, outScores, r * n);
       }
       return;
@@ -275,7 +275,7 @@ export class ItemScorer {
     for (let start = 0; start < users.length; start += USER_CHUNK) {
       const count = Math.min(USER_CHUNK, users.length - start);
       let nex = 0;
-      for (let r = 0; r < count; r++) nex += exclude?.[users[start + r] as number]?.length ?? 0;
+      for (let r = 0; r < count; r++) nex += exclude?.(users[start + r] as number).length ?? 0;
       // Staging after the fixed layout, 64-byte aligned parts.
       const al = (x: number): number => Math.ceil(x / 64) * 64;
       const rows = al(this.L.size), ubs = rows + al(count * S), pns = ubs + al(count * 4), exOff = pns + al(count * 8);
@@ -299,7 +299,7 @@ export class ItemScorer {
         f32[ubs / 4 + r] = userBias[u] as number;
         f64[pns / 8 + r] = Math.sqrt(pn);
         i32[exOff / 4 + r] = e;
-        const ex = exclude?.[u];
+        const ex = exclude?.(u);
         if (ex) for (let j = 0; j < ex.length; j++) i32[exIdx / 4 + e++] = ex[j] as number;
       }
       i32[exOff / 4 + count] = e;

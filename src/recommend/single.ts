@@ -2,7 +2,8 @@
 import type { MfWeights } from "../model/types";
 import { InvalidArgumentError } from "../errors";
 import { checkBoolean, checkInteger, checkString } from "../validate";
-import { checkWeights } from "../analysis/embeddings";
+import { checkModel, checkWeights } from "../model/check";
+import { ratedItemsOf } from "../model/rated-items";
 import { ItemScorer } from "./scorer";
 import { TopKHeap } from "./topk";
 import type { RecommendOptions, RecommenderModel, Recommendation, UserRecommendations } from "./types";
@@ -18,7 +19,7 @@ export interface IndexedTopN {
 
 /**
  * The n best items for user index `u` by predicted rating, best first, ties to the lower item index.
- * `exclude` lists item indices to leave out (any order; e.g. `model.ratedItems[u]`). Scores are the f32 values
+ * `exclude` lists item indices to leave out (any order; e.g. `ratedItemsOf(model.ratedItems, u)`). Scores are the f32 values
  * of the shared scorer (see ItemScorer), identical to what the batched path gives.
  */
 export function topNForUserIndex(weights: MfWeights, u: number, n: number, exclude?: ArrayLike<number>): IndexedTopN {
@@ -56,8 +57,8 @@ export function recommendForUser(model: RecommenderModel, userId: string, option
   checkString("userId", userId);
   const { top, includeRated } = checkRecommendOptions(options);
   const u = model.userIds.index(userId);
-  const rated = model.ratedItems[u];
-  const history = rated !== undefined && rated.length > 0;
+  const rated = ratedItemsOf(model.ratedItems, u);
+  const history = rated.length > 0;
   const exclude = includeRated ? undefined : rated;
   const best = history ? topNForUserIndex(model.weights, u, top, exclude) : biasOnlyTopN(model.weights, top, exclude);
   return { userId, strategy: history ? "model" : "bias-only", recommendations: toRecommendations(model, best) };
@@ -79,19 +80,6 @@ export function checkRecommendOptions(options: unknown): { top: number; includeR
   const top = o.top === undefined ? DEFAULT_TOP_N : checkInteger("options.top", o.top, 1);
   const includeRated = o.includeRated === undefined ? false : checkBoolean("options.includeRated", o.includeRated);
   return { top, includeRated };
-}
-
-/** Checks that a model's weights, ID maps and rated lists agree in size. */
-export function checkModel(model: unknown): RecommenderModel {
-  if (typeof model !== "object" || model === null) throw new InvalidArgumentError("model", "a trained model", model);
-  const m = model as Partial<RecommenderModel>;
-  const w = checkWeights(m.weights, "model.weights");
-  if (!m.userIds || m.userIds.size !== w.numUsers) throw new InvalidArgumentError("model.userIds", `an IdMap of ${w.numUsers} users`, m.userIds?.size);
-  if (!m.itemIds || m.itemIds.size !== w.numItems) throw new InvalidArgumentError("model.itemIds", `an IdMap of ${w.numItems} items`, m.itemIds?.size);
-  if (!Array.isArray(m.ratedItems) || m.ratedItems.length !== w.numUsers) {
-    throw new InvalidArgumentError("model.ratedItems", `an array of ${w.numUsers} Int32Arrays`, m.ratedItems);
-  }
-  return m as RecommenderModel;
 }
 
 /** Checks that every excluded index is an item index. */

@@ -1,5 +1,5 @@
 /** The records recommendations are returned as: raw IDs, 1-based ranks, predicted ratings. */
-import type { TrainedModel } from "../model/types";
+import type { ScoringModel } from "../model/check";
 
 /** One recommended item. `predictedRating` is the model's raw score (not clipped to the 1-5 scale). */
 export interface Recommendation {
@@ -23,7 +23,7 @@ export interface UserRecommendations {
 }
 
 /** The parts of a trained model recommending needs (a TrainedModel has them all). */
-export type RecommenderModel = Pick<TrainedModel, "weights" | "userIds" | "itemIds" | "ratedItems">;
+export type RecommenderModel = ScoringModel;
 
 /** Options of the single-user recommenders. */
 export interface RecommendOptions {

@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { ModelFormatError } from "../errors";
 import type { TrainedModel } from "../model/types";
-import { checkModel } from "../recommend/single";
+import { checkModel } from "../model/check";
 import { resolveWithinRoot } from "./paths";
 import { PrecomputedRecommendations } from "./precompute";
 import { MAX_TOP_N } from "./schemas";

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { cosine, cosineMatrix, normalizeRows, rowSimilarities, similaritiesTo, userItemSimilarity, userUserSimilarity, itemItemSimilarity } from "../../src/analysis/cosine";
-import { matrixFromRows, userEmbeddings, checkWeights } from "../../src/analysis/embeddings";
+import { matrixFromRows, userEmbeddings } from "../../src/analysis/embeddings";
+import { checkWeights } from "../../src/model/check";
 import { randomTestWeights } from "./fixtures";
 
 describe("cosine similarity", () => {

@@ -2,6 +2,7 @@
 import type { MfWeights, TrainedModel } from "../../src/model/types";
 import { IdMap } from "../../src/data/idmap";
 import { createRng } from "../../src/random";
+import { ratedItemsFromLists } from "../../src/model/rated-items";
 
 /** Seeded N(0, std) weights of the given shape. */
 export function randomTestWeights(numUsers: number, numItems: number, dim: number, seed = 1, std = 0.5): MfWeights {
@@ -30,11 +31,11 @@ export function plantedWeights(userGroups: readonly number[], itemGroups: readon
 export function testModel(weights: MfWeights, ratedPerUser = 3, seed = 3): TrainedModel {
   const rng = createRng(seed);
   const pad = (p: string, i: number): string => `${p}${String(i).padStart(4, "0")}`;
-  const ratedItems = Array.from({ length: weights.numUsers }, () => {
+  const ratedItems = ratedItemsFromLists(Array.from({ length: weights.numUsers }, () => {
     const s = new Set<number>();
     while (s.size < Math.min(ratedPerUser, weights.numItems)) s.add(rng.int(weights.numItems));
     return Int32Array.from([...s]).sort();
-  });
+  }));
   return {
     weights,
     userIds: IdMap.fromIds("user", Array.from({ length: weights.numUsers }, (_, i) => pad("U", i))),

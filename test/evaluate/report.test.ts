@@ -4,6 +4,7 @@ import { IdMap } from "../../src/data/idmap";
 import type { Interaction } from "../../src/data/types";
 import type { MfWeights } from "../../src/model/types";
 import { testModel } from "../analysis/fixtures";
+import { ratedItemsFromLists } from "../../src/model/rated-items";
 
 /** 3 users, 4 items; the model's scores are item-bias only and rank item 3 first, item 0 last. */
 function fixture() {
@@ -16,7 +17,7 @@ function fixture() {
   const train: Interaction[] = [
     { userId: "A", itemId: "i0", rating: 5 }, { userId: "B", itemId: "i0", rating: 4 }, { userId: "B", itemId: "i1", rating: 2 },
   ];
-  const model = { ...base, userIds, itemIds, ratedItems: [Int32Array.of(0), Int32Array.of(0, 1), Int32Array.of()] };
+  const model = { ...base, userIds, itemIds, ratedItems: ratedItemsFromLists([[0], [0, 1], []]) };
   const heldOut: Interaction[] = [
     { userId: "A", itemId: "i1", rating: 5 }, { userId: "C", itemId: "i0", rating: 4 }, { userId: "C", itemId: "i3", rating: 2 },
     { userId: "ZZ", itemId: "i0", rating: 4 },

@@ -52,7 +52,7 @@ describe("saveModel / loadModel", function () {
     assert.equal(m.formatVersion, 1);
     assert.deepEqual(m.finalMetrics, model.history[model.history.length - 1]);
     // 4 bytes per float: factors, biases, rated offsets and items.
-    const rated = model.ratedItems.reduce((s, l) => s + l.length, 0);
+    const rated = model.ratedItems.items.length;
     assert.equal(m.weights.bytes, 4 * (30 * 10 + 20 * 10 + 30 + 20 + 31 + rated));
   });
 
@@ -154,7 +154,7 @@ describe("saveModel / loadModel", function () {
 
   it("rejects bad arguments", () => {
     assert.throws(() => saveModel(model, ""), /Expected dir to be a non-empty string, but got ""/);
-    assert.throws(() => saveModel({} as TrainedModel, path.join(tmp, "x")), /Expected model to be a TrainedModel/);
+    assert.throws(() => saveModel({} as TrainedModel, path.join(tmp, "x")), /Expected model\.weights to be an MfWeights object/);
     assert.throws(() => loadModel(42 as unknown as string), /Expected dir to be a non-empty string, but got 42/);
   });
 });

@@ -3,11 +3,12 @@ import { topNAllUsers } from "../../src/recommend/batch";
 import { topNForUserIndex } from "../../src/recommend/single";
 import { buildItemClusterIndex } from "../../src/recommend/clusters";
 import { plantedWeights, randomTestWeights, testModel } from "../analysis/fixtures";
+import { ratedItemsFromLists, ratedItemsOf, type RatedItems } from "../../src/model/rated-items";
 
-function assertSameAsSingle(w: ReturnType<typeof randomTestWeights>, rated: readonly Int32Array[], n: number, strategy: "brute" | "pruned"): void {
+function assertSameAsSingle(w: ReturnType<typeof randomTestWeights>, rated: RatedItems, n: number, strategy: "brute" | "pruned"): void {
   const b = topNAllUsers(w, n, { exclude: rated, strategy });
   for (let u = 0; u < w.numUsers; u++) {
-    const s = topNForUserIndex(w, u, n, rated[u]);
+    const s = topNForUserIndex(w, u, n, ratedItemsOf(rated, u));
     assert.equal(b.counts[u], s.items.length, `user ${u} count`);
     assert.deepEqual(Array.from(b.items.subarray(u * n, u * n + s.items.length)), Array.from(s.items), `user ${u} (${strategy})`);
     // Same scoring function: equal to the bit.
@@ -42,7 +43,7 @@ describe("batched recommendations", () => {
 
   it("pads with -1 and NaN when fewer items than n are left, and serves a subset of users", () => {
     const w = randomTestWeights(3, 5, 2, 1);
-    const rated = [Int32Array.of(0, 1), Int32Array.of(), Int32Array.of(0, 1, 2, 3, 4)];
+    const rated = ratedItemsFromLists([[0, 1], [], [0, 1, 2, 3, 4]]);
     const b = topNAllUsers(w, 4, { exclude: rated, users: [2, 0] });
     assert.deepEqual(Array.from(b.users), [2, 0]);
     assert.deepEqual(Array.from(b.counts), [0, 3]);
@@ -62,8 +63,9 @@ describe("batched recommendations", () => {
   it("rejects bad input", () => {
     const w = randomTestWeights(2, 3, 2);
     assert.throws(() => topNAllUsers(w, 0), /Expected n to be an integer >= 1, but got 0/);
-    assert.throws(() => topNAllUsers(w, 1, { exclude: [Int32Array.of(1)] }), /Expected options\.exclude to be an array of 2 index lists/);
-    assert.throws(() => topNAllUsers(w, 1, { exclude: [Int32Array.of(9), Int32Array.of()] }), /Expected options\.exclude\[0\]\[0\] to be an item index in \[0, 3\), but got 9/);
+    assert.throws(() => topNAllUsers(w, 1, { exclude: [Int32Array.of(1)] as never }), /Expected options\.exclude to be rated items as CSR/);
+    assert.throws(() => topNAllUsers(w, 1, { exclude: ratedItemsFromLists([[1]]) }), /Expected options\.exclude\.offsets to be an Int32Array of 3 offsets \(users \+ 1\), but got "length 2"/);
+    assert.throws(() => topNAllUsers(w, 1, { exclude: ratedItemsFromLists([[9], []]) }), /Expected options\.exclude of user index 0 \(items\[0\]\) to be an item index in \[0, 3\), but got 9/);
     assert.throws(() => topNAllUsers(w, 1, { strategy: "fast" as never }), /Expected options\.strategy to be one of "auto", "brute", "pruned", but got "fast"/);
     assert.throws(() => topNAllUsers(w, 1, { users: [5] }), /Expected options\.users\[0\] to be an integer between 0 and 1, but got 5/);
   });

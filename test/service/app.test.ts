@@ -9,12 +9,13 @@ import { defaultLoader } from "../../src/service/loader";
 import { predictRating } from "../../src/model/predict";
 import type { TrainedModel } from "../../src/model/types";
 import { DEFAULT_FOLD_IN_L2 } from "../../src/recommend/foldin";
+import { ratedItemsOf } from "../../src/model/rated-items";
 import { ITEM_IDS, makeModel, tempRoot, USER_IDS, writeModel } from "./fixtures";
 
 /** Reference top-N computed another way: every prediction through predictRating, then a full sort. */
 function bruteForceTopN(model: TrainedModel, userId: string, n: number, excludeRated: boolean): { item_id: string; predicted_rating: number }[] {
   const u = model.userIds.index(userId);
-  const rated = new Set(excludeRated ? [...(model.ratedItems[u] ?? [])] : []);
+  const rated = new Set(excludeRated ? [...ratedItemsOf(model.ratedItems, u)] : []);
   return ITEM_IDS.map((id, i) => ({ item_id: id, i, predicted_rating: predictRating(model.weights, u, i) }))
     .filter((r) => !rated.has(r.i))
     .sort((a, b) => b.predicted_rating - a.predicted_rating || a.i - b.i)

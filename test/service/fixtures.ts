@@ -6,6 +6,7 @@ import { IdMap } from "../../src/data/idmap";
 import { createRng } from "../../src/random";
 import type { TrainedModel } from "../../src/model/types";
 import { saveModel } from "../../src/model/persist";
+import { ratedItemsFromLists } from "../../src/model/rated-items";
 
 export const USER_IDS = ["U10001", "U10004", "U10009", "U10020", "U10021"];
 export const ITEM_IDS = ["FASH2003", "FASH2010", "SPRT4001", "SPRT4007", "TECH1001", "TECH1005", "TECH1042"];
@@ -19,7 +20,7 @@ export function makeModel(seed = 7, dim = 4, trainedAt = "2026-01-02T03:04:05.00
     dim, numUsers: nu, numItems: ni,
     userFactors: f(nu * dim), itemFactors: f(ni * dim), userBias: f(nu), itemBias: f(ni), globalBias: 3.5,
   };
-  const ratedItems = [Int32Array.of(0, 4), Int32Array.of(1), Int32Array.of(2, 3, 6), Int32Array.of(5), new Int32Array(0)];
+  const ratedItems = ratedItemsFromLists([[0, 4], [1], [2, 3, 6], [5], []]);
   return {
     weights, userIds: IdMap.fromIds("user", USER_IDS), itemIds: IdMap.fromIds("item", ITEM_IDS),
     hyperparameters: { dim, epochs: 1, learningRate: 0.1, batchSize: 0, l2: 0, optimizer: "adam", initStd: 1, seed, earlyStoppingPatience: 0 },
