@@ -25,10 +25,10 @@ export function metricBarsFigure(report: EvaluationReport, options: { metrics?: 
   // each method keeps its colour whichever others are left out.
   const data = report.rows
     .map((row, j) => ({
-      type: "bar", name: row.method, x,
+      type: "bar" as const, name: row.method, x,
       y: metrics.map((m) => (row[m] === null ? null : round(row[m] as number, 4))),
       marker: { color: METHOD_COLOURS[j % METHOD_COLOURS.length] },
     }))
     .filter((trace) => trace.y.some((v) => v !== null));
-  return { data, layout: { title: { text: options.title ?? `Model vs baselines (k = ${report.k}, relevant = rating >= ${report.relevanceThreshold})` }, barmode: "group" } };
+  return { data, layout: { title: { text: options.title ?? `Model vs baselines (k = ${report.k}, relevant = rating >= ${report.relevanceThreshold})` }, barmode: "group" as const } };
 }

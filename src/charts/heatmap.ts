@@ -18,7 +18,8 @@ export function groupHeatmapFigure(groups: GroupSimilarity, options: { title?: s
   return {
     data: [{
       type: "heatmap", x: [...groups.labels], y: [...groups.labels], z, zmin: -1, zmax: 1, colorscale: "RdBu", reversescale: true,
-      text: z.map((row) => row.map((v: number | null) => (v === null ? "" : v.toFixed(2)))), texttemplate: "%{text}",
+      // One label per cell: plotly.js takes a matrix here for heatmaps, which its type declarations do not say.
+      text: z.map((row) => row.map((v: number | null) => (v === null ? "" : v.toFixed(2)))) as unknown as string[], texttemplate: "%{text}",
       hovertemplate: "%{y} vs %{x}: %{z}<extra></extra>",
     }],
     layout: {
@@ -60,8 +61,8 @@ export function similarityMatrixFigure(matrix: EmbeddingMatrix, labels: readonly
   const z: number[][] = [];
   for (let a = 0; a < n; a++) z.push(Array.from(sims.subarray(a * n, (a + 1) * n), (v) => round(v)));
   const shapes = bounds.slice(1).flatMap((b) => [
-    { type: "line", x0: b.start - 0.5, x1: b.start - 0.5, y0: -0.5, y1: n - 0.5, line: { color: "black", width: 1 } },
-    { type: "line", y0: b.start - 0.5, y1: b.start - 0.5, x0: -0.5, x1: n - 0.5, line: { color: "black", width: 1 } },
+    { type: "line" as const, x0: b.start - 0.5, x1: b.start - 0.5, y0: -0.5, y1: n - 0.5, line: { color: "black", width: 1 } },
+    { type: "line" as const, y0: b.start - 0.5, y1: b.start - 0.5, x0: -0.5, x1: n - 0.5, line: { color: "black", width: 1 } },
   ]);
   const tickvals = bounds.map((b) => (b.start + b.end - 1) / 2);
   const ticktext = bounds.map((b) => b.label);

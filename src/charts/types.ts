@@ -1,9 +1,15 @@
 /** Plotly figures as plain data, and the colours the charts share. */
+import type { Config, Layout, PlotData } from "plotly.js";
 
-/** A Plotly figure: traces and layout, JSON-serialisable (what `display.raw("application/vnd.plotly.v1+json", f)` takes). */
+/**
+ * A Plotly figure as plain, JSON-serialisable data, typed by plotly.js' own declarations: what every chart builder
+ * returns and what `showFigure` draws (also under the Plotly MIME type, for JupyterLab's renderer).
+ */
 export interface Figure {
-  readonly data: Record<string, unknown>[];
-  readonly layout: Record<string, unknown>;
+  /** Traces (scatter, bar and heatmap: what the builders draw; PlotData is plotly.js' type for these). */
+  readonly data: Partial<PlotData>[];
+  readonly layout: Partial<Layout>;
+  readonly config?: Partial<Config>;
 }
 
 /** One colour per known group/category, the same in every chart; others get the fallback palette in order. */

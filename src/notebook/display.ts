@@ -6,17 +6,19 @@ import * as fs from "node:fs";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkString } from "../validate";
 import { sessionState, writeBundle, type MimeBundle } from "./kernel";
+import type { Figure } from "../charts/types";
 
 export type { MimeBundle } from "./kernel";
 export { showTable, tableBundle, tableRows, type TableLike, type TableOptions } from "./table";
 export { createLiveOutput, trainingProgress, lossSparklineSvg, type LiveOutput } from "./live";
 
-/** A Plotly figure as plain data (what the chart builders in src/charts return). */
-export interface PlotlyFigure {
-  readonly data: readonly object[];
-  readonly layout?: object;
-  readonly config?: object;
-}
+/**
+ * What `showFigure` draws: a figure from the chart builders in src/charts (typed by plotly.js' declarations), or a
+ * figure written as a plain object in a notebook cell. The second form is accepted because those declarations
+ * are narrower than plotly.js itself (they reject `mode: "markers+text"` and per-point `textposition` arrays,
+ * both of which plotly.js draws), so a valid figure written in a cell would not type-check.
+ */
+export type PlotlyFigure = Figure | { readonly data: readonly object[]; readonly layout?: object; readonly config?: object };
 
 /** The MIME type JupyterLab's and VS Code's Plotly renderers read. */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";

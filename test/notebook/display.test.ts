@@ -9,9 +9,10 @@ import {
   resultsBundle,
   RESULTS_MIME,
   showFigure,
+  type PlotlyFigure,
 } from "../../src/notebook/display";
 
-const figure = {
+const figure: PlotlyFigure = {
   data: [{ type: "scatter", x: [1, 2, 3], y: [3, 1, 2], name: "a </script> b" }],
   layout: { title: { text: "Loss per epoch" } },
 };

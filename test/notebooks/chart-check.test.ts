@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { figureBundle, plotlyLoaderBundle, readPlotlyBundle, type PlotlyFigure } from "../../src/notebook/display";
+import type { PlotData } from "plotly.js";
 import { useTempDir } from "../tmpdir";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -21,7 +22,7 @@ function page(figures: readonly PlotlyFigure[]): string {
     figures.map((f, k) => html(figureBundle(f, `ewb-plot-t-${k}`))).join("\n") + "</body></html>";
 }
 
-const line = (name: string, y: (number | null)[]) => ({ type: "scatter", mode: "lines+markers", name, x: y.map((_, k) => k), y });
+const line = (name: string, y: (number | null)[]): Partial<PlotData> => ({ type: "scatter", mode: "lines+markers", name, x: y.map((_, k) => k), y });
 
 /** Figures a reader would find fault with, each with the fault the check must name. */
 const FAULTY: { what: string; figure: PlotlyFigure; fault: RegExp }[] = [

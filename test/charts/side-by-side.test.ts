@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
-import { sideBySide } from "../../src/notebook/side-by-side";
+import { sideBySide } from "../../src/charts/side-by-side";
+import type { Figure } from "../../src/charts/types";
 
-const heat = (title: string) => ({
+const heat = (title: string): Figure => ({
   data: [{ type: "heatmap", z: [[1, 0], [0, 1]], zmin: -1, zmax: 1 }],
   layout: {
     title: { text: title },

@@ -1,6 +1,6 @@
 /** Puts several Plotly figures side by side in one figure (one panel each), e.g. random beside trained. */
 import { InvalidArgumentError } from "../errors";
-import type { PlotlyFigure } from "./display";
+import type { Figure } from "./types";
 
 type Obj = Record<string, unknown>;
 
@@ -9,7 +9,7 @@ type Obj = Record<string, unknown>;
  * shapes and annotations (moved onto its own axes), its title becomes the panel's heading, and only the
  * last panel keeps colour scales, so panels that share a scale show one colour bar.
  */
-export function sideBySide(figures: readonly PlotlyFigure[], options: { title?: string; gap?: number } = {}): PlotlyFigure {
+export function sideBySide(figures: readonly Figure[], options: { title?: string; gap?: number } = {}): Figure {
   if (!Array.isArray(figures) || figures.length === 0) throw new InvalidArgumentError("figures", "a non-empty array of Plotly figures", figures);
   figures.forEach((f, j) => {
     if (f === null || typeof f !== "object" || !Array.isArray(f.data)) throw new InvalidArgumentError(`figures[${j}]`, "a Plotly figure { data: [...] }", f);
