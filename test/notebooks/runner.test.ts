@@ -5,8 +5,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { jupyterSkipReason, ROOT } from "./workbook";
 
-
-
 describe("the workbook runner (scripts/run-workbook.js)", function () {
   this.timeout(120_000);
   let work = "";
@@ -24,6 +22,8 @@ describe("the workbook runner (scripts/run-workbook.js)", function () {
       fs.copyFileSync(path.join(__dirname, "fixtures", f), path.join(work, "nb", f));
     }
     fs.symlinkSync(path.join(ROOT, "src"), path.join(work, "nb", "src"));
+    // ... and the packages whose types src/ uses (plotly.js' declarations), as the project's notebooks/ finds them.
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(work, "node_modules"));
   });
 
   after(() => {
