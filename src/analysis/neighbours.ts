@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "../errors";
 import { checkMatrix, checkRow, type EmbeddingMatrix } from "./embeddings";
 import { checkWeights } from "../model/check";
 import { rowSimilarities } from "./cosine";
-import { TopKHeap } from "../recommend/topk";
+import { TopKHeap } from "../topk";
 
 /** A neighbour: its raw ID, cosine similarity and 1-based rank. */
 export interface Neighbour {

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "../errors";
 import { checkInteger } from "../validate";
 import { checkMatrix, type EmbeddingMatrix } from "./embeddings";
 import { normalizeRows } from "./cosine";
-import { TopKHeap } from "../recommend/topk";
+import { TopKHeap } from "../topk";
 
 /** Share of each row's k nearest neighbours (cosine, self excluded) that carry its own label. */
 export interface KnnPurity {

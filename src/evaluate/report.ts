@@ -105,7 +105,7 @@ export function evaluateModel(model: RecommenderModel, train: readonly Interacti
       a = mae(pred, test.ratings);
     }
     if (!m.ranks) return { method: m.method, rmse: r, mae: a, precision: null, recall: null, ndcg: null, hitRate: null, coverage: null, categoryShare: null };
-    const top = topNAllUsers(m.weights, k, { exclude, strategy: m.weights.dim === 1 ? "brute" : "auto" });
+    const top = topNAllUsers(m.weights, k, { exclude });
     const lists = Array.from({ length: w.numUsers }, (_, u) => top.items.subarray(u * k, u * k + (top.counts[u] as number)));
     const rm = rankingMetrics(lists, relevant, k, w.numItems);
     const share = labels ? preferredCategoryShare(lists, labels.groups, labels.cats).share : null;

@@ -2,6 +2,7 @@
 import type { HeapLayout } from "./layout";
 import type { KernelOps } from "./kernel-ops";
 import { MF_KERNEL_WASM_BASE64 } from "./wasm/mf-kernel-bytes";
+import { compileKernel, instantiateKernel, WASM_PAGE_BYTES } from "../wasm/load";
 
 interface KernelExports {
   init(stride: number, q: number, bu: number, bi: number, g: number, np: number, tu: number, ti: number, tr: number): void;
@@ -13,50 +14,14 @@ interface KernelExports {
   shuffle(seed: number, n: number): void;
 }
 
-/** The part of the WebAssembly JS API used here (the project's lib settings have no DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-let compiled: object | null | undefined;
-
 /** The compiled kernel, or null when this runtime lacks WebAssembly SIMD (then the typed-array backend is used). */
 export function wasmKernelModule(): object | null {
-  if (compiled === undefined) {
-    // Compiled straight to optimised code: V8 otherwise starts in its baseline compiler (Liftoff) and tiers
-    // up only after calls return, which made the first 5-6 epochs of a run ~30% slower and the first one
-    // 12-24 ms instead of ~5 (measured). The flag is read at compile time and restored right after.
-    const v8 = optionalV8();
-    v8?.setFlagsFromString("--no-liftoff");
-    try {
-      compiled = new WA.Module(Buffer.from(MF_KERNEL_WASM_BASE64, "base64"));
-    } catch {
-      compiled = null;
-    } finally {
-      v8?.setFlagsFromString("--liftoff");
-    }
-  }
-  return compiled;
-}
-
-function optionalV8(): { setFlagsFromString(flags: string): void } | undefined {
-  try {
-    return require("node:v8") as { setFlagsFromString(flags: string): void };
-  } catch {
-    return undefined;
-  }
+  return compileKernel(MF_KERNEL_WASM_BASE64);
 }
 
 /** Instantiates the kernel over a fresh memory sized for `L`; throws when WebAssembly SIMD is unavailable. */
 export function createWasmOps(L: HeapLayout): KernelOps {
-  const mod = wasmKernelModule();
-  if (!mod) throw new Error("WebAssembly SIMD is not available in this runtime");
-  const pages = Math.ceil((L.size * 4) / 65536) + 1;
-  const memory = new WA.Memory({ initial: pages, maximum: pages });
-  const x = new WA.Instance(mod, { env: { memory } }).exports as unknown as KernelExports;
+  const { exports: x, memory } = instantiateKernel<KernelExports>(MF_KERNEL_WASM_BASE64, L.size * 4 + WASM_PAGE_BYTES);
   x.init(L.stride, L.q, L.bu, L.bi, L.g, L.numParams, L.trainUsers, L.trainItems, L.trainRatings);
   // The memory never grows (maximum = initial), so these views stay attached.
   const f32 = new Float32Array(memory.buffer, 0, L.size);

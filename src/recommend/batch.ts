@@ -1,9 +1,9 @@
-/** Top-N for many users in one pass, with the rated-item mask, in bounded memory. */
+/** Top-N for many users in one pass, with the rated items excluded, in bounded memory. */
 import type { MfWeights } from "../model/types";
 import { InvalidArgumentError } from "../errors";
-import { checkInteger, checkOneOf } from "../validate";
+import { checkInteger } from "../validate";
 import { checkWeights } from "../model/check";
-import { checkRatedItems, ratedItemsOf, type RatedItems } from "../model/rated-items";
+import { checkRatedItems, type RatedItems } from "../model/rated-items";
 import { ItemScorer } from "./scorer";
 
 /** Results for `users.length` users, n slots each; slot j of user row r is at r * n + j. */
@@ -19,33 +19,23 @@ export interface BatchTopN {
   readonly counts: Int32Array;
 }
 
-/**
- * "brute" scores every (user, item) pair; "pruned" visits item clusters in order of their score bound and stops when
- * no remaining cluster can beat the user's current n-th best; "auto" = "pruned" when there are at least 64 items.
- * All three give the same items and scores.
- */
-export type BatchStrategy = "auto" | "brute" | "pruned";
-
 export interface BatchOptions {
   /** Item indices to leave out for each user index, as CSR (e.g. `model.ratedItems`); none when absent. */
   readonly exclude?: RatedItems;
   /** Which users, by index (default: all). */
   readonly users?: ArrayLike<number>;
-  readonly strategy?: BatchStrategy;
 }
 
 /**
- * Top-n item indices and scores for every user (or `options.users`), excluding `options.exclude[u]`.
- * Memory is O(users * n + items): no users x items score matrix is held. Users go to the kernel 256 at a time; each
- * user's items are scored cluster by cluster straight into a fixed-size heap (clusters and items whose bound cannot
- * reach the heap's worst are skipped), so a large catalogue costs time, not memory.
+ * Top-n item indices and scores for every user (or `options.users`), excluding user u's row of `options.exclude`.
+ * Memory is O(users * n + items): no users x items score matrix is held. Users stream through the scorer in blocks
+ * (one block's scores, at most SCORE_BLOCK_BYTES, exist at a time), so 160k users cost time, not memory.
  * Every row equals what {@link topNForUserIndex} gives for that user, to the bit.
  */
 export function topNAllUsers(weights: MfWeights, n: number, options: BatchOptions = {}): BatchTopN {
   const w = checkWeights(weights);
   checkInteger("n", n, 1);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object", options);
-  const strategy = checkOneOf("options.strategy", options.strategy ?? "auto", ["auto", "brute", "pruned"] as const);
   const exclude = options.exclude === undefined ? undefined : checkRatedItems(options.exclude, w.numUsers, w.numItems, "options.exclude");
   let users: Int32Array;
   if (options.users === undefined) {
@@ -55,11 +45,11 @@ export function topNAllUsers(weights: MfWeights, n: number, options: BatchOption
     users = Int32Array.from(options.users);
     users.forEach((u, j) => checkInteger(`options.users[${j}]`, u, 0, w.numUsers - 1));
   }
-  const scorer = ItemScorer.for(w, strategy === "auto" ? undefined : strategy === "pruned");
+  const scorer = ItemScorer.for(w);
   const rows = users.length;
   const items = new Int32Array(rows * n).fill(-1);
   const scores = new Float64Array(rows * n).fill(NaN);
   const counts = new Int32Array(rows);
-  scorer.topNMany(w.userFactors, w.userBias, users, n, exclude && ((u) => ratedItemsOf(exclude, u)), items, scores, counts);
+  scorer.topNMany(w.userFactors, w.userBias, users, n, exclude, items, scores, counts);
   return { n, users, items, scores, counts };
 }

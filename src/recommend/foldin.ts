@@ -6,7 +6,6 @@ import { checkNumber } from "../validate";
 import { checkModel, checkWeights } from "../model/check";
 import { choleskySolve } from "./cholesky";
 import { ItemScorer } from "./scorer";
-import { TopKHeap } from "./topk";
 import { biasOnlyTopN, checkRecommendOptions, toRecommendations } from "./single";
 import type { RecommendOptions, RecommenderModel, UserRecommendations } from "./types";
 
@@ -97,9 +96,6 @@ export function recommendForNewUser(model: RecommenderModel, ratings: readonly N
   if (fold.usedItems.length === 0) {
     return { userId: "(new user)", strategy: "bias-only", recommendations: toRecommendations(model, biasOnlyTopN(w, top, exclude)), ignoredItemIds: fold.ignoredItemIds };
   }
-  const heap = new TopKHeap(Math.min(top, Math.max(1, w.numItems)));
-  ItemScorer.for(w).pushTopN(fold.factors, fold.bias, heap, exclude);
-  const items = new Int32Array(heap.size), scores = new Float64Array(heap.size);
-  heap.drainInto(items, scores);
-  return { userId: "(new user)", strategy: "fold-in", recommendations: toRecommendations(model, { items, scores }), ignoredItemIds: fold.ignoredItemIds };
+  const best = ItemScorer.for(w).topN(fold.factors, fold.bias, top, exclude);
+  return { userId: "(new user)", strategy: "fold-in", recommendations: toRecommendations(model, best), ignoredItemIds: fold.ignoredItemIds };
 }

@@ -4,32 +4,26 @@ import { InvalidArgumentError } from "../errors";
 import { checkBoolean, checkInteger, checkString } from "../validate";
 import { checkModel, checkWeights } from "../model/check";
 import { ratedItemsOf } from "../model/rated-items";
-import { ItemScorer } from "./scorer";
-import { TopKHeap } from "./topk";
+import { ItemScorer, type IndexedTopN } from "./scorer";
+import { TopKHeap } from "../topk";
 import type { RecommendOptions, RecommenderModel, Recommendation, UserRecommendations } from "./types";
 
 /** Default list length, as in seed 002's API. */
 export const DEFAULT_TOP_N = 10;
 
-/** Item indices and scores, best first. */
-export interface IndexedTopN {
-  readonly items: Int32Array;
-  readonly scores: Float64Array;
-}
+export type { IndexedTopN };
 
 /**
  * The n best items for user index `u` by predicted rating, best first, ties to the lower item index.
  * `exclude` lists item indices to leave out (any order; e.g. `ratedItemsOf(model.ratedItems, u)`). Scores are the f32 values
- * of the shared scorer (see ItemScorer), identical to what the batched path gives.
+ * of the one scorer (ItemScorer), identical to what the batched path gives.
  */
 export function topNForUserIndex(weights: MfWeights, u: number, n: number, exclude?: ArrayLike<number>): IndexedTopN {
   const w = checkWeights(weights);
   checkInteger("user index", u, 0, w.numUsers - 1);
   checkInteger("n", n, 1);
   if (exclude !== undefined) checkExclude(w.numItems, exclude);
-  const heap = new TopKHeap(Math.min(n, Math.max(1, w.numItems)));
-  ItemScorer.for(w).pushTopN(w.userFactors.subarray(u * w.dim, (u + 1) * w.dim), w.userBias[u] as number, heap, exclude);
-  return drain(heap);
+  return ItemScorer.for(w).topN(w.userFactors.subarray(u * w.dim, (u + 1) * w.dim), w.userBias[u] as number, n, exclude);
 }
 
 /** The n best items by global + item bias alone: the fallback for a user with no usable history. */

@@ -1,79 +1,96 @@
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ItemScorer } from "../../src/recommend/scorer";
-import { TopKHeap } from "../../src/recommend/topk";
-import { SCORE_KERNEL_WASM_BASE64 } from "../../src/recommend/wasm/score-kernel-bytes";
-import { assembleScoreKernel } from "../../src/recommend/wasm/assemble";
+import type { MfWeights } from "../../src/model/types";
+import { ratedItemsFromLists, ratedItemsOf } from "../../src/model/rated-items";
 import { plantedWeights, randomTestWeights } from "../analysis/fixtures";
 
-function run(s: ItemScorer, w: ReturnType<typeof randomTestWeights>, u: number, n: number, mask?: Uint8Array) {
-  const heap = new TopKHeap(n);
-  const exclude = mask ? Array.from(mask.keys()).filter((i) => mask[i] === 1) : undefined;
-  s.pushTopN(w.userFactors.subarray(u * w.dim, (u + 1) * w.dim), w.userBias[u]!, heap, exclude);
-  const items = new Int32Array(heap.size), scores = new Float64Array(heap.size);
-  heap.drainInto(items, scores);
-  return { items: Array.from(items), scores: Array.from(scores) };
+const fr = Math.fround;
+
+/**
+ * The kernel's arithmetic written out independently, one f32 rounding per operation: four lane accumulators over the
+ * row in order, (l0 + l1) + (l2 + l3), then dot + ((userBias + itemBias) + globalBias); NaN as -Infinity.
+ */
+function kernelScore(w: MfWeights, p: ArrayLike<number>, ub: number, i: number): number {
+  const lanes = [0, 0, 0, 0];
+  for (let k = 0; k < Math.ceil(w.dim / 4) * 4; k++) {
+    const a = k < w.dim ? fr(p[k] as number) : 0, b = k < w.dim ? w.itemFactors[i * w.dim + k]! : 0;
+    lanes[k % 4] = fr(lanes[k % 4]! + fr(a * b));
+  }
+  const dot = fr(fr(lanes[0]! + lanes[1]!) + fr(lanes[2]! + lanes[3]!));
+  const s = fr(dot + fr(fr(fr(ub) + w.itemBias[i]!) + fr(w.globalBias)));
+  return s === s ? s : -Infinity;
 }
 
-describe("item scorer", () => {
-  it("gives the same bits with the WebAssembly kernel and the TypeScript kernel, pruned or not", () => {
-    for (const [w, label] of [[randomTestWeights(30, 200, 37, 4), "random, dim 37"], [plantedWeights(Array.from({ length: 30 }, (_, i) => i % 3), Array.from({ length: 200 }, (_, i) => i % 4), 64, 3, 0.3), "planted, dim 64"]] as const) {
-      const a = new ItemScorer(w, { prune: true }), b = new ItemScorer(w, { prune: true, kernel: "js" });
-      const c = new ItemScorer(w, { prune: false }), d = new ItemScorer(w, { prune: false, kernel: "js" });
-      assert.equal(a.kernel, "wasm-simd");
-      assert.equal(b.kernel, "js");
-      for (let u = 0; u < 30; u++) {
-        const mask = Uint8Array.from({ length: 200 }, (_, i) => ((i * 7 + u) % 5 === 0 ? 1 : 0));
-        for (const n of [1, 10, 300]) {
-          const ra = run(a, w, u, n, mask);
-          assert.equal(ra.items.length, Math.min(n, 160));
-          assert.deepEqual(run(b, w, u, n, mask), ra, `${label}, user ${u}, n ${n}: js pruned`);
-          assert.deepEqual(run(c, w, u, n, mask), ra, `${label}, user ${u}, n ${n}: wasm unpruned`);
-          assert.deepEqual(run(d, w, u, n, mask), ra, `${label}, user ${u}, n ${n}: js unpruned`);
-          assert.ok(ra.items.every((i) => mask[i] === 0));
+/** Every item scored, then a full sort (score descending, ties to the lower index), excluded items removed. */
+function sortedTopN(w: MfWeights, p: ArrayLike<number>, ub: number, n: number, exclude: ArrayLike<number> = []): { items: number[]; scores: number[] } {
+  const ex = new Set(Array.from(exclude));
+  const all: { i: number; s: number }[] = [];
+  for (let i = 0; i < w.numItems; i++) if (!ex.has(i)) all.push({ i, s: kernelScore(w, p, ub, i) });
+  all.sort((a, b) => b.s - a.s || a.i - b.i);
+  const top = all.slice(0, n);
+  return { items: top.map((x) => x.i), scores: top.map((x) => x.s) };
+}
+
+const userRow = (w: MfWeights, u: number): Float32Array => w.userFactors.subarray(u * w.dim, (u + 1) * w.dim);
+
+describe("item scorer (brute force, WebAssembly SIMD)", () => {
+  it("equals a full sort of every item's score, to the bit, for every user, alone and in blocks", () => {
+    const cases: [MfWeights, string][] = [
+      [randomTestWeights(23, 201, 37, 4), "random, dim 37, odd items"],
+      [randomTestWeights(9, 50, 1, 5), "dim 1"],
+      [randomTestWeights(13, 64, 4, 6), "dim 4"],
+      [plantedWeights(Array.from({ length: 30 }, (_, i) => i % 3), Array.from({ length: 200 }, (_, i) => i % 4), 64, 3, 0.3), "planted, dim 64"],
+    ];
+    for (const [w, label] of cases) {
+      const s = new ItemScorer(w);
+      const lists = Array.from({ length: w.numUsers }, (_, u) => Array.from({ length: w.numItems }, (_, i) => i).filter((i) => (i * 7 + u) % 5 === 0));
+      const rated = ratedItemsFromLists(lists);
+      for (const n of [1, 10, w.numItems + 3]) {
+        const users = Int32Array.from({ length: w.numUsers }, (_, u) => u);
+        const items = new Int32Array(users.length * n).fill(-1), scores = new Float64Array(users.length * n), counts = new Int32Array(users.length);
+        s.topNMany(w.userFactors, w.userBias, users, n, rated, items, scores, counts);
+        for (let u = 0; u < w.numUsers; u++) {
+          const want = sortedTopN(w, userRow(w, u), w.userBias[u]!, n, lists[u]);
+          const alone = s.topN(userRow(w, u), w.userBias[u]!, n, lists[u]);
+          assert.deepEqual({ items: Array.from(alone.items), scores: Array.from(alone.scores) }, want, `${label}, user ${u}, n ${n}: alone`);
+          assert.equal(counts[u], want.items.length, `${label}, user ${u}, n ${n}: count`);
+          assert.deepEqual(Array.from(items.subarray(u * n, u * n + counts[u]!)), want.items, `${label}, user ${u}, n ${n}: in a block`);
+          assert.deepEqual(Array.from(scores.subarray(u * n, u * n + counts[u]!)), want.scores, `${label}, user ${u}, n ${n}: block scores`);
         }
       }
-      // The masks are cleared after each call.
-      assert.equal(run(a, w, 0, 200).items.length, 200);
+      // The exclusion mask is cleared after each user.
+      assert.equal(s.topN(userRow(w, 0), w.userBias[0]!, w.numItems).items.length, w.numItems);
     }
   });
 
-  it("prunes without changing any result, for clustered and diffuse weights, large biases and tiny vectors", () => {
-    const groups = Array.from({ length: 40 }, (_, i) => i % 3), itemGroups = Array.from({ length: 300 }, (_, i) => i % 4);
-    const cases = [
-      plantedWeights(groups, itemGroups, 64, 11, 0.05),
-      plantedWeights(groups, itemGroups, 64, 12, 1.0),
-      { ...plantedWeights(groups, itemGroups, 20, 13, 0.2), itemBias: Float32Array.from({ length: 300 }, (_, i) => ((i * 37) % 11) - 5) },
-      randomTestWeights(40, 300, 16, 14, 1e-4),
-    ];
-    for (const [j, w] of cases.entries()) {
-      const pruned = new ItemScorer(w, { prune: true, clusters: 17 }), brute = new ItemScorer(w, { prune: false, kernel: "js" });
-      for (let u = 0; u < 40; u++) {
-        for (const n of [1, 5, 37]) assert.deepEqual(run(pruned, w, u, n), run(brute, w, u, n), `case ${j}, user ${u}, n ${n}`);
-      }
-    }
+  it("streams users in several blocks when the catalogue is large, with the same results", () => {
+    const w = randomTestWeights(45, 70001, 2, 9);
+    const s = new ItemScorer(w);
+    assert.ok(s.blockUsers < 45, `block of ${s.blockUsers} users`);
+    assert.ok(s.memoryBytes < 70001 * 16 + 9 * 2 ** 20, `${s.memoryBytes} bytes of kernel memory`);
+    const rated = ratedItemsFromLists(Array.from({ length: 45 }, (_, u) => [u, u * 1000 + 1]));
+    const users = Int32Array.from({ length: 45 }, (_, u) => 44 - u), n = 5;
+    const items = new Int32Array(45 * n), scores = new Float64Array(45 * n), counts = new Int32Array(45);
+    s.topNMany(w.userFactors, w.userBias, users, n, rated, items, scores, counts);
+    users.forEach((u, r) => {
+      const want = sortedTopN(w, userRow(w, u), w.userBias[u]!, n, ratedItemsOf(rated, u));
+      assert.deepEqual(Array.from(items.subarray(r * n, (r + 1) * n)), want.items, `user ${u}`);
+      assert.deepEqual(Array.from(scores.subarray(r * n, (r + 1) * n)), want.scores, `user ${u} scores`);
+    });
   });
 
-  it("counts NaN scores as -Infinity in both kernels", () => {
+  it("counts NaN scores as -Infinity, after every real score", () => {
     const w = randomTestWeights(1, 100, 4, 3);
     const broken = { ...w, itemFactors: Float32Array.from(w.itemFactors, (v, j) => (j < 8 ? NaN : v)) };
-    const a = run(new ItemScorer(broken, { prune: false }), broken, 0, 100), b = run(new ItemScorer(broken, { prune: false, kernel: "js" }), broken, 0, 100);
-    assert.deepEqual(a, b);
-    assert.deepEqual(a.items.slice(98), [0, 1]);
-    assert.deepEqual(a.scores.slice(98), [-Infinity, -Infinity]);
+    const a = new ItemScorer(broken).topN(userRow(broken, 0), broken.userBias[0]!, 100);
+    assert.deepEqual(Array.from(a.items.slice(98)), [0, 1]);
+    assert.deepEqual(Array.from(a.scores.slice(98)), [-Infinity, -Infinity]);
+    assert.deepEqual({ items: Array.from(a.items), scores: Array.from(a.scores) }, sortedTopN(broken, userRow(broken, 0), broken.userBias[0]!, 100));
   });
 
   it("is built once per weights and reused", () => {
     const w = randomTestWeights(2, 100, 8);
     assert.equal(ItemScorer.for(w), ItemScorer.for(w));
-    assert.notEqual(ItemScorer.for(w, false), ItemScorer.for(w, true));
-    assert.equal(ItemScorer.for(w).numClusters, 5);
-  });
-
-  it("embeds the bytes of the current score-kernel.wat", async () => {
-    const bytes = await assembleScoreKernel();
-    assert.equal(Buffer.from(bytes).toString("base64"), SCORE_KERNEL_WASM_BASE64, "run: npx tsx src/recommend/wasm/assemble.ts");
-    assert.ok(readFileSync(join(__dirname, "../../src/recommend/wasm/score-kernel.wat"), "utf8").includes("topN"));
+    assert.notEqual(ItemScorer.for(w), ItemScorer.for({ ...w, itemBias: new Float32Array(100) }));
   });
 });

@@ -1,7 +1,7 @@
 ;; Biased matrix factorisation training loops in WebAssembly SIMD (f32x4): the "wasm-kernel" backend.
 ;; The heap layout is src/model/layout.ts (parameters start at byte 0; every block is a multiple of 16 bytes
 ;; and every factor row a multiple of 64 bytes). src/model/kernel-ops.ts has the same loops in plain TypeScript and documents each function.
-;; Rebuild the embedded bytes after editing: npx tsx src/model/wasm/assemble.ts
+;; Rebuild the embedded bytes after editing: npm run kernel:assemble (scripts/assemble-kernels.ts)
 (module
   (import "env" "memory" (memory 1))
   (global $S (mut i32) (i32.const 0))   ;; row stride, bytes

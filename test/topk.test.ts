@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { selectTopK, TopKHeap } from "../../src/recommend/topk";
-import { createRng } from "../../src/random";
+import { selectTopK, TopKHeap } from "../src/topk";
+import { createRng } from "../src/random";
 
 const bruteTopK = (scores: number[], k: number, skip?: Uint8Array): number[] =>
   scores.map((s, i) => ({ s, i })).filter((x) => !skip || skip[x.i] === 0).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k).map((x) => x.i);

@@ -1,6 +1,6 @@
 /** Top-k selection with a fixed-size heap: O(n log k), ties broken by the lower index, no full sort. */
-import { InvalidArgumentError } from "../errors";
-import { checkInteger } from "../validate";
+import { InvalidArgumentError } from "./errors";
+import { checkInteger } from "./validate";
 
 /**
  * Keeps the k best (index, score) pairs pushed into it. "Better" means a higher score, or an equal score
