@@ -20,7 +20,7 @@ import { ItemScorer } from "../src/recommend/scorer";
 import { TopKHeap } from "../src/topk";
 import { createRng } from "../src/random";
 import { ratedItemsFromRows } from "../src/model/rated-items";
-import { scoreUnchecked } from "../src/recommend/score";
+import { predictUnchecked } from "../src/model/predict";
 
 export interface RecommendBenchRow {
   readonly what: string;
@@ -51,7 +51,7 @@ function plainAllUsers(w: MfWeights, rated: RatedItems): void {
     const ex = ratedItemsOf(rated, u);
     for (let j = 0; j < ex.length; j++) mask[ex[j]!] = 1;
     heap.reset();
-    for (let i = 0; i < w.numItems; i++) if (mask[i] === 0) heap.push(i, scoreUnchecked(w, u, i));
+    for (let i = 0; i < w.numItems; i++) if (mask[i] === 0) heap.push(i, predictUnchecked(w, u, i));
     heap.drainInto(out, sc);
     for (let j = 0; j < ex.length; j++) mask[ex[j]!] = 0;
   }

@@ -1,5 +1,6 @@
-/** Rating-prediction error metrics: MSE, RMSE, MAE. */
+/** Rating-prediction error metrics with checked input: MSE, RMSE, MAE (computed by model/predict.ts metricsFrom, the one implementation). */
 import { InvalidArgumentError } from "../errors";
+import { metricsFrom } from "../model/predict";
 
 function checkPair(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
   for (const [name, a] of [["predicted", predicted], ["actual", actual]] as const) {
@@ -16,10 +17,8 @@ function checkPair(predicted: ArrayLike<number>, actual: ArrayLike<number>): num
 
 /** Mean squared error. @example mse([3, 4], [2, 4]) //=> 0.5 */
 export function mse(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
-  const n = checkPair(predicted, actual);
-  let s = 0;
-  for (let i = 0; i < n; i++) s += ((predicted[i] as number) - (actual[i] as number)) ** 2;
-  return s / n;
+  checkPair(predicted, actual);
+  return metricsFrom(predicted, actual).mse;
 }
 
 /** Root mean squared error. @example rmse([3, 4], [1, 4]) //=> 1.4142135623730951 */
@@ -29,8 +28,6 @@ export function rmse(predicted: ArrayLike<number>, actual: ArrayLike<number>): n
 
 /** Mean absolute error. @example mae([3, 4], [1, 5]) //=> 1.5 */
 export function mae(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
-  const n = checkPair(predicted, actual);
-  let s = 0;
-  for (let i = 0; i < n; i++) s += Math.abs((predicted[i] as number) - (actual[i] as number));
-  return s / n;
+  checkPair(predicted, actual);
+  return metricsFrom(predicted, actual).mae;
 }

@@ -8,7 +8,7 @@ import { checkModel } from "../model/check";
 import { hasRated } from "../model/rated-items";
 import type { RecommenderModel } from "../recommend/types";
 import { topNAllUsers } from "../recommend/batch";
-import { scoreUnchecked } from "../recommend/score";
+import { predictUnchecked } from "../model/predict";
 import { itemCategoryLabels, userGroupLabels } from "../analysis/groups";
 import { mae, rmse } from "./rating";
 import { rankingMetrics } from "./ranking";
@@ -117,7 +117,7 @@ export function evaluateModel(model: RecommenderModel, train: readonly Interacti
 
 function predictAll(w: MfWeights, test: IndexedRatings): Float64Array {
   const out = new Float64Array(test.length);
-  for (let r = 0; r < test.length; r++) out[r] = scoreUnchecked(w, test.users[r] as number, test.items[r] as number);
+  for (let r = 0; r < test.length; r++) out[r] = predictUnchecked(w, test.users[r] as number, test.items[r] as number);
   return out;
 }
 

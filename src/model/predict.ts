@@ -8,7 +8,7 @@ import { InvalidArgumentError } from "../errors";
 export function predictRating(weights: MfWeights, u: number, i: number): number {
   checkInteger("user index", u, 0, weights.numUsers - 1);
   checkInteger("item index", i, 0, weights.numItems - 1);
-  return rawPredict(weights, u, i);
+  return predictUnchecked(weights, u, i);
 }
 
 /** Predictions for rows (users[k], items[k]); indices are checked. */
@@ -19,7 +19,7 @@ export function predictMany(weights: MfWeights, users: Int32Array, items: Int32A
     const u = users[k] as number, i = items[k] as number;
     if (!(u >= 0 && u < weights.numUsers)) checkInteger(`users[${k}]`, u, 0, weights.numUsers - 1);
     if (!(i >= 0 && i < weights.numItems)) checkInteger(`items[${k}]`, i, 0, weights.numItems - 1);
-    out[k] = rawPredict(weights, u, i);
+    out[k] = predictUnchecked(weights, u, i);
   }
   return out;
 }
@@ -51,7 +51,12 @@ export function metricsFrom(pred: ArrayLike<number>, ratings: ArrayLike<number>)
   return { mse, rmse: Math.sqrt(mse), mae: n > 0 ? ae / n : NaN, count: n };
 }
 
-function rawPredict(w: MfWeights, u: number, i: number): number {
+/**
+ * The one prediction: dot(userFactors[u], itemFactors[i]) + userBias[u] + itemBias[i] + globalBias in double precision,
+ * in a fixed order. No argument checks: callers check once, then loop. (Top-N ranks with the f32 SIMD kernel of
+ * recommend/scorer.ts, whose scores are this number rounded through f32 arithmetic.)
+ */
+export function predictUnchecked(w: MfWeights, u: number, i: number): number {
   const d = w.dim, uf = w.userFactors, itf = w.itemFactors;
   const uo = u * d, io = i * d;
   let dot = 0;

@@ -6,10 +6,9 @@ import { checkModel, checkWeights } from "../model/check";
 import { ratedItemsOf } from "../model/rated-items";
 import { ItemScorer, type IndexedTopN } from "./scorer";
 import { TopKHeap } from "../topk";
-import type { RecommendOptions, RecommenderModel, Recommendation, UserRecommendations } from "./types";
+import { DEFAULT_TOP_N, type RecommendOptions, type RecommenderModel, type Recommendation, type UserRecommendations } from "./types";
 
-/** Default list length, as in seed 002's API. */
-export const DEFAULT_TOP_N = 10;
+export { DEFAULT_TOP_N };
 
 export type { IndexedTopN };
 

@@ -1,6 +1,9 @@
 /** The records recommendations are returned as: raw IDs, 1-based ranks, predicted ratings. */
 import type { ScoringModel } from "../model/check";
 
+/** Default list length (library, CLI and service), as in seed 002's API. */
+export const DEFAULT_TOP_N = 10;
+
 /** One recommended item. `predictedRating` is the model's raw score (not clipped to the 1-5 scale). */
 export interface Recommendation {
   readonly rank: number;

@@ -1,9 +1,10 @@
 /** JSON schemas of every request and response: they validate input, speed up output and become the OpenAPI document. */
+import { DEFAULT_TOP_N } from "../recommend/types";
 
 /** Longest list a request may ask for; fewer come back when the catalogue (after exclusions) is smaller. */
 export const MAX_TOP_N = 100;
-/** List length when a request does not say, as in seed 002's API. */
-export const DEFAULT_TOP_N = 10;
+/** List length when a request does not say (the library's default). */
+export { DEFAULT_TOP_N };
 /** Most ratings a fold-in request may carry. */
 export const MAX_FOLD_IN_RATINGS = 5_000;
 

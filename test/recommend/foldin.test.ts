@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { foldInUser, recommendForNewUser } from "../../src/recommend/foldin";
 import { choleskySolve } from "../../src/recommend/cholesky";
-import { scoreUnchecked } from "../../src/recommend/score";
+import { predictUnchecked } from "../../src/model/predict";
 import { recommendForUser } from "../../src/recommend/single";
 import { generateSyntheticDataset } from "../../src/data/generate";
 import { randomSplit } from "../../src/data/split";
@@ -20,7 +20,7 @@ describe("fold-in", () => {
     const w = randomTestWeights(4, 60, 5, 13);
     const model = testModel(w);
     const u = 2;
-    const ratings = Array.from({ length: 40 }, (_, i) => ({ itemId: model.itemIds.id(i), rating: scoreUnchecked(w, u, i) }));
+    const ratings = Array.from({ length: 40 }, (_, i) => ({ itemId: model.itemIds.id(i), rating: predictUnchecked(w, u, i) }));
     const f = foldInUser(w, model.itemIds, ratings, { l2: 1e-9 });
     for (let k = 0; k < 5; k++) assert.ok(Math.abs(f.factors[k]! - w.userFactors[u * 5 + k]!) < 1e-5, `factor ${k}`);
     assert.ok(Math.abs(f.bias - w.userBias[u]!) < 1e-5);
@@ -73,7 +73,7 @@ describe("fold-in against users trained normally (default synthetic data)", () =
       for (let i = 0; i < w.numItems; i++) {
         let s = f.bias + w.itemBias[i]! + w.globalBias;
         for (let k = 0; k < w.dim; k++) s += f.factors[k]! * w.itemFactors[i * w.dim + k]!;
-        se += (s - scoreUnchecked(w, u, i)) ** 2;
+        se += (s - predictUnchecked(w, u, i)) ** 2;
         n++;
       }
       const a = new Set(recommendForNewUser(model, mine).recommendations.map((r) => r.itemId));

@@ -4,7 +4,7 @@ import { numberOption, stringOption, UsageError } from "../command";
 import { loadModel } from "../../model/persist";
 import { recommendForUser } from "../../recommend/single";
 import { recommendForNewUser, type NewRating } from "../../recommend/foldin";
-import type { UserRecommendations } from "../../recommend/types";
+import { DEFAULT_TOP_N, type UserRecommendations } from "../../recommend/types";
 
 export const recommendCommand: Command = {
   name: "recommend",
@@ -14,7 +14,7 @@ export const recommendCommand: Command = {
     model: { type: "string", placeholder: "<dir>", description: "model directory written by `ewb train`" },
     user: { type: "string", placeholder: "<id>", description: "raw user ID, e.g. U10001" },
     rate: { type: "string", multiple: true, placeholder: "<item>=<rating>", description: "a new user's rating (repeatable): folds the user in without retraining" },
-    top: { type: "string", placeholder: "<n>", description: "how many items", default: "10" },
+    top: { type: "string", placeholder: "<n>", description: "how many items", default: String(DEFAULT_TOP_N) },
     "include-rated": { type: "boolean", description: "keep items the user already rated (excluded by default)" },
   },
   async run(opts, ctx) {
@@ -23,7 +23,7 @@ export const recommendCommand: Command = {
     const user = stringOption(opts, "user");
     const rates = Array.isArray(opts.rate) ? opts.rate : [];
     if ((user === undefined) === (rates.length === 0)) throw new UsageError("Expected exactly one of --user <id> or --rate <item>=<rating>, but got " + (user === undefined ? "neither" : "both"));
-    const top = numberOption(opts, "top", true) ?? 10;
+    const top = numberOption(opts, "top", true) ?? DEFAULT_TOP_N;
     if (top < 1) throw new UsageError(`Expected --top to be an integer >= 1, but got ${top}`);
     const includeRated = opts["include-rated"] === true;
     const model = loadModel(dir);

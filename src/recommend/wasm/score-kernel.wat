@@ -111,25 +111,26 @@
   ;; The best $k items of the row of $ni f32 scores at byte $row, skipping items whose byte at $mask + item is not 0
   ;; (the caller has also set their scores to NaN); NaN counts as -Infinity. Leaves the heap (unordered) at $hi / $hv
   ;; and returns its size.
-  ;; The row is cut into k chunks: the smallest of their maxima ($bound) is at most the k-th best score, so only scores
-  ;; >= $bound can enter, and after the heap is full (items come in ascending order) only scores above its worst.
-  ;; Four scores are compared at once and looked at one by one only when one of them passes. When some chunk has no
-  ;; score (all excluded or NaN), every item is looked at.
+  ;; The row is cut into M >= k chunks: the k-th largest of their maxima ($bar) is at most the k-th best score (k
+  ;; different items reach it), so only scores >= $bar can enter, and after the heap is full (items come in ascending order) only scores above its worst.
+  ;; Four scores are compared at once and looked at one by one only when one of them passes. When
+  ;; fewer than k chunks have a score (all excluded or NaN), every item is looked at.
   (func (export "selectRow") (param $row i32) (param $ni i32) (param $k i32) (param $mask i32) (param $hi i32) (param $hv i32) (result i32)
-    (local $i i32) (local $t i32) (local $c i32) (local $len i32) (local $s f32) (local $bar f32) (local $m f32)
+    (local $i i32) (local $t i32) (local $c i32) (local $nc i32) (local $len i32) (local $s f32) (local $bar f32) (local $m f32)
     (global.set $HI (local.get $hi)) (global.set $HV (local.get $hv)) (global.set $K (local.get $k)) (global.set $SIZE (i32.const 0))
-    (local.set $bar (f32.const inf))
-    (local.set $len (i32.div_u (local.get $ni) (local.get $k)))
-    (if (i32.eqz (local.get $len)) (then (local.set $bar (f32.const -inf))))
+    ;; The maxima of M = min(4k, ni) chunks go through the heap first: the k-th largest of them is the bound.
+    (local.set $nc (select (local.get $ni) (i32.shl (local.get $k) (i32.const 2)) (i32.lt_u (local.get $ni) (i32.shl (local.get $k) (i32.const 2)))))
+    (local.set $len (i32.div_u (local.get $ni) (local.get $nc)))
     (block $chunksDone
       (loop $chunks
-        (br_if $chunksDone (i32.ge_u (local.get $c) (local.get $k)))
-        (br_if $chunksDone (f32.eq (local.get $bar) (f32.const -inf)))
+        (br_if $chunksDone (i32.ge_u (local.get $c) (local.get $nc)))
         (local.set $m (call $rangeMax (local.get $row) (i32.mul (local.get $c) (local.get $len))
-          (select (local.get $ni) (i32.mul (i32.add (local.get $c) (i32.const 1)) (local.get $len)) (i32.eq (local.get $c) (i32.sub (local.get $k) (i32.const 1))))))
-        (if (f32.lt (local.get $m) (local.get $bar)) (then (local.set $bar (local.get $m))))
+          (select (local.get $ni) (i32.mul (i32.add (local.get $c) (i32.const 1)) (local.get $len)) (i32.eq (local.get $c) (i32.sub (local.get $nc) (i32.const 1))))))
+        (call $push (local.get $c) (local.get $m))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $chunks)))
+    (local.set $bar (select (f32.load (global.get $HV)) (f32.const -inf) (i32.ge_s (global.get $SIZE) (global.get $K))))
+    (global.set $SIZE (i32.const 0))
     (if (f32.eq (local.get $bar) (f32.const -inf))
       (then
         ;; No useful bound: every item that is not excluded, NaN as -Infinity.
