@@ -148,6 +148,8 @@ export interface ScaleResult {
   readonly dim: number;
   readonly scoredUsers: number;
   readonly msPerUser: number;
+  /** CPU time (user + system) per user: less inflated than wall time when other processes load the machine. */
+  readonly cpuMsPerUser: number;
   readonly projectedAllUsersS: number;
   readonly blockUsers: number;
   readonly scorerMb: number;
@@ -174,14 +176,14 @@ export function benchScale(numUsers = 160_000, numItems = 60_000, dim = 64, rate
   const full = process.env.EWB_BENCH_FULL === "1";
   const sample = full ? numUsers : Math.min(numUsers, scorer.blockUsers * 40);
   const chosen = Int32Array.from({ length: sample }, (_, r) => full ? r : (r * 7919) % numUsers);
-  const t0 = now();
+  const t0 = now(), c0 = process.cpuUsage();
   for (let start = 0; start < sample; start += 10 * scorer.blockUsers) {
     topNAllUsers(w, 10, { exclude: rated, users: chosen.subarray(start, Math.min(sample, start + 10 * scorer.blockUsers)) });
     peak = Math.max(peak, process.memoryUsage().rss);
   }
-  const ms = now() - t0;
+  const ms = now() - t0, c = process.cpuUsage(c0), cpuMs = (c.user + c.system) / 1000;
   return {
-    users: numUsers, items: numItems, dim, scoredUsers: sample, msPerUser: ms / sample, projectedAllUsersS: (ms / sample) * numUsers / 1000,
+    users: numUsers, items: numItems, dim, scoredUsers: sample, msPerUser: ms / sample, cpuMsPerUser: cpuMs / sample, projectedAllUsersS: (cpuMs / sample) * numUsers / 1000,
     blockUsers: scorer.blockUsers, scorerMb: scorer.memoryBytes / 2 ** 20, ratedMb: (rated.items.byteLength + rated.offsets.byteLength) / 2 ** 20,
     rssBeforeMb: rss0 / 2 ** 20, rssPeakMb: peak / 2 ** 20,
   };
@@ -200,9 +202,9 @@ export async function run(): Promise<void> {
   for (const n of notes) console.log(n);
   const sc = benchScale();
   console.log(`## Blocked top-10 at ${sc.users.toLocaleString("en")} users x ${sc.items.toLocaleString("en")} items x ${sc.dim}, 125 rated items per user excluded (CSR)`);
-  console.log("| users scored | ms per user | projected, all users | users per block | scorer memory | rated items (CSR) | RSS before -> peak |");
-  console.log("|---|---|---|---|---|---|---|");
-  console.log(`| ${sc.scoredUsers.toLocaleString("en")} | ${sc.msPerUser.toFixed(3)} | ${sc.projectedAllUsersS.toFixed(0)} s | ${sc.blockUsers} | ${sc.scorerMb.toFixed(1)} MB | ${sc.ratedMb.toFixed(1)} MB | ${sc.rssBeforeMb.toFixed(0)} -> ${sc.rssPeakMb.toFixed(0)} MB |`);
+  console.log("| users scored | CPU ms per user | wall ms per user | projected CPU, all users | users per block | scorer memory | rated items (CSR) | RSS before -> peak |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  console.log(`| ${sc.scoredUsers.toLocaleString("en")} | ${sc.cpuMsPerUser.toFixed(3)} | ${sc.msPerUser.toFixed(3)} | ${sc.projectedAllUsersS.toFixed(0)} s | ${sc.blockUsers} | ${sc.scorerMb.toFixed(1)} MB | ${sc.ratedMb.toFixed(1)} MB | ${sc.rssBeforeMb.toFixed(0)} -> ${sc.rssPeakMb.toFixed(0)} MB |`);
   console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores: timings are noisy; compare within one run.`);
 }
 

@@ -20,12 +20,13 @@ export const BACKEND_ENV = "EWB_BACKEND";
  * GPU, else native TF.js on the CPU, else the measured order on 2-core CPUs (bench/train.ts):
  * wasm-kernel (≈1-2 ms/epoch) > typed-array (≈15 ms) > tfjs-wasm > tfjs-cpu.
  */
-export function selectBackend(env: Readonly<Record<string, string | undefined>> = process.env): BackendName {
+export function selectBackend(env: Readonly<Record<string, string | undefined>> = process.env,
+  probe: { native(pkg: NativePackage): boolean; wasm(): boolean } = { native: nativeTfjsAvailable, wasm: () => wasmKernelModule() !== null }): BackendName {
   const forced = env[BACKEND_ENV];
   if (forced !== undefined && forced !== "") return parseBackend(forced, BACKEND_ENV);
-  if (nativeTfjsAvailable("@tensorflow/tfjs-node-gpu")) return "tfjs-node-gpu";
-  if (nativeTfjsAvailable("@tensorflow/tfjs-node")) return "tfjs-node";
-  return wasmKernelModule() ? "wasm-kernel" : "typed-array";
+  if (probe.native("@tensorflow/tfjs-node-gpu")) return "tfjs-node-gpu";
+  if (probe.native("@tensorflow/tfjs-node")) return "tfjs-node";
+  return probe.wasm() ? "wasm-kernel" : "typed-array";
 }
 
 /** Validates a backend name given by a user (`where` names the option or variable in the message). */
@@ -38,24 +39,29 @@ export function parseBackend(name: unknown, where = "backend"): BackendName {
 
 const nativeCache = new Map<string, boolean>();
 
+/** The native TF.js packages (real bindings only where their install script could fetch libtensorflow). */
+export type NativePackage = "@tensorflow/tfjs-node" | "@tensorflow/tfjs-node-gpu";
+
 /**
  * True when `pkg` is the real native binding and registers TF.js's "tensorflow" backend. A successful require
  * proves nothing here: danfojs-node's override installs plain @tensorflow/tfjs under the tfjs-node name, so
- * the package's own name is checked first (cheap) and the backend registration after loading.
+ * the package's own name is checked first (cheap) and the backend registration after loading. `load` stands in
+ * for require (tests give a fake; only the real require is cached).
  */
-export function nativeTfjsAvailable(pkg: "@tensorflow/tfjs-node" | "@tensorflow/tfjs-node-gpu"): boolean {
-  const cached = nativeCache.get(pkg);
+export function nativeTfjsAvailable(pkg: NativePackage, load: (id: string) => unknown = require): boolean {
+  const cache = load === require;
+  const cached = cache ? nativeCache.get(pkg) : undefined;
   if (cached !== undefined) return cached;
   let ok = false;
   try {
-    const meta = require(`${pkg}/package.json`) as { name?: string };
+    const meta = load(`${pkg}/package.json`) as { name?: string };
     if (meta.name === pkg) {
-      const tf = require(pkg) as { findBackend(name: string): unknown };
+      const tf = load(pkg) as { findBackend(name: string): unknown };
       ok = tf.findBackend("tensorflow") != null;
     }
   } catch {
     ok = false;
   }
-  nativeCache.set(pkg, ok);
+  if (cache) nativeCache.set(pkg, ok);
   return ok;
 }

@@ -79,6 +79,20 @@ describe("item scorer (brute force, WebAssembly SIMD)", () => {
     });
   });
 
+  it("breaks ties to the lower item index, however many items tie", () => {
+    const base = randomTestWeights(6, 5, 3, 8);
+    // 300 items that are copies of 5: every score appears 60 times.
+    const itemFactors = Float32Array.from({ length: 300 * 3 }, (_, j) => base.itemFactors[(Math.floor(j / 3) % 5) * 3 + (j % 3)]!);
+    const w = { ...base, numItems: 300, itemFactors, itemBias: Float32Array.from({ length: 300 }, (_, i) => base.itemBias[i % 5]!) };
+    const s = new ItemScorer(w);
+    for (let u = 0; u < 6; u++) {
+      for (const n of [1, 7, 61, 299]) {
+        const got = s.topN(userRow(w, u), w.userBias[u]!, n, [u, 100 + u]);
+        assert.deepEqual({ items: Array.from(got.items), scores: Array.from(got.scores) }, sortedTopN(w, userRow(w, u), w.userBias[u]!, n, [u, 100 + u]), `user ${u}, n ${n}`);
+      }
+    }
+  });
+
   it("counts NaN scores as -Infinity, after every real score", () => {
     const w = randomTestWeights(1, 100, 4, 3);
     const broken = { ...w, itemFactors: Float32Array.from(w.itemFactors, (v, j) => (j < 8 ? NaN : v)) };
