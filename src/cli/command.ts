@@ -59,7 +59,7 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): Record<
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: false, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, all), options, allowPositionals: false, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }
@@ -68,6 +68,27 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): Record<
     if (values[k] === undefined && v.default !== undefined) values[k] = v.default;
   }
   return values;
+}
+
+/**
+ * `--epochs -1` as `--epochs=-1`: node's parseArgs reads a value starting with "-" as an option and refuses it
+ * as "ambiguous", so a negative number after a string option is joined to it here and then gets the
+ * option's own range message from `numberOption`.
+ */
+function joinNegativeValues(argv: readonly string[], all: Readonly<Record<string, OptionSpec>>): string[] {
+  const shorts = new Map(Object.entries(all).filter(([, v]) => v.short).map(([k, v]) => [v.short!, k]));
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!, next = argv[k + 1];
+    const name = a.startsWith("--") ? a.slice(2) : /^-[^-]$/.test(a) ? shorts.get(a.slice(1)) : undefined;
+    if (name !== undefined && all[name]?.type === "string" && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`--${name}=${next}`);
+      k++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 export function commandHelp(cmd: Command): string {
@@ -83,14 +104,23 @@ export function commandHelp(cmd: Command): string {
   return lines.join("\n") + "\n";
 }
 
-/** Reads a string option as a number, with a usage error naming the flag. */
-export function numberOption(opts: Readonly<Record<string, unknown>>, name: string, integer = false): number | undefined {
+/** The range a number option must lie in: `min` inclusive, or `above` exclusive. */
+export interface NumberRange {
+  readonly min?: number;
+  readonly above?: number;
+}
+
+/** Reads a string option as a number, with a usage error naming the flag (and the range, when given). */
+export function numberOption(opts: Readonly<Record<string, unknown>>, name: string, integer = false, range: NumberRange = {}): number | undefined {
   const raw = opts[name];
   if (raw === undefined) return undefined;
   const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+  const kind = integer ? "an integer" : "a number";
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`Expected --${name} to be ${integer ? "an integer" : "a number"}, but got ${JSON.stringify(raw)}`);
+    throw new UsageError(`Expected --${name} to be ${kind}, but got ${JSON.stringify(raw)}`);
   }
+  if (range.min !== undefined && n < range.min) throw new UsageError(`Expected --${name} to be ${kind} >= ${range.min}, but got ${JSON.stringify(raw)}`);
+  if (range.above !== undefined && !(n > range.above)) throw new UsageError(`Expected --${name} to be ${kind} > ${range.above}, but got ${JSON.stringify(raw)}`);
   return n;
 }
 

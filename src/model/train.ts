@@ -3,7 +3,7 @@ import type { Dataset, DataSplit } from "../data/types";
 import type { EpochRecord, Hyperparameters, MfWeights, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
 import { fingerprintInteractions, indexInteractions } from "../data/indexed";
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError, WorkbookError } from "../errors";
 import { createRng } from "../random";
 import { randomWeights } from "./init";
 import { resolveHyperparameters } from "./hyperparameters";
@@ -12,6 +12,23 @@ import { createKernelTrainer, type EpochTrainer, type TrainingProblem } from "./
 import { ratedItemsFromRows } from "./rated-items";
 
 export { DEFAULT_HYPERPARAMETERS, BLOG_HYPERPARAMETERS, resolveHyperparameters } from "./hyperparameters";
+
+/**
+ * A loss above this many times max(1, (max rating − min rating)²) of the training data counts as divergence.
+ * Predicting the mean rating costs at most (range/2)², so a bound 400x that far above it is never reached by
+ * a run that is learning; the divergent runs measured reach 1e5-1e14 or non-finite numbers within an epoch or two.
+ */
+export const DIVERGENCE_FACTOR = 100;
+
+/** Training produced a non-finite or exploding loss or non-finite weights: nothing is returned (so nothing is saved). */
+export class TrainingDivergedError extends WorkbookError {
+  /** 0-based epoch at which the divergence was seen. */
+  readonly epoch: number;
+  constructor(epoch: number, message: string) {
+    super("TRAINING_DIVERGED", message);
+    this.epoch = epoch;
+  }
+}
 
 export interface TrainOptions {
   /** A backend name (see BACKENDS); default: `selectBackend()` (EWB_BACKEND, else the fastest available). */
@@ -63,6 +80,8 @@ export async function trainModel(
   const problem: TrainingProblem = { train, validation, hyperparameters: h, initial, shuffleSeed };
   const trainer = await createTrainer(backend, problem);
 
+  const [minRating, maxRating] = rangeOf(train.ratings);
+  const bound = DIVERGENCE_FACTOR * Math.max(1, (maxRating - minRating) ** 2);
   const history: EpochRecord[] = [];
   let best: { epoch: number; loss: number; weights: MfWeights | null } = { epoch: -1, loss: Infinity, weights: null };
   try {
@@ -75,18 +94,23 @@ export async function trainModel(
       const record: EpochRecord = {
         epoch, trainLoss, valLoss: nv ? se / nv : NaN, valRmse: nv ? Math.sqrt(se / nv) : NaN, valMae: nv ? ae / nv : NaN, seconds,
       };
+      checkDivergence(record, nv > 0, bound, h);
       history.push(record);
+      let stop = false;
       const patience = h.earlyStoppingPatience;
       if (patience > 0 && nv > 0) {
         if (record.valLoss < best.loss) best = { epoch, loss: record.valLoss, weights: trainer.snapshot() };
-        else if (epoch - best.epoch >= patience) break;
+        else if (epoch - best.epoch >= patience) stop = true;
       }
-      if (options.onEpochEnd && options.onEpochEnd(record) === false) break;
+      // The stopping epoch is reported too: one callback per history record.
+      if (options.onEpochEnd && options.onEpochEnd(record) === false) stop = true;
+      if (stop) break;
       // Let timers and I/O (a progress bar, a notebook display) run between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const restore = h.earlyStoppingPatience > 0 && best.weights !== null;
     const weights = restore ? best.weights! : trainer.snapshot();
+    checkFiniteWeights(weights, restore ? best.epoch : history.length - 1, h);
     return {
       weights, userIds, itemIds, hyperparameters: h, history,
       bestEpoch: restore ? best.epoch : history.length - 1,
@@ -109,6 +133,46 @@ async function createTrainer(backend: BackendName, problem: TrainingProblem): Pr
     createTfjsTrainer(backend: BackendName, problem: TrainingProblem): Promise<EpochTrainer>;
   };
   return createTfjsTrainer(backend, problem);
+}
+
+function rangeOf(a: Float32Array): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let k = 0; k < a.length; k++) {
+    const r = a[k]!;
+    if (r < lo) lo = r;
+    if (r > hi) hi = r;
+  }
+  return [lo, hi];
+}
+
+function likelyCause(h: Hyperparameters): string {
+  const causes = [`the learning rate (${h.learningRate}) is too high for ${h.optimizer}${h.optimizer === "sgd" ? " (try 0.001-0.05)" : " (try 0.001-0.01)"}`];
+  if (h.initStd > 1) causes.push(`the initial weights are too large (initStd ${h.initStd}; try 0.01-0.1)`);
+  return `likely cause: ${causes.join(", or ")}. No model was returned or saved`;
+}
+
+/** Throws TrainingDivergedError when an epoch's loss is not finite or exceeds `bound`. */
+function checkDivergence(r: EpochRecord, hasValidation: boolean, bound: number, h: Hyperparameters): void {
+  const at = `Training diverged at epoch ${r.epoch + 1} of ${h.epochs}`;
+  for (const [name, loss] of [["training", r.trainLoss], ...(hasValidation ? [["validation", r.valLoss]] : [])] as const) {
+    if (!Number.isFinite(loss)) throw new TrainingDivergedError(r.epoch, `${at}: the ${name} MSE is not a finite number (${loss}); ${likelyCause(h)}`);
+  }
+  // The end-of-epoch loss (validation when there is any) must stay below the bound; the training loss is
+  // measured during the epoch, from the weights before each step, so a large start is not divergence.
+  const [name, loss] = hasValidation ? ["validation", r.valLoss] : ["training", r.trainLoss];
+  if (loss > bound) {
+    throw new TrainingDivergedError(r.epoch, `${at}: the ${name} MSE ${loss.toPrecision(3)} exceeds the divergence bound ${bound} (${DIVERGENCE_FACTOR} × the squared rating range); ${likelyCause(h)}`);
+  }
+}
+
+function checkFiniteWeights(w: MfWeights, epoch: number, h: Hyperparameters): void {
+  const finite = (a: Float32Array): boolean => {
+    for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k]!)) return false;
+    return true;
+  };
+  if (!Number.isFinite(w.globalBias) || !finite(w.userFactors) || !finite(w.itemFactors) || !finite(w.userBias) || !finite(w.itemBias)) {
+    throw new TrainingDivergedError(epoch, `Training diverged at epoch ${epoch + 1} of ${h.epochs}: the weights hold non-finite numbers; ${likelyCause(h)}`);
+  }
 }
 
 function meanOf(a: Float32Array): number {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { trainModel, DEFAULT_HYPERPARAMETERS, BLOG_HYPERPARAMETERS } from "../../src/model/train";
+import { trainModel, DEFAULT_HYPERPARAMETERS, BLOG_HYPERPARAMETERS, TrainingDivergedError } from "../../src/model/train";
 import { ratedItemsOf } from "../../src/model/rated-items";
 import { predictRating, evaluateRatings } from "../../src/model/predict";
 import { indexInteractions } from "../../src/data/indexed";
@@ -104,6 +104,29 @@ describe("trainModel", function () {
     assert.equal(model.history.length, best.epoch + 4);
     const val = indexInteractions(split.validation, model.userIds, model.itemIds);
     assert.ok(Math.abs(evaluateRatings(model.weights, val).mse - best.valLoss) < 1e-5);
+  });
+
+  it("reports the epoch early stopping stopped at: one callback per history record", async () => {
+    const { dataset, split } = tinyDataset(40, 30, 0.3, 4);
+    const seen: EpochRecord[] = [];
+    const hyper = { epochs: 60, learningRate: 0.05, batchSize: 0, l2: 0, earlyStoppingPatience: 3 };
+    const model = await trainModel(split, dataset, hyper, { backend: "typed-array", onEpochEnd: (r) => { seen.push(r); } });
+    assert.ok(model.history.length < 60, `ran ${model.history.length} epochs`);
+    assert.equal(seen.length, model.history.length);
+    assert.deepEqual(seen, model.history);
+  });
+
+  it("stops a diverging run with an error naming the epoch and the likely cause instead of returning bad weights", async () => {
+    const { dataset, split } = tinyDataset(30, 20, 0.5, 8);
+    await assert.rejects(trainModel(split, dataset, { optimizer: "sgd", learningRate: 1000, initStd: 10, epochs: 5, dim: 4 }),
+      (e: unknown) => e instanceof TrainingDivergedError && e.epoch === 0 && /Training diverged at epoch 1 of 5: .*(not a finite number|exceeds the divergence bound).*learning rate \(1000\).*initial weights/s.test((e as Error).message));
+    await assert.rejects(trainModel(split, dataset, { optimizer: "sgd", learningRate: 999, epochs: 5, dim: 4 }),
+      (e: unknown) => e instanceof TrainingDivergedError && /Training diverged at epoch \d of 5/.test((e as Error).message));
+    // Without validation rows the training loss is checked.
+    await assert.rejects(trainModel({ train: split.train, validation: [] }, dataset, { optimizer: "sgd", learningRate: 999, epochs: 5, dim: 4 }), TrainingDivergedError);
+    // A sane run passes the check.
+    const ok = await trainModel(split, dataset, { epochs: 3, dim: 4 });
+    assert.equal(ok.history.length, 3);
   });
 
   it("keeps, per user, the sorted unique items rated in training", async () => {

@@ -38,16 +38,16 @@ export const trainCommand: Command = {
     const optimizer = stringOption(opts, "optimizer") ?? D.optimizer;
     if (optimizer !== "adam" && optimizer !== "sgd") throw new UsageError(`Expected --optimizer to be adam or sgd, but got ${JSON.stringify(optimizer)}`);
     const hyper: Partial<Hyperparameters> = {
-      epochs: numberOption(opts, "epochs", true) ?? D.epochs,
-      dim: numberOption(opts, "dim", true) ?? D.dim,
-      learningRate: numberOption(opts, "lr") ?? D.learningRate,
-      batchSize: numberOption(opts, "batch", true) ?? D.batchSize,
-      l2: numberOption(opts, "l2") ?? D.l2,
-      l2PerRating: numberOption(opts, "l2-rating") ?? D.l2PerRating ?? 0,
+      epochs: numberOption(opts, "epochs", true, { min: 1 }) ?? D.epochs,
+      dim: numberOption(opts, "dim", true, { min: 1 }) ?? D.dim,
+      learningRate: numberOption(opts, "lr", false, { above: 0 }) ?? D.learningRate,
+      batchSize: numberOption(opts, "batch", true, { min: 0 }) ?? D.batchSize,
+      l2: numberOption(opts, "l2", false, { min: 0 }) ?? D.l2,
+      l2PerRating: numberOption(opts, "l2-rating", false, { min: 0 }) ?? D.l2PerRating ?? 0,
       optimizer,
-      initStd: numberOption(opts, "init-std") ?? D.initStd,
-      seed: numberOption(opts, "seed", true) ?? D.seed,
-      earlyStoppingPatience: numberOption(opts, "patience", true) ?? 0,
+      initStd: numberOption(opts, "init-std", false, { min: 0 }) ?? D.initStd,
+      seed: numberOption(opts, "seed", true, { min: 0 }) ?? D.seed,
+      earlyStoppingPatience: numberOption(opts, "patience", true, { min: 0 }) ?? 0,
     };
     const backend = stringOption(opts, "backend");
     const err = ctx.io.stderr;

@@ -96,6 +96,32 @@ describe("ewb train", function () {
     assert.match(c.err(), /nope\.csv/);
   });
 
+  it("refuses to save a diverging run: non-zero exit, the epoch and the likely cause named, the old model untouched", async () => {
+    const modelDir = path.join(dir, "m6");
+    let c = capture();
+    assert.equal(await main(["train", "--data", csv, "--model", modelDir, "--epochs", "3", "--dim", "4", "--json"], c.io), 0, c.err());
+    const before = await fs.readFile(path.join(modelDir, "manifest.json"), "utf8");
+    const files = (await fs.readdir(modelDir)).sort();
+    for (const args of [["--optimizer", "sgd", "--lr", "1000", "--init-std", "10", "--epochs", "5"], ["--optimizer", "sgd", "--lr", "999", "--epochs", "5"]]) {
+      c = capture();
+      assert.equal(await main(["train", "--data", csv, "--model", modelDir, "--dim", "4", ...args], c.io), 1, args.join(" "));
+      assert.match(c.err(), /Training diverged at epoch \d+ of 5: .*(not a finite number|exceeds).*(learning rate|--lr)/s, c.err());
+      assert.doesNotMatch(c.err(), /saved to/);
+      assert.equal(await fs.readFile(path.join(modelDir, "manifest.json"), "utf8"), before, args.join(" "));
+      assert.deepEqual((await fs.readdir(modelDir)).sort(), files);
+    }
+    loadModel(modelDir);
+  });
+
+  it("reads negative numbers as values and rejects them with our own message (not Node's 'ambiguous')", async () => {
+    for (const [flag, value, expected] of [["--epochs", "-1", /Expected --epochs to be an integer >= 1, but got "-1"/], ["--lr", "-1", /Expected --lr to be a number > 0, but got "-1"/], ["--lr", "-0.5", /Expected --lr to be a number > 0, but got "-0.5"/], ["--dim", "-3", /Expected --dim to be an integer >= 1, but got "-3"/]] as const) {
+      const c = capture();
+      assert.equal(await main(["train", "--data", csv, "--model", path.join(dir, "x"), flag, value], c.io), 2, `${flag} ${value}`);
+      assert.match(c.err(), expected);
+      assert.doesNotMatch(c.err(), /ambiguous/);
+    }
+  });
+
   it("trains from MySQL with --mysql (real MariaDB; skipped without MYSQL_URL)", async function () {
     if (!process.env.MYSQL_URL) {
       console.log("    (skipped: MYSQL_URL is not set)");
