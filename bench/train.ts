@@ -17,8 +17,10 @@ import { randomSplit } from "../src/data/split";
 import { writeInteractionsCsv } from "../src/data/csv";
 
 const ROOT = path.resolve(__dirname, "..");
-const REFERENCE = path.resolve(ROOT, "..", "shared", "reference");
-const ML100K = path.resolve(ROOT, "..", "shared", "datasets", "ml-100k");
+/** ../shared next to the project (EWB_SHARED overrides it, e.g. for a git worktree elsewhere). */
+const SHARED = process.env.EWB_SHARED ?? path.resolve(ROOT, "..", "shared");
+const REFERENCE = path.join(SHARED, "reference");
+const ML100K = path.join(SHARED, "datasets", "ml-100k");
 
 interface ChildSpec {
   readonly name: string;

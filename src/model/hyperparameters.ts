@@ -1,5 +1,5 @@
 /** The two named training configurations (fast default, blog-faithful) and the checks every training run's settings pass. */
-import type { Hyperparameters, OptimizerName } from "./types";
+import type { AdamUpdates, Hyperparameters, OptimizerName } from "./types";
 import { checkInteger, checkNumber, checkOneOf } from "../validate";
 import { InvalidArgumentError } from "../errors";
 import { withDefaults } from "../util";
@@ -19,6 +19,7 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = Object.freeze({
   l2: 2e-4,
   l2PerRating: 0,
   optimizer: "adam",
+  updates: "lazy",
   initStd: 0.01,
   seed: 42,
   earlyStoppingPatience: 0,
@@ -35,6 +36,7 @@ export const BLOG_HYPERPARAMETERS: Hyperparameters = Object.freeze({
 });
 
 const OPTIMIZERS: readonly OptimizerName[] = ["adam", "sgd"];
+const UPDATES: readonly AdamUpdates[] = ["lazy", "dense"];
 const KEYS = Object.keys(DEFAULT_HYPERPARAMETERS) as (keyof Hyperparameters)[];
 
 /**
@@ -55,6 +57,7 @@ export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}, b
     l2: checkNumber("hyperparameters.l2", h.l2, 0, 10),
     l2PerRating: checkNumber("hyperparameters.l2PerRating", h.l2PerRating ?? 0, 0, 100),
     optimizer: checkOneOf("hyperparameters.optimizer", h.optimizer, OPTIMIZERS),
+    updates: checkOneOf("hyperparameters.updates", h.updates ?? "lazy", UPDATES),
     initStd: checkNumber("hyperparameters.initStd", h.initStd, 0, 10),
     seed: checkInteger("hyperparameters.seed", h.seed, 0, 2 ** 32 - 1),
     earlyStoppingPatience: checkInteger("hyperparameters.earlyStoppingPatience", h.earlyStoppingPatience, 0),

@@ -13,8 +13,20 @@ export interface KernelOps {
    * batch MSE + λ · mean over the batch's rows of (|p_u|² + |q_i|²).
    */
   gradient(start: number, end: number, scale: number, reg: number): number;
+  /**
+   * `gradient`, and also lists the users and items of rows [start, end) once each (in the heap's touched lists,
+   * using `stamp`, a number > 0 that differs from the previous call's) for `adamLazy`.
+   */
+  gradientTouched(start: number, end: number, scale: number, reg: number, stamp: number): number;
   /** One Adam step over the whole parameter block, L2 coupled like PyTorch's weight_decay (g + l2·w). */
   adam(lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, l2: number): void;
+  /**
+   * Lazy (sparse) Adam: the step of `adam` applied only to the rows (factor row and bias) the last
+   * `gradientTouched` listed, and to the global bias when `learnGlobal` is 1; their gradients are zeroed after,
+   * so the gradient block is all zero again. Cost: touched rows, not table size. Rows not touched keep their
+   * weights and moments (as PyTorch's SparseAdam / TF's lazy Adam); the bias corrections use the global step.
+   */
+  adamLazy(lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, l2: number, learnGlobal: number): void;
   /** One plain gradient-descent step over the whole parameter block: w −= lr·(g + l2·w). */
   sgdStep(lr: number, l2: number): void;
   /**
@@ -48,7 +60,7 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
     return d0 + d1 + d2 + d3;
   }
 
-  return {
+  const ops: KernelOps = {
     f32: f,
     i32,
     gradient(start, end, scale, reg) {
@@ -71,6 +83,45 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       }
       f[GR + G]! += gsum;
       return sse;
+    },
+    gradientTouched(start, end, scale, reg, stamp) {
+      let nu = i32[L.counts]!, ni = i32[L.counts + 1]!;
+      for (let k = start; k < end; k++) {
+        const u = i32[TU + k]!, i = i32[TI + k]!;
+        if (i32[L.markU + u] !== stamp) { i32[L.markU + u] = stamp; i32[L.listU + nu++] = u; }
+        if (i32[L.markI + i] !== stamp) { i32[L.markI + i] = stamp; i32[L.listI + ni++] = i; }
+      }
+      i32[L.counts] = nu;
+      i32[L.counts + 1] = ni;
+      return ops.gradient(start, end, scale, reg);
+    },
+    adamLazy(lr, b1, b2, eps, c1, c2, l2, learnGlobal) {
+      const M = L.m, V = L.v;
+      const one = (k: number): void => {
+        const w = f[k]!;
+        const g = f[GR + k]! + l2 * w;
+        const m = b1 * f[M + k]! + (1 - b1) * g;
+        const v = b2 * f[V + k]! + (1 - b2) * g * g;
+        f[M + k] = m;
+        f[V + k] = v;
+        f[k] = w - (lr * m * c1) / (Math.sqrt(v * c2) + eps);
+        f[GR + k] = 0;
+      };
+      const nu = i32[L.counts]!, ni = i32[L.counts + 1]!;
+      for (let t = 0; t < nu; t++) {
+        const u = i32[L.listU + t]!;
+        for (let j = 0, o = P + u * S; j < S; j++) one(o + j);
+        one(BU + u);
+      }
+      for (let t = 0; t < ni; t++) {
+        const i = i32[L.listI + t]!;
+        for (let j = 0, o = Q + i * S; j < S; j++) one(o + j);
+        one(BI + i);
+      }
+      if (learnGlobal) one(G);
+      else f[GR + G] = 0;
+      i32[L.counts] = 0;
+      i32[L.counts + 1] = 0;
     },
     adam(lr, b1, b2, eps, c1, c2, l2) {
       const n = L.numParams, M = L.m, V = L.v;
@@ -119,4 +170,5 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       shuffleTogether(seed, tu, ti, tr);
     },
   };
+  return ops;
 }

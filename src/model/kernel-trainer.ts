@@ -1,4 +1,8 @@
-/** Runs training epochs on a KernelOps heap: full-batch or mini-batch Adam, mini-batch or per-interaction SGD. */
+/**
+ * Runs training epochs on a KernelOps heap: full-batch or mini-batch Adam (lazy: each step updates only the
+ * rows its batch touched, so an epoch costs O(interactions); or dense: every row every step), mini-batch or
+ * per-interaction SGD.
+ */
 import type { Hyperparameters, MfWeights } from "./types";
 import type { IndexedRatings } from "../data/indexed";
 import { makeLayout, readWeights, writeRatings, writeWeights } from "./layout";
@@ -51,13 +55,23 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
       if (batch < n) ops.shuffle(rng.nextSeed());
       if (h.optimizer === "sgd" && batch === 1) return ops.sgdPass(0, n, h.learningRate, h.l2) / n;
       let sse = 0;
+      const lazy = h.optimizer === "adam" && h.updates !== "dense";
       for (let start = 0; start < n; start += batch) {
         const end = Math.min(n, start + batch);
-        ops.f32.fill(0, L.grad, L.grad + L.numParams);
-        sse += ops.gradient(start, end, 2 / (end - start), (2 * (h.l2PerRating ?? 0)) / (end - start));
+        const scale = 2 / (end - start), reg = (2 * (h.l2PerRating ?? 0)) / (end - start);
         step++;
+        const c1 = 1 / (1 - BETA1 ** step), c2 = 1 / (1 - BETA2 ** step);
+        if (lazy) {
+          // The gradient block is all zero here: adamLazy zeroes what it used.
+          sse += ops.gradientTouched(start, end, scale, reg, step);
+          ops.adamLazy(h.learningRate, BETA1, BETA2, EPS, c1, c2, h.l2, 1);
+          continue;
+        }
+        ops.f32.fill(0, L.grad, L.grad + L.numParams);
+        sse += ops.gradient(start, end, scale, reg);
+
         if (h.optimizer === "adam") {
-          ops.adam(h.learningRate, BETA1, BETA2, EPS, 1 / (1 - BETA1 ** step), 1 / (1 - BETA2 ** step), h.l2);
+          ops.adam(h.learningRate, BETA1, BETA2, EPS, c1, c2, h.l2);
         } else {
           ops.sgdStep(h.learningRate, h.l2);
         }

@@ -7,6 +7,9 @@ import { compileKernel, instantiateKernel, WASM_PAGE_BYTES } from "../wasm/load"
 interface KernelExports {
   init(stride: number, q: number, bu: number, bi: number, g: number, np: number, tu: number, ti: number, tr: number): void;
   gradient(start: number, end: number, scale: number, reg: number): number;
+  initLazy(markU: number, markI: number, listU: number, listI: number, counts: number): void;
+  gradientTouched(start: number, end: number, scale: number, reg: number, stamp: number): number;
+  adamLazy(lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number, learnGlobal: number): void;
   adam(lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void;
   sgdStep(lr: number, l2: number): void;
   sgdPass(start: number, end: number, lr: number, l2: number): number;
@@ -23,6 +26,7 @@ export function wasmKernelModule(): object | null {
 export function createWasmOps(L: HeapLayout): KernelOps {
   const { exports: x, memory } = instantiateKernel<KernelExports>(MF_KERNEL_WASM_BASE64, L.size * 4 + WASM_PAGE_BYTES);
   x.init(L.stride, L.q, L.bu, L.bi, L.g, L.numParams, L.trainUsers, L.trainItems, L.trainRatings);
+  x.initLazy(L.markU, L.markI, L.listU, L.listI, L.counts);
   // The memory never grows (maximum = initial), so these views stay attached.
   const f32 = new Float32Array(memory.buffer, 0, L.size);
   const i32 = new Int32Array(memory.buffer, 0, L.size);
@@ -30,6 +34,8 @@ export function createWasmOps(L: HeapLayout): KernelOps {
     f32,
     i32,
     gradient: (start, end, scale, reg) => x.gradient(start, end, scale, reg),
+    gradientTouched: (start, end, scale, reg, stamp) => x.gradientTouched(start, end, scale, reg, stamp),
+    adamLazy: (lr, b1, b2, eps, c1, c2, l2, learnGlobal) => x.adamLazy(lr, b1, b2, eps, c1, c2, l2, learnGlobal),
     adam: (lr, b1, b2, eps, c1, c2, l2) => x.adam(lr, b1, b2, eps, c1, c2, l2),
     sgdStep: (lr, l2) => x.sgdStep(lr, l2),
     sgdPass: (start, end, lr, l2) => x.sgdPass(start, end, lr, l2),

@@ -33,6 +33,15 @@ export interface HeapLayout {
   readonly valItems: number;
   readonly valRatings: number;
   readonly numVal: number;
+  /**
+   * Lazy (sparse) updates: per user and per item the stamp of the last batch that touched it (Int32), the
+   * list of rows the current batch touched (Int32, users then items), and two counts [users, items].
+   */
+  readonly markU: number;
+  readonly markI: number;
+  readonly listU: number;
+  readonly listI: number;
+  readonly counts: number;
   /** Total elements. */
   readonly size: number;
 }
@@ -55,8 +64,13 @@ export function makeLayout(numUsers: number, numItems: number, dim: number, numT
   const valUsers = trainRatings + up4(numTrain);
   const valItems = valUsers + up4(numVal);
   const valRatings = valItems + up4(numVal);
-  const size = valRatings + up4(numVal);
-  return { dim, stride, numUsers, numItems, p, q, bu, bi, g, numParams, grad, m, v, trainUsers, trainItems, trainRatings, numTrain, valUsers, valItems, valRatings, numVal, size };
+  const markU = valRatings + up4(numVal);
+  const markI = markU + up4(numUsers);
+  const listU = markI + up4(numItems);
+  const listI = listU + up4(numUsers);
+  const counts = listI + up4(numItems);
+  const size = counts + 4;
+  return { dim, stride, numUsers, numItems, p, q, bu, bi, g, numParams, grad, m, v, trainUsers, trainItems, trainRatings, numTrain, valUsers, valItems, valRatings, numVal, markU, markI, listU, listI, counts, size };
 }
 
 /** Copies weights into the parameter block (padding lanes zeroed). */

@@ -45,6 +45,11 @@ export interface ModelManifest {
   readonly dataFingerprint: string;
   readonly backend: string;
   readonly trainedAt: string;
+  /** Rating scale of the data the model was fitted on (absent in older models). */
+  readonly ratingMin?: number;
+  readonly ratingMax?: number;
+  /** "train" or "all" (absent in older models: "train"). */
+  readonly fittedOn?: "train" | "all";
   readonly weights: { readonly file: string; readonly bytes: number; readonly sha256: string; readonly sections: readonly Section[] };
 }
 
@@ -86,6 +91,8 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
     dataFingerprint: model.dataFingerprint,
     backend: model.backend,
     trainedAt: model.trainedAt,
+    ...(model.ratingMin !== undefined && model.ratingMax !== undefined ? { ratingMin: model.ratingMin, ratingMax: model.ratingMax } : {}),
+    fittedOn: model.fittedOn ?? "train",
     weights: { file: weightsFile, bytes: bytes.length, sha256, sections },
   };
   const manifestText = JSON.stringify(manifest, null, 1) + "\n";
@@ -192,6 +199,8 @@ export function loadModel(dir: string): TrainedModel {
     backend: m.backend,
     dataFingerprint: m.dataFingerprint,
     trainedAt: m.trainedAt,
+    ...(m.ratingMin !== undefined && m.ratingMax !== undefined ? { ratingMin: m.ratingMin, ratingMax: m.ratingMax } : {}),
+    fittedOn: m.fittedOn ?? "train",
     ratedItems,
   };
 }
@@ -263,6 +272,9 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   const dim = int("dim", 1), numUsers = int("numUsers", 0), numItems = int("numItems", 0), bestEpoch = int("bestEpoch", -1);
   if (typeof m.globalBias !== "number" || !Number.isFinite(m.globalBias)) bad("globalBias", "must be a finite number");
   for (const k of ["dataFingerprint", "backend", "trainedAt"]) if (typeof m[k] !== "string") bad(k, "must be a string");
+  for (const k of ["ratingMin", "ratingMax"]) if (m[k] !== undefined && (typeof m[k] !== "number" || !Number.isFinite(m[k]))) bad(k, "must be a finite number when present");
+  if ((m.ratingMin === undefined) !== (m.ratingMax === undefined) || (m.ratingMin as number) > (m.ratingMax as number)) bad("ratingMin", "and ratingMax must both be present, with ratingMin <= ratingMax, or both absent");
+  if (m.fittedOn !== undefined && m.fittedOn !== "train" && m.fittedOn !== "all") bad("fittedOn", `must be "train" or "all", but is ${JSON.stringify(m.fittedOn)}`);
   if (!Array.isArray(m.userIds) || m.userIds.length !== numUsers) bad("userIds", `must be an array of ${numUsers} IDs`);
   if (!Array.isArray(m.itemIds) || m.itemIds.length !== numItems) bad("itemIds", `must be an array of ${numItems} IDs`);
   try {

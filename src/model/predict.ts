@@ -4,22 +4,37 @@ import type { IndexedRatings } from "../data/indexed";
 import { checkInteger } from "../validate";
 import { InvalidArgumentError } from "../errors";
 
-/** dot(user u, item i) + user bias + item bias + global bias, for contiguous indices. */
-export function predictRating(weights: MfWeights, u: number, i: number): number {
-  checkInteger("user index", u, 0, weights.numUsers - 1);
-  checkInteger("item index", i, 0, weights.numItems - 1);
-  return predictUnchecked(weights, u, i);
+/** The rating scale of a model's training data (`TrainedModel.ratingMin` / `ratingMax`). */
+export interface RatingScale {
+  readonly ratingMin?: number;
+  readonly ratingMax?: number;
 }
 
-/** Predictions for rows (users[k], items[k]); indices are checked. */
-export function predictMany(weights: MfWeights, users: Int32Array, items: Int32Array): Float32Array {
+/** `x` clipped to [ratingMin, ratingMax]; unchanged when the scale is unknown (older models). */
+export function clipToScale(x: number, scale: RatingScale | undefined): number {
+  if (!scale || scale.ratingMin === undefined || scale.ratingMax === undefined) return x;
+  return x < scale.ratingMin ? scale.ratingMin : x > scale.ratingMax ? scale.ratingMax : x;
+}
+
+/**
+ * dot(user u, item i) + user bias + item bias + global bias, for contiguous indices; clipped to the rating
+ * scale when one is given (pass the model: a prediction is then always a rating the data could hold).
+ */
+export function predictRating(weights: MfWeights, u: number, i: number, scale?: RatingScale): number {
+  checkInteger("user index", u, 0, weights.numUsers - 1);
+  checkInteger("item index", i, 0, weights.numItems - 1);
+  return clipToScale(predictUnchecked(weights, u, i), scale);
+}
+
+/** Predictions for rows (users[k], items[k]); indices are checked; clipped to `scale` when given. */
+export function predictMany(weights: MfWeights, users: Int32Array, items: Int32Array, scale?: RatingScale): Float32Array {
   if (users.length !== items.length) throw new InvalidArgumentError("items", `an Int32Array of length ${users.length} like users`, items);
   const out = new Float32Array(users.length);
   for (let k = 0; k < users.length; k++) {
     const u = users[k] as number, i = items[k] as number;
     if (!(u >= 0 && u < weights.numUsers)) checkInteger(`users[${k}]`, u, 0, weights.numUsers - 1);
     if (!(i >= 0 && i < weights.numItems)) checkInteger(`items[${k}]`, i, 0, weights.numItems - 1);
-    out[k] = predictUnchecked(weights, u, i);
+    out[k] = clipToScale(predictUnchecked(weights, u, i), scale);
   }
   return out;
 }
@@ -32,9 +47,9 @@ export interface RatingMetrics {
   readonly count: number;
 }
 
-/** Rating errors of `weights` on `data` (NaN metrics for empty data). */
-export function evaluateRatings(weights: MfWeights, data: IndexedRatings): RatingMetrics {
-  const pred = predictMany(weights, data.users, data.items);
+/** Rating errors of `weights` on `data` (NaN metrics for empty data), of predictions clipped to `scale` when given. */
+export function evaluateRatings(weights: MfWeights, data: IndexedRatings, scale?: RatingScale): RatingMetrics {
+  const pred = predictMany(weights, data.users, data.items, scale);
   return metricsFrom(pred, data.ratings);
 }
 

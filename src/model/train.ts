@@ -2,7 +2,7 @@
 import type { Dataset, DataSplit } from "../data/types";
 import type { EpochRecord, Hyperparameters, MfWeights, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
-import { fingerprintInteractions, indexInteractions } from "../data/indexed";
+import { fingerprintInteractions, indexInteractions, type IndexedRatings } from "../data/indexed";
 import { InvalidArgumentError, WorkbookError } from "../errors";
 import { createRng } from "../random";
 import { randomWeights } from "./init";
@@ -109,10 +109,12 @@ export async function trainModel(
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const restore = h.earlyStoppingPatience > 0 && best.weights !== null;
-    const weights = restore ? best.weights! : trainer.snapshot();
-    checkFiniteWeights(weights, restore ? best.epoch : history.length - 1, h);
+    const raw = restore ? best.weights! : trainer.snapshot();
+    checkFiniteWeights(raw, restore ? best.epoch : history.length - 1, h);
+    const weights = centreOnMean(raw, train);
     return {
       weights, userIds, itemIds, hyperparameters: h, history,
+      ratingMin: minRating, ratingMax: maxRating, fittedOn: "train",
       bestEpoch: restore ? best.epoch : history.length - 1,
       backend: trainer.backend,
       dataFingerprint: fingerprintInteractions(split.train),
@@ -133,6 +135,106 @@ async function createTrainer(backend: BackendName, problem: TrainingProblem): Pr
     createTfjsTrainer(backend: BackendName, problem: TrainingProblem): Promise<EpochTrainer>;
   };
   return createTfjsTrainer(backend, problem);
+}
+
+/**
+ * The same predictions with biases that mean what they say: global bias = the training mean μ, user biases
+ * offsets around it, and item bias i = what a user with no ratings (zero vector, zero bias) is predicted for
+ * item i, minus μ: as close to the item's mean rating as the model allows.
+ *
+ * Adam learns better from a global bias of 0 (measured on the default data: val MSE 0.53, against 0.59-0.80
+ * for a global bias fixed or started at the mean, over lr 1e-3..5e-3, batch 256..8192, L2 and per-rating L2,
+ * init std 0.01-0.1, with or without biases): the early all-negative errors pull every user vector along one
+ * common direction that then carries most of the mean. This re-expresses the trained weights exactly: for a
+ * reference user (vector p̄, bias b̄), p_u ← p_u − p̄, b_u ← b_u − b̄, b_i ← g + b̄ + b_i + p̄·q_i − μ, g ← μ;
+ * every prediction g + b_u + b_i + p_u·q_i is unchanged up to float32 rounding, item vectors are untouched.
+ * b̄ is the mean user bias over the training rows (so user biases average 0 there) and p̄ the least-squares
+ * fit, over items weighted by their training counts, of p̄·q_i to (item mean − g − b_i − b̄), so the cold-start
+ * prediction μ + b_i is near the item's mean (a small ridge keeps it defined; measured on the default data:
+ * RMS 0.12 from the item means, against 0.77 for the plain mean user vector); above 256 dimensions the
+ * row-weighted mean user vector is used instead.
+ */
+export function centreOnMean(w: MfWeights, train: IndexedRatings): MfWeights {
+  const n = train.length, d = w.dim;
+  if (n === 0) return w;
+  const count = new Float64Array(w.numItems), sum = new Float64Array(w.numItems);
+  let mu = 0;
+  for (let k = 0; k < n; k++) {
+    const i = train.items[k]!, r = train.ratings[k]!;
+    count[i]!++;
+    sum[i]! += r;
+    mu += r;
+  }
+  mu /= n;
+  // x = [b̄, p̄]
+  let x: Float64Array;
+  if (d <= 256) {
+    let bbar = 0;
+    for (let k = 0; k < n; k++) bbar += w.userBias[train.users[k]!]!;
+    bbar /= n;
+    const A = new Float64Array(d * d), b = new Float64Array(d);
+    for (let i = 0; i < w.numItems; i++) {
+      const c = count[i]!;
+      if (c === 0) continue;
+      const o = i * d, y = sum[i]! / c - w.globalBias - w.itemBias[i]! - bbar;
+      for (let r = 0; r < d; r++) {
+        const cz = c * w.itemFactors[o + r]!;
+        b[r]! += cz * y;
+        for (let s = 0; s <= r; s++) A[r * d + s]! += cz * w.itemFactors[o + s]!;
+      }
+    }
+    let trace = 0;
+    for (let r = 0; r < d; r++) trace += A[r * d + r]!;
+    for (let r = 0; r < d; r++) A[r * d + r]! += 1e-4 * trace / d + 1e-12;
+    x = new Float64Array(d + 1);
+    x[0] = bbar;
+    x.set(solveSpd(A, b, d), 1);
+  } else {
+    x = new Float64Array(d + 1);
+    for (let k = 0; k < n; k++) {
+      const u = train.users[k]!;
+      x[0]! += w.userBias[u]! / n;
+      for (let j = 0; j < d; j++) x[j + 1]! += w.userFactors[u * d + j]! / n;
+    }
+  }
+  const bbar = x[0]!;
+  const userFactors = new Float32Array(w.userFactors.length);
+  for (let u = 0; u < w.numUsers; u++) for (let j = 0, o = u * d; j < d; j++) userFactors[o + j] = w.userFactors[o + j]! - x[j + 1]!;
+  const userBias = Float32Array.from(w.userBias, (v) => v - bbar);
+  const itemBias = new Float32Array(w.numItems);
+  for (let i = 0; i < w.numItems; i++) {
+    let dot = 0;
+    for (let j = 0, o = i * d; j < d; j++) dot += x[j + 1]! * w.itemFactors[o + j]!;
+    itemBias[i] = w.globalBias + bbar + w.itemBias[i]! + dot - mu;
+  }
+  return { ...w, userFactors, userBias, itemBias, itemFactors: w.itemFactors, globalBias: Math.fround(mu) };
+}
+
+/** Solves A x = b for a symmetric positive definite A (lower triangle filled, m × m row-major) by Cholesky. */
+function solveSpd(A: Float64Array, b: Float64Array, m: number): Float64Array {
+  for (let j = 0; j < m; j++) {
+    let s = A[j * m + j]!;
+    for (let k = 0; k < j; k++) s -= A[j * m + k]! ** 2;
+    const l = Math.sqrt(Math.max(s, 1e-300));
+    A[j * m + j] = l;
+    for (let i = j + 1; i < m; i++) {
+      let t = A[i * m + j]!;
+      for (let k = 0; k < j; k++) t -= A[i * m + k]! * A[j * m + k]!;
+      A[i * m + j] = t / l;
+    }
+  }
+  const y = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let t = b[i]!;
+    for (let k = 0; k < i; k++) t -= A[i * m + k]! * y[k]!;
+    y[i] = t / A[i * m + i]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let t = y[i]!;
+    for (let k = i + 1; k < m; k++) t -= A[k * m + i]! * y[k]!;
+    y[i] = t / A[i * m + i]!;
+  }
+  return y;
 }
 
 function rangeOf(a: Float32Array): [number, number] {

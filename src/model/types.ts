@@ -19,6 +19,12 @@ export interface MfWeights {
 
 export type OptimizerName = "adam" | "sgd";
 
+/** Which rows an Adam step updates: only those its batch touched (lazy, the default), or every row (dense). */
+export type AdamUpdates = "lazy" | "dense";
+
+/** What a model was fitted on: the training part of a split, or every interaction (a refit for serving). */
+export type FittedOn = "train" | "all";
+
 /** Everything that decides a training run; saved with the model. */
 export interface Hyperparameters {
   readonly dim: number;
@@ -35,6 +41,11 @@ export interface Hyperparameters {
    */
   readonly l2PerRating?: number;
   readonly optimizer: OptimizerName;
+  /**
+   * Adam's updates (added later, hence optional; missing means "lazy"): "lazy" updates the weights and moments
+   * of the rows a batch touched only (epoch cost linear in the interactions), "dense" every row every step.
+   */
+  readonly updates?: AdamUpdates;
   /** Standard deviation of the normal initialisation of the factors. */
   readonly initStd: number;
   readonly seed: number;
@@ -69,6 +80,11 @@ export interface TrainedModel {
   readonly dataFingerprint: string;
   /** ISO time the training finished. */
   readonly trainedAt: string;
+  /** Lowest and highest rating of the data the model was fitted on (optional: older models lack them). */
+  readonly ratingMin?: number;
+  readonly ratingMax?: number;
+  /** "train" (the training part of a split; the default for older models) or "all" (refit on every interaction). */
+  readonly fittedOn?: FittedOn;
   /**
    * The items each user rated, as CSR (see rated-items.ts; `ratedItemsOf(model.ratedItems, u)` is user u's sorted
    * row): what "exclude rated" excludes.

@@ -108,6 +108,54 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
     });
   }
 
+  for (const kind of ["js", "wasm"] as const) {
+    it(`${kind}: lazy Adam equals dense Adam when every row is touched every step`, () => {
+      // Every (user, item) pair once, so each step's batch touches every user and every item.
+      const p = problem(13);
+      const pairs = Array.from({ length: NU * NI }, (_, k) => [Math.floor(k / NI), k % NI] as const);
+      const full = { ...p, n: pairs.length, users: Int32Array.from(pairs, (x) => x[0]), items: Int32Array.from(pairs, (x) => x[1]), ratings: Float32Array.from(pairs, (_, k) => 1 + (k % 5)) };
+      const dense = setUp(kind, full), lazy = setUp(kind, full);
+      for (let step = 1; step <= 4; step++) {
+        const c1 = 1 / (1 - 0.9 ** step), c2 = 1 / (1 - 0.999 ** step);
+        dense.ops.f32.fill(0, dense.L.grad, dense.L.grad + dense.L.numParams);
+        const sd = dense.ops.gradient(0, full.n, 2 / full.n, 0.01);
+        dense.ops.adam(0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3);
+        const sl = lazy.ops.gradientTouched(0, full.n, 2 / full.n, 0.01, step);
+        lazy.ops.adamLazy(0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3, 1);
+        assert.equal(sl, sd, `step ${step}: loss`);
+      }
+      const L = dense.L;
+      // Weights and both moments, bit for bit; lazy leaves the gradient block zeroed.
+      for (const at of [0, L.m, L.v]) {
+        assert.deepEqual(lazy.ops.f32.subarray(at, at + L.numParams), dense.ops.f32.subarray(at, at + L.numParams), `block at ${at}`);
+      }
+      assert.ok(lazy.ops.f32.subarray(L.grad, L.grad + L.numParams).every((x) => x === 0), "gradient block zeroed");
+    });
+
+    it(`${kind}: lazy Adam leaves rows the batch did not touch exactly as they were, weights and moments`, () => {
+      const p = problem(17);
+      const { ops, L } = setUp(kind, p);
+      // Rows 0-3 only: the users and items they do not use must not move.
+      const touchedU = new Set(p.users.subarray(0, 4)), touchedI = new Set(p.items.subarray(0, 4));
+      assert.ok(touchedU.size < NU && touchedI.size < NI, "some rows untouched");
+      const before = ops.f32.slice(0, 4 * L.numParams);
+      ops.gradientTouched(0, 4, 0.5, 0.01, 1);
+      ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3, 0);
+      const w0 = readWeights(before, L), w1 = readWeights(ops.f32, L);
+      assert.equal(w1.globalBias, w0.globalBias, "global bias fixed with learnGlobal = 0");
+      for (let u = 0; u < NU; u++) {
+        const same = w1.userFactors.subarray(u * DIM, (u + 1) * DIM).every((x, j) => x === w0.userFactors[u * DIM + j]) && w1.userBias[u] === w0.userBias[u];
+        assert.equal(same, !touchedU.has(u), `user ${u}`);
+        assert.equal(ops.f32[L.v + L.bu + u] === 0, !touchedU.has(u), `user ${u} second moment`);
+      }
+      for (let i = 0; i < NI; i++) {
+        const same = w1.itemFactors.subarray(i * DIM, (i + 1) * DIM).every((x, j) => x === w0.itemFactors[i * DIM + j]) && w1.itemBias[i] === w0.itemBias[i];
+        assert.equal(same, !touchedI.has(i), `item ${i}`);
+      }
+      assert.ok(ops.f32.subarray(L.grad, L.grad + L.numParams).every((x) => x === 0), "gradient block zeroed");
+    });
+  }
+
   it("the wasm and typed-array kernels agree on gradient, Adam, SGD and errors", () => {
     const p = problem(11);
     const a = setUp("js", p), b = setUp("wasm", p);
@@ -119,6 +167,11 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       ops.f32.fill(0, L.grad, L.grad + L.numParams);
       ops.gradient(0, 10, 0.2, 0);
       ops.sgdStep(0.01, 1e-3);
+      ops.f32.fill(0, L.grad, L.grad + L.numParams);
+      ops.gradientTouched(5, 25, 0.1, 0.002, 1);
+      ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3, 1);
+      ops.gradientTouched(0, 12, 0.1, 0, 2);
+      ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 5.26, 500.25, 0, 0);
     }
     const wa = readWeights(a.ops.f32, a.L), wb = readWeights(b.ops.f32, b.L);
     assertClose(wb.userFactors, wa.userFactors, 1e-4, "P");

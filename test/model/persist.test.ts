@@ -48,7 +48,11 @@ describe("saveModel / loadModel", function () {
     assert.equal(back.backend, model.backend);
     assert.equal(back.dataFingerprint, model.dataFingerprint);
     assert.equal(back.trainedAt, model.trainedAt);
+    assert.equal(back.ratingMin, 1);
+    assert.equal(back.ratingMax, 5);
+    assert.equal(back.fittedOn, "train");
     const m = manifestOf(dir);
+    assert.deepEqual([m.ratingMin, m.ratingMax, m.fittedOn], [1, 5, "train"]);
     assert.equal(m.formatVersion, 1);
     assert.deepEqual(m.finalMetrics, model.history[model.history.length - 1]);
     // 4 bytes per float: factors, biases, rated offsets and items.
@@ -140,6 +144,18 @@ describe("saveModel / loadModel", function () {
     expectError(dir, /manifest\.json$/, /field "hyperparameters": Expected hyperparameters.learningRate/);
     write({ ...m, weights: { ...m.weights, sections: m.weights.sections.slice(1) } });
     expectError(dir, /manifest\.json$/, /lacks the section userFactors/);
+    write({ ...m, ratingMax: "5" });
+    expectError(dir, /manifest\.json$/, /field "ratingMax" must be a finite number when present/);
+    write({ ...m, ratingMin: 6 });
+    expectError(dir, /manifest\.json$/, /field "ratingMin" and ratingMax must both be present, with ratingMin <= ratingMax/);
+    write({ ...m, fittedOn: "test" });
+    expectError(dir, /manifest\.json$/, /field "fittedOn" must be "train" or "all", but is "test"/);
+    // An older model without the scale and fittedOn still loads, as fitted on "train" with no scale.
+    const { ratingMin: _a, ratingMax: _b, fittedOn: _c, ...old } = m;
+    write(old);
+    const back = loadModel(dir);
+    assert.equal(back.fittedOn, "train");
+    assert.equal(back.ratingMin, undefined);
   });
 
   it("refuses a weights file that is a symbolic link out of the model directory", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { predictRating, predictMany, evaluateRatings, metricsFrom } from "../../src/model/predict";
+import { predictRating, predictMany, evaluateRatings, metricsFrom, clipToScale } from "../../src/model/predict";
 import { randomWeights } from "../../src/model/init";
 import type { MfWeights } from "../../src/model/types";
 
@@ -17,6 +17,21 @@ describe("predictRating and rating metrics", () => {
     assert.ok(Math.abs(predictRating(W, 0, 0) - (1 * 0.5 + 2 * 0.5 + 0.1 + 0 + 3)) < 1e-6);
     assert.ok(Math.abs(predictRating(W, 1, 1) - (-1 * 2 + 0.5 * -1 - 0.2 + 0.3 + 3)) < 1e-6);
     assert.deepEqual([...predictMany(W, Int32Array.from([0, 1]), Int32Array.from([2, 2]))].map((x) => Math.round(x * 1e6) / 1e6), [2.7, 2.4]);
+  });
+
+  it("clips predictions to the model's rating scale when given one, and only then", () => {
+    const scale = { ratingMin: 2.5, ratingMax: 4 };
+    // Raw: user 0 item 0 = 4.6, user 1 item 1 = 0.6, user 0 item 2 = 2.7.
+    assert.equal(predictRating(W, 0, 0, scale), 4);
+    assert.equal(predictRating(W, 1, 1, scale), 2.5);
+    assert.ok(Math.abs(predictRating(W, 0, 2, scale) - 2.7) < 1e-6);
+    assert.ok(predictRating(W, 0, 0) > 4.5, "unclipped without a scale");
+    assert.deepEqual([...predictMany(W, Int32Array.from([0, 1]), Int32Array.from([0, 1]), scale)], [4, 2.5]);
+    const data = { users: Int32Array.from([0, 1]), items: Int32Array.from([0, 1]), ratings: Float32Array.from([4, 2.5]), length: 2 };
+    assert.equal(evaluateRatings(W, data, scale).mse, 0);
+    assert.ok(evaluateRatings(W, data).mse > 1);
+    assert.equal(clipToScale(7, {}), 7);
+    assert.equal(clipToScale(7, undefined), 7);
   });
 
   it("rejects indices outside the model, naming them", () => {

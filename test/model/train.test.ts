@@ -62,6 +62,37 @@ describe("trainModel", function () {
     assert.ok(last.trainLoss < model.history[0]!.trainLoss);
   });
 
+  it("gives biases that mean something: global bias = training mean, bias-only predictions on the scale near each item's mean, predictions unchanged", async () => {
+    const { dataset, split } = syntheticSplit();
+    const model = await trainModel(split, dataset);
+    const w = model.weights;
+    const mean = split.train.reduce((s, r) => s + r.rating, 0) / split.train.length;
+    assert.ok(Math.abs(w.globalBias - mean) < 1e-5, `global bias ${w.globalBias} vs training mean ${mean}`);
+    assert.equal(model.ratingMin, 1);
+    assert.equal(model.ratingMax, 5);
+    // The history's validation loss was measured on the weights before they were re-expressed.
+    const val = indexInteractions(split.validation, model.userIds, model.itemIds);
+    assert.ok(Math.abs(evaluateRatings(w, val).mse - model.history[model.history.length - 1]!.valLoss) < 1e-5);
+    const byItem = new Map<string, number[]>();
+    for (const r of split.train) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), r.rating]);
+    let se = 0, n = 0;
+    for (const [id, rs] of byItem) {
+      const i = model.itemIds.index(id);
+      const coldStart = w.globalBias + w.itemBias[i]!;
+      assert.ok(coldStart >= 1 && coldStart <= 5, `item ${id}: cold-start ${coldStart}`);
+      if (rs.length >= 20) {
+        const itemMean = rs.reduce((a, b) => a + b, 0) / rs.length;
+        assert.ok(Math.abs(coldStart - itemMean) < 0.6, `item ${id}: cold-start ${coldStart} vs mean ${itemMean}`);
+        se += (coldStart - itemMean) ** 2;
+        n++;
+      }
+    }
+    assert.ok(Math.sqrt(se / n) < 0.25, `RMS from item means ${Math.sqrt(se / n)}`);
+    // A known user's bias-only prediction lands on the scale too: user biases are offsets averaging ~0.
+    const meanUserBias = w.userBias.reduce((a, b) => a + b, 0) / w.numUsers;
+    assert.ok(Math.abs(meanUserBias) < 0.1, `mean user bias ${meanUserBias}`);
+  });
+
   it("records every epoch: epoch, losses, RMSE = sqrt(MSE), MAE <= RMSE, seconds", async () => {
     const { dataset, split } = tinyDataset(30, 20, 0.5, 1);
     const seen: EpochRecord[] = [];

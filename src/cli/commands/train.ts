@@ -28,6 +28,7 @@ export const trainCommand: Command = {
     l2: { type: "string", placeholder: "<x>", description: "L2 regularisation (as PyTorch weight_decay)", default: String(D.l2) },
     "l2-rating": { type: "string", placeholder: "<x>", description: "per-rating L2 on the factors (MovieLens u1: --batch 1024 --lr 0.003 --l2 0 --l2-rating 0.12)", default: String(D.l2PerRating ?? 0) },
     optimizer: { type: "string", placeholder: "adam|sgd", description: "optimiser (sgd with --batch 1 is per-interaction SGD)", default: D.optimizer },
+    updates: { type: "string", placeholder: "lazy|dense", description: "Adam's updates: lazy = only the rows each batch uses (epoch cost linear in the data), dense = every row every step", default: D.updates ?? "lazy" },
     "init-std": { type: "string", placeholder: "<x>", description: "standard deviation of the initial factors", default: String(D.initStd) },
     patience: { type: "string", placeholder: "<n>", description: "early stopping: stop after N epochs without validation gain and keep the best (0 = off)", default: "0" },
     backend: { type: "string", placeholder: "<name>", description: `training backend: ${BACKENDS.join(", ")} (default: $${BACKEND_ENV}, else the fastest available)` },
@@ -37,6 +38,8 @@ export const trainCommand: Command = {
     if (modelDir === undefined) throw new UsageError("Expected --model <dir> (where to save the trained model)");
     const optimizer = stringOption(opts, "optimizer") ?? D.optimizer;
     if (optimizer !== "adam" && optimizer !== "sgd") throw new UsageError(`Expected --optimizer to be adam or sgd, but got ${JSON.stringify(optimizer)}`);
+    const updates = stringOption(opts, "updates") ?? D.updates ?? "lazy";
+    if (updates !== "lazy" && updates !== "dense") throw new UsageError(`Expected --updates to be lazy or dense, but got ${JSON.stringify(updates)}`);
     const hyper: Partial<Hyperparameters> = {
       epochs: numberOption(opts, "epochs", true, { min: 1 }) ?? D.epochs,
       dim: numberOption(opts, "dim", true, { min: 1 }) ?? D.dim,
@@ -45,6 +48,7 @@ export const trainCommand: Command = {
       l2: numberOption(opts, "l2", false, { min: 0 }) ?? D.l2,
       l2PerRating: numberOption(opts, "l2-rating", false, { min: 0 }) ?? D.l2PerRating ?? 0,
       optimizer,
+      updates,
       initStd: numberOption(opts, "init-std", false, { min: 0 }) ?? D.initStd,
       seed: numberOption(opts, "seed", true, { min: 0 }) ?? D.seed,
       earlyStoppingPatience: numberOption(opts, "patience", true, { min: 0 }) ?? 0,
