@@ -80,7 +80,9 @@ describe("fold-in against users trained normally (default synthetic data)", () =
       overlap += recommendForUser(model, id).recommendations.filter((r) => a.has(r.itemId)).length / 10;
       users++;
     }
-    assert.ok(Math.sqrt(se / n) < 0.15, `RMS difference ${Math.sqrt(se / n)}`);
+    // Trained user vectors are centred on the average user (centreOnMean in model/train.ts), which fold-in's prior (the
+    // zero vector) now stands for, while training shrank them toward the old origin: measured 0.19 (0.09 before).
+    assert.ok(Math.sqrt(se / n) < 0.22, `RMS difference ${Math.sqrt(se / n)}`);
     assert.ok(overlap / users > 0.5, `top-10 overlap ${overlap / users}`);
   });
 });

@@ -4,12 +4,12 @@ import { round } from "../../util";
 import { numberOption, stringOption, UsageError } from "../command";
 import { DATA_OPTIONS, loadDataFromOptions } from "../data-options";
 import { ProgressBar } from "../progress";
-import { trainModel, DEFAULT_HYPERPARAMETERS } from "../../model/train";
+import { trainModel, trainAndRefit, DEFAULT_HYPERPARAMETERS } from "../../model/train";
 import { saveModel } from "../../model/persist";
 import { evaluateRatings } from "../../model/predict";
 import { BACKENDS, BACKEND_ENV } from "../../model/backend";
 import { indexInteractions } from "../../data/indexed";
-import type { Hyperparameters } from "../../model/types";
+import type { EpochRecord, Hyperparameters, TrainedModel } from "../../model/types";
 
 const D = DEFAULT_HYPERPARAMETERS;
 
@@ -30,7 +30,8 @@ export const trainCommand: Command = {
     optimizer: { type: "string", placeholder: "adam|sgd", description: "optimiser (sgd with --batch 1 is per-interaction SGD)", default: D.optimizer },
     updates: { type: "string", placeholder: "lazy|dense", description: "Adam's updates: lazy = only the rows each batch uses (epoch cost linear in the data), dense = every row every step", default: D.updates ?? "lazy" },
     "init-std": { type: "string", placeholder: "<x>", description: "standard deviation of the initial factors", default: String(D.initStd) },
-    patience: { type: "string", placeholder: "<n>", description: "early stopping: stop after N epochs without validation gain and keep the best (0 = off)", default: "0" },
+    patience: { type: "string", placeholder: "<n>", description: "early stopping: stop after N epochs without validation gain and keep the best (0 = off)", default: String(D.earlyStoppingPatience) },
+    refit: { type: "boolean", description: "after validation has chosen the epochs (the best one with --patience), train again on every interaction (training + validation rows) and save that model, marked fittedOn \"all\": the one to serve. Off by default so the saved model's validation figures stay honest and `ewb evaluate` can score it on rows it never saw" },
     backend: { type: "string", placeholder: "<name>", description: `training backend: ${BACKENDS.join(", ")} (default: $${BACKEND_ENV}, else the fastest available)` },
   },
   async run(opts, ctx) {
@@ -51,7 +52,7 @@ export const trainCommand: Command = {
       updates,
       initStd: numberOption(opts, "init-std", false, { min: 0 }) ?? D.initStd,
       seed: numberOption(opts, "seed", true, { min: 0 }) ?? D.seed,
-      earlyStoppingPatience: numberOption(opts, "patience", true, { min: 0 }) ?? 0,
+      earlyStoppingPatience: numberOption(opts, "patience", true, { min: 0 }) ?? D.earlyStoppingPatience,
     };
     const backend = stringOption(opts, "backend");
     const err = ctx.io.stderr;
@@ -63,18 +64,35 @@ export const trainCommand: Command = {
 
     const bar = new ProgressBar(err, hyper.epochs!, "training");
     const t0 = performance.now();
-    const model = await trainModel(data.split, data.dataset, hyper, {
-      ...(backend !== undefined ? { backend } : {}),
-      onEpochEnd: (r) => bar.update(r.epoch + 1, `train ${r.trainLoss.toFixed(4)}  val ${r.valLoss.toFixed(4)}`),
-    });
+    const refit = opts.refit === true;
+    const onEpochEnd = (r: EpochRecord): void => bar.update(r.epoch + 1, `train ${r.trainLoss.toFixed(4)}  val ${r.valLoss.toFixed(4)}`);
+    let model: TrainedModel, saved: TrainedModel;
+    if (refit) {
+      let refitBar: ProgressBar | undefined;
+      const both = await trainAndRefit(data.split, data.dataset, hyper, {
+        ...(backend !== undefined ? { backend } : {}),
+        onEpochEnd,
+        onRefitStart: (epochs) => {
+          bar.finish();
+          refitBar = new ProgressBar(err, epochs, "refit on all");
+        },
+        onRefitEpochEnd: (r) => refitBar?.update(r.epoch + 1, `train ${r.trainLoss.toFixed(4)}`),
+      });
+      refitBar?.finish();
+      model = both.validated;
+      saved = both.final;
+    } else {
+      model = saved = await trainModel(data.split, data.dataset, hyper, { ...(backend !== undefined ? { backend } : {}), onEpochEnd });
+    }
     const seconds = (performance.now() - t0) / 1000;
     bar.finish();
 
+    // Validation figures are those of the validated model (a refit model has seen every row).
     const train = indexInteractions(data.split.train, model.userIds, model.itemIds);
     const val = indexInteractions(data.split.validation, model.userIds, model.itemIds, { skipUnknown: true });
     const trainM = evaluateRatings(model.weights, train);
     const valM = evaluateRatings(model.weights, val);
-    saveModel(model, modelDir);
+    saveModel(saved, modelDir);
 
     const h = model.history;
     const msPerEpoch = (h.reduce((s, r) => s + r.seconds, 0) / Math.max(1, h.length)) * 1000;
@@ -92,6 +110,8 @@ export const trainCommand: Command = {
       loadSeconds: round(loadSeconds, 3),
       peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
       modelDir,
+      fittedOn: saved.fittedOn ?? "train",
+      savedEpochs: saved.history.length,
       hyperparameters: model.hyperparameters,
       data: data.info,
     };
@@ -100,6 +120,7 @@ export const trainCommand: Command = {
       out.write(`Trained on ${data.info.source}: ${data.info.train} training rows, ${valM.count} ${data.info.split === "test-file" ? "test" : "validation"} rows, ${data.info.users} users, ${data.info.items} items\n`);
       out.write(`backend ${result.backend}, ${result.epochs} epochs (best ${result.bestEpoch}), ${result.msPerEpoch} ms/epoch, ${result.seconds} s\n`);
       out.write(`train MSE ${result.trainMse}  ${data.info.split === "test-file" ? "test" : "val"} MSE ${result.valMse}  RMSE ${result.valRmse}  MAE ${result.valMae}\n`);
+      if (refit) out.write(`refit on all ${data.info.train + valM.count} interactions for ${saved.history.length} epochs (chosen by validation); the saved model is fitted on all data\n`);
       out.write(`peak RSS ${result.peakRssMb} MB; saved to ${modelDir}\n`);
     }
     return result;

@@ -96,6 +96,22 @@ describe("ewb train", function () {
     assert.match(c.err(), /nope\.csv/);
   });
 
+  it("--refit saves the model refitted on every interaction, marked fittedOn all, with the validated figures reported", async () => {
+    const c = capture();
+    const modelDir = path.join(dir, "m7");
+    assert.equal(await main(["train", "--data", csv, "--model", modelDir, "--epochs", "30", "--dim", "4", "--lr", "0.05", "--batch", "0", "--l2", "0", "--patience", "2", "--refit", "--json"], c.io), 0, c.err());
+    const r = lastJson(c.out());
+    assert.equal(r.fittedOn, "all");
+    assert.equal(r.savedEpochs, (r.bestEpoch as number) + 1);
+    assert.ok(Number.isFinite(r.valMse as number));
+    const m = loadModel(modelDir);
+    assert.equal(m.fittedOn, "all");
+    assert.equal(m.history.length, (r.bestEpoch as number) + 1);
+    const c2 = capture();
+    assert.equal(await main(["train", "--help"], c2.io), 0);
+    assert.match(c2.out(), /--refit .*Off by default/s);
+  });
+
   it("refuses to save a diverging run: non-zero exit, the epoch and the likely cause named, the old model untouched", async () => {
     const modelDir = path.join(dir, "m6");
     let c = capture();
