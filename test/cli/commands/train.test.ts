@@ -96,20 +96,31 @@ describe("ewb train", function () {
     assert.match(c.err(), /nope\.csv/);
   });
 
-  it("--refit saves the model refitted on every interaction, marked fittedOn all, with the validated figures reported", async () => {
+  it("by default saves the model refitted on every interaction (fittedOn all), with the validated figures reported; --no-refit and --test do not refit", async () => {
     const c = capture();
     const modelDir = path.join(dir, "m7");
-    assert.equal(await main(["train", "--data", csv, "--model", modelDir, "--epochs", "30", "--dim", "4", "--lr", "0.05", "--batch", "0", "--l2", "0", "--patience", "2", "--refit", "--json"], c.io), 0, c.err());
+    const args = ["train", "--data", csv, "--epochs", "30", "--dim", "4", "--lr", "0.05", "--batch", "0", "--l2", "0", "--l2-rating", "0", "--patience", "2", "--json"];
+    assert.equal(await main([...args, "--model", modelDir], c.io), 0, c.err());
     const r = lastJson(c.out());
     assert.equal(r.fittedOn, "all");
+    assert.ok((r.epochs as number) < 30, "early stopping chose the epochs");
     assert.equal(r.savedEpochs, (r.bestEpoch as number) + 1);
     assert.ok(Number.isFinite(r.valMse as number));
     const m = loadModel(modelDir);
     assert.equal(m.fittedOn, "all");
     assert.equal(m.history.length, (r.bestEpoch as number) + 1);
-    const c2 = capture();
-    assert.equal(await main(["train", "--help"], c2.io), 0);
-    assert.match(c2.out(), /--refit .*Off by default/s);
+    for (const extra of [["--no-refit"], ["--test", testCsv]]) {
+      const d = capture();
+      assert.equal(await main([...args, ...extra, "--model", path.join(dir, "m8")], d.io), 0, d.err());
+      assert.equal(lastJson(d.out()).fittedOn, "train", extra.join(" "));
+      assert.equal(loadModel(path.join(dir, "m8")).fittedOn, "train");
+    }
+    const e = capture();
+    assert.equal(await main([...args, "--refit", "--no-refit", "--model", path.join(dir, "m9")], e.io), 2);
+    assert.match(e.err(), /at most one of --refit and --no-refit/);
+    const h = capture();
+    assert.equal(await main(["train", "--help"], h.io), 0);
+    assert.match(h.out(), /--no-refit .*By default, once validation/s);
   });
 
   it("refuses to save a diverging run: non-zero exit, the epoch and the likely cause named, the old model untouched", async () => {
