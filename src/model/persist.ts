@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { EpochRecord, Hyperparameters, MfWeights, TrainedModel } from "./types";
+import type { EpochRecord, Hyperparameters, MfWeights, Objective, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
 import { ModelFormatError, StorageError, WorkbookError } from "../errors";
 import { resolveHyperparameters } from "./hyperparameters";
@@ -50,6 +50,10 @@ export interface ModelManifest {
   readonly ratingMax?: number;
   /** "train" or "all" (absent in older models: "train"). */
   readonly fittedOn?: "train" | "all";
+  /** Absent in models saved before ranking objectives: "mse". */
+  readonly objective?: Objective;
+  /** Ranking objectives: ratings >= this were the positives; null = every interaction. */
+  readonly implicitMinRating?: number | null;
   readonly weights: { readonly file: string; readonly bytes: number; readonly sha256: string; readonly sections: readonly Section[] };
 }
 
@@ -93,6 +97,8 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
     trainedAt: model.trainedAt,
     ...(model.ratingMin !== undefined && model.ratingMax !== undefined ? { ratingMin: model.ratingMin, ratingMax: model.ratingMax } : {}),
     fittedOn: model.fittedOn ?? "train",
+    objective: model.objective ?? "mse",
+    ...(model.implicitMinRating !== undefined ? { implicitMinRating: model.implicitMinRating } : {}),
     weights: { file: weightsFile, bytes: bytes.length, sha256, sections },
   };
   const manifestText = JSON.stringify(manifest, null, 1) + "\n";
@@ -202,6 +208,8 @@ export function loadModel(dir: string): TrainedModel {
     ...(m.ratingMin !== undefined && m.ratingMax !== undefined ? { ratingMin: m.ratingMin, ratingMax: m.ratingMax } : {}),
     fittedOn: m.fittedOn ?? "train",
     ratedItems,
+    objective: m.objective ?? "mse",
+    ...(m.implicitMinRating !== undefined ? { implicitMinRating: m.implicitMinRating } : {}),
   };
 }
 
@@ -275,6 +283,8 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   for (const k of ["ratingMin", "ratingMax"]) if (m[k] !== undefined && (typeof m[k] !== "number" || !Number.isFinite(m[k]))) bad(k, "must be a finite number when present");
   if ((m.ratingMin === undefined) !== (m.ratingMax === undefined) || (m.ratingMin as number) > (m.ratingMax as number)) bad("ratingMin", "and ratingMax must both be present, with ratingMin <= ratingMax, or both absent");
   if (m.fittedOn !== undefined && m.fittedOn !== "train" && m.fittedOn !== "all") bad("fittedOn", `must be "train" or "all", but is ${JSON.stringify(m.fittedOn)}`);
+  if (m.objective !== undefined && m.objective !== "mse" && m.objective !== "bpr") bad("objective", `must be "mse" or "bpr", but is ${JSON.stringify(m.objective)}`);
+  if (m.implicitMinRating !== undefined && m.implicitMinRating !== null && !(typeof m.implicitMinRating === "number" && Number.isFinite(m.implicitMinRating))) bad("implicitMinRating", "must be a number or null");
   if (!Array.isArray(m.userIds) || m.userIds.length !== numUsers) bad("userIds", `must be an array of ${numUsers} IDs`);
   if (!Array.isArray(m.itemIds) || m.itemIds.length !== numItems) bad("itemIds", `must be an array of ${numItems} IDs`);
   try {

@@ -63,7 +63,15 @@ export interface EpochRecord {
   readonly valMae: number;
   /** Wall-clock seconds of this epoch's training (validation excluded). */
   readonly seconds: number;
+  /** Ranking objectives only: NDCG@k of the validation interactions (top-k among items unseen in training). */
+  readonly valNdcg?: number;
 }
+
+/**
+ * What a model was trained to do: "mse" = predict ratings (squared error); "bpr" = rank the items a user interacted
+ * with above the others (Bayesian personalised ranking; its scores are not ratings).
+ */
+export type Objective = "mse" | "bpr";
 
 /** A trained model: weights, the ID maps that give them meaning, and how it was made. */
 export interface TrainedModel {
@@ -85,6 +93,10 @@ export interface TrainedModel {
   readonly ratingMax?: number;
   /** "train" (the training part of a split; the default for older models) or "all" (refit on every interaction). */
   readonly fittedOn?: FittedOn;
+  /** Missing means "mse" (models saved before ranking objectives existed). */
+  readonly objective?: Objective;
+  /** Ranking objectives: ratings >= this became the positive interactions; null = every interaction did. */
+  readonly implicitMinRating?: number | null;
   /**
    * The items each user rated, as CSR (see rated-items.ts; `ratedItemsOf(model.ratedItems, u)` is user u's sorted
    * row): what "exclude rated" excludes.
