@@ -64,10 +64,20 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): Record<
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }
   const values = { ...parsed.values } as Record<string, string | boolean | string[] | undefined>;
+  const defaulted = new Set<string>();
   for (const [k, v] of Object.entries(all)) {
-    if (values[k] === undefined && v.default !== undefined) values[k] = v.default;
+    if (values[k] === undefined && v.default !== undefined) { values[k] = v.default; defaulted.add(k); }
   }
+  Object.defineProperty(values, DEFAULTED, { value: defaulted, enumerable: false });
   return values;
+}
+
+const DEFAULTED = Symbol("defaulted options");
+
+/** Whether option `key` was on the command line (false when absent or filled from its default). */
+export function optionGiven(opts: object, key: string): boolean {
+  const d = (opts as { [DEFAULTED]?: Set<string> })[DEFAULTED];
+  return (opts as Record<string, unknown>)[key] !== undefined && !(d?.has(key) ?? false);
 }
 
 /**

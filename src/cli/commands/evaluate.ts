@@ -7,6 +7,9 @@ import { fingerprintInteractions } from "../../data/indexed";
 import { loadModel } from "../../model/persist";
 import { evaluateModel, splitByModel, DEFAULT_K, DEFAULT_RELEVANCE_THRESHOLD, type EvaluationRow } from "../../evaluate/report";
 import type { Interaction } from "../../data/types";
+import type { Objective } from "../../model/types";
+import { STRATIFIED_SEED } from "../../data/stratified-split";
+import { formatProtocolTable, runRecommendersProtocol } from "../../evaluate/protocol";
 
 const { data, mysql, format, test } = DATA_OPTIONS;
 const tablePrefix = DATA_OPTIONS["table-prefix"];
@@ -14,15 +17,21 @@ const tablePrefix = DATA_OPTIONS["table-prefix"];
 export const evaluateCommand: Command = {
   name: "evaluate",
   summary: "RMSE, MAE and ranking metrics (precision/recall/NDCG/hit rate@k, coverage) of a model next to global-mean, bias-only and popularity baselines",
-  usage: "--model <dir> (--data <file> | --mysql) [--test <file>] [--k 10] [--relevant 4]",
+  usage: "--model <dir> (--data <file> | --mysql) [--test <file>] [--k 10] [--relevant 4]\n" +
+    "       --protocol recommenders (--data <file> | --mysql) [--objective mse,bpr] [--stratify item|user] [--relevant all|<rating>] [--seed 42]",
   options: {
     model: { type: "string", placeholder: "<dir>", description: "model directory written by `ewb train`" },
     ...(data ? { data } : {}), ...(mysql ? { mysql } : {}), ...(tablePrefix ? { "table-prefix": tablePrefix } : {}), ...(format ? { format } : {}),
     ...(test ? { test: { ...test, description: "held-out file; without it, the rows of --data the model did not train on are held out" } } : {}),
     k: { type: "string", placeholder: "<n>", description: "list length of the ranking metrics", default: String(DEFAULT_K) },
-    relevant: { type: "string", placeholder: "<rating>", description: "held-out ratings at least this count as relevant", default: String(DEFAULT_RELEVANCE_THRESHOLD) },
+    relevant: { type: "string", placeholder: "<rating>", description: "held-out ratings at least this count as relevant (with --protocol: default all, every held-out row)", default: String(DEFAULT_RELEVANCE_THRESHOLD) },
+    protocol: { type: "string", placeholder: "recommenders", description: "recommenders' benchmark protocol: stratified 75/25 split, each objective trained with its defaults, top-k among unseen items (no --model)" },
+    objective: { type: "string", placeholder: "mse,bpr", description: "with --protocol: the objectives to train", default: "mse,bpr" },
+    stratify: { type: "string", placeholder: "item|user", description: "with --protocol: stratify the split by item (the benchmark notebook) or user", default: "item" },
+    seed: { type: "string", placeholder: "<n>", description: "with --protocol: seed of the split", default: String(STRATIFIED_SEED) },
   },
   async run(opts, ctx) {
+    if (stringOption(opts, "protocol") !== undefined) return runProtocol(opts, ctx);
     const dir = stringOption(opts, "model");
     if (dir === undefined) throw new UsageError("Expected --model <dir>, but got none");
     const k = numberOption(opts, "k", true) ?? DEFAULT_K;
@@ -53,6 +62,39 @@ export const evaluateCommand: Command = {
     return { model: dir, source: describeSource(source), ...(testPath !== undefined ? { test: testPath } : {}), trainingRowsMatchModel: sameData, ...report };
   },
 };
+
+/** `--protocol recommenders`: split, train each objective with its defaults, score, print the table. */
+async function runProtocol(opts: Readonly<Record<string, unknown>>, ctx: Parameters<Command["run"]>[1]): Promise<object> {
+  const protocol = stringOption(opts, "protocol");
+  if (protocol !== "recommenders") throw new UsageError(`Expected --protocol to be recommenders, but got ${JSON.stringify(protocol)}`);
+  if (stringOption(opts, "model") !== undefined) throw new UsageError("Expected no --model with --protocol: the protocol trains each objective on its own split");
+  if (stringOption(opts, "test") !== undefined) throw new UsageError("Expected no --test with --protocol: the protocol makes its own stratified split");
+  const k = numberOption(opts, "k", true) ?? DEFAULT_K;
+  if (k < 1) throw new UsageError(`Expected --k to be an integer >= 1, but got ${k}`);
+  const rel = stringOption(opts, "relevant") ?? "all";
+  const minRating = rel === "all" ? null : Number(rel);
+  if (minRating !== null && !Number.isFinite(minRating)) throw new UsageError(`Expected --relevant to be all or a rating, but got ${JSON.stringify(rel)}`);
+  const by = stringOption(opts, "stratify") ?? "item";
+  if (by !== "item" && by !== "user") throw new UsageError(`Expected --stratify to be item or user, but got ${JSON.stringify(by)}`);
+  const objectives = (stringOption(opts, "objective") ?? "mse,bpr").split(",").map((o) => o.trim());
+  for (const o of objectives) if (o !== "mse" && o !== "bpr") throw new UsageError(`Expected --objective to list mse and/or bpr, but got ${JSON.stringify(o)}`);
+  const seed = numberOption(opts, "seed", true) ?? STRATIFIED_SEED;
+  const source = dataSourceFromOptions(opts);
+  const dataset = await loadDataset(source);
+  const report = await runRecommendersProtocol(dataset, {
+    k, by, seed, minRating, objectives: objectives as Objective[],
+    onEpochEnd: (o, r) => { ctx.io.stderr.write(`\rtraining ${o}: epoch ${r.epoch + 1}, loss ${r.trainLoss.toFixed(4)}   `); },
+  });
+  ctx.io.stderr.write("\n");
+  if (!ctx.json) {
+    ctx.io.stdout.write(formatProtocolTable(report) +
+      `(recommenders' protocol on ${describeSource(source)}: stratified by ${report.by}, ${report.trainRows} training / ${report.testRows} test rows, seed ${report.seed}; ` +
+      `top-${k} among items each user has no training row for; relevant = ${minRating === null ? "every held-out interaction" : `held-out rating >= ${minRating}`}; ${report.users} users)\n`);
+  }
+  const { models, ...rest } = report;
+  void models;
+  return { source: describeSource(source), protocol, ...rest };
+}
 
 /** The table as fixed-width text: one line per method, "-" where a metric does not apply. */
 export function formatReport(rows: readonly EvaluationRow[], k: number): string {

@@ -5,21 +5,26 @@ import { loadModel } from "../../model/persist";
 import { recommendForUser } from "../../recommend/single";
 import { recommendForNewUser, type NewRating } from "../../recommend/foldin";
 import { DEFAULT_TOP_N, type UserRecommendations } from "../../recommend/types";
+import { exportAllUsersToFile, ReaderClosedError, streamWriter, writeAllUsersTopN } from "./recommend-all";
 
 export const recommendCommand: Command = {
   name: "recommend",
   summary: "Top-N recommendations for a user (raw IDs, predicted ratings) from a saved model; --rate for a new user",
-  usage: "--model <dir> (--user <id> | --rate <item>=<rating> ...) [--top N] [--include-rated]",
+  usage: "--model <dir> (--user <id> | --rate <item>=<rating> ... | --all-users [--format csv|jsonl] [--out <file>]) [--top N] [--include-rated]",
   options: {
     model: { type: "string", placeholder: "<dir>", description: "model directory written by `ewb train`" },
     user: { type: "string", placeholder: "<id>", description: "raw user ID, e.g. U10001" },
     rate: { type: "string", multiple: true, placeholder: "<item>=<rating>", description: "a new user's rating (repeatable): folds the user in without retraining" },
     top: { type: "string", placeholder: "<n>", description: "how many items", default: String(DEFAULT_TOP_N) },
     "include-rated": { type: "boolean", description: "keep items the user already rated (excluded by default)" },
+    "all-users": { type: "boolean", description: "every user's top-N as rows user_id,rank,item_id,score (streamed; for scoring with other tools)" },
+    format: { type: "string", placeholder: "csv|jsonl", description: "with --all-users: CSV with a header, or one JSON object per line", default: "csv" },
+    out: { type: "string", placeholder: "<file>", description: "with --all-users: write to this file (atomically) instead of standard output" },
   },
   async run(opts, ctx) {
     const dir = stringOption(opts, "model");
     if (dir === undefined) throw new UsageError("Expected --model <dir>, but got none");
+    if (opts["all-users"] === true) return runAllUsers(dir, opts, ctx);
     const user = stringOption(opts, "user");
     const rates = Array.isArray(opts.rate) ? opts.rate : [];
     if ((user === undefined) === (rates.length === 0)) throw new UsageError("Expected exactly one of --user <id> or --rate <item>=<rating>, but got " + (user === undefined ? "neither" : "both"));
@@ -50,6 +55,28 @@ export const recommendCommand: Command = {
     };
   },
 };
+
+async function runAllUsers(dir: string, opts: Readonly<Record<string, unknown>>, ctx: Parameters<Command["run"]>[1]): Promise<object> {
+  if (stringOption(opts, "user") !== undefined || (Array.isArray(opts.rate) && opts.rate.length > 0)) throw new UsageError("Expected --all-users without --user or --rate, but got both");
+  const top = numberOption(opts, "top", true) ?? 10;
+  if (top < 1) throw new UsageError(`Expected --top to be an integer >= 1, but got ${top}`);
+  const format = stringOption(opts, "format") ?? "csv";
+  if (format !== "csv" && format !== "jsonl") throw new UsageError(`Expected --format to be csv or jsonl, but got ${JSON.stringify(format)}`);
+  const out = stringOption(opts, "out");
+  if (out === undefined && ctx.json) throw new UsageError("Expected --out <file> with --all-users --json (standard output carries the rows)");
+  const includeRated = opts["include-rated"] === true;
+  const model = loadModel(dir);
+  let rows = 0;
+  try {
+    rows = out === undefined
+      ? await writeAllUsersTopN(model, top, format, includeRated, streamWriter(ctx.io.stdout))
+      : await exportAllUsersToFile(model, top, format, includeRated, out);
+  } catch (e) {
+    if (!(e instanceof ReaderClosedError)) throw e;
+  }
+  if (out !== undefined && !ctx.json) ctx.io.stdout.write(`Wrote ${rows} rows (${model.userIds.size} users, top ${top}) to ${out}\n`);
+  return { model: dir, users: model.userIds.size, top, format, rows, includeRated, ...(out !== undefined ? { out } : {}) };
+}
 
 function parseRate(text: string): NewRating {
   const m = /^(.+)=(-?\d+(?:\.\d+)?)$/.exec(text);

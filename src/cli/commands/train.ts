@@ -10,6 +10,7 @@ import { evaluateRatings } from "../../model/predict";
 import { BACKENDS, BACKEND_ENV } from "../../model/backend";
 import { indexInteractions } from "../../data/indexed";
 import type { EpochRecord, Hyperparameters, TrainedModel } from "../../model/types";
+import { trainBprFromOptions } from "./train-bpr";
 
 const D = DEFAULT_HYPERPARAMETERS;
 
@@ -34,8 +35,13 @@ export const trainCommand: Command = {
     refit: { type: "boolean", description: "refit on every interaction after validation chose the epochs (the default; kept for explicitness)" },
     "no-refit": { type: "boolean", description: "save the model trained on the training part only (fittedOn \"train\"), whose validation figures are its own and which `ewb evaluate` can score on the held-out rows. By default, once validation (early stopping) has chosen the number of epochs, the model is trained again on every interaction (training + validation rows) and that one is saved, marked fittedOn \"all\": a model to serve should see all the data (MovieLens u1..u5: mean test RMSE 0.907 with the refit, 0.919 without). With --test <file> there is no refit: the test rows stay unseen" },
     backend: { type: "string", placeholder: "<name>", description: `training backend: ${BACKENDS.join(", ")} (default: $${BACKEND_ENV}, else the fastest available)` },
+    objective: { type: "string", placeholder: "mse|bpr", description: "mse: predict ratings; bpr: rank (pairwise, sampled negatives; its own defaults)", default: "mse" },
+    "implicit-min-rating": { type: "string", placeholder: "all|<rating>", description: "with --objective bpr: which ratings are positive interactions", default: "all" },
   },
   async run(opts, ctx) {
+    const objective = stringOption(opts, "objective") ?? "mse";
+    if (objective !== "mse" && objective !== "bpr") throw new UsageError(`Expected --objective to be mse or bpr, but got ${JSON.stringify(objective)}`);
+    if (objective === "bpr") return trainBprFromOptions(opts, ctx);
     const modelDir = stringOption(opts, "model");
     if (modelDir === undefined) throw new UsageError("Expected --model <dir> (where to save the trained model)");
     const optimizer = stringOption(opts, "optimizer") ?? D.optimizer;
