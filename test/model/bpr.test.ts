@@ -100,7 +100,7 @@ describe("BPR", () => {
   it("learns the groups of the synthetic data (top-10 in the own group's categories) above popularity; early stopping reports its last epoch", async () => {
     const { dataset, split } = syntheticSplit();
     const seen: EpochRecord[] = [];
-    const m = await trainBpr(split, dataset, { epochs: 40, earlyStoppingPatience: 2 }, { onEpochEnd: (r) => { seen.push(r); } });
+    const m = await trainBpr(split, dataset, { epochs: 40, learningRate: 0.05, l2: 0.005, earlyStoppingPatience: 3 }, { onEpochEnd: (r) => { seen.push(r); } });
     assert.equal(seen.length, m.history.length);
     assert.ok(m.history.every((r) => Number.isFinite(r.valNdcg) && Number.isFinite(r.valLoss) && Number.isNaN(r.valRmse)));
     assert.ok(m.history[m.history.length - 1]!.trainLoss < m.history[0]!.trainLoss);
