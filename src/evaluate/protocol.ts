@@ -3,7 +3,7 @@
  * with its default settings on the 75%, top-k among items the user has no training row for, every held-out
  * interaction relevant, and the metrics of examples/06_benchmarks (MAP, NDCG@k, precision@k, recall@k) plus more.
  */
-import type { Dataset } from "../data/types";
+import type { DataSplit, Dataset } from "../data/types";
 import type { EpochRecord, Hyperparameters, MfWeights, Objective, TrainedModel } from "../model/types";
 import { indexInteractions, type IndexedRatings } from "../data/indexed";
 import { InvalidArgumentError } from "../errors";
@@ -13,7 +13,9 @@ import { trainModel } from "../model/train";
 import { trainBpr, type BprHyperparameters } from "../model/bpr";
 import { evaluateRatings } from "../model/predict";
 import { popularityWeights } from "./baselines";
-import { heldOutRanking } from "./topk";
+import { candidateExclusions, heldOutRanking } from "./topk";
+import { topNForUserIndex } from "../recommend/single";
+import { ratedItemsOf } from "../model/rated-items";
 
 export interface ProtocolOptions {
   /** Training share per group; default 0.75. */
@@ -66,6 +68,10 @@ export interface ProtocolReport {
   readonly rows: readonly ProtocolRow[];
   /** The trained models, for a closer look (top-10 of a user, embeddings). */
   readonly models: Readonly<Partial<Record<Objective, TrainedModel>>>;
+  /** The split the models were trained and scored on (`validation` = the test part). */
+  readonly split: DataSplit;
+  /** The popularity baseline's weights (training counts as item bias). */
+  readonly popularity: MfWeights;
 }
 
 /**
@@ -109,8 +115,25 @@ export async function runRecommendersProtocol(dataset: Dataset, options: Protoco
     score(objective === "mse" ? "MF (MSE)" : "MF (BPR)", model.weights, { rmse: objective === "mse" ? evaluateRatings(model.weights, testIdx).rmse : null, model });
   }
   const any = Object.values(models)[0];
-  if (any) score("popularity", popularityWeights(trainIdx!, any.weights.numUsers, any.weights.numItems), { rmse: null });
-  return { k, by, ratio, seed, minRating, trainRows: split.train.length, testRows: split.validation.length, users, rows, models };
+  if (!any) throw new InvalidArgumentError("options.objectives", "at least one objective", objectives);
+  const popularity = popularityWeights(trainIdx!, any.weights.numUsers, any.weights.numItems);
+  score("popularity", popularity, { rmse: null });
+  return { k, by, ratio, seed, minRating, trainRows: split.train.length, testRows: split.validation.length, users, rows, models, split, popularity };
+}
+
+/**
+ * The same models scored again with another relevance rule (e.g. `minRating` 4: only held-out ratings >= 4 count),
+ * without retraining. Rows in the report's order; RMSE and timings carried over.
+ */
+export function rescoreProtocol(report: ProtocolReport, options: { minRating?: number | null; k?: number } = {}): ProtocolRow[] {
+  const k = checkInteger("options.k", options.k ?? report.k, 1);
+  const any = Object.values(report.models)[0]!;
+  const train = indexInteractions(report.split.train, any.userIds, any.itemIds), test = indexInteractions(report.split.validation, any.userIds, any.itemIds);
+  const weightsOf = (method: string): MfWeights => (method === "popularity" ? report.popularity : method === "MF (MSE)" ? report.models.mse!.weights : report.models.bpr!.weights);
+  return report.rows.map((row) => {
+    const r = heldOutRanking(weightsOf(row.method), train, test, { k, minRating: options.minRating ?? null });
+    return { ...row, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, mapAtK: r.mapAtK, f1: r.f1, hitRate: r.hitRate, coverage: r.coverage };
+  });
 }
 
 /** The table as fixed-width text, "-" where a number does not apply. */
@@ -129,4 +152,35 @@ export function formatProtocolTable(report: ProtocolReport): string {
     })].join("  "));
   }
   return lines.join("\n") + "\n";
+}
+
+/** One rank of {@link userTopLists}: each method's item there (raw ID) and whether the user has it in the test part. */
+export interface UserTopRow {
+  readonly rank: number;
+  readonly [method: string]: string | number;
+}
+
+/**
+ * The top-k of one user (raw ID) from every method of the report, side by side: rank, then per method the item's
+ * raw ID with " *" appended when it is one of the user's held-out interactions (a hit under the protocol).
+ */
+export function userTopLists(report: ProtocolReport, userId: string, k = report.k): UserTopRow[] {
+  const any = Object.values(report.models)[0]!;
+  const u = any.userIds.index(userId);
+  const train = indexInteractions(report.split.train, any.userIds, any.itemIds), test = indexInteractions(report.split.validation, any.userIds, any.itemIds);
+  const held = new Set<number>();
+  for (let r = 0; r < test.length; r++) if (test.users[r] === u) held.add(test.items[r]!);
+  const exclude = candidateExclusions(train, any.weights.numUsers, any.weights.numItems);
+  const lists = report.rows.map((row) => {
+    const w = row.method === "popularity" ? report.popularity : row.method === "MF (MSE)" ? report.models.mse!.weights : report.models.bpr!.weights;
+    return { method: row.method, items: topNForUserIndex(w, u, k, ratedItemsOf(exclude, u)).items };
+  });
+  return Array.from({ length: k }, (_, j) => {
+    const row: Record<string, string | number> = { rank: j + 1 };
+    for (const l of lists) {
+      const i = l.items[j];
+      row[l.method] = i === undefined ? "" : `${any.itemIds.id(i)}${held.has(i) ? " *" : ""}`;
+    }
+    return row as UserTopRow;
+  });
 }

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkNumber } from "../validate";
 import { topNAllUsers } from "../recommend/batch";
 import { rankingMetrics, type RankingMetrics } from "./ranking";
+import { ratedItemsFromRows, type RatedItems } from "../model/rated-items";
 
 export interface HeldOutRankingOptions {
   /** List length; default 10. */
@@ -19,24 +20,20 @@ export interface HeldOutRankingOptions {
   readonly users?: Int32Array;
 }
 
-/** The per-user item lists a top-k must skip: the user's training items, plus items no training row mentions. */
-export function candidateExclusions(train: IndexedRatings, numUsers: number, numItems: number): Int32Array[] {
+/** The items a top-k must skip, per user (CSR): the user's training items, plus items no training row mentions. */
+export function candidateExclusions(train: IndexedRatings, numUsers: number, numItems: number): RatedItems {
   const inTrain = new Uint8Array(numItems);
   for (let r = 0; r < train.length; r++) inTrain[train.items[r]!] = 1;
   const never: number[] = [];
   for (let i = 0; i < numItems; i++) if (inTrain[i] === 0) never.push(i);
-  const counts = new Int32Array(numUsers);
-  for (let r = 0; r < train.length; r++) counts[train.users[r]!]!++;
-  const lists = Array.from(counts, (c) => new Int32Array(c + never.length));
-  const fill = new Int32Array(numUsers);
-  for (let r = 0; r < train.length; r++) { const u = train.users[r]!; lists[u]![fill[u]!++] = train.items[r]!; }
-  return lists.map((l, u) => {
-    l.set(never, fill[u]!);
-    l.sort();
-    let w = 0;
-    for (let r = 0; r < l.length; r++) if (r === 0 || l[r] !== l[r - 1]) l[w++] = l[r]!;
-    return w === l.length ? l : l.slice(0, w);
-  });
+  // Every user's row gets the never-trained items too: rows (u, i) appended for each user.
+  const n = train.length + never.length * numUsers;
+  const users = new Int32Array(n), items = new Int32Array(n);
+  users.set(train.users.subarray(0, train.length));
+  items.set(train.items.subarray(0, train.length));
+  let k = train.length;
+  for (let u = 0; u < numUsers; u++) for (const i of never) { users[k] = u; items[k++] = i; }
+  return ratedItemsFromRows(users, items, numUsers, n);
 }
 
 /** Ranking metrics plus how many distinct items occur in training (the coverage denominator). */

@@ -11,7 +11,7 @@ import { createRng } from "../random";
 import { checkInteger, checkNumber } from "../validate";
 import { withDefaults } from "../util";
 import { randomWeights } from "./init";
-import { ratedItemsByUser } from "./train";
+import { ratedItemsFromRows } from "./rated-items";
 import { bprEpoch, sampleNegative, softplusNeg, tripleMargin, type BprParameters, type Positives } from "./bpr-kernel";
 import { heldOutRanking } from "../evaluate/topk";
 
@@ -38,15 +38,16 @@ export interface BprHyperparameters {
 
 /**
  * Chosen on a seeded validation split of MovieLens 100k's training part (the 75% split again, seed 1; never its test
- * part), NDCG@10 on the validation part: lr 0.01 / L2 0.001 (cornac's benchmark setting) peaked at 0.2536 at epoch
- * 117 and fell to 0.238 by 200; lr 0.02 / 0.002 peaked at 0.248 (epoch 67); lr 0.05 / 0.005 at 0.242 (epoch 22);
- * lr 0.05 / 0.001 at 0.241; lr 0.02 / 0.005 at 0.251 (epoch 69). bench/rank.ts prints the chosen run's curve.
+ * part), NDCG@10 on the validation part, 64 dimensions: lr 0.01 / L2 0.003 peaked at 0.2546 (epoch 117) and held
+ * 0.245 at 200; lr 0.01 / 0.001 (cornac's benchmark setting) peaked at 0.2536 (epoch 117) and fell to 0.238 by 200;
+ * lr 0.02 / 0.005 0.251 (epoch 69); lr 0.02 / 0.002 0.248 (67); lr 0.05 / 0.005 0.242 (22); lr 0.05 / 0.001 0.241 (22).
+ * bench/rank.ts prints the chosen run's curve.
  */
 export const DEFAULT_BPR_HYPERPARAMETERS: BprHyperparameters = Object.freeze({
   dim: 64,
   epochs: 120,
   learningRate: 0.01,
-  l2: 0.001,
+  l2: 0.003,
   initStd: 0.01,
   seed: 42,
   earlyStoppingPatience: 0,
@@ -97,16 +98,10 @@ export interface BprTrainOptions {
  */
 export function implicitPositives(train: IndexedRatings, numUsers: number, minRating: number | null): Positives {
   const keep: IndexedRatings = minRating === null ? train : filterRows(train, (r) => train.ratings[r]! >= minRating);
-  const lists = ratedItemsByUser(keep, numUsers);
-  const offsets = new Int32Array(numUsers + 1);
-  for (let u = 0; u < numUsers; u++) offsets[u + 1] = offsets[u]! + lists[u]!.length;
-  const n = offsets[numUsers]!;
-  const itemsOf = new Int32Array(n), users = new Int32Array(n);
-  for (let u = 0; u < numUsers; u++) {
-    itemsOf.set(lists[u]!, offsets[u]!);
-    users.fill(u, offsets[u]!, offsets[u + 1]!);
-  }
-  return { users, items: itemsOf, length: n, offsets, itemsOf };
+  const { offsets, items } = ratedItemsFromRows(keep.users, keep.items, numUsers, keep.length);
+  const users = new Int32Array(items.length);
+  for (let u = 0; u < numUsers; u++) users.fill(u, offsets[u]!, offsets[u + 1]!);
+  return { users, items, length: items.length, offsets, itemsOf: items };
 }
 
 function filterRows(t: IndexedRatings, keep: (r: number) => boolean): IndexedRatings {
@@ -191,7 +186,7 @@ export async function trainBpr(split: DataSplit, dataset: Dataset, hyper: Partia
     backend: "typed-array",
     dataFingerprint: fingerprintInteractions(split.train),
     trainedAt: new Date().toISOString(),
-    ratedItems: ratedItemsByUser(train, nU),
+    ratedItems: ratedItemsFromRows(train.users, train.items, nU, train.length),
     objective: "bpr",
     implicitMinRating: h.minRating,
   };

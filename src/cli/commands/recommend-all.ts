@@ -5,6 +5,7 @@ import type { RecommenderModel } from "../../recommend/types";
 import { topNAllUsers } from "../../recommend/batch";
 import { biasOnlyTopN } from "../../recommend/single";
 import { StorageError } from "../../errors";
+import { ratedItemsOf } from "../../model/rated-items";
 
 export type ExportFormat = "csv" | "jsonl";
 
@@ -30,13 +31,13 @@ export async function writeAllUsersTopN(model: RecommenderModel, top: number, fo
   for (let start = 0; start < w.numUsers; start += BLOCK) {
     const end = Math.min(w.numUsers, start + BLOCK);
     const users: number[] = [];
-    for (let u = start; u < end; u++) if (model.ratedItems[u]!.length > 0) users.push(u);
+    for (let u = start; u < end; u++) if (ratedItemsOf(model.ratedItems, u).length > 0) users.push(u);
     const batch = users.length > 0 ? topNAllUsers(w, top, { users, ...(includeRated ? {} : { exclude: model.ratedItems }) }) : null;
     const lines: string[] = [];
     let row = 0;
     for (let u = start; u < end; u++) {
       let items: ArrayLike<number>, scores: ArrayLike<number>;
-      if (model.ratedItems[u]!.length > 0) {
+      if (ratedItemsOf(model.ratedItems, u).length > 0) {
         const n = batch!.counts[row]!;
         items = batch!.items.subarray(row * top, row * top + n);
         scores = batch!.scores.subarray(row * top, row * top + n);

@@ -10,6 +10,7 @@ import { DEFAULT_BPR_HYPERPARAMETERS } from "../../../src/model/bpr";
 import type { Dataset, Interaction } from "../../../src/data/types";
 import type { TrainedModel } from "../../../src/model/types";
 import { capture } from "../capture";
+import { hasRated } from "../../../src/model/rated-items";
 
 /** 60 users, 40 items in two halves; users in half h interact with items of half h (ratings 3-5) and a few others. */
 function world(): Dataset {
@@ -71,7 +72,7 @@ describe("ewb ranking commands (train --objective bpr, evaluate --protocol, reco
       const m = /^([^,]+),(\d),"(item,\d\d)",(-?[\d.e-]+)$/.exec(line);
       assert.ok(m, line);
       const [, user, rank, item] = m;
-      assert.ok(!mse.ratedItems[mse.userIds.index(user!)]!.includes(mse.itemIds.index(item!)), `rated item exported: ${line}`);
+      assert.ok(!hasRated(mse.ratedItems, mse.userIds.index(user!), mse.itemIds.index(item!)), `rated item exported: ${line}`);
       if (user === last) continue;
       assert.equal(rank, "1");
       last = user!;
