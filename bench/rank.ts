@@ -12,7 +12,8 @@ import { stratifiedSplit } from "../src/data/stratified-split";
 import { runRecommendersProtocol, formatProtocolTable, type ProtocolReport } from "../src/evaluate/protocol";
 import { trainBpr, DEFAULT_BPR_HYPERPARAMETERS } from "../src/model/bpr";
 
-const ML100K = path.resolve(__dirname, "..", "..", "shared", "datasets", "ml-100k", "u.data");
+/** ../shared/datasets/ml-100k beside the project (never copied into it), or the folder EWB_ML100K names. */
+const ML100K = path.join(path.resolve(process.env.EWB_ML100K ?? path.join(__dirname, "..", "..", "shared", "datasets", "ml-100k")), "u.data");
 
 /** recommenders' examples/06_benchmarks/movielens.ipynb, MovieLens 100k, k = 10 (cornac BPR: k=200, 200 iterations). */
 const PUBLISHED = [
@@ -26,7 +27,7 @@ const TARGETS = { bprPrecision: 0.39, bprNdcg: 0.44 };
 export async function run(): Promise<void> {
   console.log("## Ranking: recommenders' MovieLens 100k protocol, default settings\n");
   if (!existsSync(ML100K)) {
-    console.log(`- skipped: ${ML100K} is absent (MovieLens 100k is read from ../shared/datasets/ml-100k, never copied).`);
+    console.log(`- skipped: ${ML100K} is absent (MovieLens 100k is read from ../shared/datasets/ml-100k or EWB_ML100K, never copied).`);
     return;
   }
   const dataset = await readMovieLens(ML100K, "auto");
