@@ -11,6 +11,7 @@ import { readMovieLens } from "../src/data/movielens";
 import { stratifiedSplit } from "../src/data/stratified-split";
 import { runRecommendersProtocol, formatProtocolTable, type ProtocolReport } from "../src/evaluate/protocol";
 import { trainBpr, DEFAULT_BPR_HYPERPARAMETERS } from "../src/model/bpr";
+import { ndcgValidator } from "../src/evaluate/topk";
 
 /** ../shared/datasets/ml-100k beside the project (never copied into it), or the folder EWB_ML100K names. */
 const ML100K = path.join(path.resolve(process.env.EWB_ML100K ?? path.join(__dirname, "..", "..", "shared", "datasets", "ml-100k")), "u.data");
@@ -56,7 +57,7 @@ export async function run(): Promise<void> {
   // How the BPR defaults were chosen: the training part split again (seed 1); the test part is never used.
   const outer = stratifiedSplit(dataset.interactions, { by: "item" });
   const inner = stratifiedSplit(outer.train, { by: "item", seed: 1 });
-  const m = await trainBpr(inner, dataset, {});
+  const m = await trainBpr(inner, dataset, {}, { validationMetric: ndcgValidator({ k: 10 }) });
   const curve = m.history.map((r) => r.valNdcg!);
   const best = curve.indexOf(Math.max(...curve));
   const at = [9, 24, 49, 99, 149, 199].filter((e) => e < curve.length).map((e) => `epoch ${e + 1}: ${curve[e]!.toFixed(4)}`).join(", ");

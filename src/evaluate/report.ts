@@ -2,6 +2,10 @@
 import type { Dataset, Interaction } from "../data/types";
 import type { MfWeights } from "../model/types";
 import { indexInteractions, type IndexedRatings } from "../data/indexed";
+import type { DataSplit } from "../data/types";
+import { perUserSplit, randomSplit } from "../data/split";
+import { stratifiedSplit } from "../data/stratified-split";
+import { ratedItemsFromRows } from "../model/rated-items";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkNumber } from "../validate";
 import { checkModel } from "../model/check";
@@ -48,6 +52,26 @@ export interface EvaluationReport {
 }
 
 /**
+ * How a model's validation rows were chosen, as `ewb train` records it (manifest `split`): a seeded split of the
+ * data (fraction = the held-out share) or an explicit test file (its fingerprint).
+ */
+export type RecordedSplit =
+  | { readonly kind: "random" | "per-user"; readonly fraction: number; readonly seed: number; readonly minTrainPerUser?: number }
+  | { readonly kind: "stratified"; readonly fraction: number; readonly seed: number; readonly by: "user" | "item" }
+  | { readonly kind: "file"; readonly fingerprint: string };
+
+/** Re-creates a recorded seeded split of `interactions` (the same data and record give the same rows). */
+export function recreateSplit(record: RecordedSplit, interactions: readonly Interaction[]): DataSplit {
+  if (record === null || typeof record !== "object") throw new InvalidArgumentError("split record", "an object with a kind", record);
+  switch (record.kind) {
+    case "random": return randomSplit(interactions, { validationFraction: record.fraction, seed: record.seed });
+    case "per-user": return perUserSplit(interactions, { validationFraction: record.fraction, seed: record.seed, ...(record.minTrainPerUser !== undefined ? { minTrainPerUser: record.minTrainPerUser } : {}) });
+    case "stratified": return stratifiedSplit(interactions, { ratio: 1 - record.fraction, seed: record.seed, by: record.by });
+    default: throw new InvalidArgumentError("split record kind", '"random", "per-user" or "stratified" (a test file cannot be re-created)', (record as { kind?: unknown }).kind);
+  }
+}
+
+/**
  * Splits interactions into those the model trained on (the pair is in `model.ratedItems`) and the rest, so a model
  * can be evaluated on the data file it came from without knowing the split seed.
  */
@@ -67,7 +91,8 @@ export function splitByModel(model: RecommenderModel, interactions: readonly Int
  * Evaluates the model and the baselines (bias-only, global mean, popularity; all fitted on `train`) on `heldOut`:
  * RMSE and MAE on every held-out rating the model can score; precision/recall/NDCG/hit rate@k where "relevant" =
  * held-out rating >= relevanceThreshold, over users with at least one relevant item; coverage of the catalogue by
- * everyone's top-k. Every method's top-k excludes the items the user rated in training (`model.ratedItems`).
+ * everyone's top-k. Every method's top-k excludes the items the user has in `train` (the evaluation split's training
+ * rows), and only those: a model whose rated items cover more (every interaction, for serving) is scored the same way.
  * With `dataset` labels (the synthetic data), also the share of the top-k in the user's group's categories.
  */
 export function evaluateModel(model: RecommenderModel, train: readonly Interaction[], heldOut: readonly Interaction[],
@@ -85,7 +110,7 @@ export function evaluateModel(model: RecommenderModel, train: readonly Interacti
   if (test.length === 0) throw new InvalidArgumentError("heldOut", "interactions of users and items the model knows", "none known");
   const relevant: Set<number>[] = Array.from({ length: w.numUsers }, () => new Set<number>());
   for (let r = 0; r < test.length; r++) if ((test.ratings[r] as number) >= threshold) relevant[test.users[r] as number]!.add(test.items[r] as number);
-  const exclude = model.ratedItems;
+  const exclude = ratedItemsFromRows(trainIdx.users, trainIdx.items, w.numUsers, trainIdx.length);
   let labels: { groups: (string | undefined)[]; cats: (string | undefined)[] } | undefined;
   if (options.dataset) {
     const groups = userGroupLabels(model.userIds, options.dataset), cats = itemCategoryLabels(model.itemIds, options.dataset);

@@ -7,6 +7,7 @@ import type { MfWeights } from "../model/types";
 import type { IndexedRatings } from "../data/indexed";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkNumber } from "../validate";
+import { createRng } from "../random";
 import { topNAllUsers } from "../recommend/batch";
 import { rankingMetrics, type RankingMetrics } from "./ranking";
 import { ratedItemsFromRows, type RatedItems } from "../model/rated-items";
@@ -70,4 +71,24 @@ export function heldOutRanking(weights: MfWeights, train: IndexedRatings, test: 
   }
   const m = rankingMetrics(lists, relevant, k, nI);
   return { ...m, coverage: trainingItems === 0 ? NaN : Math.round(m.coverage * nI) / trainingItems, trainingItems };
+}
+
+/**
+ * A per-epoch validation metric for trainBpr: NDCG@k of the validation interactions over at most `maxUsers` users
+ * (a seeded sample when there are more), top-k among items unseen in training.
+ */
+export function ndcgValidator(options: { k?: number; maxUsers?: number; seed?: number } = {}): (weights: MfWeights, train: IndexedRatings, validation: IndexedRatings) => number {
+  const k = checkInteger("options.k", options.k ?? 10, 1);
+  const maxUsers = checkInteger("options.maxUsers", options.maxUsers ?? 2000, 1);
+  const seed = checkInteger("options.seed", options.seed ?? 1, 0, 2 ** 32 - 1);
+  let users: Int32Array | undefined;
+  return (weights, train, validation) => {
+    if (users === undefined) {
+      const all = [...new Set(validation.users.subarray(0, validation.length))].sort((a, b) => a - b);
+      const pick = Int32Array.from(all);
+      if (pick.length > maxUsers) createRng(seed).shuffle(pick);
+      users = pick.length > maxUsers ? pick.slice(0, maxUsers).sort() : pick;
+    }
+    return heldOutRanking(weights, train, validation, { k, users }).ndcg;
+  };
 }

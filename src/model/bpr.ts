@@ -13,7 +13,6 @@ import { withDefaults } from "../util";
 import { randomWeights } from "./init";
 import { ratedItemsFromRows } from "./rated-items";
 import { bprEpoch, sampleNegative, softplusNeg, tripleMargin, type BprParameters, type Positives } from "./bpr-kernel";
-import { heldOutRanking } from "../evaluate/topk";
 
 /** Everything that decides a BPR run. */
 export interface BprHyperparameters {
@@ -85,11 +84,18 @@ export function bprAsHyperparameters(h: BprHyperparameters): Hyperparameters {
   };
 }
 
+/**
+ * A ranking metric of the current weights on the validation positives (higher is better), e.g. NDCG@10 of each
+ * user's top-10 among items unseen in training: `ndcgValidator` in evaluate/topk.ts makes one. It is passed in
+ * because top-N scoring lives above the model layer. `weights` is a fresh copy each epoch.
+ */
+export type ValidationMetric = (weights: MfWeights, train: IndexedRatings, validation: IndexedRatings) => number;
+
 export interface BprTrainOptions {
   /** Called after every epoch with its record; return `false` to stop after this epoch. */
   readonly onEpochEnd?: (record: EpochRecord) => void | boolean;
-  /** Users in the per-epoch validation NDCG: at most this many, a seeded sample (default 2000). */
-  readonly validationUsers?: number;
+  /** Recorded as `valNdcg` each epoch and used by early stopping; without it early stopping uses `valAuc`. */
+  readonly validationMetric?: ValidationMetric;
 }
 
 /**
@@ -115,8 +121,8 @@ function filterRows(t: IndexedRatings, keep: (r: number) => boolean): IndexedRat
 
 /**
  * Trains BPR on `split.train`, validating on `split.validation` after every epoch (when it has rows): `valLoss` is
- * the BPR loss of the validation positives against one fixed sampled negative each, `valNdcg` the NDCG@k of the
- * validation positives in each user's top-k among items unseen in training. `trainLoss` is the mean -ln σ(x_uij)
+ * the BPR loss of the validation positives against one fixed sampled negative each, `valAuc` the share of those
+ * pairs ranked the right way round (a sampled AUC), `valNdcg` the `validationMetric` when one is given. `trainLoss` is the mean -ln σ(x_uij)
  * over the epoch's samples. Scores are dot(p_u, q_i) + b_i (stored as MfWeights with zero user and global bias, so
  * every recommender and evaluator uses the model unchanged); they rank, they do not predict ratings (valRmse and
  * valMae are NaN). The ID maps cover `dataset.users` / `dataset.items`, as trainModel's do. Same seed, same data:
@@ -127,7 +133,7 @@ export async function trainBpr(split: DataSplit, dataset: Dataset, hyper: Partia
   if (!dataset || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) throw new InvalidArgumentError("dataset", "a Dataset with users and items arrays", dataset);
   if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== "function") throw new InvalidArgumentError("options.onEpochEnd", "a function", options.onEpochEnd);
   const h = resolveBprHyperparameters(hyper);
-  const maxValUsers = checkInteger("options.validationUsers", options.validationUsers ?? 2000, 1);
+  if (options.validationMetric !== undefined && typeof options.validationMetric !== "function") throw new InvalidArgumentError("options.validationMetric", "a function", options.validationMetric);
   if (split.train.length === 0) throw new InvalidArgumentError("split.train", "a non-empty array of interactions", split.train);
 
   const userIds = IdMap.fromIds("user", dataset.users.map((u) => u.userId));
@@ -145,30 +151,34 @@ export async function trainBpr(split: DataSplit, dataset: Dataset, hyper: Partia
   const weightsNow = (): MfWeights => ({ ...init, userFactors: w.userFactors, itemFactors: w.itemFactors, itemBias: w.itemBias });
 
   const val = validationTriples(validation, positives, nI, h.minRating, valSeed);
-  const valUsers = sampleUsers(val.users, maxValUsers, valSeed);
   const rng = createRng(sampleSeed);
   const samples = Math.max(1, Math.round(h.samplesPerPositive * positives.length));
 
   const history: EpochRecord[] = [];
-  let best: { epoch: number; ndcg: number; weights: MfWeights | null } = { epoch: -1, ndcg: -Infinity, weights: null };
+  let best: { epoch: number; score: number; weights: MfWeights | null } = { epoch: -1, score: -Infinity, weights: null };
   for (let epoch = 0; epoch < h.epochs; epoch++) {
     const t0 = performance.now();
     const trainLoss = bprEpoch(w, positives, samples, h.learningRate, h.l2, rng);
     const seconds = (performance.now() - t0) / 1000;
-    let valLoss = NaN, valNdcg = NaN, snapshot: MfWeights | null = null;
+    let valLoss = NaN, valAuc = NaN, valNdcg = NaN, snapshot: MfWeights | null = null;
     if (val.i.length > 0) {
-      let s = 0;
-      for (let t = 0; t < val.i.length; t++) s += softplusNeg(tripleMargin(w, val.u[t]!, val.i[t]!, val.j[t]!));
+      let s = 0, right = 0;
+      for (let t = 0; t < val.i.length; t++) {
+        const x = tripleMargin(w, val.u[t]!, val.i[t]!, val.j[t]!);
+        s += softplusNeg(x);
+        if (x > 0) right++;
+      }
       valLoss = s / val.i.length;
-      // A copy: the shared scorer caches per weights array and treats weights as immutable.
+      valAuc = right / val.i.length;
       snapshot = copyWeights(weightsNow());
-      valNdcg = heldOutRanking(snapshot, train, val.test, { k: h.validationK, users: valUsers }).ndcg;
+      if (options.validationMetric) valNdcg = options.validationMetric(snapshot, train, val.test);
     }
-    const record: EpochRecord = { epoch, trainLoss, valLoss, valRmse: NaN, valMae: NaN, seconds, valNdcg };
+    const record: EpochRecord = { epoch, trainLoss, valLoss, valRmse: NaN, valMae: NaN, seconds, valAuc, ...(options.validationMetric ? { valNdcg } : {}) };
     history.push(record);
     let stop = false;
-    if (h.earlyStoppingPatience > 0 && Number.isFinite(valNdcg)) {
-      if (valNdcg > best.ndcg) best = { epoch, ndcg: valNdcg, weights: snapshot };
+    const score = options.validationMetric ? valNdcg : valAuc;
+    if (h.earlyStoppingPatience > 0 && Number.isFinite(score)) {
+      if (score > best.score) best = { epoch, score, weights: snapshot };
       else if (epoch - best.epoch >= h.earlyStoppingPatience) stop = true;
     }
     // The callback sees every epoch, the one early stopping ends on included.
@@ -200,22 +210,13 @@ function copyWeights(w: MfWeights): MfWeights {
 function validationTriples(validation: IndexedRatings, positives: Positives, nI: number, minRating: number | null, seed: number) {
   const rng = createRng(seed);
   const u: number[] = [], i: number[] = [], j: number[] = [];
-  const users = new Set<number>();
   for (let r = 0; r < validation.length; r++) {
     if (minRating !== null && validation.ratings[r]! < minRating) continue;
     const uu = validation.users[r]!;
     const neg = sampleNegative(positives, uu, nI, rng);
     if (neg < 0) continue;
     u.push(uu); i.push(validation.items[r]!); j.push(neg);
-    users.add(uu);
   }
   const test = minRating === null ? validation : filterRows(validation, (r) => validation.ratings[r]! >= minRating);
-  return { u: Int32Array.from(u), i: Int32Array.from(i), j: Int32Array.from(j), users: Int32Array.from([...users].sort((a, b) => a - b)), test };
-}
-
-function sampleUsers(users: Int32Array, max: number, seed: number): Int32Array {
-  if (users.length <= max) return users;
-  const copy = users.slice();
-  createRng((seed ^ 0x5bd1e995) >>> 0).shuffle(copy);
-  return copy.slice(0, max).sort();
+  return { u: Int32Array.from(u), i: Int32Array.from(i), j: Int32Array.from(j), test };
 }

@@ -63,6 +63,8 @@ export interface EpochRecord {
   readonly valMae: number;
   /** Wall-clock seconds of this epoch's training (validation excluded). */
   readonly seconds: number;
+  /** Ranking objectives only: share of (held-out positive, sampled negative) pairs scored the right way round. */
+  readonly valAuc?: number;
   /** Ranking objectives only: NDCG@k of the validation interactions (top-k among items unseen in training). */
   readonly valNdcg?: number;
 }

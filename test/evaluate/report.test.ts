@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
-import { evaluateModel, splitByModel } from "../../src/evaluate/report";
+import { evaluateModel, recreateSplit, splitByModel } from "../../src/evaluate/report";
+import { perUserSplit, randomSplit } from "../../src/data/split";
+import { stratifiedSplit } from "../../src/data/stratified-split";
 import { IdMap } from "../../src/data/idmap";
 import type { Interaction } from "../../src/data/types";
 import type { MfWeights } from "../../src/model/types";
@@ -68,6 +70,23 @@ describe("evaluation report", () => {
     const r = evaluateModel(model, train, heldOut, { k: 1, dataset });
     // Model top-1 is i3 (fashion+sports) for all: tech 0, sports 1, fashion 1 -> 2/3.
     assert.ok(Math.abs(r.rows[0]!.categoryShare! - 2 / 3) < 1e-12);
+  });
+
+  it("excludes only the evaluation split's training rows, even when the model's rated items cover every row", () => {
+    const { model, train, heldOut } = fixture();
+    // A model for serving rates everything (decision 3): its held-out rows are in ratedItems too.
+    const all = { ...model, ratedItems: ratedItemsFromLists([[0, 1], [0, 1], [0, 3]]) };
+    const pop = evaluateModel(all, train, heldOut, { k: 1 }).rows.find((x) => x.method === "popularity baseline")!;
+    // Same as with training-only rated items: A gets i1 and C gets i0, both held-out hits.
+    assert.equal(pop.precision, 1);
+  });
+
+  it("re-creates a recorded split exactly", () => {
+    const rows = Array.from({ length: 200 }, (_, r) => ({ userId: `u${r % 9}`, itemId: `i${(r * 7) % 31}`, rating: 1 + (r % 5) }));
+    assert.deepEqual(recreateSplit({ kind: "random", fraction: 0.2, seed: 7 }, rows), randomSplit(rows, { validationFraction: 0.2, seed: 7 }));
+    assert.deepEqual(recreateSplit({ kind: "per-user", fraction: 0.3, seed: 1 }, rows), perUserSplit(rows, { validationFraction: 0.3, seed: 1 }));
+    assert.deepEqual(recreateSplit({ kind: "stratified", fraction: 0.25, seed: 42, by: "item" }, rows), stratifiedSplit(rows, { ratio: 0.75, seed: 42, by: "item" }));
+    assert.throws(() => recreateSplit({ kind: "file", fingerprint: "abc" }, rows), /a test file cannot be re-created/);
   });
 
   it("rejects bad input", () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { bprEpoch, isPositive, sampleNegative, softplusNeg, tripleMargin, type BprParameters } from "../../src/model/bpr-kernel";
 import { implicitPositives, resolveBprHyperparameters, trainBpr } from "../../src/model/bpr";
 import { indexInteractions } from "../../src/data/indexed";
-import { heldOutRanking } from "../../src/evaluate/topk";
+import { heldOutRanking, ndcgValidator } from "../../src/evaluate/topk";
 import { popularityWeights } from "../../src/evaluate/baselines";
 import { preferredCategoryShare } from "../../src/evaluate/categories";
 import { itemCategoryLabels, userGroupLabels } from "../../src/analysis/groups";
@@ -85,6 +85,16 @@ describe("BPR", () => {
     assert.ok(Math.abs(softplusNeg(800) - 0) < 1e-300 && softplusNeg(-800) === 800);
   });
 
+  it("stops early on the sampled AUC when no validation metric is given", async () => {
+    const { dataset, split } = tinyDataset(40, 30, 0.3, 5);
+    const seen: EpochRecord[] = [];
+    const m = await trainBpr(split, dataset, { epochs: 200, dim: 4, learningRate: 0.05, earlyStoppingPatience: 2 }, { onEpochEnd: (r) => { seen.push(r); } });
+    assert.ok(m.history.length < 200, `${m.history.length} epochs`);
+    assert.equal(seen.length, m.history.length);
+    assert.equal(m.history[m.bestEpoch]!.valAuc, Math.max(...m.history.map((r) => r.valAuc!)));
+    assert.ok(m.history.every((r) => r.valNdcg === undefined));
+  });
+
   it("is deterministic per seed and different across seeds", async () => {
     const { dataset, split } = tinyDataset(30, 40, 0.2, 3);
     const a = await trainBpr(split, dataset, { epochs: 3, dim: 8, seed: 7 });
@@ -100,9 +110,12 @@ describe("BPR", () => {
   it("learns the groups of the synthetic data (top-10 in the own group's categories) above popularity; early stopping reports its last epoch", async () => {
     const { dataset, split } = syntheticSplit();
     const seen: EpochRecord[] = [];
-    const m = await trainBpr(split, dataset, { epochs: 40, learningRate: 0.05, l2: 0.005, earlyStoppingPatience: 3 }, { onEpochEnd: (r) => { seen.push(r); } });
+    const m = await trainBpr(split, dataset, { epochs: 40, learningRate: 0.05, l2: 0.005, earlyStoppingPatience: 3 },
+      { onEpochEnd: (r) => { seen.push(r); }, validationMetric: ndcgValidator({ k: 10 }) });
     assert.equal(seen.length, m.history.length);
     assert.ok(m.history.every((r) => Number.isFinite(r.valNdcg) && Number.isFinite(r.valLoss) && Number.isNaN(r.valRmse)));
+    // The sampled AUC: well above chance once the groups are learnt.
+    assert.ok(m.history[m.bestEpoch]!.valAuc! > 0.7, `val AUC ${m.history[m.bestEpoch]!.valAuc}`);
     assert.ok(m.history[m.history.length - 1]!.trainLoss < m.history[0]!.trainLoss);
     const best = Math.max(...m.history.map((r) => r.valNdcg!));
     assert.equal(m.history[m.bestEpoch]!.valNdcg, best);
@@ -128,7 +141,7 @@ describe("BPR", () => {
       assert.equal(back.objective, "bpr");
       assert.equal(back.implicitMinRating, 3);
       assert.deepEqual(back.weights, m.weights);
-      assert.equal(back.history[1]!.valNdcg, m.history[1]!.valNdcg);
+      assert.equal(back.history[1]!.valAuc, m.history[1]!.valAuc);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import { DATA_OPTIONS, dataSourceFromOptions } from "../data-options";
 import { describeSource, loadDataset } from "../../data/load";
 import { fingerprintInteractions } from "../../data/indexed";
 import { loadModel } from "../../model/persist";
-import { evaluateModel, splitByModel, DEFAULT_K, DEFAULT_RELEVANCE_THRESHOLD, type EvaluationRow } from "../../evaluate/report";
+import { evaluateModel, recreateSplit, splitByModel, DEFAULT_K, DEFAULT_RELEVANCE_THRESHOLD, type EvaluationRow, type RecordedSplit } from "../../evaluate/report";
 import type { Interaction } from "../../data/types";
 import type { Objective } from "../../model/types";
 import { STRATIFIED_SEED } from "../../data/stratified-split";
@@ -42,11 +42,27 @@ export const evaluateCommand: Command = {
     const dataset = await loadDataset(source);
     const testPath = stringOption(opts, "test");
     let train: readonly Interaction[], heldOut: readonly Interaction[];
+    // What the model was fitted on and how its split was made (absent in older models: the training rows are then
+    // the model's rated items, as before).
+    const record = (model as { split?: RecordedSplit }).split;
+    const fittedOn = (model as { fittedOn?: string }).fittedOn ?? "train";
     if (testPath !== undefined) {
       const fmt = stringOption(opts, "format") ?? "csv";
       const t = await loadDataset(fmt === "movielens" ? { kind: "movielens", path: testPath } : { kind: "csv", path: testPath });
+      if (record?.kind === "file" && fittedOn === "all" && fingerprintInteractions(t.interactions) === record.fingerprint) {
+        throw new UsageError(`Expected a --test file the model was not fitted on, but ${testPath} is its validation file and the model was refit on all data (fittedOn "all")`);
+      }
       train = dataset.interactions;
       heldOut = t.interactions;
+    } else if (fittedOn === "all") {
+      throw new UsageError(`Expected a model fitted on a training part only, but ${dir} was refit on every interaction (fittedOn "all"): scoring it on its own rows would be meaningless; pass --test <file> with rows it never saw`);
+    } else if (record !== undefined && record.kind !== "file") {
+      const s = recreateSplit(record, dataset.interactions);
+      if (fingerprintInteractions(s.train) !== model.dataFingerprint) {
+        throw new UsageError(`Expected the data the model was trained on, but re-creating its ${record.kind} split (seed ${record.seed}) of ${describeSource(source)} gives other training rows (fingerprints differ)`);
+      }
+      train = s.train;
+      heldOut = s.validation;
     } else {
       const s = splitByModel(model, dataset.interactions);
       train = s.train;

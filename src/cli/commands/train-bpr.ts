@@ -6,6 +6,7 @@ import { loadDataFromOptions } from "../data-options";
 import { ProgressBar } from "../progress";
 import { saveModel } from "../../model/persist";
 import { trainBpr, DEFAULT_BPR_HYPERPARAMETERS as B, type BprHyperparameters } from "../../model/bpr";
+import { ndcgValidator } from "../../evaluate/topk";
 
 /**
  * Trains BPR with its own defaults (DEFAULT_BPR_HYPERPARAMETERS), overridden only by the flags given
@@ -36,6 +37,7 @@ export async function trainBprFromOptions(opts: Readonly<Record<string, unknown>
   const bar = new ProgressBar(err, hyper.epochs ?? B.epochs, "training (BPR)");
   const t0 = performance.now();
   const model = await trainBpr(data.split, data.dataset, hyper, {
+    validationMetric: ndcgValidator({ k: 10 }),
     onEpochEnd: (r) => bar.update(r.epoch + 1, `loss ${r.trainLoss.toFixed(4)}  val NDCG@10 ${Number.isFinite(r.valNdcg) ? r.valNdcg!.toFixed(4) : "-"}`),
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -45,7 +47,7 @@ export async function trainBprFromOptions(opts: Readonly<Record<string, unknown>
   const result = {
     objective: "bpr", backend: model.backend, epochs: h.length, bestEpoch: model.bestEpoch,
     msPerEpoch: round((h.reduce((s, r) => s + r.seconds, 0) / Math.max(1, h.length)) * 1000, 3),
-    trainLoss: round(last?.trainLoss ?? NaN, 5), valLoss: round(last?.valLoss ?? NaN, 5), valNdcg: round(last?.valNdcg ?? NaN, 5),
+    trainLoss: round(last?.trainLoss ?? NaN, 5), valLoss: round(last?.valLoss ?? NaN, 5), valAuc: round(last?.valAuc ?? NaN, 5), valNdcg: round(last?.valNdcg ?? NaN, 5),
     implicitMinRating: model.implicitMinRating ?? null, seconds: round(seconds, 3), modelDir, data: data.info,
   };
   if (!ctx.json) {
