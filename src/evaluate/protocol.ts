@@ -9,6 +9,7 @@ import { indexInteractions, type IndexedRatings } from "../data/indexed";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkOneOf } from "../validate";
 import { stratifiedSplit, STRATIFIED_SEED, STRATIFIED_TRAIN_RATIO } from "../data/stratified-split";
+import { randomSplit } from "../data/split";
 import { trainModel } from "../model/train";
 import { trainBpr, type BprHyperparameters } from "../model/bpr";
 import { evaluateRatings } from "../model/predict";
@@ -76,7 +77,8 @@ export interface ProtocolReport {
 
 /**
  * Runs the protocol on `dataset` (every interaction; the split is made here) and returns the table: each objective's
- * model and the popularity baseline (training counts), scored identically. RMSE only for the MSE model (the BPR
+ * model and the popularity baseline (training counts), scored identically. Each objective is trained as `ewb train`
+ * would train it on the training part alone with its defaults (MSE: early stopping on a seeded 20% of that part). RMSE only for the MSE model (the BPR
  * score and popularity count are not ratings).
  */
 export async function runRecommendersProtocol(dataset: Dataset, options: ProtocolOptions = {}): Promise<ProtocolReport> {
@@ -106,8 +108,10 @@ export async function runRecommendersProtocol(dataset: Dataset, options: Protoco
   };
   for (const objective of objectives) {
     const onEpochEnd = options.onEpochEnd ? (r: EpochRecord): void => options.onEpochEnd!(objective, r) : undefined;
+    // The MSE defaults stop early on validation loss, as `ewb train` does: its validation rows come from the training
+    // part (randomSplit's defaults), never from the test part. BPR's defaults train a fixed number of epochs.
     const model = objective === "mse"
-      ? await trainModel(fit, dataset, options.mse ?? {}, onEpochEnd ? { onEpochEnd } : {})
+      ? await trainModel(randomSplit(split.train), dataset, options.mse ?? {}, onEpochEnd ? { onEpochEnd } : {})
       : await trainBpr(fit, dataset, options.bpr ?? {}, onEpochEnd ? { onEpochEnd } : {});
     models[objective] = model;
     trainIdx ??= indexInteractions(split.train, model.userIds, model.itemIds);

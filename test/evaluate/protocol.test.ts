@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { runRecommendersProtocol, rescoreProtocol, userTopLists, formatProtocolTable } from "../../src/evaluate/protocol";
 import { stratifiedSplit } from "../../src/data/stratified-split";
+import { randomSplit } from "../../src/data/split";
+import { fingerprintInteractions } from "../../src/data/indexed";
 import { tinyDataset } from "../model/fixtures";
 
 describe("recommenders' protocol", () => {
@@ -10,7 +12,9 @@ describe("recommenders' protocol", () => {
     const r = await runRecommendersProtocol(dataset, { objectives: ["mse", "bpr"], mse: { epochs: 3 }, bpr: { epochs: 3, dim: 8 } });
     const want = stratifiedSplit(dataset.interactions, { by: "item" });
     assert.deepEqual(r.split, want);
-    assert.equal(r.models.mse!.dataFingerprint, r.models.bpr!.dataFingerprint);
+    // BPR fits the whole training part; MSE 80% of it (the rest is its early-stopping validation); neither sees the test part.
+    assert.equal(r.models.bpr!.dataFingerprint, fingerprintInteractions(want.train));
+    assert.equal(r.models.mse!.dataFingerprint, fingerprintInteractions(randomSplit(want.train).train));
     assert.deepEqual(r.rows.map((x) => x.method), ["MF (MSE)", "MF (BPR)", "popularity"]);
     assert.ok(r.rows[0]!.rmse! > 0 && r.rows[1]!.rmse === null && r.rows[2]!.rmse === null);
     assert.ok(r.rows[0]!.msPerEpoch! > 0 && r.rows[2]!.msPerEpoch === null);
