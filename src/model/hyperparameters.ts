@@ -72,3 +72,13 @@ export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}, b
   });
 }
 
+
+/**
+ * The settings a saved model records, resolved: fields added after a model was saved mean what training did
+ * before they existed (no per-rating L2, dense Adam updates), not today's defaults; the rest as
+ * `resolveHyperparameters`.
+ */
+export function resolveSavedHyperparameters(saved: Partial<Hyperparameters>): Hyperparameters {
+  if (saved === null || typeof saved !== "object") return resolveHyperparameters(saved);
+  return resolveHyperparameters({ ...saved, l2PerRating: saved.l2PerRating ?? 0, updates: saved.updates ?? "dense" });
+}

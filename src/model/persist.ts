@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type { EpochRecord, Hyperparameters, MfWeights, Objective, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
 import { ModelFormatError, StorageError, WorkbookError } from "../errors";
-import { resolveHyperparameters } from "./hyperparameters";
+import { resolveSavedHyperparameters } from "./hyperparameters";
 import { checkString } from "../validate";
 import { checkModel } from "./check";
 import { checkRatedItems } from "./rated-items";
@@ -295,7 +295,7 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   }
   let hyperparameters: Hyperparameters;
   try {
-    hyperparameters = resolveHyperparameters(m.hyperparameters as Partial<Hyperparameters>);
+    hyperparameters = resolveSavedHyperparameters(m.hyperparameters as Partial<Hyperparameters>);
   } catch (e) {
     throw new ModelFormatError(file, `field "hyperparameters": ${(e as Error).message}`, { cause: e });
   }

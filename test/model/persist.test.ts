@@ -156,6 +156,12 @@ describe("saveModel / loadModel", function () {
     const back = loadModel(dir);
     assert.equal(back.fittedOn, "train");
     assert.equal(back.ratingMin, undefined);
+    // Settings added after a model was saved mean what training did then: no per-rating L2, dense Adam.
+    const { l2PerRating: _d, updates: _e, ...oldHyper } = m.hyperparameters;
+    write({ ...old, hyperparameters: oldHyper });
+    assert.deepEqual([loadModel(dir).hyperparameters.l2PerRating, loadModel(dir).hyperparameters.updates], [0, "dense"]);
+    write(m);
+    assert.deepEqual([loadModel(dir).hyperparameters.l2PerRating, loadModel(dir).hyperparameters.updates], [model.hyperparameters.l2PerRating, "lazy"]);
   });
 
   it("refuses a weights file that is a symbolic link out of the model directory", () => {
