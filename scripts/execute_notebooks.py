@@ -9,6 +9,7 @@ output and the partial notebook is still written, so the HTML report shows where
 import argparse
 import json
 import os
+import re
 import sys
 import time
 
@@ -28,8 +29,29 @@ def stderr_of(cell):
     return "".join(parts).strip()
 
 
-def run_one(path, out_dir, kernel, timeout, html):
+def inject_parameters(nb, values, name):
+    """Rewrites `const NAME = ...;` lines of the cell tagged "parameters" (papermill's convention) with the given
+    JSON values, in this in-memory copy only. A notebook without a parameters cell is left as it is; one whose
+    parameters cell lacks a name is an error naming both."""
+    if not values:
+        return
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        return
+    cell = cells[0]
+    source = cell.source
+    for key, value in values.items():
+        pattern = re.compile(r"^(const\s+" + re.escape(key) + r"\b[^=\n]*=\s*)[^\n]*?;", re.M)
+        if not pattern.search(source):
+            raise SystemExit(f"{name}: its parameters cell has no line `const {key} = ...;` to set")
+        source = pattern.sub(lambda m: m.group(1) + json.dumps(value) + ";", source, count=1)
+    cell.source = source
+    nb.metadata.setdefault("workbook", {})["parameters"] = values
+
+
+def run_one(path, out_dir, kernel, timeout, html, parameters):
     nb = nbformat.read(path, as_version=4)
+    inject_parameters(nb, parameters, os.path.basename(path))
     failure = {}
 
     def on_cell_error(cell, cell_index, execute_reply):
@@ -101,10 +123,12 @@ def main():
     ap.add_argument("--kernel", default="tslab")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     ap.add_argument("--no-html", action="store_true")
+    ap.add_argument("--parameters", default="{}", help='JSON object of parameters-cell constants to set, e.g. {"DATA": "ml-100k"}')
     args = ap.parse_args()
+    parameters = json.loads(args.parameters)
     os.makedirs(args.out, exist_ok=True)
     for path in args.notebooks:
-        result = run_one(path, args.out, args.kernel, args.timeout, not args.no_html)
+        result = run_one(path, args.out, args.kernel, args.timeout, not args.no_html, parameters)
         print(json.dumps(result), flush=True)
 
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs every notebook in notebooks/ top to bottom, headless, through Jupyter with the project's tslab
-// kernel; writes the executed notebooks, one HTML page each, index.html and summary.json to out/workbook/;
-// exits non-zero when any cell fails, naming the notebook and the cell.
+// kernel, on the data named by --data (default: the synthetic data), injected into each executed copy's
+// parameters cell (the committed notebooks are never changed); writes the executed notebooks, one HTML page
+// each, index.html and summary.json to out/workbook/<data name>/; exits non-zero when any cell fails,
+// naming the notebook and the cell.
 "use strict";
-const { spawn } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const os = require("node:os");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -11,23 +13,32 @@ const { installKernel, findJupyterPython, LOCAL_PREFIX, PROJECT } = require("./i
 const { writeIndex } = require("./report-index");
 
 const DEFAULT_NOTEBOOKS = path.join(PROJECT, "notebooks");
-const DEFAULT_OUT = path.join(PROJECT, "out", "workbook");
+const WORKBOOK_ROOT = path.join(PROJECT, "out", "workbook");
 const RESULTS_MIME = "application/vnd.ewb.results+json";
 const CELL_TIMEOUT_S = 600;
 
-const USAGE = `usage: node scripts/run-workbook.js [--only 00,03] [--out <dir>] [--notebooks <dir>] [--jobs N] [--no-html]
-  Executes <notebooks>/NN-*.ipynb (default notebooks/) in order with the tslab kernel into <dir>
-  (default out/workbook): executed notebooks, NN-*.html, index.html and summary.json. --jobs: kernels
-  at a time (default 2); a notebook waits for those named in its metadata.workbook.after.`;
+const USAGE = `usage: node scripts/run-workbook.js [--data <path>|synthetic|mysql] [--format auto|csv|movielens]
+         [--only 00,03] [--out <dir>] [--notebooks <dir>] [--jobs N] [--no-html] [--check-report]
+  Executes <notebooks>/NN-*.ipynb (default notebooks/) in order with the tslab kernel on the data --data
+  names (default: synthetic; also EWB_DATA / EWB_DATA_FORMAT): a CSV file, a MovieLens file or folder, or
+  "mysql" (MYSQL_URL). It is set in each executed copy's parameters cell (DATA, DATA_FORMAT), never in the
+  committed notebook. Writes to <dir> (default out/workbook/<data name>): executed notebooks, NN-*.html,
+  index.html, summary.json, and the models the notebooks train. --jobs: kernels at a time (default 2); a
+  notebook waits for those named in its metadata.workbook.after. --check-report: then run
+  scripts/check-report.js on <dir> (what npm run workbook does).`;
 
 function parseArgs(argv) {
-  const opts = { only: null, out: DEFAULT_OUT, notebooks: DEFAULT_NOTEBOOKS, html: true, jobs: 2 };
+  const opts = { only: null, out: null, notebooks: DEFAULT_NOTEBOOKS, html: true, jobs: 2,
+    data: process.env.EWB_DATA || "synthetic", format: process.env.EWB_DATA_FORMAT || "auto" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") opts.only = (argv[++i] || "").split(",").filter(Boolean);
+    else if (a === "--data") opts.data = argv[++i] || "";
+    else if (a === "--format") opts.format = argv[++i] || "";
     else if (a === "--out") opts.out = path.resolve(argv[++i] || "");
     else if (a === "--notebooks") opts.notebooks = path.resolve(argv[++i] || "");
     else if (a === "--no-html") opts.html = false;
+    else if (a === "--check-report") opts.checkReport = true;
     else if (a === "--jobs") {
       opts.jobs = Number(argv[++i]);
       if (!Number.isInteger(opts.jobs) || opts.jobs < 1) {
@@ -43,7 +54,21 @@ function parseArgs(argv) {
       process.exit(2);
     }
   }
+  // A path is made absolute here: the kernels run in the notebooks' folder.
+  if (!/^(synthetic(:\d+)?|mysql)$/.test(opts.data)) opts.data = path.resolve(opts.data);
   return opts;
+}
+
+/**
+ * The data's short name (out/workbook/<name>), from the library's own rule (src/notebook/workbook.ts), so
+ * the runner and the notebooks agree; fails with the library's message when --data/--format are wrong.
+ */
+function dataName(data, format) {
+  const code = `const w = require(${JSON.stringify(path.join(PROJECT, "src", "notebook", "workbook.ts"))});
+process.stdout.write(w.resolveWorkbookSource({ data: process.argv[1], format: process.argv[2] }).name);`;
+  const r = spawnSync(process.execPath, ["-r", "tsx/cjs", "-e", code, data, format], { cwd: PROJECT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error((r.stderr.split("\n").find((l) => /Error:/.test(l)) || r.stderr).trim());
+  return r.stdout.trim();
 }
 
 /** The workbook's notebooks in running order: NN-name.ipynb, sorted by name. */
@@ -59,9 +84,11 @@ function listNotebooks(dir, only) {
   return picked;
 }
 
-function jupyterEnv() {
+function jupyterEnv(outDir) {
   return {
     ...process.env,
+    // Where the notebooks write models and files (src/notebook/workbook.ts openWorkbook).
+    EWB_WORKBOOK_OUT: outDir,
     JUPYTER_PATH: path.join(LOCAL_PREFIX, "share", "jupyter"),
     // Debian's ipykernel warns about frozen modules on every start; it is noise here.
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
@@ -73,11 +100,11 @@ function jupyterEnv() {
  * Executes one notebook in its own Python process (scripts/execute_notebooks.py, nbclient); resolves with
  * { name, seconds, failedCell, error, html }.
  */
-function executeOne(python, dir, file, outDir, html) {
+function executeOne(python, dir, file, outDir, html, parameters) {
   return new Promise((resolve, reject) => {
-    const args = [path.join(__dirname, "execute_notebooks.py"), "--out", outDir, "--timeout", String(CELL_TIMEOUT_S)];
+    const args = [path.join(__dirname, "execute_notebooks.py"), "--out", outDir, "--timeout", String(CELL_TIMEOUT_S), "--parameters", JSON.stringify(parameters)];
     if (!html) args.push("--no-html");
-    const child = spawn(python, [...args, path.join(dir, file)], { cwd: PROJECT, env: jupyterEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(python, [...args, path.join(dir, file)], { cwd: PROJECT, env: jupyterEnv(outDir), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8");
@@ -105,7 +132,7 @@ function dependencies(dir, file, files) {
  * have finished (whether they passed or not: each notebook can recreate what it needs). Calls onResult as
  * each one finishes.
  */
-async function executeAll(python, dir, files, outDir, html, jobs, onResult) {
+async function executeAll(python, dir, files, outDir, html, jobs, parameters, onResult) {
   const deps = new Map(files.map((f) => [f, dependencies(dir, f, files)]));
   const done = new Set();
   const pending = [...files];
@@ -115,7 +142,7 @@ async function executeAll(python, dir, files, outDir, html, jobs, onResult) {
       const f = pending[k];
       if (deps.get(f).every((d) => done.has(d))) {
         pending.splice(k, 1);
-        running.set(f, executeOne(python, dir, f, outDir, html).then((r) => ({ f, r })));
+        running.set(f, executeOne(python, dir, f, outDir, html, parameters).then((r) => ({ f, r })));
       } else k++;
     }
     if (running.size === 0) throw new Error(`circular metadata.workbook.after among ${pending.join(", ")}`);
@@ -178,6 +205,10 @@ async function acquireLock(out) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const name = dataName(opts.data, opts.format);
+  if (!opts.out) opts.out = path.join(WORKBOOK_ROOT, name);
+  // The defaults are the committed notebooks' own values: nothing to inject then.
+  const parameters = opts.data === "synthetic" && opts.format === "auto" ? {} : { DATA: opts.data, DATA_FORMAT: opts.format };
   const python = findJupyterPython();
   installKernel({ local: true, quiet: true });
   await acquireLock(opts.out);
@@ -188,7 +219,8 @@ async function main() {
   // Timings on a shared 2-core machine mean little without the load they were taken under.
   const loadBefore = os.loadavg()[0];
   const notebooks = [];
-  await executeAll(python, opts.notebooks, files, opts.out, opts.html, opts.jobs, (r) => {
+  console.log(`workbook on ${name} (${opts.data}${opts.format === "auto" ? "" : `, ${opts.format}`}) -> ${path.relative(PROJECT, opts.out) || opts.out}`);
+  await executeAll(python, opts.notebooks, files, opts.out, opts.html, opts.jobs, parameters, (r) => {
     const outFile = path.join(opts.out, r.name);
     const nb = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")) : { cells: [] };
     const entry = { ...r, ok: r.error == null, results: recordedResults(nb) };
@@ -202,6 +234,7 @@ async function main() {
   notebooks.sort((a, b) => a.name.localeCompare(b.name));
   const totalSeconds = (Date.now() - t0) / 1000;
   const summary = {
+    data: { name, data: opts.data, format: opts.format },
     finishedAt: new Date().toISOString(),
     totalSeconds,
     jobs: opts.jobs,
@@ -221,6 +254,10 @@ async function main() {
   if (!summary.ok) {
     console.error(`run-workbook: FAILED: ${notebooks.filter((n) => !n.ok).map((n) => n.name).join(", ")}`);
     process.exitCode = 1;
+  } else if (opts.checkReport && opts.html) {
+    // `npm run workbook -- --data X` passes its arguments here, so the report check is started from here too.
+    const r = spawnSync(process.execPath, [path.join(__dirname, "check-report.js"), "--dir", opts.out], { stdio: "inherit" });
+    if (r.status !== 0) process.exitCode = r.status || 1;
   }
 }
 

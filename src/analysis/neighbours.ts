@@ -4,7 +4,7 @@ import { checkInteger, checkString } from "../validate";
 import { InvalidArgumentError } from "../errors";
 import { checkMatrix, checkRow, type EmbeddingMatrix } from "./embeddings";
 import { checkWeights } from "../model/check";
-import { rowSimilarities } from "./cosine";
+import { normalizeRows, rowSimilarities } from "./cosine";
 import { TopKHeap } from "../topk";
 
 /** A neighbour: its raw ID, cosine similarity and 1-based rank. */
@@ -50,4 +50,26 @@ function nearest(model: Partial<Pick<TrainedModel, "weights" | "userIds" | "item
   const matrix = kind === "user" ? { rows: w.numUsers, dim: w.dim, data: w.userFactors } : { rows: w.numItems, dim: w.dim, data: w.itemFactors };
   const { rows, similarities } = nearestRows(matrix, ids.index(id), k);
   return Array.from(rows, (r, j) => ({ rank: j + 1, id: ids.id(r), similarity: similarities[j] as number }));
+}
+
+/**
+ * The mean, over rows, of each row's cosine similarity to its nearest other row: a label-free measure of structure
+ * (random vectors in many dimensions have only chance neighbours; trained ones have close ones). O(rows² · dim).
+ */
+export function meanNearestSimilarity(matrix: EmbeddingMatrix): number {
+  const m = checkMatrix(matrix);
+  if (m.rows < 2) throw new InvalidArgumentError("matrix", "at least two rows", m.rows);
+  const u = normalizeRows(m), d = m.dim;
+  let sum = 0;
+  for (let a = 0; a < m.rows; a++) {
+    let best = -Infinity;
+    for (let b = 0; b < m.rows; b++) {
+      if (b === a) continue;
+      let s = 0;
+      for (let k = 0; k < d; k++) s += (u[a * d + k] as number) * (u[b * d + k] as number);
+      if (s > best) best = s;
+    }
+    sum += best;
+  }
+  return sum / m.rows;
 }

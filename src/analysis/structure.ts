@@ -5,7 +5,8 @@ import { InvalidArgumentError } from "../errors";
 import { checkInteger } from "../validate";
 import { itemEmbeddings, userEmbeddings } from "./embeddings";
 import { checkWeights } from "../model/check";
-import { groupSimilarity, itemCategoryLabels, ITEM_CATEGORIES, requireLabels, userGroupLabels, USER_GROUPS, type GroupSimilarity } from "./groups";
+import { labelsOf } from "../data/labels";
+import { groupSimilarity, itemCategoryLabels, requireLabels, userGroupLabels, type GroupSimilarity } from "./groups";
 import { knnPurity, silhouette } from "./recovery";
 
 export interface StructureSummary {
@@ -31,7 +32,7 @@ export interface StructureSummary {
  * category with the fashion+sports overlap as its own category). Works the same for random weights: pass
  * `{ ...model, weights: randomWeights(...) }`. Throws when the dataset has no group labels (e.g. MovieLens).
  */
-export function embeddingStructure(model: Pick<TrainedModel, "weights" | "userIds" | "itemIds">, dataset: Pick<Dataset, "users" | "items">,
+export function embeddingStructure(model: Pick<TrainedModel, "weights" | "userIds" | "itemIds">, dataset: Pick<Dataset, "users" | "items" | "labels">,
   options: { k?: number } = {}): StructureSummary {
   if (typeof model !== "object" || model === null) throw new InvalidArgumentError("model", "a trained model", model);
   const w = checkWeights(model.weights, "model.weights");
@@ -45,7 +46,8 @@ export function embeddingStructure(model: Pick<TrainedModel, "weights" | "userId
   requireLabels(ul, "the dataset's user groups");
   requireLabels(il, "the dataset's item categories");
   const U = userEmbeddings(w), I = itemEmbeddings(w);
-  const users = groupSimilarity(U, ul, USER_GROUPS), items = groupSimilarity(I, il, ITEM_CATEGORIES);
+  const labels = labelsOf(dataset);
+  const users = groupSimilarity(U, ul, labels.users?.values), items = groupSimilarity(I, il, labels.items?.values);
   const uk = knnPurity(U, ul, k), ik = knnPurity(I, il, k);
   return {
     userWithin: users.within, userAcross: users.across, itemWithin: items.within, itemAcross: items.across,

@@ -1,10 +1,14 @@
-/** A seeded synthetic dataset with known structure: three user groups, four item categories, non-contiguous IDs. */
+/**
+ * A seeded synthetic dataset with known structure: three user groups, four item categories, non-contiguous IDs.
+ * What follows from the generator's design (noise floor, Bayes-optimal predictor, group summaries) is in generate-truth.ts.
+ */
 import { createRng, type Rng } from "../random";
 import { checkInteger, checkNumber, checkString } from "../validate";
 import { InvalidArgumentError } from "../errors";
 import { compareIds } from "./idmap";
 import { RATING_MAX, RATING_MIN, type Dataset, type Interaction, type ItemRecord, type UserRecord } from "./types";
 import { withDefaults } from "../util";
+import { labelSet, type DatasetLabels } from "./labels";
 
 /** The seed of the workbook's default dataset (the reference generator's seed). */
 export const DEFAULT_SEED = 20240601;
@@ -75,16 +79,6 @@ export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = {
   firstItemNumber: 1000,
 };
 
-/** Per group: the calibrated latent mean and the exact moments of the discretised ratings. */
-export interface GroupTruth {
-  readonly name: string;
-  readonly latentMean: number;
-  readonly preferredMean: number;
-  readonly preferredVariance: number;
-  readonly otherMean: number;
-  readonly otherVariance: number;
-}
-
 /**
  * Generates the synthetic dataset. Same options (seed included), same dataset, record for record.
  * Users are grouped in blocks (tech first), their IDs increase with gaps; rows are shuffled.
@@ -104,13 +98,12 @@ export function generateSyntheticDataset(options: Partial<GeneratorOptions> = {}
 
   const numItems = o.categories[o.categories.length - 1]!.range.end;
   const itemIds = makeItemIds(o, idRng);
-  const truth = groundTruth(o);
 
   const users: UserRecord[] = [];
   const rows: Interaction[] = [];
   let userNumber = o.firstUserNumber;
-  o.groups.forEach((g, gi) => {
-    const latent = truth[gi]!.latentMean;
+  o.groups.forEach((g) => {
+    const latent = calibrateLatentMean(g.targetMean, o.preferredSd);
     const preferred = rangeArray(g.preferred.start, g.preferred.end);
     const other: number[] = [];
     for (let i = 0; i < numItems; i++) if (i < g.preferred.start || i >= g.preferred.end) other.push(i);
@@ -137,7 +130,22 @@ export function generateSyntheticDataset(options: Partial<GeneratorOptions> = {}
   for (const c of o.categories) for (let i = c.range.start; i < c.range.end; i++) items.push({ itemId: itemIds[i]!, category: c.category });
   users.sort((a, b) => compareIds(a.userId, b.userId));
   items.sort((a, b) => compareIds(a.itemId, b.itemId));
-  return { interactions: rows, users, items, source: `generated(seed=${o.seed})` };
+  const labels: DatasetLabels = {
+    users: labelSet("group", users.map((u) => [u.userId, u.group as string] as const), o.groups.map((g) => g.name)),
+    items: labelSet("category", items.map((i) => [i.itemId, i.category as string] as const), o.categories.map((c) => c.category)),
+    preferredItemLabels: preferredCategories(o),
+  };
+  return { interactions: rows, users, items, source: `generated(seed=${o.seed})`, labels };
+}
+
+/**
+ * The categories each group prefers: those lying wholly inside its preferred item range (with the defaults: tech ->
+ * tech; fashion -> fashion, fashion+sports; sports -> fashion+sports, sports).
+ */
+export function preferredCategories(options: Partial<GeneratorOptions> = {}): Record<string, readonly string[]> {
+  const o = resolveGeneratorOptions(options);
+  return Object.fromEntries(o.groups.map((g) => [g.name,
+    o.categories.filter((c) => c.range.start >= g.preferred.start && c.range.end <= g.preferred.end).map((c) => c.category)]));
 }
 
 /** Fills in defaults and validates every option; throws `InvalidArgumentError` naming the bad one. */
@@ -192,97 +200,6 @@ export function resolveGeneratorOptions(options: Partial<GeneratorOptions> = {})
   checkInteger("firstUserNumber", o.firstUserNumber, 0);
   checkInteger("firstItemNumber", o.firstItemNumber, 0);
   return o;
-}
-
-/** The generator's truth per group: calibrated latent mean and exact rating moments (preferred and other items). */
-export function groundTruth(options: Partial<GeneratorOptions> = {}): GroupTruth[] {
-  const o = resolveGeneratorOptions(options);
-  const other = discreteMoments(o.otherMean, o.otherSd);
-  return o.groups.map((g) => {
-    const latentMean = calibrateLatentMean(g.targetMean, o.preferredSd);
-    const m = discreteMoments(latentMean, o.preferredSd);
-    return { name: g.name, latentMean, preferredMean: m.mean, preferredVariance: m.variance, otherMean: other.mean, otherVariance: other.variance };
-  });
-}
-
-/** Whether a group prefers a category's items under these options (false for unknown names). */
-export function groupPrefersCategory(group: string, category: string, options: Partial<GeneratorOptions> = {}): boolean {
-  const o = resolveGeneratorOptions(options);
-  const g = o.groups.find((x) => x.name === group);
-  const c = o.categories.find((x) => x.category === category);
-  if (!g || !c) return false;
-  return c.range.start >= g.preferred.start && c.range.end <= g.preferred.end;
-}
-
-/**
- * The Bayes-optimal predictor of the generator: E[rating | user group, item category]. No model can beat
- * it in expected squared error, so it gives the floor a trained model's validation MSE approaches.
- * Unknown group or category throws.
- */
-export function bayesOptimalPredictor(options: Partial<GeneratorOptions> = {}): (group: string, category: string) => number {
-  const o = resolveGeneratorOptions(options);
-  const truth = groundTruth(o);
-  return (group, category) => {
-    const k = o.groups.findIndex((g) => g.name === group);
-    if (k < 0) throw new InvalidArgumentError("group", `one of ${o.groups.map((g) => JSON.stringify(g.name)).join(", ")}`, group);
-    if (!o.categories.some((c) => c.category === category)) {
-      throw new InvalidArgumentError("category", `one of ${o.categories.map((c) => JSON.stringify(c.category)).join(", ")}`, category);
-    }
-    const t = truth[k]!;
-    return groupPrefersCategory(group, category, o) ? t.preferredMean : t.otherMean;
-  };
-}
-
-/**
- * The expected squared error of the Bayes-optimal predictor on these interactions (the noise floor):
- * the mean, over rows, of the rating variance given the row's group and category.
- * Every row's user and item must carry a group and category in `dataset`.
- */
-export function noiseFloorMse(dataset: Dataset, interactions: readonly Interaction[] = dataset.interactions, options: Partial<GeneratorOptions> = {}): number {
-  const o = resolveGeneratorOptions(options);
-  const truth = groundTruth(o);
-  const { groupOf, categoryOf } = truthLookups(dataset);
-  let sum = 0;
-  for (const r of interactions) {
-    const g = groupOf.get(r.userId);
-    const c = categoryOf.get(r.itemId);
-    const k = o.groups.findIndex((x) => x.name === g);
-    if (k < 0 || c === undefined) throw new InvalidArgumentError(`ground truth of (${r.userId}, ${r.itemId})`, "a known group and category", `${g}/${c}`);
-    const t = truth[k]!;
-    sum += groupPrefersCategory(g!, c, o) ? t.preferredVariance : t.otherVariance;
-  }
-  return interactions.length === 0 ? NaN : sum / interactions.length;
-}
-
-/** Realised statistics of one group in a dataset. */
-export interface GroupSummary {
-  readonly group: string;
-  readonly users: number;
-  readonly interactions: number;
-  /** Mean rating on the group's preferred items (NaN when there are none). */
-  readonly meanPreferred: number;
-  /** Mean rating on all other items (NaN when there are none). */
-  readonly meanOther: number;
-}
-
-/** Per-group realised counts and means, from the records' ground-truth group and category. */
-export function summariseGroups(dataset: Dataset, options: Partial<GeneratorOptions> = {}): GroupSummary[] {
-  const o = resolveGeneratorOptions(options);
-  const { groupOf, categoryOf } = truthLookups(dataset);
-  const acc = new Map<string, { users: number; n: number; sp: number; np: number; so: number; no: number }>();
-  for (const g of o.groups) acc.set(g.name, { users: 0, n: 0, sp: 0, np: 0, so: 0, no: 0 });
-  for (const u of dataset.users) if (u.group !== undefined && acc.has(u.group)) acc.get(u.group)!.users++;
-  for (const r of dataset.interactions) {
-    const g = groupOf.get(r.userId);
-    const a = g === undefined ? undefined : acc.get(g);
-    if (!a) continue;
-    a.n++;
-    if (groupPrefersCategory(g!, categoryOf.get(r.itemId) ?? "", o)) { a.sp += r.rating; a.np++; } else { a.so += r.rating; a.no++; }
-  }
-  return o.groups.map((g) => {
-    const a = acc.get(g.name)!;
-    return { group: g.name, users: a.users, interactions: a.n, meanPreferred: a.np ? a.sp / a.np : NaN, meanOther: a.no ? a.so / a.no : NaN };
-  });
 }
 
 /** E and Var of clip(round(N(mu, sd)), 1, 5); ties in rounding have probability zero. */
@@ -346,15 +263,6 @@ function rangeArray(start: number, end: number): number[] {
   for (let i = start; i < end; i++) a.push(i);
   return a;
 }
-
-function truthLookups(dataset: Dataset): { groupOf: Map<string, string>; categoryOf: Map<string, string> } {
-  const groupOf = new Map<string, string>();
-  for (const u of dataset.users) if (u.group !== undefined) groupOf.set(u.userId, u.group);
-  const categoryOf = new Map<string, string>();
-  for (const i of dataset.items) if (i.category !== undefined) categoryOf.set(i.itemId, i.category);
-  return { groupOf, categoryOf };
-}
-
 
 /** Standard normal CDF via erfc (W. J. Cody-style rational approximation, |error| < 1.2e-7 — ample for calibration). */
 function normalCdf(x: number): number {

@@ -2,7 +2,8 @@
 import { InvalidArgumentError } from "../errors";
 import { readInteractionsCsv } from "./csv";
 import { generateSyntheticDataset } from "./generate";
-import { readMovieLens, type MovieLensLayout } from "./movielens";
+import { type MovieLensLayout } from "./movielens";
+import { readMovieLensFolder } from "./movielens-folder";
 import { MySqlStore } from "./mysql";
 import type { Dataset } from "./types";
 
@@ -30,7 +31,7 @@ export async function loadDataset(source: DataSource): Promise<Dataset> {
     case "csv":
       return readInteractionsCsv(source.path);
     case "movielens":
-      return readMovieLens(source.path, source.layout ?? "auto");
+      return readMovieLensFolder(source.path, source.layout ?? "auto");
     case "mysql": {
       const store = await MySqlStore.connect(source.url ?? process.env.MYSQL_URL, source.tablePrefix === undefined ? {} : { tablePrefix: source.tablePrefix });
       try {

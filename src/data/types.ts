@@ -1,4 +1,5 @@
 /** The records that flow between the data, model, analysis and service modules. Raw IDs only. */
+import type { DatasetLabels } from "./labels";
 
 /** Column names of the interactions CSV and table (seed 002's names). */
 export const COL_USER = "user_id";
@@ -43,6 +44,8 @@ export interface Dataset {
   readonly items: readonly ItemRecord[];
   /** Where it came from, for messages and fingerprints: a file path, "mysql://…/db", "generated(seed=…)". */
   readonly source: string;
+  /** Labels and titles beside the ratings (synthetic groups/categories, MovieLens genres): see labels.ts. */
+  readonly labels?: DatasetLabels;
 }
 
 /** A dataset divided for training: `validation` may be an explicit test file's interactions. */

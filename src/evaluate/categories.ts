@@ -1,6 +1,6 @@
 /** For the synthetic data: how much of each user's top-N falls in the item categories the user's group prefers. */
 import { InvalidArgumentError } from "../errors";
-import { GROUP_PREFERRED_CATEGORIES } from "../analysis/groups";
+import { preferredCategories } from "../data/generate";
 
 export interface CategoryShare {
   /** Mean over users with a known group of the share of their (non-padding) list in a preferred category. */
@@ -14,7 +14,7 @@ export interface CategoryShare {
  * fashion+sports; sports -> sports, fashion+sports by default). Users without a group or without a list are skipped.
  */
 export function preferredCategoryShare(lists: readonly (ArrayLike<number> | null | undefined)[], userGroups: readonly (string | undefined | null)[],
-  itemCategories: readonly (string | undefined | null)[], preferred: Readonly<Record<string, readonly string[]>> = GROUP_PREFERRED_CATEGORIES): CategoryShare {
+  itemCategories: readonly (string | undefined | null)[], preferred: Readonly<Record<string, readonly string[]>> = preferredCategories()): CategoryShare {
   if (!Array.isArray(lists)) throw new InvalidArgumentError("lists", "an array of item-index lists, one per user", lists);
   if (!Array.isArray(userGroups) || userGroups.length !== lists.length) throw new InvalidArgumentError("userGroups", `an array of ${lists.length} groups`, userGroups);
   if (!Array.isArray(itemCategories)) throw new InvalidArgumentError("itemCategories", "an array of categories, one per item", itemCategories);

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { groupSimilarity, itemCategoryLabels, userGroupLabels, requireLabels } from "../../src/analysis/groups";
+import { commonLabels, exclusiveLabels, groupSimilarity, itemCategoryLabels, userGroupLabels, requireLabels } from "../../src/analysis/groups";
 import { matrixFromRows } from "../../src/analysis/embeddings";
 import { cosine } from "../../src/analysis/cosine";
 import { IdMap } from "../../src/data/idmap";
@@ -61,6 +61,28 @@ describe("group similarity", () => {
     const m = matrixFromRows([[1, 0], [0, 1]]);
     assert.throws(() => groupSimilarity(m, ["a"]), /Expected labels to be an array of 2 labels \(one per row\), but got an array of length 1/);
     assert.throws(() => groupSimilarity(m, [undefined, null]), /Expected labels to be at least one labelled row, but got "none"/);
-    assert.throws(() => groupSimilarity(m, ["a", 3 as never]), /Expected labels\[1\] to be a non-empty string, null or undefined, but got 3/);
+    assert.throws(() => groupSimilarity(m, ["a", 3 as never]), /Expected labels\[1\] to be a non-empty string, an array of them, null or undefined, but got 3/);
+  });
+
+  it("puts a row with several labels in each of them, never pairing a row with itself (hand-worked)", () => {
+    // Rows: x = (1,0) in a and b; y = (1,0) in a; z = (0,1) in b.
+    const m = matrixFromRows([[1, 0], [1, 0], [0, 1]]);
+    const g = groupSimilarity(m, [["a", "b"], "a", ["b"]], ["a", "b"]);
+    // within a: pair (x, y) = 1; within b: pair (x, z) = 0; a x b: (x, z) = 0, (y, x) = 1, (y, z) = 0 -> 1/3.
+    assert.deepEqual(g.counts, [2, 2]);
+    assert.equal(g.matrix[0]![0], 1);
+    assert.equal(g.matrix[1]![1], 0);
+    assert.ok(Math.abs(g.matrix[0]![1]! - 1 / 3) < 1e-12);
+    assert.equal(g.within, 0.5);
+    assert.ok(Math.abs(g.across - 1 / 3) < 1e-12);
+    // One label per row gives exactly the single-label answer.
+    assert.deepEqual(groupSimilarity(m, [["a"], ["a"], ["b"]]).matrix, groupSimilarity(m, ["a", "a", "b"]).matrix);
+  });
+});
+
+describe("label views for charts and label neighbours", () => {
+  it("keeps a row's label only when it carries exactly one of the focus labels", () => {
+    assert.deepEqual(exclusiveLabels([["A", "C"], ["A", "B"], "B", [], null], ["A", "B"]), ["A", undefined, "B", undefined, undefined]);
+    assert.deepEqual(commonLabels([["A", "C"], ["A", "B"], "B", "A"], 2), ["A", "B"]);
   });
 });

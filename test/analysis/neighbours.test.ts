@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { nearestItems, nearestRows, nearestUsers } from "../../src/analysis/neighbours";
+import { meanNearestSimilarity, nearestItems, nearestRows, nearestUsers } from "../../src/analysis/neighbours";
 import { matrixFromRows } from "../../src/analysis/embeddings";
 import { cosine } from "../../src/analysis/cosine";
 import { UnknownIdError } from "../../src/errors";
@@ -30,5 +30,13 @@ describe("nearest neighbours", () => {
     assert.throws(() => nearestUsers(model, "nobody"), (e: unknown) => e instanceof UnknownIdError && /Unknown user ID "nobody"/.test(e.message));
     assert.throws(() => nearestItems(model, "I0001", 0), /Expected k to be an integer >= 1, but got 0/);
     assert.throws(() => nearestUsers(model, "" as string), /Expected userId to be a non-empty string/);
+  });
+});
+
+describe("mean nearest-neighbour similarity", () => {
+  it("averages each row's best cosine to another row (hand-worked)", () => {
+    // (1,0) and (2,0) are each other's nearest (1); (0,1)'s nearest is either of them (0): mean 2/3.
+    assert.ok(Math.abs(meanNearestSimilarity(matrixFromRows([[1, 0], [2, 0], [0, 1]])) - 2 / 3) < 1e-12);
+    assert.throws(() => meanNearestSimilarity(matrixFromRows([[1, 0]])), /at least two rows/);
   });
 });

@@ -1,8 +1,6 @@
 import { strict as assert } from "node:assert";
-import {
-  DEFAULT_SEED, bayesOptimalPredictor, calibrateLatentMean, discreteMoments, generateSyntheticDataset, groundTruth,
-  noiseFloorMse, summariseGroups,
-} from "../../src/data/generate";
+import { DEFAULT_SEED, calibrateLatentMean, discreteMoments, generateSyntheticDataset } from "../../src/data/generate";
+import { bayesOptimalPredictor, groundTruth, noiseFloorMse, summariseGroups } from "../../src/data/generate-truth";
 import { createRng } from "../../src/random";
 import { InvalidArgumentError } from "../../src/errors";
 import type { Dataset } from "../../src/data/types";

@@ -4,8 +4,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
-export const WORKBOOK_OUT = path.join(ROOT, "out", "workbook");
-const SUMMARY = path.join(WORKBOOK_OUT, "summary.json");
+/** Where `npm run workbook` puts the synthetic run. */
+export const WORKBOOK_OUT = path.join(ROOT, "out", "workbook", "synthetic");
+/** MovieLens 100k, where CI has it (../shared/datasets/ml-100k beside the project; never copied into it), or EWB_ML100K. */
+export const ML100K = path.resolve(process.env.EWB_ML100K ?? path.join(ROOT, "..", "shared", "datasets", "ml-100k"));
+/** Where the MovieLens run goes. */
+export const ML100K_OUT = path.join(ROOT, "out", "workbook", "ml-100k");
 
 /** What scripts/run-workbook.js writes to summary.json. */
 export interface WorkbookSummary {
@@ -42,8 +46,9 @@ function newestMtime(dir: string, re: RegExp): number {
  * Why out/workbook must be (re)made: missing, or older than a notebook or a source file it runs;
  * undefined when it is up to date.
  */
-export function workbookStaleReason(): string | undefined {
-  if (!fs.existsSync(SUMMARY)) return "out/workbook/summary.json is missing";
+export function workbookStaleReason(out: string = WORKBOOK_OUT): string | undefined {
+  const SUMMARY = path.join(out, "summary.json");
+  if (!fs.existsSync(SUMMARY)) return `${path.relative(ROOT, SUMMARY)} is missing`;
   const ran = new Set((JSON.parse(fs.readFileSync(SUMMARY, "utf8")) as WorkbookSummary).notebooks.map((n) => n.name));
   const all = fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
   const missing = all.filter((f) => !ran.has(f));
@@ -59,11 +64,12 @@ export function workbookStaleReason(): string | undefined {
  * notebooks on its own), then returns its summary. The runner's own failure is reported by the tests
  * that read the summary, with the failing cell's message.
  */
-export function ensureWorkbook(log: (s: string) => void): WorkbookSummary {
-  const stale = workbookStaleReason();
+export function ensureWorkbook(log: (s: string) => void, data: string[] = [], out: string = WORKBOOK_OUT): WorkbookSummary {
+  const SUMMARY = path.join(out, "summary.json");
+  const stale = workbookStaleReason(out);
   if (stale) {
-    log(`running the workbook (${stale}) ...`);
-    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-workbook.js")], { cwd: ROOT, encoding: "utf8" });
+    log(`running the workbook${data.length ? ` ${data.join(" ")}` : ""} (${stale}) ...`);
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-workbook.js"), ...data, "--out", out], { cwd: ROOT, encoding: "utf8" });
     log(r.stdout.trim().split("\n").map((l) => `        ${l}`).join("\n"));
     if (!fs.existsSync(SUMMARY)) throw new Error(`run-workbook wrote no summary (exit ${r.status}):\n${r.stderr}`);
   }

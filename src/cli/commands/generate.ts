@@ -2,7 +2,8 @@
 import type { Command } from "../command";
 import { round } from "../../util";
 import { numberOption, stringOption, UsageError } from "../command";
-import { DEFAULT_SEED, generateSyntheticDataset, noiseFloorMse, summariseGroups } from "../../data/generate";
+import { DEFAULT_SEED, generateSyntheticDataset } from "../../data/generate";
+import { noiseFloorMse, summariseGroups } from "../../data/generate-truth";
 import { writeInteractionsCsv } from "../../data/csv";
 import { MySqlStore } from "../../data/mysql";
 import { DEFAULT_DATA_PATH } from "../../data/load";

@@ -1,19 +1,14 @@
 import { strict as assert } from "node:assert";
-import {
-  contentFingerprint,
-  groupSimilarityRows,
-  idNumbersContiguous,
-  pairSimilarity,
-  recommendationRows,
-  stepsPerEpoch,
-} from "../../src/notebook/format";
+import { groupSimilarityRows, pairSimilarity, recommendationRows } from "../../src/notebook/rows";
+import { contentFingerprint, idNumbersContiguous, stepsPerEpoch } from "../../src/notebook/facts";
 import { groupSimilarity } from "../../src/analysis/groups";
+import { labelSet } from "../../src/data/labels";
 import { matrixFromRows } from "../../src/analysis/embeddings";
 
 // Two "a" rows pointing the same way and one "b" row orthogonal to them: within a = 1, a-b = 0 by hand.
 const groups = groupSimilarity(matrixFromRows([[1, 0], [2, 0], [0, 3]]), ["a", "a", "b"], ["a", "b"]);
 
-describe("notebook formatting helpers", () => {
+describe("notebook table rows and facts", () => {
   it("reads a pair's similarity by label and names an unknown label", () => {
     assert.equal(pairSimilarity(groups, "a", "a"), 1);
     assert.equal(pairSimilarity(groups, "a", "b"), 0);
@@ -25,8 +20,13 @@ describe("notebook formatting helpers", () => {
   });
 
   it("puts each recommended item's category beside it", () => {
-    const rows = recommendationRows([{ rank: 1, itemId: "TECH1", predictedRating: 4.2 }, { rank: 2, itemId: "X", predictedRating: 3 }], new Map([["TECH1", "tech"]]));
-    assert.deepEqual(rows, [{ rank: 1, item_id: "TECH1", category: "tech", predicted_rating: 4.2 }, { rank: 2, item_id: "X", category: "?", predicted_rating: 3 }]);
+    const labels = { items: labelSet("category", [["TECH1", "tech"]]), itemTitles: new Map([["TECH1", "A tech thing"]]) };
+    const rows = recommendationRows([{ rank: 1, itemId: "TECH1", predictedRating: 4.2 }, { rank: 2, itemId: "X", predictedRating: 3 }], labels);
+    assert.deepEqual(rows, [
+      { rank: 1, item_id: "TECH1", title: "A tech thing", category: "tech", predicted_rating: 4.2 },
+      { rank: 2, item_id: "X", category: "-", predicted_rating: 3 },
+    ]);
+    assert.deepEqual(recommendationRows([{ rank: 1, itemId: "X", predictedRating: 3 }], {}), [{ rank: 1, item_id: "X", predicted_rating: 3 }]);
   });
 
   it("counts optimiser steps per epoch, one for full batch", () => {
