@@ -25,17 +25,26 @@ function strip(nb) {
   return changed;
 }
 
+/**
+ * A notebook file's text without outputs, in the layout Jupyter writes (keys in their order, one-space indent,
+ * trailing newline): for a notebook saved by Jupyter whose code did not change, exactly the committed bytes.
+ */
+function stripText(text) {
+  const nb = JSON.parse(text);
+  strip(nb);
+  return JSON.stringify(nb, null, 1) + "\n";
+}
+
 function main() {
   const check = process.argv.includes("--check");
   const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ipynb")).sort();
   const dirty = [];
   for (const f of files) {
     const file = path.join(DIR, f);
-    const nb = JSON.parse(fs.readFileSync(file, "utf8"));
-    if (!strip(nb)) continue;
+    const text = fs.readFileSync(file, "utf8");
+    if (!strip(JSON.parse(text))) continue;
     dirty.push(f);
-    // Same layout as Jupyter writes (one-space indent, trailing newline) to keep diffs small.
-    if (!check) fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
+    if (!check) fs.writeFileSync(file, stripText(text));
   }
   if (check && dirty.length > 0) {
     console.error(`notebooks with outputs (run node scripts/strip-notebooks.js): ${dirty.join(", ")}`);
@@ -44,5 +53,5 @@ function main() {
   console.log(dirty.length ? `stripped: ${dirty.join(", ")}` : `clean: ${files.length} notebook(s)`);
 }
 
-module.exports = { strip };
+module.exports = { strip, stripText };
 if (require.main === module) main();

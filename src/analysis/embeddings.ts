@@ -61,3 +61,17 @@ export function checkRow(name: string, index: unknown, rows: number): number {
   }
   return index;
 }
+
+/**
+ * The rows with their mean row subtracted: what distinguishes one row from another once the direction all rows
+ * share is removed (trained item vectors often share a strong one, roughly "how much an item is liked", which
+ * makes every raw cosine high). A new matrix; the input is unchanged.
+ */
+export function centredRows(matrix: EmbeddingMatrix): EmbeddingMatrix {
+  const m = checkMatrix(matrix);
+  const d = m.dim, mean = new Float64Array(d);
+  for (let r = 0; r < m.rows; r++) for (let k = 0; k < d; k++) mean[k]! += (m.data[r * d + k] as number) / m.rows;
+  const data = new Float32Array(m.rows * d);
+  for (let r = 0; r < m.rows; r++) for (let k = 0; k < d; k++) data[r * d + k] = (m.data[r * d + k] as number) - (mean[k] as number);
+  return { rows: m.rows, dim: d, data };
+}
