@@ -1,7 +1,10 @@
-/** Saving and loading trained models: a binary weights file plus manifest.json, replaced atomically, checked on load. */
+/** Saving and loading trained models: a binary weights file plus manifest.json, replaced atomically, checked before and on load. */
+import * as buffer from "node:buffer";
 import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { processAlive, syncDirectory, tempOwner, tempPathFor, writeFileAtomicSync } from "../data/atomic";
 import type { EpochRecord, Hyperparameters, MfWeights, Objective, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
 import { ModelFormatError, StorageError, WorkbookError } from "../errors";
@@ -62,14 +65,25 @@ export interface SaveOptions {
   readonly beforeCommit?: () => void;
 }
 
+/** Largest manifest.json read (it holds the ID maps: 220k IDs take a few MB); bigger is refused unread. */
+export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+/** Largest weights file read (the largest Buffer Node makes). */
+export const MAX_WEIGHTS_BYTES = Math.min(buffer.constants.MAX_LENGTH, 2 ** 32 - 1);
+/** Marks a save in progress inside a model directory: `.saving-<pid>-<8 hex>`. */
+const SAVING_MARKER = /^\.saving-(\d+)-[0-9a-f]{8}$/;
+
 /**
- * Saves `model` into directory `dir` (created if needed): `weights-<hash>.bin` (factors, biases and the rated
+ * Saves `model` into directory `dir` (created if needed): `weights-<16 hex>.bin` (factors, biases and the rated
  * items as little-endian float32/int32 sections) and `manifest.json` (format version, ID maps, hyperparameters,
  * history, final metrics, data fingerprint, backend, byte lengths and the SHA-256 of the weights file).
  *
- * Crash-safe: a new directory is written beside `dir` and renamed into place; an existing model directory
- * gets its new weights file first and then its manifest replaced by an atomic rename, so at every moment the
- * manifest names a complete weights file and a crash leaves the previous model loadable.
+ * Crash- and concurrency-safe. A new directory is written complete beside `dir` and renamed into place. In an
+ * existing directory each save writes a weights file of its own (a fresh name), then swaps the manifest in by
+ * one atomic rename, so at every moment the manifest names a complete weights file. Old weights files are
+ * deleted only when no other live process is saving into the directory (each save marks itself with a
+ * `.saving-<pid>-*` file), and only files that existed before the check: two processes saving at once both
+ * succeed, the last rename wins, and neither deletes the other's weights. Temp files and directories that a
+ * killed save left behind (`*.tmp-<pid>-*` of a dead process) are removed by the next save.
  */
 export function saveModel(model: TrainedModel, dir: string, options: SaveOptions = {}): void {
   checkString("dir", dir);
@@ -77,7 +91,8 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
   checkRatedItems(model.ratedItems, model.weights.numUsers, model.weights.numItems, "model.ratedItems");
   const { bytes, sections } = encodeWeights(model);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  const weightsFile = `weights-${sha256.slice(0, 16)}.bin`;
+  // A fresh name per save: two saves of the same model must not write to one file name.
+  const weightsFile = `weights-${randomBytes(8).toString("hex")}.bin`;
   const last = model.history.find((r) => r.epoch === model.bestEpoch) ?? model.history[model.history.length - 1] ?? null;
   const manifest: ModelManifest = {
     format: MODEL_FORMAT,
@@ -105,40 +120,88 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
   const target = path.resolve(dir);
   try {
     fs.mkdirSync(path.dirname(target), { recursive: true });
+    removeDeadTemps(path.dirname(target), `${path.basename(target)}.tmp-`);
     if (!fs.existsSync(target)) {
-      const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+      const tmp = tempPathFor(target);
       fs.mkdirSync(tmp);
+      let renamed = false;
       try {
-        writeDurably(path.join(tmp, weightsFile), bytes);
-        writeDurably(path.join(tmp, MANIFEST_FILE), manifestText);
+        writeFileAtomicSync(path.join(tmp, weightsFile), bytes);
+        writeFileAtomicSync(path.join(tmp, MANIFEST_FILE), manifestText);
         options.beforeCommit?.();
-        fs.renameSync(tmp, target);
-      } catch (e) {
-        fs.rmSync(tmp, { recursive: true, force: true });
-        throw e;
+        try {
+          fs.renameSync(tmp, target);
+          renamed = true;
+        } catch (e) {
+          // Another save created the directory meanwhile: save into it like into any existing model.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== "ENOTEMPTY" && code !== "EEXIST") throw e;
+        }
+      } finally {
+        if (!renamed) fs.rmSync(tmp, { recursive: true, force: true });
       }
-      return;
+      if (renamed) {
+        syncDirectory(path.dirname(target));
+        return;
+      }
     }
     if (!fs.statSync(target).isDirectory()) throw new StorageError(`Cannot save a model to ${target}: it exists and is not a directory`);
-    const previous = currentWeightsFile(target);
-    writeDurably(path.join(target, weightsFile), bytes);
-    const tmpManifest = path.join(target, `${MANIFEST_FILE}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-    try {
-      writeDurably(tmpManifest, manifestText);
-      options.beforeCommit?.();
-      fs.renameSync(tmpManifest, path.join(target, MANIFEST_FILE));
-    } catch (e) {
-      fs.rmSync(tmpManifest, { force: true });
-      if (weightsFile !== previous) fs.rmSync(path.join(target, weightsFile), { force: true });
-      throw e;
-    }
-    // Only now is the old weights file unreferenced.
-    for (const name of fs.readdirSync(target)) {
-      if (WEIGHTS_FILE_PATTERN.test(name) && name !== weightsFile) fs.rmSync(path.join(target, name), { force: true });
-    }
+    saveIntoExisting(target, weightsFile, bytes, manifestText, options);
   } catch (e) {
     if (e instanceof WorkbookError) throw e;
     throw new StorageError(`Cannot save the model to ${target}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function saveIntoExisting(target: string, weightsFile: string, bytes: Buffer, manifestText: string, options: SaveOptions): void {
+  const marker = path.join(target, `.saving-${process.pid}-${randomBytes(4).toString("hex")}`);
+  fs.writeFileSync(marker, "");
+  try {
+    const weightsPath = path.join(target, weightsFile);
+    writeFileAtomicSync(weightsPath, bytes);
+    try {
+      writeFileAtomicSync(path.join(target, MANIFEST_FILE), manifestText, options.beforeCommit);
+    } catch (e) {
+      fs.rmSync(weightsPath, { force: true });
+      throw e;
+    }
+  } finally {
+    fs.rmSync(marker, { force: true });
+  }
+  collectGarbage(target);
+}
+
+/**
+ * Deletes what no manifest can name any more: weights files other than the current manifest's, and temp
+ * files or markers of dead processes. Skipped while another live process is saving here. The order (list the
+ * files, then the markers, then read the manifest) makes it safe: a weights file in the first listing was
+ * renamed into place by a save whose marker existed before it, so either that save is still marked (skip) or
+ * its manifest rename is done and the manifest read afterwards is its or a later one.
+ */
+function collectGarbage(target: string): void {
+  const names = fs.readdirSync(target);
+  let busy = false;
+  for (const name of fs.readdirSync(target)) {
+    const m = SAVING_MARKER.exec(name);
+    if (!m) continue;
+    if (processAlive(Number(m[1]))) busy = true;
+    else fs.rmSync(path.join(target, name), { force: true });
+  }
+  removeDeadTemps(target, "");
+  if (busy) return;
+  const current = currentWeightsFile(target);
+  if (current === undefined) return;
+  for (const name of names) {
+    if (WEIGHTS_FILE_PATTERN.test(name) && name !== current) fs.rmSync(path.join(target, name), { force: true });
+  }
+}
+
+/** Removes `<prefix>*.tmp-<pid>-*` entries of `dir` whose process is gone (what a killed save leaves). */
+function removeDeadTemps(dir: string, prefix: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = tempOwner(name);
+    if (pid !== undefined && !processAlive(pid)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   }
 }
 
@@ -146,38 +209,157 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
  * Loads a model saved by `saveModel`. A missing directory or file, invalid JSON, another format version, a
  * weights file of the wrong size (truncated) or checksum (corrupt), or inconsistent fields throw
  * `ModelFormatError` naming the file and the problem. Only the manifest and the weights file it names (a
- * plain file name inside `dir`) are read.
+ * plain file name inside `dir`) are read, and each only after checking that it is a regular file inside the
+ * directory and within its size bound: a FIFO, a device or a link out of the directory is refused unread.
+ * Synchronous (the CLI); a server uses `loadModelAsync`, which never blocks the event loop for long.
  */
 export function loadModel(dir: string): TrainedModel {
+  const root = checkModelDir(dir);
+  const manifestPath = path.join(root.dir, MANIFEST_FILE);
+  const m = parseManifest(readCheckedSync(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model"), manifestPath);
+  const weightsPath = path.join(root.dir, m.weights.file);
+  const data = readCheckedSync(weightsPath, root.real, MAX_WEIGHTS_BYTES, MISSING_WEIGHTS, m.weights.bytes);
+  checkSha(weightsPath, m, createHash("sha256").update(data).digest("hex"));
+  return modelFrom(m, data, weightsPath);
+}
+
+/** `loadModel` reading through the thread pool in chunks and hashing as it goes: a server keeps answering meanwhile. */
+export async function loadModelAsync(dir: string): Promise<TrainedModel> {
+  const root = checkModelDir(dir);
+  const manifestPath = path.join(root.dir, MANIFEST_FILE);
+  const manifestBytes = await readChecked(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model");
+  const m = parseManifest(manifestBytes, manifestPath);
+  await yieldToEventLoop();
+  const weightsPath = path.join(root.dir, m.weights.file);
+  const hash = createHash("sha256");
+  const data = await readChecked(weightsPath, root.real, MAX_WEIGHTS_BYTES, MISSING_WEIGHTS, m.weights.bytes, (chunk) => hash.update(chunk));
+  checkSha(weightsPath, m, hash.digest("hex"));
+  await yieldToEventLoop();
+  return modelFrom(m, data, weightsPath);
+}
+
+const MISSING_WEIGHTS = "missing: the manifest names this weights file but it does not exist";
+const READ_CHUNK = 8 * 1024 * 1024;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function checkModelDir(dir: string): { dir: string; real: string } {
   checkString("dir", dir);
   const root = path.resolve(dir);
-  if (!fs.existsSync(root)) throw new ModelFormatError(root, "no such model directory");
-  if (!fs.statSync(root).isDirectory()) throw new ModelFormatError(root, "not a directory (expected a model directory with manifest.json)");
-  const manifestPath = path.join(root, MANIFEST_FILE);
-  if (!fs.existsSync(manifestPath)) throw new ModelFormatError(manifestPath, "missing: this directory holds no saved model");
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(root);
+  } catch {
+    throw new ModelFormatError(root, "no such model directory");
+  }
+  if (!st.isDirectory()) throw new ModelFormatError(root, "not a directory (expected a model directory with manifest.json)");
+  return { dir: root, real: fs.realpathSync(root) };
+}
+
+/** The file's real path, checked to lie directly in the model directory (a link out of it is refused). */
+function realInside(file: string, realRoot: string, missing: string): string {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ModelFormatError(file, code === "ENOENT" ? missing : `cannot be read (${code ?? (e as Error).message})`, { cause: e });
+  }
+  if (path.dirname(real) !== realRoot) throw new ModelFormatError(file, `resolves to ${real}, outside the model directory; refusing to read it`);
+  return real;
+}
+
+// O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; the fstat below then refuses it.
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/** Refuses anything but a regular file within `maxBytes` (and of `exactBytes`, when given), before any read. */
+function checkOpened(file: string, st: fs.Stats, maxBytes: number, exactBytes: number | undefined): number {
+  if (!st.isFile()) throw new ModelFormatError(file, `is ${fileKind(st)}, not a regular file; refusing to read it`);
+  if (exactBytes !== undefined && st.size !== exactBytes) {
+    throw new ModelFormatError(file, `${st.size < exactBytes ? "truncated" : "too long"}: ${st.size} bytes, the manifest says ${exactBytes}`);
+  }
+  if (st.size > maxBytes) throw new ModelFormatError(file, `is ${st.size} bytes, more than the ${maxBytes} this reader accepts`);
+  return st.size;
+}
+
+function fileKind(st: fs.Stats): string {
+  return st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO (named pipe)" : st.isCharacterDevice() ? "a character device"
+    : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
+}
+
+function openError(file: string, e: unknown): ModelFormatError {
+  return new ModelFormatError(file, `cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+}
+
+/** Reads a checked file whole into a fresh ArrayBuffer (so typed-array views on it are aligned). */
+function readCheckedSync(file: string, realRoot: string, maxBytes: number, missing: string, exactBytes?: number): Uint8Array {
+  const real = realInside(file, realRoot, missing);
+  let fd: number;
+  try {
+    fd = fs.openSync(real, OPEN_FLAGS);
+  } catch (e) {
+    throw openError(file, e);
+  }
+  try {
+    const size = checkOpened(file, fs.fstatSync(fd), maxBytes, exactBytes);
+    const out = new Uint8Array(new ArrayBuffer(size));
+    let at = 0;
+    while (at < size) {
+      const n = fs.readSync(fd, out, at, Math.min(READ_CHUNK, size - at), at);
+      if (n === 0) break;
+      at += n;
+    }
+    if (at !== size) throw new ModelFormatError(file, `truncated while reading: ${at} of ${size} bytes`);
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function readChecked(file: string, realRoot: string, maxBytes: number, missing: string, exactBytes?: number, onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
+  const real = realInside(file, realRoot, missing);
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(real, OPEN_FLAGS);
+  } catch (e) {
+    throw openError(file, e);
+  }
+  try {
+    const size = checkOpened(file, await fh.stat(), maxBytes, exactBytes);
+    const out = new Uint8Array(new ArrayBuffer(size));
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await fh.read(out, at, Math.min(READ_CHUNK, size - at), at);
+      if (bytesRead === 0) break;
+      onChunk?.(out.subarray(at, at + bytesRead));
+      at += bytesRead;
+    }
+    if (at !== size) throw new ModelFormatError(file, `truncated while reading: ${at} of ${size} bytes`);
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+function parseManifest(bytes: Uint8Array, manifestPath: string): ModelManifest {
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
+    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (e) {
     throw new ModelFormatError(manifestPath, `not valid JSON (${(e as Error).message})`, { cause: e });
   }
-  const m = checkManifest(raw, manifestPath);
-  const weightsPath = path.join(root, m.weights.file);
-  if (!fs.existsSync(weightsPath)) throw new ModelFormatError(weightsPath, "missing: the manifest names this weights file but it does not exist");
-  // The name is plain (checked above); a symbolic link could still point elsewhere, so compare real paths.
-  const realRoot = fs.realpathSync(root);
-  for (const f of [manifestPath, weightsPath]) {
-    const real = fs.realpathSync(f);
-    if (path.dirname(real) !== realRoot) throw new ModelFormatError(f, `resolves to ${real}, outside the model directory; refusing to read it`);
-  }
-  const bytes = fs.readFileSync(weightsPath);
-  if (bytes.length !== m.weights.bytes) {
-    throw new ModelFormatError(weightsPath, `${bytes.length < m.weights.bytes ? "truncated" : "too long"}: ${bytes.length} bytes, the manifest says ${m.weights.bytes}`);
-  }
-  const sha = createHash("sha256").update(bytes).digest("hex");
+  return checkManifest(raw, manifestPath);
+}
+
+function checkSha(weightsPath: string, m: ModelManifest, sha: string): void {
   if (sha !== m.weights.sha256) throw new ModelFormatError(weightsPath, `corrupt: SHA-256 ${sha.slice(0, 16)}… does not match the manifest's ${m.weights.sha256.slice(0, 16)}…`);
+}
+
+function modelFrom(m: ModelManifest, data: Uint8Array, weightsPath: string): TrainedModel {
   const sec = new Map<SectionName, Float32Array | Int32Array>();
-  for (const s of m.weights.sections) sec.set(s.name, decodeSection(bytes, s));
+  for (const s of m.weights.sections) sec.set(s.name, decodeSection(data, s));
   const offsets = sec.get("ratedOffsets") as Int32Array;
   const rated = sec.get("ratedItems") as Int32Array;
   if (offsets[0] !== 0 || offsets[m.numUsers] !== rated.length) throw new ModelFormatError(weightsPath, `corrupt: rated-items offsets run ${offsets[0]}..${offsets[m.numUsers]}, not 0..${rated.length}`);
@@ -228,39 +410,38 @@ function encodeWeights(model: TrainedModel): { bytes: Buffer; sections: Section[
   for (const [name, a] of parts) {
     const isFloat = a instanceof Float32Array;
     sections.push({ name, type: isFloat ? "float32" : "int32", byteOffset: at, length: a.length });
-    // DataView with littleEndian = true makes the file the same on any machine.
-    if (isFloat) for (let k = 0; k < a.length; k++, at += 4) view.setFloat32(at, a[k]!, true);
+    // Little-endian on any machine: a plain copy where the machine is little-endian, else DataView.
+    if (LITTLE_ENDIAN) {
+      bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+      at += a.byteLength;
+    } else if (isFloat) for (let k = 0; k < a.length; k++, at += 4) view.setFloat32(at, a[k]!, true);
     else for (let k = 0; k < a.length; k++, at += 4) view.setInt32(at, a[k]!, true);
   }
   return { bytes, sections };
 }
 
-function decodeSection(bytes: Buffer, s: Section): Float32Array | Int32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const out = s.type === "float32" ? new Float32Array(s.length) : new Int32Array(s.length);
+const LITTLE_ENDIAN = os.endianness() === "LE";
+
+/** One section of the weights file: a view on the read buffer on a little-endian machine (no copy), else decoded. */
+function decodeSection(data: Uint8Array, s: Section): Float32Array | Int32Array {
+  const Type = s.type === "float32" ? Float32Array : Int32Array;
+  if (LITTLE_ENDIAN && (data.byteOffset + s.byteOffset) % 4 === 0) return new Type(data.buffer, data.byteOffset + s.byteOffset, s.length);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Type(s.length);
   let at = s.byteOffset;
   if (out instanceof Float32Array) for (let k = 0; k < s.length; k++, at += 4) out[k] = view.getFloat32(at, true);
   else for (let k = 0; k < s.length; k++, at += 4) out[k] = view.getInt32(at, true);
   return out;
 }
 
-/** The weights file the directory's current manifest names, if it has a readable one. */
+/** The weights file the directory's current manifest names, if it has a readable one (read with the same checks as a load). */
 function currentWeightsFile(dir: string): string | undefined {
   try {
-    const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), "utf8")) as { weights?: { file?: unknown } };
+    const bytes = readCheckedSync(path.join(dir, MANIFEST_FILE), fs.realpathSync(dir), MAX_MANIFEST_BYTES, "missing");
+    const m = JSON.parse(new TextDecoder().decode(bytes)) as { weights?: { file?: unknown } };
     return typeof m.weights?.file === "string" ? m.weights.file : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function writeDurably(file: string, data: string | Buffer): void {
-  const fd = fs.openSync(file, "w");
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
