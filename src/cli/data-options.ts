@@ -2,7 +2,7 @@
 import type { OptionSpec } from "./command";
 import { numberOption, stringOption, UsageError } from "./command";
 import { DEFAULT_DATA_PATH, describeSource, loadDataset, type DataSource } from "../data/load";
-import { DEFAULT_SPLIT_SEED, DEFAULT_VALIDATION_FRACTION, perUserSplit, randomSplit, unknownInValidation, type UnknownInValidation } from "../data/split";
+import { DEFAULT_SPLIT_SEED, DEFAULT_VALIDATION_FRACTION, perUserSplit, randomSplit, testFileSplit, unknownInValidation, type UnknownInValidation } from "../data/split";
 import type { DataSplit, Dataset } from "../data/types";
 import { StorageError } from "../errors";
 import { promises as fs } from "node:fs";
@@ -75,19 +75,25 @@ export async function loadDataFromOptions(opts: Readonly<Record<string, unknown>
   const dataset = await loadDataset(source);
   const testPath = stringOption(opts, "test");
   let split: DataSplit;
+  let unknown: UnknownInValidation;
+  let testRows: number | undefined;
   if (testPath !== undefined) {
     const test = await loadDataset(format === "movielens" ? { kind: "movielens", path: testPath } : { kind: "csv", path: testPath });
-    split = { train: dataset.interactions, validation: test.interactions };
+    const cross = testFileSplit(dataset, test);
+    split = cross.split;
+    unknown = cross.unknown;
+    testRows = cross.testRows;
   } else {
     split = splitKind === "per-user"
-      ? perUserSplit(dataset.interactions, { validationFraction: fraction, seed })
-      : randomSplit(dataset.interactions, { validationFraction: fraction, seed });
+      ? perUserSplit(dataset, { validationFraction: fraction, seed })
+      : randomSplit(dataset, { validationFraction: fraction, seed });
+    unknown = unknownInValidation(split, dataset);
   }
-  const unknown = unknownInValidation(split);
+  const validationRows = testRows ?? split.validationIndexed!.length;
   const warnings: string[] = [];
   if (unknown.rows > 0) {
     const show = (ids: string[]): string => ids.slice(0, 5).map((x) => JSON.stringify(x)).join(", ") + (ids.length > 5 ? `, ... (${ids.length})` : "");
-    warnings.push(`${unknown.rows} of ${split.validation.length} validation rows have a user or item not in training` +
+    warnings.push(`${unknown.rows} of ${validationRows} validation rows have a user or item not in training` +
       (unknown.users.length ? `; users ${show(unknown.users)}` : "") + (unknown.items.length ? `; items ${show(unknown.items)}` : "") +
       "; a model cannot score them from embeddings");
   }
@@ -96,8 +102,8 @@ export async function loadDataFromOptions(opts: Readonly<Record<string, unknown>
     info: {
       source: describeSource(source),
       ...(testPath !== undefined ? { test: testPath, split: "test-file" as const } : { split: splitKind, validationFraction: fraction, seed }),
-      interactions: dataset.interactions.length, users: dataset.users.length, items: dataset.items.length,
-      train: split.train.length, validation: split.validation.length, unknown,
+      interactions: dataset.indexed.length, users: dataset.userIds.size, items: dataset.itemIds.size,
+      train: split.trainIndexed!.length, validation: validationRows, unknown,
     },
   };
 }

@@ -5,7 +5,7 @@ import { writeFileAtomic } from "./atomic";
 import { formatCsv, readRawRows } from "./danfo-io";
 import { datasetFromRows, type RawRow } from "./records";
 import {
-  COL_ITEM, COL_ITEM_CATEGORY, COL_RATING, COL_TIMESTAMP, COL_USER, COL_USER_GROUP, RATING_MAX, RATING_MIN, type Dataset,
+  COL_ITEM, COL_ITEM_CATEGORY, COL_RATING, COL_TIMESTAMP, COL_USER, COL_USER_GROUP, RATING_MAX, RATING_MIN, type Dataset, type DatasetObjects,
 } from "./types";
 
 const REQUIRED = [COL_USER, COL_ITEM, COL_RATING] as const;
@@ -60,7 +60,7 @@ export async function readInteractionsCsv(path: string): Promise<Dataset> {
     }
   }
   const ds = datasetFromRows(rows(), path, NAMES);
-  if (ds.interactions.length === 0) throw new DataFormatError({ source: path, line: 2 }, "expected at least one interaction after the header, but found none");
+  if (ds.indexed.length === 0) throw new DataFormatError({ source: path, line: 2 }, "expected at least one interaction after the header, but found none");
   return ds;
 }
 
@@ -69,7 +69,7 @@ export async function readInteractionsCsv(path: string): Promise<Dataset> {
  * has one; user_group,item_category columns when any user or item carries ground truth (so one file holds it).
  * Deterministic: the same dataset gives the same bytes. Users or items without interactions are not written.
  */
-export function formatInteractionsCsv(dataset: Dataset): string {
+export function formatInteractionsCsv(dataset: DatasetObjects): string {
   checkDataset(dataset);
   const hasTime = dataset.interactions.some((r) => r.timestamp !== undefined);
   const groupOf = new Map<string, string>();
@@ -93,14 +93,14 @@ export function formatInteractionsCsv(dataset: Dataset): string {
 }
 
 /** Writes `formatInteractionsCsv(dataset)` to `path` atomically (temp file + rename); returns what it wrote. */
-export async function writeInteractionsCsv(path: string, dataset: Dataset): Promise<{ path: string; rows: number; bytes: number }> {
+export async function writeInteractionsCsv(path: string, dataset: DatasetObjects): Promise<{ path: string; rows: number; bytes: number }> {
   checkString("path", path);
   const text = formatInteractionsCsv(dataset);
   await writeFileAtomic(path, text);
   return { path, rows: dataset.interactions.length, bytes: Buffer.byteLength(text, "utf8") };
 }
 
-function checkDataset(dataset: Dataset): void {
+function checkDataset(dataset: DatasetObjects): void {
   if (dataset === null || typeof dataset !== "object" || !Array.isArray(dataset.interactions) || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) {
     throw new InvalidArgumentError("dataset", "a Dataset with interactions, users and items arrays", dataset);
   }

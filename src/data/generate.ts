@@ -6,6 +6,7 @@ import { createRng, type Rng } from "../random";
 import { checkInteger, checkNumber, checkString } from "../validate";
 import { InvalidArgumentError } from "../errors";
 import { compareIds } from "./idmap";
+import { datasetFromObjects } from "./dataset";
 import { RATING_MAX, RATING_MIN, type Dataset, type Interaction, type ItemRecord, type UserRecord } from "./types";
 import { withDefaults } from "../util";
 import { labelSet, type DatasetLabels } from "./labels";
@@ -135,7 +136,7 @@ export function generateSyntheticDataset(options: Partial<GeneratorOptions> = {}
     items: labelSet("category", items.map((i) => [i.itemId, i.category as string] as const), o.categories.map((c) => c.category)),
     preferredItemLabels: preferredCategories(o),
   };
-  return { interactions: rows, users, items, source: `generated(seed=${o.seed})`, labels };
+  return datasetFromObjects({ interactions: rows, users, items, source: `generated(seed=${o.seed})`, labels });
 }
 
 /**

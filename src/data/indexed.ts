@@ -1,19 +1,24 @@
 /** Interactions as parallel typed arrays of contiguous indices: the form the trainer and evaluators consume. */
-import type { Interaction } from "./types";
+import type { Dataset, DataSplit, Interaction } from "./types";
 import type { IdMap } from "./idmap";
 import { createHash } from "node:crypto";
 
-/** Row r is (users[r], items[r], ratings[r]). */
+/**
+ * Row r is (users[r], items[r], ratings[r]), with `timestamps[r]` (seconds; NaN for a row without one) when the
+ * source has timestamps. Indices are into an `IdMap` pair that the holder names (a Dataset's `userIds` / `itemIds`).
+ */
 export interface IndexedRatings {
   readonly users: Int32Array;
   readonly items: Int32Array;
   readonly ratings: Float32Array;
+  readonly timestamps?: Float64Array;
   readonly length: number;
 }
 
 /**
  * Maps raw IDs to indices. An ID the maps do not know throws `UnknownIdError` naming it, unless
  * `skipUnknown` is set, in which case the row is dropped (for held-out data with new users or items).
+ * Timestamps are kept (NaN where a row has none) when any kept row has one.
  */
 export function indexInteractions(
   interactions: readonly Interaction[],
@@ -25,6 +30,7 @@ export function indexInteractions(
   const users = new Int32Array(n);
   const items = new Int32Array(n);
   const ratings = new Float32Array(n);
+  let timestamps: Float64Array | undefined;
   let k = 0;
   for (const r of interactions) {
     if (options.skipUnknown) {
@@ -38,11 +44,43 @@ export function indexInteractions(
       items[k] = itemIds.index(r.itemId);
     }
     ratings[k] = r.rating;
+    if (r.timestamp !== undefined) {
+      if (timestamps === undefined) timestamps = new Float64Array(n).fill(NaN);
+      timestamps[k] = r.timestamp;
+    }
     k++;
   }
-  return k === n
-    ? { users, items, ratings, length: n }
-    : { users: users.slice(0, k), items: items.slice(0, k), ratings: ratings.slice(0, k), length: k };
+  if (k === n) return timestamps ? { users, items, ratings, timestamps, length: n } : { users, items, ratings, length: n };
+  const cut = { users: users.slice(0, k), items: items.slice(0, k), ratings: ratings.slice(0, k), length: k };
+  return timestamps ? { ...cut, timestamps: timestamps.slice(0, k) } : cut;
+}
+
+/** The rows of `indexed` at the given row numbers (in that order), as a new IndexedRatings. */
+export function selectRows(indexed: IndexedRatings, rows: Int32Array): IndexedRatings {
+  const n = rows.length;
+  const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
+  const ts = indexed.timestamps;
+  const timestamps = ts ? new Float64Array(n) : undefined;
+  for (let k = 0; k < n; k++) {
+    const r = rows[k]!;
+    users[k] = indexed.users[r]!;
+    items[k] = indexed.items[r]!;
+    ratings[k] = indexed.ratings[r]!;
+    if (timestamps) timestamps[k] = ts![r]!;
+  }
+  return timestamps ? { users, items, ratings, timestamps, length: n } : { users, items, ratings, length: n };
+}
+
+/**
+ * A split's rows over the dataset's `userIds` / `itemIds`: the split's own `trainIndexed` / `validationIndexed`
+ * when it has them, else its object rows indexed (validation rows with a user or item the dataset does not know
+ * are dropped; an unknown ID in training throws `UnknownIdError`).
+ */
+export function indexedSplit(dataset: Dataset, split: DataSplit): { train: IndexedRatings; validation: IndexedRatings } {
+  return {
+    train: split.trainIndexed ?? indexInteractions(split.train, dataset.userIds, dataset.itemIds),
+    validation: split.validationIndexed ?? indexInteractions(split.validation, dataset.userIds, dataset.itemIds, { skipUnknown: true }),
+  };
 }
 
 /** A short hex fingerprint of interactions (order-sensitive), saved with a model to tell which data trained it. */

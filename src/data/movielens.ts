@@ -54,7 +54,7 @@ export async function readMovieLens(path: string, layout: MovieLensLayout = "aut
     }
   }
   const ds = datasetFromRows(rows(), path, names, MOVIELENS_RATING_MIN);
-  if (ds.interactions.length === 0) throw new DataFormatError({ source: path, line: start + 1 }, "expected at least one rating, but the file has none");
+  if (ds.indexed.length === 0) throw new DataFormatError({ source: path, line: start + 1 }, "expected at least one rating, but the file has none");
   return ds;
 }
 

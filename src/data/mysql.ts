@@ -4,6 +4,7 @@ import { DataFormatError, InvalidArgumentError, StorageError, describe, formatLo
 import { checkInteger, checkString } from "../validate";
 import { compareIds } from "./idmap";
 import { datasetFromRows, type FieldNames, type RawRow } from "./records";
+import { datasetFromObjects } from "./dataset";
 import { RATING_MAX, type Dataset, type ItemRecord, type UserRecord } from "./types";
 
 /** The lowest rating the tables accept: MovieLens' half star (the synthetic data starts at 1). */
@@ -294,7 +295,7 @@ export class MySqlStore {
     }
     const userRecords: UserRecord[] = users.sorted.map((k) => (users.labels[k] === undefined ? { userId: users.ids[k]! } : { userId: users.ids[k]!, group: users.labels[k]! }));
     const itemRecords: ItemRecord[] = items.sorted.map((k) => (items.labels[k] === undefined ? { itemId: items.ids[k]! } : { itemId: items.ids[k]!, category: items.labels[k]! }));
-    return { interactions: checked.interactions, users: userRecords, items: itemRecords, source: this.source };
+    return datasetFromObjects({ interactions: checked.interactions, users: userRecords, items: itemRecords, source: this.source });
   }
 
   /** `mysql://host:port/database` without the table prefix, the start of every location in a table. */

@@ -1,7 +1,8 @@
-/** Turns raw text rows from any file format into a checked Dataset: IDs, ratings, duplicates, ground-truth columns. */
-import { DataFormatError } from "../errors";
-import { compareIds } from "./idmap";
-import { RATING_MAX, RATING_MIN, type Dataset, type Interaction, type ItemRecord, type UserRecord } from "./types";
+/** Turns raw text rows from any source into a checked columnar Dataset: IDs, ratings, duplicates, ground-truth columns. */
+import { DataFormatError, formatLocation, type DataLocation } from "../errors";
+import { datasetFromColumns } from "./dataset";
+import { IdMap } from "./idmap";
+import { MAX_ID_LENGTH, RATING_MAX, RATING_MIN, type Dataset } from "./types";
 
 /** One row as read from a file, every field still text; `line` is its 1-based line number (a header is line 1). */
 export interface RawRow {
@@ -24,49 +25,281 @@ export interface FieldNames {
   readonly category: string;
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/**
- * Checks rows and builds a Dataset (users and items sorted by ID, interactions in row order).
- * Rules, each broken one a `DataFormatError` naming source, line and field with expected vs found:
- * IDs are non-empty and kept exactly as written (no trimming, no number conversion) but may not contain line
- * breaks; a rating is a number in [ratingMin, 5] (fractions allowed, MovieLens has x.5); a timestamp, when present,
- * is a non-negative integer; a (user, item) pair occurs once: duplicates are rejected with both line numbers,
- * because silently keeping either rating would change the data without telling anyone; a user's group and an
- * item's category, when given, agree on every row.
- */
-export function datasetFromRows(rows: Iterable<RawRow>, source: string, names: FieldNames, ratingMin: number = RATING_MIN): Dataset {
-  const interactions: Interaction[] = [];
-  const seen = new Map<string, number>();
-  const groups = new Map<string, { value: string | undefined; line: number }>();
-  const categories = new Map<string, { value: string | undefined; line: number }>();
-  for (const r of rows) {
-    checkId(r.userId, "user", source, r.line, names.user);
-    checkId(r.itemId, "item", source, r.line, names.item);
-    const rating = parseRating(r.rating, source, r.line, names.rating, ratingMin);
-    const key = `${r.userId}\u0000${r.itemId}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      throw new DataFormatError({ source, line: r.line },
-        `duplicate (user, item) pair (${JSON.stringify(r.userId)}, ${JSON.stringify(r.itemId)}), first on line ${first}; each pair may be rated once`);
-    }
-    seen.set(key, r.line);
-    let timestamp: number | undefined;
-    if (r.timestamp !== undefined && r.timestamp !== "") timestamp = parseTimestamp(r.timestamp, source, r.line, names.timestamp);
-    interactions.push(timestamp === undefined ? { userId: r.userId, itemId: r.itemId, rating } : { userId: r.userId, itemId: r.itemId, rating, timestamp });
-    note(groups, r.userId, r.group, source, r.line, names.group, "user");
-    note(categories, r.itemId, r.category, source, r.line, names.category, "item");
-  }
-  const users: UserRecord[] = [...groups.entries()].map(([userId, g]) => (g.value === undefined ? { userId } : { userId, group: g.value }));
-  const items: ItemRecord[] = [...categories.entries()].map(([itemId, c]) => (c.value === undefined ? { itemId } : { itemId, category: c.value }));
-  users.sort((a, b) => compareIds(a.userId, b.userId));
-  items.sort((a, b) => compareIds(a.itemId, b.itemId));
-  return { interactions, users, items, source };
+export interface DatasetBuilderOptions {
+  /** Lowest valid rating; default RATING_MIN (MovieLens ratings.csv: 0.5). */
+  readonly ratingMin?: number;
+  /**
+   * Where a row is, for error messages; default `{ source, line }`. A source without lines (a MySQL table) passes
+   * its own row counter as `line` and says here what to print instead, e.g. `{ source: "table t (user_id=U1, item_id=I2)" }`.
+   * Called only when a row is refused (also for the first row of a duplicate pair).
+   */
+  readonly locate?: (row: { readonly line: number; readonly userId: string; readonly itemId: string }) => DataLocation;
 }
 
-function checkId(id: string, kind: string, source: string, line: number, field: string): void {
-  if (id === "") throw new DataFormatError({ source, line, field }, `expected a non-empty ${kind} ID, but found an empty field`);
-  if (/[\r\n]/.test(id)) throw new DataFormatError({ source, line, field }, `expected a ${kind} ID without line breaks, but found ${JSON.stringify(id)}`);
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const LINE_BREAK = /[\r\n]/;
+/** Interned indices are packed as user * 2^26 + item into a double for sorting; both stay below these. */
+const MAX_INTERNED = 2 ** 26;
+
+/**
+ * Checks rows one at a time and builds a columnar Dataset (users and items sorted by ID, rows in the order added).
+ * Rules, each broken one a `DataFormatError` naming source, line and field with expected vs found:
+ * IDs are non-empty, at most MAX_ID_LENGTH characters, kept exactly as written (no trimming, no number conversion)
+ * and without line breaks; a rating is a number in [ratingMin, 5] (fractions allowed, MovieLens has x.5); a
+ * timestamp, when present, is a non-negative integer; a (user, item) pair occurs once: duplicates are rejected with
+ * both line numbers, because silently keeping either rating would change the data without telling anyone; a
+ * user's group and an item's category, when given, agree on every row.
+ *
+ * Memory: each distinct ID is stored once (interned); rows go into growing typed arrays. Duplicates are found at
+ * `finish()` (or before any other refusal, so the first bad line is the one reported, as when checked row by row)
+ * by sorting each user's items, not with a map of pairs.
+ *
+ * @example
+ * const b = new DatasetBuilder("table ratings", names);
+ * for (const row of rows) b.add(row);
+ * const ds = b.finish();
+ */
+export class DatasetBuilder {
+  readonly source: string;
+  private readonly names: FieldNames;
+  private readonly ratingMin: number;
+  private readonly locateRow: ((row: { line: number; userId: string; itemId: string }) => DataLocation) | undefined;
+  private readonly userIndex = new Map<string, number>();
+  private readonly itemIndex = new Map<string, number>();
+  private readonly userNames: string[] = [];
+  private readonly itemNames: string[] = [];
+  private readonly userGroup: (string | undefined)[] = [];
+  private readonly userGroupLine: number[] = [];
+  private readonly itemCategory: (string | undefined)[] = [];
+  private readonly itemCategoryLine: number[] = [];
+  private users = new Int32Array(1024);
+  private items = new Int32Array(1024);
+  private ratings = new Float32Array(1024);
+  private timestamps: Float64Array | undefined;
+  private n = 0;
+  /** Line numbers, stored as runs: row breakRows[k] is on line breakLines[k], and each next row on the next line. */
+  private readonly breakRows: number[] = [];
+  private readonly breakLines: number[] = [];
+  private lastLine = -1;
+  private done = false;
+
+  constructor(source: string, names: FieldNames, options: DatasetBuilderOptions = {}) {
+    this.source = source;
+    this.names = names;
+    this.ratingMin = options.ratingMin ?? RATING_MIN;
+    this.locateRow = options.locate;
+  }
+
+  /** The number of rows added so far. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** Checks and adds one row; throws `DataFormatError` (after reporting any earlier duplicate pair first). */
+  add(row: RawRow): void {
+    this.addFields(row.line, row.userId, row.itemId, row.rating, row.timestamp, row.group, row.category);
+  }
+
+  /** `add` without the row object (the file readers' hot path). */
+  addFields(line: number, userId: string, itemId: string, ratingText: string, timestampText?: string, group?: string, category?: string): void {
+    if (this.done) throw new Error("DatasetBuilder: add after finish");
+    const names = this.names;
+    this.checkId(userId, "user", line, names.user, userId, itemId);
+    this.checkId(itemId, "item", line, names.item, userId, itemId);
+    const rating = this.parseRating(ratingText, line, userId, itemId);
+    let timestamp = NaN;
+    if (timestampText !== undefined && timestampText !== "") timestamp = this.parseTimestamp(timestampText, line, userId, itemId);
+    let u = this.userIndex.get(userId);
+    if (u === undefined) {
+      u = this.userNames.length;
+      if (u >= MAX_INTERNED) this.fail(line, userId, itemId, undefined, `expected at most ${MAX_INTERNED} distinct user IDs`);
+      userId = ownString(userId);
+      this.userIndex.set(userId, u);
+      this.userNames.push(userId);
+      this.userGroup.push(undefined);
+      this.userGroupLine.push(line);
+    }
+    let i = this.itemIndex.get(itemId);
+    if (i === undefined) {
+      i = this.itemNames.length;
+      if (i >= MAX_INTERNED) this.fail(line, userId, itemId, undefined, `expected at most ${MAX_INTERNED} distinct item IDs`);
+      itemId = ownString(itemId);
+      this.itemIndex.set(itemId, i);
+      this.itemNames.push(itemId);
+      this.itemCategory.push(undefined);
+      this.itemCategoryLine.push(line);
+    }
+    if (group !== undefined && group !== "") this.note(this.userGroup, this.userGroupLine, u, group, line, names.group, "user", userId, itemId);
+    if (category !== undefined && category !== "") this.note(this.itemCategory, this.itemCategoryLine, i, category, line, names.category, "item", userId, itemId);
+    const k = this.n;
+    if (k === this.users.length) this.grow();
+    this.users[k] = u;
+    this.items[k] = i;
+    this.ratings[k] = rating;
+    if (!Number.isNaN(timestamp)) {
+      if (this.timestamps === undefined) this.timestamps = new Float64Array(this.users.length).fill(NaN);
+      this.timestamps[k] = timestamp;
+    }
+    if (line !== this.lastLine + 1 || k === 0) {
+      this.breakRows.push(k);
+      this.breakLines.push(line);
+    }
+    this.lastLine = line;
+    this.n = k + 1;
+  }
+
+  /**
+   * Throws `error`, unless the rows added so far hold a duplicate pair: that one is on an earlier line and is thrown
+   * instead. Readers call this for their own refusals (field counts, parse errors) to keep first-error order.
+   */
+  raise(error: Error): never {
+    this.checkDuplicates();
+    throw error;
+  }
+
+  /** Checks for duplicate pairs and returns the Dataset (ready once; the builder cannot be used after). */
+  finish(): Dataset {
+    this.checkDuplicates();
+    this.done = true;
+    const n = this.n;
+    const userIds = IdMap.fromIds("user", this.userNames);
+    const itemIds = IdMap.fromIds("item", this.itemNames);
+    const uperm = new Int32Array(this.userNames.length);
+    this.userNames.forEach((id, k) => (uperm[k] = userIds.index(id)));
+    const iperm = new Int32Array(this.itemNames.length);
+    this.itemNames.forEach((id, k) => (iperm[k] = itemIds.index(id)));
+    const users = this.users.slice(0, n), items = this.items.slice(0, n);
+    for (let r = 0; r < n; r++) {
+      users[r] = uperm[users[r]!]!;
+      items[r] = iperm[items[r]!]!;
+    }
+    const ratings = this.ratings.slice(0, n);
+    const timestamps = this.timestamps?.slice(0, n);
+    this.users = this.items = new Int32Array(0);
+    this.ratings = new Float32Array(0);
+    this.timestamps = undefined;
+    const reorder = (values: (string | undefined)[], perm: Int32Array): (string | undefined)[] | undefined => {
+      if (!values.some((v) => v !== undefined)) return undefined;
+      const out = new Array<string | undefined>(values.length);
+      values.forEach((v, k) => (out[perm[k]!] = v));
+      return out;
+    };
+    const userGroups = reorder(this.userGroup, uperm), itemCategories = reorder(this.itemCategory, iperm);
+    return datasetFromColumns({
+      source: this.source, userIds, itemIds,
+      indexed: timestamps ? { users, items, ratings, timestamps, length: n } : { users, items, ratings, length: n },
+      ...(userGroups ? { userGroups } : {}), ...(itemCategories ? { itemCategories } : {}),
+    });
+  }
+
+  /** The line of row r. */
+  private lineOf(r: number): number {
+    let lo = 0, hi = this.breakRows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.breakRows[mid]! <= r) lo = mid; else hi = mid - 1;
+    }
+    return this.breakLines[lo]! + (r - this.breakRows[lo]!);
+  }
+
+  private grow(): void {
+    const cap = this.users.length * 2;
+    const u = new Int32Array(cap); u.set(this.users); this.users = u;
+    const i = new Int32Array(cap); i.set(this.items); this.items = i;
+    const r = new Float32Array(cap); r.set(this.ratings); this.ratings = r;
+    if (this.timestamps) { const t = new Float64Array(cap).fill(NaN); t.set(this.timestamps); this.timestamps = t; }
+  }
+
+  /**
+   * Finds the first row (in row order) whose (user, item) pair an earlier row has, and throws naming both lines.
+   * Rows are bucketed by user (counting sort) and each user's items sorted; only when a duplicate exists are that
+   * user's rows rescanned in order to name the lines.
+   */
+  private checkDuplicates(): void {
+    const n = this.n, numUsers = this.userNames.length;
+    if (n < 2) return;
+    const offsets = new Int32Array(numUsers + 1);
+    for (let r = 0; r < n; r++) offsets[this.users[r]! + 1]!++;
+    for (let u = 0; u < numUsers; u++) offsets[u + 1]! += offsets[u]!;
+    const fill = offsets.slice(0, numUsers);
+    const byUser = new Int32Array(n);
+    for (let r = 0; r < n; r++) byUser[fill[this.users[r]!]!++] = this.items[r]!;
+    const dupUsers = new Set<number>();
+    for (let u = 0; u < numUsers; u++) {
+      const seg = byUser.subarray(offsets[u]!, offsets[u + 1]!);
+      if (seg.length < 2) continue;
+      seg.sort();
+      for (let k = 1; k < seg.length; k++) if (seg[k] === seg[k - 1]) { dupUsers.add(u); break; }
+    }
+    if (dupUsers.size === 0) return;
+    const firstRow = new Map<number, number>();
+    for (let r = 0; r < n; r++) {
+      const u = this.users[r]!;
+      if (!dupUsers.has(u)) continue;
+      const key = u * MAX_INTERNED + this.items[r]!;
+      const first = firstRow.get(key);
+      if (first === undefined) { firstRow.set(key, r); continue; }
+      const userId = this.userNames[u]!, itemId = this.itemNames[this.items[r]!]!;
+      const firstLine = this.lineOf(first);
+      const where = this.locateRow ? `at ${formatLocation(this.locateRow({ line: firstLine, userId, itemId }))}` : `on line ${firstLine}`;
+      throw new DataFormatError(this.locate(this.lineOf(r), userId, itemId),
+        `duplicate (user, item) pair (${JSON.stringify(userId)}, ${JSON.stringify(itemId)}), first ${where}; each pair may be rated once`);
+    }
+  }
+
+  private locate(line: number, userId: string, itemId: string, field?: string): DataLocation {
+    const base = this.locateRow ? this.locateRow({ line, userId, itemId }) : { source: this.source, line };
+    return field === undefined ? base : { ...base, field };
+  }
+
+  private fail(line: number, userId: string, itemId: string, field: string | undefined, problem: string): never {
+    this.raise(new DataFormatError(this.locate(line, userId, itemId, field), problem));
+  }
+
+  private checkId(id: string, kind: string, line: number, field: string, userId: string, itemId: string): void {
+    if (id === "") this.fail(line, userId, itemId, field, `expected a non-empty ${kind} ID, but found an empty field`);
+    if (id.length > MAX_ID_LENGTH && codePoints(id) > MAX_ID_LENGTH) {
+      this.fail(line, userId, itemId, field, `expected ${kind === "item" ? "an" : "a"} ${kind} ID of at most ${MAX_ID_LENGTH} characters, but found one of ${codePoints(id)} characters starting ${JSON.stringify(id.slice(0, 20))}`);
+    }
+    if (LINE_BREAK.test(id)) this.fail(line, userId, itemId, field, `expected a ${kind} ID without line breaks, but found ${JSON.stringify(id)}`);
+  }
+
+  private parseRating(text: string, line: number, userId: string, itemId: string): number {
+    const t = text.trim();
+    const v = NUMBER.test(t) ? Number(t) : NaN;
+    if (!(v >= this.ratingMin && v <= RATING_MAX)) {
+      this.fail(line, userId, itemId, this.names.rating, `expected a rating, a number between ${this.ratingMin} and ${RATING_MAX}, but found ${JSON.stringify(text)}`);
+    }
+    return v;
+  }
+
+  private parseTimestamp(text: string, line: number, userId: string, itemId: string): number {
+    const t = text.trim();
+    const v = /^\d+$/.test(t) ? Number(t) : NaN;
+    if (!Number.isSafeInteger(v)) {
+      this.fail(line, userId, itemId, this.names.timestamp, `expected a timestamp, a non-negative integer (seconds), but found ${JSON.stringify(text)}`);
+    }
+    return v;
+  }
+
+  private note(values: (string | undefined)[], lines: number[], k: number, value: string, line: number, field: string, kind: string,
+    userId: string, itemId: string): void {
+    const prev = values[k];
+    if (prev === undefined) { values[k] = value; lines[k] = line; return; }
+    if (prev !== value) {
+      const id = kind === "user" ? userId : itemId;
+      this.fail(line, userId, itemId, field, `expected ${kind} ${JSON.stringify(id)} to keep ${JSON.stringify(prev)} (line ${lines[k]}), but found ${JSON.stringify(value)}`);
+    }
+  }
+}
+
+/**
+ * Checks rows and builds a Dataset (see `DatasetBuilder` for the rules); kept for sources that have all rows at hand.
+ */
+export function datasetFromRows(rows: Iterable<RawRow>, source: string, names: FieldNames, ratingMin: number = RATING_MIN): Dataset {
+  const b = new DatasetBuilder(source, names, { ratingMin });
+  for (const r of rows) b.add(r);
+  return b.finish();
 }
 
 /** Parses a rating; exported for sources that read ratings one by one. */
@@ -80,22 +313,20 @@ export function parseRating(text: string, source: string, line: number | undefin
   return v;
 }
 
-function parseTimestamp(text: string, source: string, line: number, field: string): number {
-  const t = text.trim();
-  const v = /^\d+$/.test(t) ? Number(t) : NaN;
-  if (!Number.isSafeInteger(v)) throw new DataFormatError({ source, line, field }, `expected a timestamp, a non-negative integer (seconds), but found ${JSON.stringify(text)}`);
-  return v;
+function codePoints(s: string): number {
+  let n = 0;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0xd800 || c > 0xdbff || k + 1 >= s.length) n++;
+    else { const d = s.charCodeAt(k + 1); n++; if (d >= 0xdc00 && d <= 0xdfff) k++; }
+  }
+  return n;
 }
 
-function note(map: Map<string, { value: string | undefined; line: number }>, id: string, value: string | undefined, source: string,
-  line: number, field: string, kind: string): void {
-  const v = value === undefined || value === "" ? undefined : value;
-  const prev = map.get(id);
-  if (prev === undefined) { map.set(id, { value: v, line }); return; }
-  if (v === undefined) return;
-  if (prev.value === undefined) { map.set(id, { value: v, line }); return; }
-  if (prev.value !== v) {
-    throw new DataFormatError({ source, line, field },
-      `expected ${kind} ${JSON.stringify(id)} to keep ${JSON.stringify(prev.value)} (line ${prev.line}), but found ${JSON.stringify(v)}`);
-  }
+/**
+ * A copy of `s` that does not point into a larger string: V8 represents a slice of 13+ characters as a view of its
+ * parent, so an interned ID sliced from a 64 KB chunk would keep the whole chunk alive.
+ */
+function ownString(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, "utf8").toString("utf8");
 }

@@ -1,6 +1,9 @@
 /** The records that flow between the data, model, analysis and service modules. Raw IDs only. */
 import type { DatasetLabels } from "./labels";
 
+import type { IdMap } from "./idmap";
+import type { IndexedRatings } from "./indexed";
+
 /** Column names of the interactions CSV and table (seed 002's names). */
 export const COL_USER = "user_id";
 export const COL_ITEM = "item_id";
@@ -13,6 +16,12 @@ export const COL_ITEM_CATEGORY = "item_category";
 /** Ratings live on this closed scale (MovieLens and the synthetic data alike). */
 export const RATING_MIN = 1;
 export const RATING_MAX = 5;
+
+/**
+ * The longest raw user or item ID, in characters (Unicode code points), that any source accepts: CSV, MovieLens,
+ * MySQL (its VARCHAR width) and the REST API all refuse longer ones with this number in the message.
+ */
+export const MAX_ID_LENGTH = 255;
 
 /** One user's rating of one item. */
 export interface Interaction {
@@ -35,8 +44,8 @@ export interface ItemRecord {
   readonly category?: string;
 }
 
-/** Interactions plus the user and item tables they refer to. */
-export interface Dataset {
+/** The record-per-object form of a dataset: what the generator builds and the CSV writer and MySQL saver take. */
+export interface DatasetObjects {
   readonly interactions: readonly Interaction[];
   /** Every user that appears in `interactions` (and possibly more), sorted by `userId`. */
   readonly users: readonly UserRecord[];
@@ -48,8 +57,32 @@ export interface Dataset {
   readonly labels?: DatasetLabels;
 }
 
-/** A dataset divided for training: `validation` may be an explicit test file's interactions. */
+/**
+ * Interactions plus the user and item tables they refer to, in two forms over the same rows:
+ * - columnar (the form for large data): `userIds` / `itemIds` map raw IDs to indices 0..n-1 in sorted ID order
+ *   (`IdMap.fromIds` of the user and item tables), and `indexed` holds row r as (users[r], items[r], ratings[r],
+ *   timestamps?.[r]) in source row order;
+ * - objects (`interactions`, `users`, `items`): one object per row / user / item. Readers build these lazily on
+ *   first access, so a caller that only uses the columnar fields never pays for 25M objects.
+ * Build one with `datasetFromObjects` (from records) or a reader; do not spread a Dataset to change its rows (the
+ * columnar fields would still describe the old ones): make a new one with `datasetFromObjects`.
+ */
+export interface Dataset extends DatasetObjects {
+  readonly userIds: IdMap;
+  readonly itemIds: IdMap;
+  readonly indexed: IndexedRatings;
+}
+
+/**
+ * A dataset divided for training: `validation` may be an explicit test file's interactions.
+ * Splits made by `randomSplit` / `perUserSplit` of a Dataset and by the CLI's data options also carry
+ * `trainIndexed` / `validationIndexed`: the same rows over the dataset's `userIds` / `itemIds` (for a test file,
+ * only its rows whose user and item the dataset knows). A hand-made split may omit them: `indexedSplit(dataset,
+ * split)` (indexed.ts) gives them either way.
+ */
 export interface DataSplit {
   readonly train: readonly Interaction[];
   readonly validation: readonly Interaction[];
+  readonly trainIndexed?: IndexedRatings;
+  readonly validationIndexed?: IndexedRatings;
 }

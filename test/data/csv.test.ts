@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { formatInteractionsCsv, readInteractionsCsv, writeInteractionsCsv } from "../../src/data/csv";
 import { generateSyntheticDataset } from "../../src/data/generate";
 import { DataFormatError, InvalidArgumentError, StorageError } from "../../src/errors";
-import type { Dataset } from "../../src/data/types";
+import type { DatasetObjects } from "../../src/data/types";
 import { useTempDir } from "../tmpdir";
 
 describe("interactions CSV", () => {
@@ -44,7 +44,7 @@ describe("interactions CSV", () => {
 
   it("round-trips unicode IDs, IDs with commas, quotes and edge spaces, and numeric-looking IDs as strings", async () => {
     const ids = ["é-ü", "用户😀", "a,b", 'say "hi"', '"', " padded ", "007", "1e3", "1"];
-    const ds: Dataset = {
+    const ds: DatasetObjects = {
       interactions: ids.map((u, k) => ({ userId: u, itemId: ids[(k + 1) % ids.length]!, rating: [1, 2.5, 3, 4.5, 5][k % 5]! })),
       users: [...ids].sort().map((userId) => ({ userId })),
       items: [...ids].sort().map((itemId) => ({ itemId })),
@@ -59,7 +59,7 @@ describe("interactions CSV", () => {
   });
 
   it("keeps all-numeric-looking ID columns as written (danfojs would infer numbers: 007 -> 7, 1e3 -> 1000)", async () => {
-    const ds: Dataset = { interactions: [{ userId: "007", itemId: "1.50", rating: 4.5 }, { userId: "1e3", itemId: "2", rating: 3 }], users: [], items: [], source: "x" };
+    const ds: DatasetObjects = { interactions: [{ userId: "007", itemId: "1.50", rating: 4.5 }, { userId: "1e3", itemId: "2", rating: 3 }], users: [], items: [], source: "x" };
     assert.equal(formatInteractionsCsv(ds), "user_id,item_id,rating\n007,1.50,4.5\n1e3,2,3\n");
     const p = tmp.join("numeric.csv");
     await writeInteractionsCsv(p, ds);

@@ -7,6 +7,7 @@ import { generateSyntheticDataset } from "../../src/data/generate";
 import { readInteractionsCsv, writeInteractionsCsv } from "../../src/data/csv";
 import { DataFormatError, InvalidArgumentError, StorageError } from "../../src/errors";
 import type { Dataset } from "../../src/data/types";
+import { datasetFromObjects } from "../../src/data/dataset";
 
 const URL = process.env.MYSQL_URL;
 
@@ -28,7 +29,7 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", function () {
     }
   });
 
-  const small = (): Dataset => ({
+  const small = (): Dataset => datasetFromObjects({
     interactions: [
       { userId: "u1", itemId: "é-ü", rating: 4.5, timestamp: 881250949 },
       { userId: "U1", itemId: "a,b", rating: 1 },

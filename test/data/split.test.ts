@@ -45,7 +45,7 @@ describe("randomSplit", () => {
     assert.throws(() => randomSplit(rows(), { validationFraction: 1 }), /Expected validationFraction to be a finite number >= 0 and < 1, but got 1/);
     assert.throws(() => randomSplit(rows(), { validationFraction: -0.1 }), /Expected validationFraction to be a finite number >= 0 and <= 1, but got -0\.1/);
     assert.throws(() => randomSplit(rows(), { seed: 1.5 }), /Expected seed to be an integer between 0 and 4294967295, but got 1\.5/);
-    assert.throws(() => randomSplit("x" as never), /Expected interactions to be an array of interactions, but got "x"/);
+    assert.throws(() => randomSplit("x" as never), /Expected interactions to be an array of interactions or a Dataset, but got "x"/);
   });
 });
 

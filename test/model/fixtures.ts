@@ -1,6 +1,7 @@
 /** Small datasets for the model tests: a seeded synthetic world and its split, built once. */
 import type { Dataset, DataSplit, Interaction } from "../../src/data/types";
 import { generateSyntheticDataset } from "../../src/data/generate";
+import { datasetFromObjects } from "../../src/data/dataset";
 import { randomSplit } from "../../src/data/split";
 import { createRng } from "../../src/random";
 
@@ -24,12 +25,12 @@ export function tinyDataset(users: number, items: number, density: number, seed:
       if (rng.next() < density) interactions.push({ userId: `u${String(u).padStart(3, "0")}`, itemId: `i${String(i).padStart(3, "0")}`, rating: 1 + rng.int(5) });
     }
   }
-  const dataset: Dataset = {
+  const dataset: Dataset = datasetFromObjects({
     interactions,
     users: Array.from({ length: users }, (_, u) => ({ userId: `u${String(u).padStart(3, "0")}` })),
     items: Array.from({ length: items }, (_, i) => ({ itemId: `i${String(i).padStart(3, "0")}` })),
     source: `tiny(seed=${seed})`,
-  };
+  });
   const cut = Math.floor(interactions.length * 0.8);
   return { dataset, split: { train: interactions.slice(0, cut), validation: interactions.slice(cut) } };
 }
