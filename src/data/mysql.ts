@@ -290,7 +290,8 @@ export class MySqlStore {
       // Re-locate the CSV rule's message from "row k of the scan" to the table row's primary key.
       const problem = e.message.slice(formatLocation(e.location).length + 2)
         .replace(/, first on line \d+;/, ", which the table holds more than once (it has no unique key on (user_id, item_id));");
-      const u = users.ids[uArr[current]!], i = items.ids[iArr[current]!];
+      const at = e.location.line === undefined ? current : perm[e.location.line - 1]!; // duplicates are found after the scan
+      const u = users.ids[uArr[at]!], i = items.ids[iArr[at]!];
       throw new DataFormatError({ source: where(u, i), ...(e.location.field === undefined ? {} : { field: e.location.field }) }, problem, { cause: e });
     }
     const userRecords: UserRecord[] = users.sorted.map((k) => (users.labels[k] === undefined ? { userId: users.ids[k]! } : { userId: users.ids[k]!, group: users.labels[k]! }));
