@@ -1,9 +1,10 @@
 /** The interactions CSV (user_id,item_id,rating[,timestamp][,user_group,item_category]): the workbook's file format. */
-import { DataFormatError, InvalidArgumentError } from "../errors";
+import { DataFormatError, InvalidArgumentError, describe } from "../errors";
 import { checkString } from "../validate";
 import { writeFileAtomic } from "./atomic";
-import { formatCsv, readRawRows } from "./danfo-io";
-import { datasetFromRows, type RawRow } from "./records";
+import { formatCsv } from "./danfo-io";
+import { readDelimited } from "./delimited";
+import { DatasetBuilder } from "./records";
 import {
   COL_ITEM, COL_ITEM_CATEGORY, COL_RATING, COL_TIMESTAMP, COL_USER, COL_USER_GROUP, RATING_MAX, RATING_MIN, type Dataset, type DatasetObjects,
 } from "./types";
@@ -11,56 +12,63 @@ import {
 const REQUIRED = [COL_USER, COL_ITEM, COL_RATING] as const;
 const NAMES = { user: COL_USER, item: COL_ITEM, rating: COL_RATING, timestamp: COL_TIMESTAMP, group: COL_USER_GROUP, category: COL_ITEM_CATEGORY };
 
+/** Options of the file readers; `chunkSize` (bytes per read) exists for tests that split records across reads. */
+export interface ReadOptions {
+  readonly chunkSize?: number;
+}
+
 /**
- * Reads an interactions CSV (read by danfojs-node) whose header names at least user_id,item_id,rating in any
- * order; timestamp, user_group and item_category are read when present, other columns ignored. IDs stay strings
- * exactly as written ("007" stays "007"). Bad input throws `DataFormatError` naming file, line and field:
- * empty file, missing column, wrong field count, empty ID, non-numeric or out-of-range rating, duplicate pair.
+ * Reads an interactions CSV, streaming, whose header names at least user_id,item_id,rating in any order;
+ * timestamp, user_group and item_category are read when present, other columns ignored. IDs stay strings exactly
+ * as written ("007" stays "007"), each distinct ID stored once; rows go into typed arrays (`Dataset.indexed`).
+ * Bad input throws `DataFormatError` naming file, line and field: empty file, missing column, wrong field count,
+ * empty or over-long ID, non-numeric or out-of-range rating, duplicate pair, bytes that are not UTF-8, binary
+ * input, an unclosed quote. Line numbers are physical lines (a quoted field over two lines counts two).
  *
  * @example
  * const ds = await readInteractionsCsv("data/synthetic.csv");
  * ds.interactions[0] //=> { userId: "U10421", itemId: "SPRT1177", rating: 4 }
  */
-export async function readInteractionsCsv(path: string): Promise<Dataset> {
+export async function readInteractionsCsv(path: string, options: ReadOptions = {}): Promise<Dataset> {
   checkString("path", path);
-  const table = await readRawRows(path, ",");
-  const header = table[0];
-  if (header === undefined || (header.length === 1 && header[0]!.trim() === "")) {
+  let builder: DatasetBuilder | undefined;
+  let width = 0, headerLine = 0, names: string[] = [];
+  let cu = 0, ci = 0, cr = 0, ct = -1, cg = -1, cc = -1;
+  const onRecord = (line: number, fields: readonly string[], count: number): void => {
+    if (builder === undefined) {
+      names = fields.slice(0, count).map((h) => h.trim());
+      headerLine = line;
+      const col = (name: string): number => names.indexOf(name);
+      for (const name of REQUIRED) {
+        if (col(name) < 0) {
+          throw new DataFormatError({ source: path, line, field: name },
+            `expected a header with column ${JSON.stringify(name)} (needs ${REQUIRED.join(",")}), but found ${describe(names.join(","))}`);
+        }
+      }
+      names.forEach((n, k) => {
+        if (names.indexOf(n) !== k) throw new DataFormatError({ source: path, line, field: n }, `expected each column once, but found ${describe(n)} twice`);
+      });
+      [cu, ci, cr, ct, cg, cc] = [COL_USER, COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER_GROUP, COL_ITEM_CATEGORY].map(col) as [number, number, number, number, number, number];
+      width = count;
+      builder = new DatasetBuilder(path, NAMES);
+      return;
+    }
+    if (count !== width) {
+      builder.raise(new DataFormatError({ source: path, line }, `expected ${width} fields (${names.join(",")}), but found ${count}`));
+    }
+    builder.addFields(line, fields[cu]!, fields[ci]!, fields[cr]!, ct >= 0 ? fields[ct] : undefined, cg >= 0 ? fields[cg] : undefined, cc >= 0 ? fields[cc] : undefined);
+  };
+  try {
+    await readDelimited(path, { delimiter: ",", ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }) }, onRecord);
+  } catch (e) {
+    if (builder !== undefined && e instanceof DataFormatError) builder.raise(e);
+    throw e;
+  }
+  if (builder === undefined) {
     throw new DataFormatError({ source: path, line: 1 }, `expected a header line naming ${REQUIRED.join(",")}, but the file is empty`);
   }
-  const names = header.map((h) => h.trim());
-  const col = (name: string): number => names.indexOf(name);
-  for (const name of REQUIRED) {
-    if (col(name) < 0) {
-      throw new DataFormatError({ source: path, line: 1, field: name },
-        `expected a header with column ${JSON.stringify(name)} (needs ${REQUIRED.join(",")}), but found ${JSON.stringify(names.join(","))}`);
-    }
-  }
-  names.forEach((n, k) => {
-    if (names.indexOf(n) !== k) throw new DataFormatError({ source: path, line: 1, field: n }, `expected each column once, but found ${JSON.stringify(n)} twice`);
-  });
-  const [cu, ci, cr, ct, cg, cc] = [COL_USER, COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER_GROUP, COL_ITEM_CATEGORY].map(col) as number[];
-  function* rows(): Generator<RawRow> {
-    for (let k = 1; k < table.length; k++) {
-      const cells = table[k]!;
-      const line = k + 1;
-      if (cells.length === 1 && cells[0] === "") continue; // a blank line
-      if (cells.length !== names.length) {
-        throw new DataFormatError({ source: path, line }, `expected ${names.length} fields (${names.join(",")}), but found ${cells.length}`);
-      }
-      yield {
-        line,
-        userId: cells[cu!]!,
-        itemId: cells[ci!]!,
-        rating: cells[cr!]!,
-        ...(ct! >= 0 ? { timestamp: cells[ct!]! } : {}),
-        ...(cg! >= 0 ? { group: cells[cg!]! } : {}),
-        ...(cc! >= 0 ? { category: cells[cc!]! } : {}),
-      };
-    }
-  }
-  const ds = datasetFromRows(rows(), path, NAMES);
-  if (ds.indexed.length === 0) throw new DataFormatError({ source: path, line: 2 }, "expected at least one interaction after the header, but found none");
+  const ds = builder.finish();
+  if (ds.indexed.length === 0) throw new DataFormatError({ source: path, line: headerLine + 1 }, "expected at least one interaction after the header, but found none");
   return ds;
 }
 

@@ -125,7 +125,7 @@ describe("interactions CSV", () => {
     rejects("nl.csv", 'user_id,item_id,rating\nU1,I1,3\n"U\n2",I1,3\n', /nl\.csv:3 \(field user_id\): expected a user ID without line breaks, but found "U\\n2"/));
 
   it("rejects an unterminated quote", () =>
-    rejects("quote.csv", 'user_id,item_id,rating\n"U1,I1,3\n', /quote\.csv: expected comma-separated text, but the parser failed/));
+    rejects("quote.csv", 'user_id,item_id,rating\n"U1,I1,3\n', /quote\.csv:2: expected comma-separated text, but a quoted field opened on line 2 is never closed/));
 
   it("reports a missing file as a StorageError naming the path", async () => {
     const p = tmp.join("nope.csv");
