@@ -37,6 +37,10 @@ export interface DatasetBuilderOptions {
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Module-local copies: read once per row, and an imported binding is a property read of the other module.
+const ID_CAP = MAX_ID_LENGTH, TOP = RATING_MAX;
+/** Distinct rating texts remembered per builder (files have a handful: "1".."5", "4.5"). */
+const RATING_CACHE_SIZE = 4096;
 const LINE_BREAK = /[\r\n]/;
 /** Interned indices are packed as user * 2^26 + item into a double for sorting; both stay below these. */
 const MAX_INTERNED = 2 ** 26;
@@ -66,6 +70,7 @@ export class DatasetBuilder {
   private readonly locateRow: ((row: { line: number; userId: string; itemId: string }) => DataLocation) | undefined;
   private readonly userIndex = new Map<string, number>();
   private readonly itemIndex = new Map<string, number>();
+  private readonly ratingCache = new Map<string, number>();
   private readonly userNames: string[] = [];
   private readonly itemNames: string[] = [];
   private readonly userGroup: (string | undefined)[] = [];
@@ -104,12 +109,18 @@ export class DatasetBuilder {
   addFields(line: number, userId: string, itemId: string, ratingText: string, timestampText?: string, group?: string, category?: string): void {
     if (this.done) throw new Error("DatasetBuilder: add after finish");
     const names = this.names;
-    this.checkId(userId, "user", line, names.user, userId, itemId);
-    this.checkId(itemId, "item", line, names.item, userId, itemId);
-    const rating = this.parseRating(ratingText, line, userId, itemId);
+    // An ID seen before passed the ID checks then; only new ones are checked (in the order of the row's fields).
+    let u = this.userIndex.get(userId);
+    if (u === undefined) this.checkId(userId, "user", line, names.user, userId, itemId);
+    let i = this.itemIndex.get(itemId);
+    if (i === undefined) this.checkId(itemId, "item", line, names.item, userId, itemId);
+    let rating = this.ratingCache.get(ratingText);
+    if (rating === undefined) {
+      rating = this.parseRating(ratingText, line, userId, itemId);
+      if (this.ratingCache.size < RATING_CACHE_SIZE) this.ratingCache.set(ratingText, rating);
+    }
     let timestamp = NaN;
     if (timestampText !== undefined && timestampText !== "") timestamp = this.parseTimestamp(timestampText, line, userId, itemId);
-    let u = this.userIndex.get(userId);
     if (u === undefined) {
       u = this.userNames.length;
       if (u >= MAX_INTERNED) this.fail(line, userId, itemId, undefined, `expected at most ${MAX_INTERNED} distinct user IDs`);
@@ -119,7 +130,6 @@ export class DatasetBuilder {
       this.userGroup.push(undefined);
       this.userGroupLine.push(line);
     }
-    let i = this.itemIndex.get(itemId);
     if (i === undefined) {
       i = this.itemNames.length;
       if (i >= MAX_INTERNED) this.fail(line, userId, itemId, undefined, `expected at most ${MAX_INTERNED} distinct item IDs`);
@@ -258,7 +268,7 @@ export class DatasetBuilder {
 
   private checkId(id: string, kind: string, line: number, field: string, userId: string, itemId: string): void {
     if (id === "") this.fail(line, userId, itemId, field, `expected a non-empty ${kind} ID, but found an empty field`);
-    if (id.length > MAX_ID_LENGTH && codePoints(id) > MAX_ID_LENGTH) {
+    if (id.length > ID_CAP && codePoints(id) > ID_CAP) {
       this.fail(line, userId, itemId, field, `expected ${kind === "item" ? "an" : "a"} ${kind} ID of at most ${MAX_ID_LENGTH} characters, but found one of ${codePoints(id)} characters starting ${JSON.stringify(id.slice(0, 20))}`);
     }
     if (LINE_BREAK.test(id)) this.fail(line, userId, itemId, field, `expected a ${kind} ID without line breaks, but found ${JSON.stringify(id)}`);
@@ -267,7 +277,7 @@ export class DatasetBuilder {
   private parseRating(text: string, line: number, userId: string, itemId: string): number {
     const t = text.trim();
     const v = NUMBER.test(t) ? Number(t) : NaN;
-    if (!(v >= this.ratingMin && v <= RATING_MAX)) {
+    if (!(v >= this.ratingMin && v <= TOP)) {
       this.fail(line, userId, itemId, this.names.rating, `expected a rating, a number between ${this.ratingMin} and ${RATING_MAX}, but found ${JSON.stringify(text)}`);
     }
     return v;
