@@ -1,6 +1,6 @@
 /** Building a Dataset in both forms: columnar (IdMaps + typed arrays) and objects (one record per row, lazily). */
 import { IdMap } from "./idmap";
-import { indexInteractions, type IndexedRatings } from "./indexed";
+import { indexInteractions, ratingValue, type IndexedRatings } from "./indexed";
 import type { Dataset, DatasetObjects, Interaction, ItemRecord, UserRecord } from "./types";
 
 /**
@@ -71,20 +71,4 @@ export function interactionObjects(indexed: IndexedRatings, userIds: IdMap, item
       : { userId: uid[indexed.users[r]!]!, itemId: iid[indexed.items[r]!]!, rating, timestamp: t };
   }
   return out;
-}
-
-const shortest = new Map<number, number>();
-
-/** The shortest decimal whose 32-bit float is `f` (the rating as the file most likely wrote it). */
-export function ratingValue(f: number): number {
-  let v = shortest.get(f);
-  if (v === undefined) {
-    v = f;
-    for (let p = 1; p <= 9; p++) {
-      const d = Number(f.toPrecision(p));
-      if (Math.fround(d) === f) { v = d; break; }
-    }
-    if (shortest.size < 65536) shortest.set(f, v);
-  }
-  return v;
 }

@@ -89,3 +89,35 @@ export function fingerprintInteractions(interactions: readonly Interaction[]): s
   for (const r of interactions) h.update(`${r.userId}\u0000${r.itemId}\u0000${r.rating}\n`);
   return h.digest("hex").slice(0, 16);
 }
+
+/**
+ * `fingerprintInteractions` of the rows of `indexed` read through the maps, without building the row objects
+ * (the same hex string for the same rows).
+ */
+export function fingerprintIndexed(indexed: IndexedRatings, userIds: IdMap, itemIds: IdMap): string {
+  const h = createHash("sha256");
+  const uid = userIds.toArray(), iid = itemIds.toArray();
+  let buf = "";
+  for (let r = 0; r < indexed.length; r++) {
+    buf += `${uid[indexed.users[r]!]}\u0000${iid[indexed.items[r]!]}\u0000${ratingValue(indexed.ratings[r]!)}\n`;
+    if (buf.length > 65536) { h.update(buf); buf = ""; }
+  }
+  h.update(buf);
+  return h.digest("hex").slice(0, 16);
+}
+
+const shortest = new Map<number, number>();
+
+/** The shortest decimal whose 32-bit float is `f` (the rating as the file most likely wrote it). */
+export function ratingValue(f: number): number {
+  let v = shortest.get(f);
+  if (v === undefined) {
+    v = f;
+    for (let p = 1; p <= 9; p++) {
+      const d = Number(f.toPrecision(p));
+      if (Math.fround(d) === f) { v = d; break; }
+    }
+    if (shortest.size < 65536) shortest.set(f, v);
+  }
+  return v;
+}

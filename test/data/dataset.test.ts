@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { datasetFromObjects, ratingValue } from "../../src/data/dataset";
+import { datasetFromObjects } from "../../src/data/dataset";
 import { generateSyntheticDataset } from "../../src/data/generate";
-import { indexedSplit } from "../../src/data/indexed";
+import { fingerprintIndexed, fingerprintInteractions, indexedSplit, ratingValue } from "../../src/data/indexed";
 import { DatasetBuilder, datasetFromRows } from "../../src/data/records";
 import { perUserSplit, randomSplit, testFileSplit, unknownInValidation } from "../../src/data/split";
 import type { Dataset } from "../../src/data/types";
@@ -43,6 +43,13 @@ describe("columnar Dataset", () => {
     assert.deepEqual(ds.items, gen.items);
     assert.deepEqual(ds.userIds.toArray(), gen.userIds.toArray());
     assert.deepEqual(columnarRows(ds), columnarRows(gen));
+  });
+
+  it("fingerprints the columnar rows as fingerprintInteractions does the objects", () => {
+    const ds = datasetFromRows([{ line: 2, userId: "u", itemId: "i", rating: "3.3" }, { line: 3, userId: "v", itemId: "i", rating: "4" }], "x", NAMES);
+    assert.equal(fingerprintIndexed(ds.indexed, ds.userIds, ds.itemIds), fingerprintInteractions(ds.interactions));
+    const gen = generateSyntheticDataset({ seed: 1 });
+    assert.equal(fingerprintIndexed(gen.indexed, gen.userIds, gen.itemIds), fingerprintInteractions(gen.interactions));
   });
 
   it("gives a fractional rating back as written (the stored 32-bit float's shortest decimal)", () => {
