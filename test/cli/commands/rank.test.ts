@@ -8,6 +8,7 @@ import { loadModel, saveModel } from "../../../src/model/persist";
 import { trainModel } from "../../../src/model/train";
 import { DEFAULT_BPR_HYPERPARAMETERS } from "../../../src/model/bpr";
 import type { Dataset, Interaction } from "../../../src/data/types";
+import { datasetFromObjects } from "../../../src/data/dataset";
 import type { TrainedModel } from "../../../src/model/types";
 import { capture } from "../capture";
 import { hasRated } from "../../../src/model/rated-items";
@@ -25,7 +26,7 @@ function world(): Dataset {
   const dedup = [...new Map(interactions.map((r) => [`${r.userId}|${r.itemId}`, r])).values()];
   const users = [...new Set(dedup.map((r) => r.userId))].sort().map((userId) => ({ userId }));
   const items = [...new Set(dedup.map((r) => r.itemId))].sort().map((itemId) => ({ itemId }));
-  return { interactions: dedup, users, items, source: "world" };
+  return datasetFromObjects({ interactions: dedup, users, items, source: "world" });
 }
 
 describe("ewb ranking commands (train --objective bpr, evaluate --protocol, recommend --all-users)", () => {
