@@ -3,7 +3,7 @@
  * rows its batch touched, so an epoch costs O(interactions); or dense: every row every step), mini-batch or
  * per-interaction SGD.
  */
-import type { Hyperparameters, MfWeights } from "./types";
+import type { Hyperparameters, MfWeights, NetworkWeights } from "./types";
 import type { IndexedRatings } from "../data/indexed";
 import { makeLayout, readWeights, writeRatings, writeWeights } from "./layout";
 import { createJsOps } from "./kernel-ops";
@@ -20,15 +20,17 @@ export interface TrainingProblem {
   readonly shuffleSeed: number;
 }
 
-/** One backend's training state; `runEpoch` is synchronous so an epoch's time is the backend's alone. */
+/** One backend's training state; `runEpoch` is synchronous for the kernels (an epoch's time is the backend's alone) and async for tf.layers (model.fitDataset). */
 export interface EpochTrainer {
   readonly backend: string;
   /** Trains one more epoch; returns the mean training MSE seen during it (before each step). */
-  runEpoch(): number;
+  runEpoch(): number | Promise<number>;
   /** [Σ e², Σ |e|] of the current weights on the validation rows. */
   validationErrors(): [number, number];
   /** A copy of the current weights. */
   snapshot(): MfWeights;
+  /** A copy of the dense layers (the neural model's trainer only). */
+  snapshotNetwork?(): NetworkWeights;
   /** Releases what the trainer holds (tensors for TF.js; nothing for the kernels). */
   dispose(): void;
 }

@@ -12,6 +12,7 @@ import { resolveSavedHyperparameters } from "./hyperparameters";
 import { checkString } from "../validate";
 import { checkModel } from "./check";
 import { checkRatedItems } from "./rated-items";
+import { describeNetwork, networkLength, networkManifestProblem, packNetwork, unpackNetwork, type NetworkManifest } from "./neural-persist";
 
 /** Identifies the files; bump `MODEL_FORMAT_VERSION` on any incompatible change. */
 export const MODEL_FORMAT = "embedding-workbook-mf";
@@ -19,7 +20,7 @@ export const MODEL_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = "manifest.json";
 const WEIGHTS_FILE_PATTERN = /^weights-[0-9a-f]{16}\.bin$/;
 
-type SectionName = "userFactors" | "itemFactors" | "userBias" | "itemBias" | "ratedOffsets" | "ratedItems";
+type SectionName = "userFactors" | "itemFactors" | "userBias" | "itemBias" | "ratedOffsets" | "ratedItems" | "network";
 const SECTION_NAMES: readonly SectionName[] = ["userFactors", "itemFactors", "userBias", "itemBias", "ratedOffsets", "ratedItems"];
 
 /** One typed block of the weights file, little-endian. */
@@ -58,6 +59,9 @@ export interface ModelManifest {
   /** Ranking objectives: ratings >= this were the positives; null = every interaction. */
   readonly implicitMinRating?: number | null;
   readonly weights: { readonly file: string; readonly bytes: number; readonly sha256: string; readonly sections: readonly Section[] };
+  /** "mf" when absent; a "neural" model has `network` and a "network" section (src/model/neural-persist.ts). */
+  readonly modelType?: "mf" | "neural";
+  readonly network?: NetworkManifest;
 }
 
 /** Hooks for tests of the crash-safety: `beforeCommit` runs after the new files are on disk, before they replace the old ones. */
@@ -115,6 +119,7 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
     objective: model.objective ?? "mse",
     ...(model.implicitMinRating !== undefined ? { implicitMinRating: model.implicitMinRating } : {}),
     weights: { file: weightsFile, bytes: bytes.length, sha256, sections },
+    ...(model.modelType === "neural" && model.network ? { modelType: "neural" as const, network: describeNetwork(model.network) } : {}),
   };
   const manifestText = JSON.stringify(manifest, null, 1) + "\n";
   const target = path.resolve(dir);
@@ -392,6 +397,7 @@ function modelFrom(m: ModelManifest, data: Uint8Array, weightsPath: string): Tra
     ratedItems,
     objective: m.objective ?? "mse",
     ...(m.implicitMinRating !== undefined ? { implicitMinRating: m.implicitMinRating } : {}),
+    ...(m.modelType === "neural" ? { modelType: "neural" as const, network: unpackNetwork(m.network!, sec.get("network") as Float32Array) } : {}),
   };
 }
 
@@ -402,6 +408,7 @@ function encodeWeights(model: TrainedModel): { bytes: Buffer; sections: Section[
     ["userFactors", w.userFactors], ["itemFactors", w.itemFactors], ["userBias", w.userBias], ["itemBias", w.itemBias],
     ["ratedOffsets", offsets], ["ratedItems", rated],
   ];
+  if (model.modelType === "neural" && model.network) parts.push(["network", packNetwork(model.network)]);
   const total = parts.reduce((s, [, a]) => s + a.length * 4, 0);
   const bytes = Buffer.alloc(total);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -495,11 +502,17 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   if (typeof w.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(w.sha256)) bad("weights.sha256", "must be a SHA-256 hex digest");
   if (!Array.isArray(w.sections)) bad("weights.sections", "must be an array");
   const expected: Record<SectionName, number> = {
-    userFactors: numUsers * dim, itemFactors: numItems * dim, userBias: numUsers, itemBias: numItems, ratedOffsets: numUsers + 1, ratedItems: -1,
+    userFactors: numUsers * dim, itemFactors: numItems * dim, userBias: numUsers, itemBias: numItems, ratedOffsets: numUsers + 1, ratedItems: -1, network: 0,
   };
+  if (m.modelType !== undefined && m.modelType !== "mf" && m.modelType !== "neural") bad("modelType", `must be "mf" or "neural", but is ${JSON.stringify(m.modelType)}`);
+  if (m.modelType === "neural") {
+    const problem = networkManifestProblem(m.network, dim);
+    if (problem) bad("network", problem);
+    expected.network = networkLength(m.network as NetworkManifest);
+  }
   const seen = new Set<string>();
   for (const s of w.sections) {
-    if (!s || !SECTION_NAMES.includes(s.name) || seen.has(s.name)) bad("weights.sections", `has an unknown or repeated section ${JSON.stringify(s && s.name)}`);
+    if (!s || !(SECTION_NAMES.includes(s.name) || (s.name === "network" && m.modelType === "neural")) || seen.has(s.name)) bad("weights.sections", `has an unknown or repeated section ${JSON.stringify(s && s.name)}`);
     seen.add(s.name);
     const want = expected[s.name];
     if (!Number.isInteger(s.length) || s.length < 0 || (want >= 0 && s.length !== want)) bad(`weights.sections.${s.name}.length`, `is ${JSON.stringify(s.length)}, expected ${want}`);
@@ -507,5 +520,6 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
     if (s.type !== (s.name.startsWith("rated") ? "int32" : "float32")) bad(`weights.sections.${s.name}.type`, `is ${JSON.stringify(s.type)}`);
   }
   for (const n of SECTION_NAMES) if (!seen.has(n)) bad("weights.sections", `lacks the section ${n}`);
+  if (m.modelType === "neural" && !seen.has("network")) bad("weights.sections", "lacks the section network");
   return { ...(m as unknown as ModelManifest), dim, numUsers, numItems, bestEpoch, hyperparameters, history };
 }

@@ -10,8 +10,10 @@ import { shuffleTogether } from "./shuffle";
 /**
  * Trains with TF.js variables and `tf.train.adam` / `tf.train.sgd`. L2 enters the loss as (l2/2)·Σw² over all
  * parameters, whose gradient l2·w is exactly the kernels' coupled weight decay; the per-rating L2 as
- * l2PerRating · mean over the batch of (|p_u|² + |q_i|²) on the looked-up rows. Every step runs inside
- * tf.tidy; `dispose` releases the variables and the optimiser, so training leaves no tensors behind.
+ * l2PerRating · mean over the batch of (|p_u|² + |q_i|²) on the looked-up rows. Written for a GPU: the training
+ * and validation rows are uploaded once, an epoch uploads one permutation and gathers each batch on the device,
+ * the epoch's loss is summed on the device and read once (no read per step). Every step runs inside tf.tidy;
+ * `dispose` releases the variables, the data and the optimiser, so training leaves no tensors behind.
  */
 export async function createTfjsTrainer(backend: TfjsBackendName, problem: TrainingProblem): Promise<EpochTrainer> {
   const tf = await loadTfjs(backend);
@@ -32,7 +34,15 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
   const rng = createRng(problem.shuffleSeed);
   const order = new Int32Array(n);
   for (let k = 0; k < n; k++) order[k] = k;
-  const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
+  // On the device once: the training rows, the validation rows. Per epoch only the permutation is uploaded;
+  // each step gathers its batch on the device, and the epoch's loss is summed there and read once.
+  const data = {
+    users: tf.tensor1d(train.users, "int32"), items: tf.tensor1d(train.items, "int32"), ratings: tf.tensor1d(train.ratings),
+  };
+  const nv = validation.length;
+  const val = nv > 0
+    ? { users: tf.tensor1d(validation.users, "int32"), items: tf.tensor1d(validation.items, "int32"), ratings: tf.tensor1d(validation.ratings) }
+    : null;
 
   /** Predictions, plus the looked-up factor rows (the per-rating L2 needs them). */
   const forward = (u: tfTypes.Tensor1D, i: tfTypes.Tensor1D, trainable: boolean): { pred: tfTypes.Tensor1D; pu: tfTypes.Tensor2D; qi: tfTypes.Tensor2D } => {
@@ -47,42 +57,41 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
     backend,
     runEpoch(): number {
       if (batch < n) shuffleTogether(rng.nextSeed(), order);
-      for (let k = 0; k < n; k++) {
-        const r = order[k]!;
-        users[k] = train.users[r]!;
-        items[k] = train.items[r]!;
-        ratings[k] = train.ratings[r]!;
+      const perm = tf.tensor1d(order, "int32");
+      let sse: tfTypes.Scalar = tf.scalar(0);
+      try {
+        for (let start = 0; start < n; start += batch) {
+          const end = Math.min(n, start + batch), size = end - start;
+          const next = tf.tidy(() => {
+            const rows = size === n ? perm : tf.slice(perm, start, size);
+            const u = tf.gather(data.users, rows), i = tf.gather(data.items, rows), r = tf.gather(data.ratings, rows);
+            let dataLoss: tfTypes.Scalar = tf.scalar(0);
+            optimizer.minimize((): tfTypes.Scalar => {
+              const { pred, pu, qi } = forward(u, i, true);
+              // Kept: minimize() disposes everything its closure made except the returned loss.
+              dataLoss = tf.keep(tf.mean(tf.square(tf.sub(pred, r))) as tfTypes.Scalar);
+              let loss: tfTypes.Scalar = tf.clone(dataLoss); // minimize() disposes what it gets back
+              if (h.l2 > 0) loss = tf.add(loss, tf.mul(h.l2 / 2, tf.addN(varList.map((v) => tf.sum(tf.square(v)))))) as tfTypes.Scalar;
+              if (perRating > 0) loss = tf.add(loss, tf.mul(perRating / size, tf.add(tf.sum(tf.square(pu)), tf.sum(tf.square(qi))))) as tfTypes.Scalar;
+              return loss;
+            }, false, varList);
+            const sum = tf.add(sse, tf.mul(dataLoss, size)) as tfTypes.Scalar;
+            dataLoss.dispose();
+            return sum;
+          });
+          sse.dispose();
+          sse = next;
+        }
+        return sse.dataSync()[0]! / n; // the epoch's one read from the device
+      } finally {
+        sse.dispose();
+        perm.dispose();
       }
-      let sse = 0;
-      for (let start = 0; start < n; start += batch) {
-        const end = Math.min(n, start + batch);
-        const mse = tf.tidy(() => {
-          const u = tf.tensor1d(users.subarray(start, end), "int32");
-          const i = tf.tensor1d(items.subarray(start, end), "int32");
-          const r = tf.tensor1d(ratings.subarray(start, end));
-          let dataLoss: tfTypes.Scalar = tf.scalar(0);
-          optimizer.minimize((): tfTypes.Scalar => {
-            const { pred, pu, qi } = forward(u, i, true);
-            // Kept: minimize() disposes everything its closure made except the returned loss.
-            dataLoss = tf.keep(tf.mean(tf.square(tf.sub(pred, r))) as tfTypes.Scalar);
-            let loss: tfTypes.Scalar = tf.clone(dataLoss); // minimize() disposes what it gets back
-            if (h.l2 > 0) loss = tf.add(loss, tf.mul(h.l2 / 2, tf.addN(varList.map((v) => tf.sum(tf.square(v)))))) as tfTypes.Scalar;
-            if (perRating > 0) loss = tf.add(loss, tf.mul(perRating / (end - start), tf.add(tf.sum(tf.square(pu)), tf.sum(tf.square(qi))))) as tfTypes.Scalar;
-            return loss;
-          }, false, varList);
-          return dataLoss;
-        });
-        sse += mse.dataSync()[0]! * (end - start);
-        mse.dispose();
-      }
-      return sse / n;
     },
     validationErrors(): [number, number] {
-      if (validation.length === 0) return [0, 0];
+      if (!val) return [0, 0];
       const out = tf.tidy(() => {
-        const u = tf.tensor1d(validation.users, "int32");
-        const i = tf.tensor1d(validation.items, "int32");
-        const e = tf.sub(forward(u, i, false).pred, tf.tensor1d(validation.ratings));
+        const e = tf.sub(forward(val.users, val.items, false).pred, val.ratings);
         return tf.stack([tf.sum(tf.square(e)), tf.sum(tf.abs(e))]);
       });
       const [se, ae] = out.dataSync();
@@ -102,6 +111,8 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
     dispose(): void {
       optimizer.dispose();
       for (const v of varList) v.dispose();
+      tf.dispose([data.users, data.items, data.ratings]);
+      if (val) tf.dispose([val.users, val.items, val.ratings]);
     },
   };
 }

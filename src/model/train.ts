@@ -1,6 +1,6 @@
 /** trainModel: biased matrix factorisation trained on any backend, with per-epoch history, callbacks and early stopping. */
 import type { Dataset, DataSplit } from "../data/types";
-import type { EpochRecord, Hyperparameters, MfWeights, TrainedModel } from "./types";
+import type { EpochRecord, Hyperparameters, MfWeights, ModelType, NetworkWeights, NeuralConfig, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
 import { fingerprintInteractions, indexInteractions, type IndexedRatings } from "../data/indexed";
 import { InvalidArgumentError, WorkbookError } from "../errors";
@@ -35,6 +35,12 @@ export interface TrainOptions {
   readonly backend?: string;
   /** Called after every epoch with its record; return `false` to stop training after this epoch. */
   readonly onEpochEnd?: (record: EpochRecord) => void | boolean;
+  /** "mf" (default) or "neural" (the tf.layers network of src/model/neural.ts; trains on a TF.js backend). */
+  readonly modelType?: ModelType;
+  /** Train the MF model as a tf.layers model with model.fitDataset (src/model/layers-mf.ts) instead of the kernels. */
+  readonly layers?: boolean;
+  /** Hidden sizes and dropout of the neural model (default DEFAULT_NEURAL_CONFIG). */
+  readonly neural?: Partial<NeuralConfig>;
 }
 
 /**
@@ -64,8 +70,13 @@ export async function trainModel(
   if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== "function") {
     throw new InvalidArgumentError("options.onEpochEnd", "a function", options.onEpochEnd);
   }
-  const h = resolveHyperparameters(hyper);
-  const backend: BackendName = options.backend === undefined ? selectBackend() : parseBackend(options.backend, "options.backend");
+  const modelType = options.modelType ?? "mf";
+  if (modelType !== "mf" && modelType !== "neural") throw new InvalidArgumentError("options.modelType", '"mf" or "neural"', modelType);
+  const onLayers = modelType === "neural" || options.layers === true;
+  const backend: BackendName = options.backend === undefined ? (onLayers ? selectTfjsBackend() : selectBackend()) : parseBackend(options.backend, "options.backend");
+  if (onLayers && !backend.startsWith("tfjs-")) throw new InvalidArgumentError("options.backend", `a TF.js backend for a tf.layers model (${modelType === "neural" ? "the neural model" : "--layers"})`, backend);
+  // tf.layers has no per-rating L2 (no activity regularisers): a Layers model's default is 0; asking for it is refused.
+  const h = resolveHyperparameters(onLayers && hyper.l2PerRating === undefined ? { ...hyper, l2PerRating: 0 } : hyper);
   if (split.train.length === 0) throw new InvalidArgumentError("split.train", "a non-empty array of interactions", split.train);
 
   const userIds = IdMap.fromIds("user", dataset.users.map((u) => u.userId));
@@ -78,16 +89,16 @@ export async function trainModel(
   // SGD keeps the global bias fixed at the training mean (Funk / Surprise); Adam learns it from 0 (see above).
   const initial = randomWeights(userIds.size, itemIds.size, h.dim, initSeed, h.initStd, h.optimizer === "sgd" ? meanOf(train.ratings) : 0);
   const problem: TrainingProblem = { train, validation, hyperparameters: h, initial, shuffleSeed };
-  const trainer = await createTrainer(backend, problem);
+  const trainer = await createTrainer(backend, problem, onLayers ? { modelType, neural: options.neural ?? {} } : undefined);
 
   const [minRating, maxRating] = rangeOf(train.ratings);
   const bound = DIVERGENCE_FACTOR * Math.max(1, (maxRating - minRating) ** 2);
   const history: EpochRecord[] = [];
-  let best: { epoch: number; loss: number; weights: MfWeights | null } = { epoch: -1, loss: Infinity, weights: null };
+  let best: { epoch: number; loss: number; weights: MfWeights | null; network?: NetworkWeights } = { epoch: -1, loss: Infinity, weights: null };
   try {
     for (let epoch = 0; epoch < h.epochs; epoch++) {
       const t0 = performance.now();
-      const trainLoss = trainer.runEpoch();
+      const trainLoss = await trainer.runEpoch();
       const seconds = (performance.now() - t0) / 1000;
       const [se, ae] = trainer.validationErrors();
       const nv = validation.length;
@@ -99,7 +110,7 @@ export async function trainModel(
       let stop = false;
       const patience = h.earlyStoppingPatience;
       if (patience > 0 && nv > 0) {
-        if (record.valLoss < best.loss) best = { epoch, loss: record.valLoss, weights: trainer.snapshot() };
+        if (record.valLoss < best.loss) best = { epoch, loss: record.valLoss, weights: trainer.snapshot(), ...(trainer.snapshotNetwork ? { network: trainer.snapshotNetwork() } : {}) };
         else if (epoch - best.epoch >= patience) stop = true;
       }
       // The stopping epoch is reported too: one callback per history record.
@@ -111,7 +122,9 @@ export async function trainModel(
     const restore = h.earlyStoppingPatience > 0 && best.weights !== null;
     const raw = restore ? best.weights! : trainer.snapshot();
     checkFiniteWeights(raw, restore ? best.epoch : history.length - 1, h);
-    const weights = centreOnMean(raw, train);
+    // Centring is an MF identity (dot + biases); a network's embeddings are used as they are.
+    const weights = modelType === "neural" ? raw : centreOnMean(raw, train);
+    const network = trainer.snapshotNetwork ? (restore ? best.network : trainer.snapshotNetwork()) : undefined;
     return {
       weights, userIds, itemIds, hyperparameters: h, history,
       ratingMin: minRating, ratingMax: maxRating, fittedOn: "train",
@@ -120,6 +133,7 @@ export async function trainModel(
       dataFingerprint: fingerprintInteractions(split.train),
       trainedAt: new Date().toISOString(),
       ratedItems: ratedItemsFromRows(train.users, train.items, userIds.size, train.length),
+      ...(modelType === "neural" ? { modelType, network: network! } : {}),
     };
   } finally {
     trainer.dispose();
@@ -148,12 +162,29 @@ export async function trainAndRefit(
   options.onRefitStart?.(h.epochs);
   const refit = await trainModel({ train: all, validation: [] }, dataset, h, {
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
+    ...(options.modelType !== undefined ? { modelType: options.modelType } : {}),
+    ...(options.layers !== undefined ? { layers: options.layers } : {}),
+    ...(options.neural !== undefined ? { neural: options.neural } : {}),
     ...(options.onRefitEpochEnd ? { onEpochEnd: options.onRefitEpochEnd } : {}),
   });
   return { validated, final: { ...refit, fittedOn: "all" } };
 }
 
-async function createTrainer(backend: BackendName, problem: TrainingProblem): Promise<EpochTrainer> {
+/** The TF.js backend a tf.layers model trains on when none is asked for: native TF.js when it loads, else tfjs-wasm. */
+function selectTfjsBackend(): BackendName {
+  const b = selectBackend();
+  return b.startsWith("tfjs-") ? b : "tfjs-wasm";
+}
+
+async function createTrainer(backend: BackendName, problem: TrainingProblem, layers?: { modelType: ModelType; neural: Partial<NeuralConfig> }): Promise<EpochTrainer> {
+  if (layers) {
+    // Lazy and locally typed for the same reasons as the TF.js trainer below.
+    const { createLayersTrainer } = require("./layers-trainer") as {
+      createLayersTrainer(backend: BackendName, problem: TrainingProblem, spec: { kind: "mf" } | { kind: "neural"; config: NeuralConfig }): Promise<EpochTrainer>;
+    };
+    const { resolveNeuralConfig } = require("./neural") as { resolveNeuralConfig(p: Partial<NeuralConfig>): NeuralConfig };
+    return createLayersTrainer(backend, problem, layers.modelType === "neural" ? { kind: "neural", config: resolveNeuralConfig(layers.neural) } : { kind: "mf" });
+  }
   if (backend === "wasm-kernel" || backend === "typed-array") return createKernelTrainer(backend, problem);
   // Loaded lazily: TF.js costs ~100 MB of RSS and a second of start-up that the kernels do not need.
   // A plain require (not import()): it stays lazy and resolves the same under tsx, tslab and compiled CommonJS.

@@ -74,6 +74,24 @@ export interface EpochRecord {
  * with above the others (Bayesian personalised ranking; its scores are not ratings).
  */
 export type Objective = "mse" | "bpr";
+/** What kind of model predicts: biased MF (dot + biases) or the neural network over the embeddings. */
+export type ModelType = "mf" | "neural";
+
+/** Settings of the neural model (src/model/neural.ts): hidden layer sizes (ReLU) and dropout after each. */
+export interface NeuralConfig {
+  readonly hiddenSizes: readonly number[];
+  readonly dropout: number;
+}
+
+/**
+ * The dense layers of a neural model, input to output (the embeddings are the model's MfWeights factors).
+ * Layer k maps `inputs` to `units`: kernel row-major [inputs, units], then bias; ReLU on all but the last.
+ * The first layer's input is concat(user embedding, item embedding).
+ */
+export interface NetworkWeights {
+  readonly config: NeuralConfig;
+  readonly dense: readonly { readonly name: string; readonly inputs: number; readonly units: number; readonly kernel: Float32Array; readonly bias: Float32Array }[];
+}
 
 /** A trained model: weights, the ID maps that give them meaning, and how it was made. */
 export interface TrainedModel {
@@ -104,4 +122,8 @@ export interface TrainedModel {
    * row): what "exclude rated" excludes.
    */
   readonly ratedItems: RatedItems;
+  /** "mf" when absent. A "neural" model predicts with `network` over the factors of `weights` (its biases are 0). */
+  readonly modelType?: ModelType;
+  /** The dense layers of a neural model. */
+  readonly network?: NetworkWeights;
 }

@@ -3,6 +3,11 @@ import { trainModel } from "../../src/model/train";
 import { loadTfjs, type Tf } from "../../src/model/tfjs-loader";
 import { tinyDataset } from "./fixtures";
 import { nativeTfjsAvailable } from "../../src/model/backend";
+import { createTfjsTrainer } from "../../src/model/tfjs-trainer";
+import { indexInteractions } from "../../src/data/indexed";
+import { IdMap } from "../../src/data/idmap";
+import { randomWeights } from "../../src/model/init";
+import { resolveHyperparameters } from "../../src/model/hyperparameters";
 
 describe("TF.js training backends", function () {
   this.timeout(120000);
@@ -47,4 +52,48 @@ describe("TF.js training backends", function () {
     await trainModel(split, dataset, { epochs: 2, dim: 4, optimizer: "sgd", batchSize: 16, learningRate: 0.1 }, { backend: "tfjs-cpu" });
     assert.equal(tf.memory().numTensors, before);
   });
+
+  it("reads from the device once per epoch, not once per step (the loss is summed on the device)", async () => {
+    const { dataset, split } = tinyDataset(30, 20, 0.5, 24);
+    const userIds = IdMap.fromIds("user", dataset.users.map((u) => u.userId)), itemIds = IdMap.fromIds("item", dataset.items.map((i) => i.itemId));
+    const train = indexInteractions(split.train, userIds, itemIds), validation = indexInteractions(split.validation, userIds, itemIds, { skipUnknown: true });
+    const h = resolveHyperparameters({ dim: 4, batchSize: 16 });
+    assert.ok(train.length / 16 > 10, "many steps per epoch");
+    const trainer = await createTfjsTrainer("tfjs-cpu", { train, validation, hyperparameters: h, initial: randomWeights(userIds.size, itemIds.size, 4, 1), shuffleSeed: 2 });
+    // Every way code reads a tensor's values back to JavaScript (the cpu backend's own kernels read their
+    // inputs through the backend, not through these).
+    const proto = tf.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const methods = ["dataSync", "data", "arraySync", "array", "bufferSync", "buffer"] as const;
+    const originals = methods.map((m) => proto[m]!);
+    let reads = 0;
+    methods.forEach((m, k) => { proto[m] = function (this: unknown, ...a: unknown[]) { reads++; return originals[k]!.apply(this, a); }; });
+    try {
+      for (let e = 0; e < 3; e++) trainer.runEpoch();
+      assert.equal(reads, 3);
+      trainer.validationErrors();
+      assert.equal(reads, 4);
+    } finally {
+      methods.forEach((m, k) => { proto[m] = originals[k]!; });
+      trainer.dispose();
+    }
+  });
+
+  // The native backends: run where the package and its native TensorFlow library are installed, else skipped
+  // with the package's name in the title (mocha prints skipped tests as pending with their title).
+  for (const [backend, pkg] of [["tfjs-node-gpu", "@tensorflow/tfjs-node-gpu"], ["tfjs-node", "@tensorflow/tfjs-node"]] as const) {
+    it(`${backend}: trains and agrees with the typed-array kernel`, async function () {
+      if (!nativeTfjsAvailable(pkg)) {
+        this.test!.title += ` (skipped: ${pkg} is not installed with its native TensorFlow library)`;
+        this.skip();
+      }
+      const { dataset, split } = tinyDataset(30, 20, 0.4, 25);
+      const ref = await trainModel(split, dataset, hyper, { backend: "typed-array" });
+      const got = await trainModel(split, dataset, hyper, { backend });
+      assert.equal(got.backend, backend);
+      const a = ref.history[hyper.epochs - 1]!.valLoss, b = got.history[hyper.epochs - 1]!.valLoss;
+      assert.ok(Math.abs(a - b) < 1e-3 * a, `val ${a} vs ${b}`);
+      const layers = await trainModel(split, dataset, { ...hyper, l2PerRating: 0 }, { backend, modelType: "neural" });
+      assert.equal(layers.backend, `${backend}+layers`);
+    });
+  }
 });

@@ -6,7 +6,8 @@ import { DATA_OPTIONS, loadDataFromOptions } from "../data-options";
 import { ProgressBar } from "../progress";
 import { trainModel, trainAndRefit, DEFAULT_HYPERPARAMETERS } from "../../model/train";
 import { saveModel } from "../../model/persist";
-import { evaluateRatings } from "../../model/predict";
+import { metricsFrom } from "../../model/predict";
+import { predictModel } from "../../model/neural-score";
 import { BACKENDS, BACKEND_ENV } from "../../model/backend";
 import { indexInteractions } from "../../data/indexed";
 import type { EpochRecord, Hyperparameters, TrainedModel } from "../../model/types";
@@ -27,7 +28,7 @@ export const trainCommand: Command = {
     lr: { type: "string", placeholder: "<x>", description: "learning rate", default: String(D.learningRate) },
     batch: { type: "string", placeholder: "<n>", description: "mini-batch size; 0 = full batch (the blog: 256)", default: String(D.batchSize) },
     l2: { type: "string", placeholder: "<x>", description: "L2 regularisation (as PyTorch weight_decay)", default: String(D.l2) },
-    "l2-rating": { type: "string", placeholder: "<x>", description: "per-rating L2 on the factors (MovieLens u1: --batch 1024 --lr 0.003 --l2 0 --l2-rating 0.12)", default: String(D.l2PerRating ?? 0) },
+    "l2-rating": { type: "string", placeholder: "<x>", description: `per-rating L2 on the factors (default ${D.l2PerRating ?? 0}; 0 for --layers and --model-type neural, which cannot apply it)` },
     optimizer: { type: "string", placeholder: "adam|sgd", description: "optimiser (sgd with --batch 1 is per-interaction SGD)", default: D.optimizer },
     updates: { type: "string", placeholder: "lazy|dense", description: "Adam's updates: lazy = only the rows each batch uses (epoch cost linear in the data), dense = every row every step", default: D.updates ?? "lazy" },
     "init-std": { type: "string", placeholder: "<x>", description: "standard deviation of the initial factors", default: String(D.initStd) },
@@ -37,6 +38,10 @@ export const trainCommand: Command = {
     backend: { type: "string", placeholder: "<name>", description: `training backend: ${BACKENDS.join(", ")} (default: $${BACKEND_ENV}, else the fastest available)` },
     objective: { type: "string", placeholder: "mse|bpr", description: "mse: predict ratings; bpr: rank (pairwise, sampled negatives; its own defaults)", default: "mse" },
     "implicit-min-rating": { type: "string", placeholder: "all|<rating>", description: "with --objective bpr: which ratings are positive interactions", default: "all" },
+    "model-type": { type: "string", placeholder: "mf|neural", description: "mf: biased matrix factorisation; neural: embeddings concatenated into dense ReLU layers (tf.layers)", default: "mf" },
+    layers: { type: "boolean", description: "train the MF model as a tf.layers model (model.fitDataset) on a TF.js backend" },
+    hidden: { type: "string", placeholder: "<n,n,...>", description: "neural: hidden layer sizes", default: "50" },
+    dropout: { type: "string", placeholder: "<x>", description: "neural: dropout after each hidden layer", default: "0" },
   },
   async run(opts, ctx) {
     const objective = stringOption(opts, "objective") ?? "mse";
@@ -54,7 +59,7 @@ export const trainCommand: Command = {
       learningRate: numberOption(opts, "lr", false, { above: 0 }) ?? D.learningRate,
       batchSize: numberOption(opts, "batch", true, { min: 0 }) ?? D.batchSize,
       l2: numberOption(opts, "l2", false, { min: 0 }) ?? D.l2,
-      l2PerRating: numberOption(opts, "l2-rating", false, { min: 0 }) ?? D.l2PerRating ?? 0,
+      l2PerRating: numberOption(opts, "l2-rating", false, { min: 0 }) ?? (opts["model-type"] === "neural" || opts.layers === true ? 0 : D.l2PerRating ?? 0),
       optimizer,
       updates,
       initStd: numberOption(opts, "init-std", false, { min: 0 }) ?? D.initStd,
@@ -62,6 +67,12 @@ export const trainCommand: Command = {
       earlyStoppingPatience: numberOption(opts, "patience", true, { min: 0 }) ?? D.earlyStoppingPatience,
     };
     const backend = stringOption(opts, "backend");
+    const modelType = stringOption(opts, "model-type") ?? "mf";
+    if (modelType !== "mf" && modelType !== "neural") throw new UsageError(`Expected --model-type to be mf or neural, but got ${JSON.stringify(modelType)}`);
+    const hiddenText = stringOption(opts, "hidden") ?? "50";
+    const hiddenSizes = hiddenText.split(",").map((t) => Number(t.trim()));
+    if (hiddenSizes.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`Expected --hidden to be layer sizes like 64 or 64,32, but got ${JSON.stringify(hiddenText)}`);
+    const neural = { hiddenSizes, dropout: numberOption(opts, "dropout") ?? 0 };
     const err = ctx.io.stderr;
 
     const tLoad = performance.now();
@@ -79,6 +90,7 @@ export const trainCommand: Command = {
       let refitBar: ProgressBar | undefined;
       const both = await trainAndRefit(data.split, data.dataset, hyper, {
         ...(backend !== undefined ? { backend } : {}),
+        modelType, layers: opts.layers === true, neural,
         onEpochEnd,
         onRefitStart: (epochs) => {
           bar.finish();
@@ -90,7 +102,7 @@ export const trainCommand: Command = {
       model = both.validated;
       saved = both.final;
     } else {
-      model = saved = await trainModel(data.split, data.dataset, hyper, { ...(backend !== undefined ? { backend } : {}), onEpochEnd });
+      model = saved = await trainModel(data.split, data.dataset, hyper, { ...(backend !== undefined ? { backend } : {}), modelType, layers: opts.layers === true, neural, onEpochEnd });
     }
     const seconds = (performance.now() - t0) / 1000;
     bar.finish();
@@ -98,13 +110,14 @@ export const trainCommand: Command = {
     // Validation figures are those of the validated model (a refit model has seen every row).
     const train = indexInteractions(data.split.train, model.userIds, model.itemIds);
     const val = indexInteractions(data.split.validation, model.userIds, model.itemIds, { skipUnknown: true });
-    const trainM = evaluateRatings(model.weights, train);
-    const valM = evaluateRatings(model.weights, val);
+    const trainM = metricsFrom(predictModel(model, train.users, train.items), train.ratings);
+    const valM = metricsFrom(predictModel(model, val.users, val.items), val.ratings);
     saveModel(saved, modelDir);
 
     const h = model.history;
     const msPerEpoch = (h.reduce((s, r) => s + r.seconds, 0) / Math.max(1, h.length)) * 1000;
     const result = {
+      modelType: model.modelType ?? "mf",
       backend: model.backend,
       epochs: h.length,
       bestEpoch: model.bestEpoch,

@@ -1,0 +1,39 @@
+/** A row-sparse gradient for TF.js's gather, so `tf.layers.embedding` trains on every backend. */
+import type * as tfTypes from "@tensorflow/tfjs";
+import type { Tf } from "./tfjs-loader";
+
+const installed = new WeakSet<object>();
+
+/**
+ * Replaces the registered gradient of the `GatherV2` kernel (what `tf.gather` and `tf.layers.embedding` run) for
+ * the embedding case (axis 0, no batch dimensions) by a scatterND of the incoming rows into the table's shape:
+ * the same values as TF.js's own gradient (rows of repeated indices are summed), but TF.js's version is an
+ * UnsortedSegmentSum, which has no kernel on the wasm backend (training an Embedding layer there throws) and
+ * loops over every table row on the cpu backend. Every other case is handed to the original gradient.
+ * Idempotent per TF.js instance.
+ */
+export function installSparseGatherGradient(tf: Tf): void {
+  const registry = tf as unknown as object;
+  if (installed.has(registry)) return;
+  const original = tf.getGradient("GatherV2");
+  if (!original) throw new Error("TF.js has no gradient registered for GatherV2 (unexpected TF.js version)");
+  tf.registerGradient({
+    kernelName: "GatherV2",
+    inputsToSave: ["x", "indices"],
+    gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[], attrs: tfTypes.NamedAttrMap) => {
+      const [x, indices] = saved as [tfTypes.Tensor, tfTypes.Tensor];
+      const axis = attrs["axis"] as number, batchDims = (attrs["batchDims"] as number | undefined) ?? 0;
+      if ((axis !== 0 && axis !== -x.rank) || batchDims !== 0) return original.gradFunc(dy, saved, attrs);
+      const g = dy as tfTypes.Tensor;
+      return {
+        x: () => {
+          const flat = tf.reshape(indices, [indices.size, 1]);
+          const rows = tf.reshape(g, [indices.size, ...x.shape.slice(1)]);
+          return tf.scatterND(flat, rows, x.shape);
+        },
+        indices: () => tf.zerosLike(indices),
+      };
+    },
+  });
+  installed.add(registry);
+}
