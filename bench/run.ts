@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 
-const AREAS = ["data", "train", "recommend", "service", "mysql", "rank"];
+const AREAS = ["data", "train", "recommend", "service", "mysql", "rank", "tfjs"];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -133,3 +133,24 @@ function checkNetwork(weights: MfWeights, network: NetworkWeights): void {
   });
   if (inputs !== 1) throw new InvalidArgumentError("network.dense", "a last layer of 1 unit", inputs);
 }
+
+/**
+ * The predicted rating of every item for user index `u`, for any saved model: the network for a neural model,
+ * dot + biases for MF. This is the one call the service (or any top-N code) needs to score with either type.
+ */
+export function scoreItemsForUser(model: Pick<TrainedModel, "weights" | "modelType" | "network">, u: number, out: Float32Array = new Float32Array(model.weights.numItems)): Float32Array {
+  const w = model.weights;
+  if ((model.modelType ?? "mf") === "neural") {
+    if (!model.network) throw new InvalidArgumentError("model.network", "the dense layers of a neural model", model.network);
+    return neuralScoreItems(w, model.network, u, out);
+  }
+  if (!(Number.isInteger(u) && u >= 0 && u < w.numUsers)) throw new InvalidArgumentError("user index", `an integer in 0..${w.numUsers - 1}`, u);
+  const d = w.dim, po = u * d, base = w.userBias[u]! + w.globalBias;
+  for (let i = 0; i < w.numItems; i++) {
+    let dot = 0;
+    const qo = i * d;
+    for (let k = 0; k < d; k++) dot += w.userFactors[po + k]! * w.itemFactors[qo + k]!;
+    out[i] = dot + w.itemBias[i]! + base;
+  }
+  return out;
+}
