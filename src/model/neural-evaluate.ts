@@ -5,7 +5,7 @@ import { indexInteractions } from "../data/indexed";
 import { metricsFrom } from "./predict";
 import { predictModel, scoreItemsForUser } from "./neural-score";
 import { rankingMetrics, type RankingMetrics } from "../evaluate/ranking";
-import { TopKHeap } from "../recommend/topk";
+import { TopKHeap } from "../topk";
 
 export interface ModelQuality {
   readonly valMse: number;

@@ -7,6 +7,7 @@ import { ratedItemsOf } from "../model/rated-items";
 import { ItemScorer, type IndexedTopN } from "./scorer";
 import { TopKHeap } from "../topk";
 import { DEFAULT_TOP_N, type RecommendOptions, type RecommenderModel, type Recommendation, type UserRecommendations } from "./types";
+import { isNeuralModel, neuralTopN } from "../model/neural-topn";
 
 export { DEFAULT_TOP_N };
 
@@ -53,6 +54,8 @@ export function recommendForUser(model: RecommenderModel, userId: string, option
   const rated = ratedItemsOf(model.ratedItems, u);
   const history = rated.length > 0;
   const exclude = includeRated ? undefined : rated;
+  // A neural model (issue 13) scores with its network, src/model/neural-topn.ts.
+  if (isNeuralModel(model)) return { userId, strategy: "model", recommendations: toRecommendations(model, neuralTopN(model, u, top, exclude)) };
   const best = history ? topNForUserIndex(model.weights, u, top, exclude) : biasOnlyTopN(model.weights, top, exclude);
   return { userId, strategy: history ? "model" : "bias-only", recommendations: toRecommendations(model, best) };
 }

@@ -17,6 +17,10 @@ export interface RequestRating {
  * same item twice, is a bad request naming the entry (`ratings[2].item_id`), not a missing resource.
  */
 export function recommendNewUser(served: ServedModel, ratings: readonly RequestRating[], top: number, includeRated: boolean): UserRecommendations {
+  if (served.model.modelType === "neural") {
+    // Fold-in solves an MF user vector; a neural model has no such closed form (issue 13).
+    throw new InvalidArgumentError("model", "an MF model to fold a new user into (this service serves a neural model)", "neural");
+  }
   const itemIds = served.model.itemIds;
   const seen = new Map<string, number>();
   ratings.forEach((r, k) => {
