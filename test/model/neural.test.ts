@@ -127,6 +127,13 @@ describe("the neural model (embeddings concatenated, dense ReLU layers, dense ou
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it("ewb evaluate's report refuses a neural model instead of scoring it with the MF formula", async () => {
+    const { evaluateModel } = require("../../src/evaluate/report") as typeof import("../../src/evaluate/report");
+    const { dataset, split } = tinyDataset(20, 15, 0.5, 45);
+    const model = await trainModel(split, dataset, { ...hyper, epochs: 1 }, { modelType: "neural" });
+    assert.throws(() => evaluateModel(model, split.train, split.validation), /an MF model \(this evaluation scores with dot \+ biases/);
+  });
+
   it("rejects bad settings naming the field", () => {
     assert.throws(() => resolveNeuralConfig({ hiddenSizes: [] }), /neural\.hiddenSizes/);
     assert.throws(() => resolveNeuralConfig({ hiddenSizes: [4, 0] }), /neural\.hiddenSizes\[1\]/);
