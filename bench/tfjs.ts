@@ -16,7 +16,7 @@ import { nativeTfjsAvailable } from "../src/model/backend";
 import { generateSyntheticDataset } from "../src/data/generate";
 import { randomSplit } from "../src/data/split";
 import { indexInteractions } from "../src/data/indexed";
-import { evaluateModelQuality } from "../src/model/neural-evaluate";
+import { evaluateModelQuality } from "../src/evaluate/model-quality";
 import type { Hyperparameters, TrainedModel } from "../src/model/types";
 import type { Dataset, DataSplit } from "../src/data/types";
 

@@ -98,7 +98,7 @@ export function splitByModel(model: RecommenderModel, interactions: readonly Int
 export function evaluateModel(model: RecommenderModel, train: readonly Interaction[], heldOut: readonly Interaction[],
   options: { k?: number; relevanceThreshold?: number; dataset?: Pick<Dataset, "users" | "items"> } = {}): EvaluationReport {
   checkModel(model);
-  // Issue 13: this report scores with the MF formula; a neural model is evaluated by src/model/neural-evaluate.ts.
+  // Issue 13: this report scores with the MF formula; a neural model is evaluated by src/evaluate/model-quality.ts.
   if ((model as { modelType?: string }).modelType === "neural") throw new InvalidArgumentError("model", "an MF model (this evaluation scores with dot + biases; evaluate a neural model with evaluateModelQuality, notebook 07)", "neural");
   if (!Array.isArray(train) || train.length === 0) throw new InvalidArgumentError("train", "a non-empty array of interactions", train);
   if (!Array.isArray(heldOut) || heldOut.length === 0) throw new InvalidArgumentError("heldOut", "a non-empty array of interactions", heldOut);

@@ -1,10 +1,10 @@
 /** One evaluation for MF and neural models alike: rating errors on held-out rows and top-k ranking metrics. */
-import type { TrainedModel } from "./types";
+import type { TrainedModel } from "../model/types";
 import type { DataSplit } from "../data/types";
 import { indexInteractions } from "../data/indexed";
-import { metricsFrom } from "./predict";
-import { predictModel, scoreItemsForUser } from "./neural-score";
-import { rankingMetrics, type RankingMetrics } from "../evaluate/ranking";
+import { metricsFrom } from "../model/predict";
+import { predictModel, scoreItemsForUser } from "../model/neural-score";
+import { rankingMetrics, type RankingMetrics } from "./ranking";
 import { TopKHeap } from "../topk";
 
 export interface ModelQuality {
