@@ -7,6 +7,7 @@ import { buildLayersMf, layersMfWeights } from "./layers-mf";
 import { buildNeuralModel, neuralWeights } from "./neural";
 import { shuffleTogether } from "./shuffle";
 import { createRng } from "../random";
+import { installSparseGatherGradient } from "./tfjs-gather-gradient";
 import { InvalidArgumentError } from "../errors";
 
 /** Which Layers model to train. */
@@ -32,6 +33,9 @@ export async function createLayersTrainer(backend: TfjsBackendName, problem: Tra
   const { train, validation, hyperparameters: h, initial } = problem;
   if ((h.l2PerRating ?? 0) > 0) {
     throw new InvalidArgumentError("hyperparameters.l2PerRating", "0 for a tf.layers model (tf.layers has no activity regularisers; use the kernel or the tfjs trainer for per-rating L2)", h.l2PerRating);
+  }
+  if (h.optimizer === "adam" && (h.updates ?? "lazy") === "lazy") {
+    throw new InvalidArgumentError("hyperparameters.updates", '"dense" for a tf.layers model (TF.js\'s Adam updates every row)', h.updates ?? "lazy");
   }
   const tf = await loadTfjs(backend);
   const model = spec.kind === "mf"
@@ -66,6 +70,7 @@ export async function createLayersTrainer(backend: TfjsBackendName, problem: Tra
     backend: `${backend}+layers`,
     model,
     async runEpoch(): Promise<number> {
+      installSparseGatherGradient(tf); // again: loading another TF.js copy meanwhile re-registers the original
       if (batch < n) shuffleTogether(rng.nextSeed(), order);
       for (let k = 0; k < n; k++) {
         const r = order[k]!;

@@ -2,7 +2,7 @@
 import type * as tfTypes from "@tensorflow/tfjs";
 import type { Tf } from "./tfjs-loader";
 
-const installed = new WeakSet<object>();
+const MARK = Symbol.for("ewb.sparseGatherGradient");
 
 /**
  * Replaces the registered gradient of the `GatherV2` kernel (what `tf.gather` and `tf.layers.embedding` run) for
@@ -10,14 +10,15 @@ const installed = new WeakSet<object>();
  * the same values as TF.js's own gradient (rows of repeated indices are summed), but TF.js's version is an
  * UnsortedSegmentSum, which has no kernel on the wasm backend (training an Embedding layer there throws) and
  * loops over every table row on the cpu backend. Every other case is handed to the original gradient.
- * Idempotent per TF.js instance.
+ * Idempotent; checked on every call, since loading another copy of TF.js (danfojs-node's) registers the
+ * original gradients again.
  */
 export function installSparseGatherGradient(tf: Tf): void {
-  const registry = tf as unknown as object;
-  if (installed.has(registry)) return;
-  const original = tf.getGradient("GatherV2");
-  if (!original) throw new Error("TF.js has no gradient registered for GatherV2 (unexpected TF.js version)");
-  tf.registerGradient({
+  const current = tf.getGradient("GatherV2") as (ReturnType<Tf["getGradient"]> & { [MARK]?: true }) | undefined;
+  if (!current) throw new Error("TF.js has no gradient registered for GatherV2 (unexpected TF.js version)");
+  if (current[MARK]) return;
+  const original = current;
+  const config = {
     kernelName: "GatherV2",
     inputsToSave: ["x", "indices"],
     gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[], attrs: tfTypes.NamedAttrMap) => {
@@ -34,6 +35,7 @@ export function installSparseGatherGradient(tf: Tf): void {
         indices: () => tf.zerosLike(indices),
       };
     },
-  });
-  installed.add(registry);
+  };
+  tf.registerGradient(config);
+  (tf.getGradient("GatherV2") as unknown as { [MARK]?: true })[MARK] = true;
 }

@@ -76,7 +76,8 @@ export async function trainModel(
   const backend: BackendName = options.backend === undefined ? (onLayers ? selectTfjsBackend() : selectBackend()) : parseBackend(options.backend, "options.backend");
   if (onLayers && !backend.startsWith("tfjs-")) throw new InvalidArgumentError("options.backend", `a TF.js backend for a tf.layers model (${modelType === "neural" ? "the neural model" : "--layers"})`, backend);
   // tf.layers has no per-rating L2 (no activity regularisers): a Layers model's default is 0; asking for it is refused.
-  const h = resolveHyperparameters(onLayers && hyper.l2PerRating === undefined ? { ...hyper, l2PerRating: 0 } : hyper);
+  // TF.js's Adam updates every row (dense): a Layers model's default; lazy updates are refused.
+  const h = resolveHyperparameters(onLayers ? { ...hyper, l2PerRating: hyper.l2PerRating ?? 0, updates: hyper.updates ?? "dense" } : hyper);
   if (split.train.length === 0) throw new InvalidArgumentError("split.train", "a non-empty array of interactions", split.train);
 
   const userIds = IdMap.fromIds("user", dataset.users.map((u) => u.userId));

@@ -61,7 +61,7 @@ describe("the neural model (embeddings concatenated, dense ReLU layers, dense ou
     const bias = metricsFrom(predictMany(fitBiasOnly(train, model.userIds.size, model.itemIds.size), val.users, val.items), val.ratings).mse;
     const neural = metricsFrom(predictModel(model, val.users, val.items), val.ratings).mse;
     assert.ok(neural < 0.6 * bias, `neural val MSE ${neural.toFixed(3)} vs bias-only ${bias.toFixed(3)}`);
-    assert.ok(Math.abs(neural - model.history[model.history.length - 1]!.valLoss) < 1e-4, "the typed-array forward pass gives the training's validation MSE");
+    assert.ok(Math.abs(neural - model.history[model.bestEpoch]!.valLoss) < 1e-4, "the typed-array forward pass gives the training's validation MSE");
   });
 
   it("is deterministic for a seed (dropout included) and differs for another seed", async () => {

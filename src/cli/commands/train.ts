@@ -30,7 +30,7 @@ export const trainCommand: Command = {
     l2: { type: "string", placeholder: "<x>", description: "L2 regularisation (as PyTorch weight_decay)", default: String(D.l2) },
     "l2-rating": { type: "string", placeholder: "<x>", description: `per-rating L2 on the factors (default ${D.l2PerRating ?? 0}; 0 for --layers and --model-type neural, which cannot apply it)` },
     optimizer: { type: "string", placeholder: "adam|sgd", description: "optimiser (sgd with --batch 1 is per-interaction SGD)", default: D.optimizer },
-    updates: { type: "string", placeholder: "lazy|dense", description: "Adam's updates: lazy = only the rows each batch uses (epoch cost linear in the data), dense = every row every step", default: D.updates ?? "lazy" },
+    updates: { type: "string", placeholder: "lazy|dense", description: `Adam's updates: lazy = only the rows each batch uses (epoch cost linear in the data), dense = every row every step (default ${D.updates ?? "lazy"}; dense for --layers and --model-type neural)` },
     "init-std": { type: "string", placeholder: "<x>", description: "standard deviation of the initial factors", default: String(D.initStd) },
     patience: { type: "string", placeholder: "<n>", description: "early stopping: stop after N epochs without validation gain and keep the best (0 = off)", default: String(D.earlyStoppingPatience) },
     refit: { type: "boolean", description: "refit on every interaction after validation chose the epochs (the default; kept for explicitness)" },
@@ -51,7 +51,7 @@ export const trainCommand: Command = {
     if (modelDir === undefined) throw new UsageError("Expected --model <dir> (where to save the trained model)");
     const optimizer = stringOption(opts, "optimizer") ?? D.optimizer;
     if (optimizer !== "adam" && optimizer !== "sgd") throw new UsageError(`Expected --optimizer to be adam or sgd, but got ${JSON.stringify(optimizer)}`);
-    const updates = stringOption(opts, "updates") ?? D.updates ?? "lazy";
+    const updates = stringOption(opts, "updates") ?? (opts["model-type"] === "neural" || opts.layers === true ? "dense" : D.updates ?? "lazy");
     if (updates !== "lazy" && updates !== "dense") throw new UsageError(`Expected --updates to be lazy or dense, but got ${JSON.stringify(updates)}`);
     const hyper: Partial<Hyperparameters> = {
       epochs: numberOption(opts, "epochs", true, { min: 1 }) ?? D.epochs,
