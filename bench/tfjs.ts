@@ -93,7 +93,8 @@ export async function run(): Promise<void> {
   const notes: string[] = [];
   if (!nativeTfjsAvailable("@tensorflow/tfjs-node") && !nativeTfjsAvailable("@tensorflow/tfjs-node-gpu")) notes.push("native TF.js (@tensorflow/tfjs-node, -gpu) is not installed here: no native rows");
   const rows: Row[] = [];
-  const full = { epochs: QUALITY_EPOCHS }, short = { epochs: TIMING_EPOCHS };
+  // The settings a Layers model can train with (dense Adam, no per-rating L2), for the kernel too: same settings.
+  const full = { epochs: QUALITY_EPOCHS, updates: "dense" as const, l2PerRating: 0, earlyStoppingPatience: 0 }, short = { ...full, epochs: TIMING_EPOCHS };
   rows.push(await measure("MF kernel", split, dataset, full, { backend: "wasm-kernel" }, true));
   for (const b of tfjsBackends) {
     const quality = b === "tfjs-wasm" || b.startsWith("tfjs-node");
