@@ -14,6 +14,7 @@ import { createRng } from "../../src/random";
 import type { Dataset, DataSplit, Interaction } from "../../src/data/types";
 import { tinyDataset } from "./fixtures";
 import { useTempDir } from "../tmpdir";
+import { datasetFromObjects } from "../../src/data/dataset";
 
 /**
  * Three planted groups of users, three categories of items: a user rates items of its own group's category
@@ -34,12 +35,12 @@ function plantedGroups(seed: number): { dataset: Dataset; split: DataSplit } {
   for (let k = order.length - 1; k > 0; k--) { const j = rng.int(k + 1); [order[k], order[j]] = [order[j]!, order[k]!]; }
   const shuffled = order.map((k) => interactions[k]!);
   const cut = Math.floor(shuffled.length * 0.8);
-  const dataset: Dataset = {
+  const dataset: Dataset = datasetFromObjects({
     interactions,
     users: Array.from({ length: users }, (_, u) => ({ userId: `u${u}` })).sort((a, b) => (a.userId < b.userId ? -1 : 1)),
     items: Array.from({ length: items }, (_, i) => ({ itemId: `i${i}` })).sort((a, b) => (a.itemId < b.itemId ? -1 : 1)),
     source: `planted(seed=${seed})`,
-  };
+  });
   return { dataset, split: { train: shuffled.slice(0, cut), validation: shuffled.slice(cut) } };
 }
 
