@@ -10,6 +10,15 @@ export class ForbiddenPathError extends WorkbookError {
   }
 }
 
+/** An admin request without the configured token (401), with a Host header not allowed (403), or not JSON (415). */
+export class AdminRequestError extends WorkbookError {
+  readonly statusCode: 401 | 403 | 415;
+  constructor(statusCode: 401 | 403 | 415, code: "UNAUTHORIZED" | "FORBIDDEN_HOST" | "UNSUPPORTED_MEDIA_TYPE", message: string) {
+    super(code, message);
+    this.statusCode = statusCode;
+  }
+}
+
 /** The JSON body of every error response (the shape Fastify uses, plus the field or ID at fault). */
 export interface ErrorBody {
   readonly statusCode: number;
@@ -25,7 +34,7 @@ export interface ErrorBody {
 }
 
 const REASONS: Readonly<Record<number, string>> = {
-  400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
   409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
   500: "Internal Server Error", 503: "Service Unavailable",
 };
@@ -34,6 +43,8 @@ const REASONS: Readonly<Record<number, string>> = {
 export interface RequestContext {
   readonly contentType?: string;
   readonly bodyLimit?: number;
+  /** The service's model root: shown as "." and paths below it as relative, so no absolute path leaves the server. */
+  readonly root?: string;
 }
 
 /** A subset of Ajv's error object: what Fastify attaches as `error.validation`. */
@@ -52,6 +63,22 @@ interface AjvErrorLike {
  * anything else is a 500 whose details stay in the log, not in the response.
  */
 export function errorResponse(err: unknown, context: RequestContext = {}): ErrorBody {
+  const response = classify(err, context);
+  return context.root === undefined ? response : { ...response, message: hideRoot(response.message, context.root) };
+}
+
+/**
+ * Keeps absolute paths out of a response: paths below the root become relative to it ("<root>/m/x.bin" ->
+ * "m/x.bin"), the root itself "the model root", and any other absolute file path "<path>".
+ */
+export function hideRoot(message: string, root: string): string {
+  const r = root.endsWith("/") && root.length > 1 ? root.slice(0, -1) : root;
+  const relative = r === "/" || r === "" ? message : message.split(`${r}/`).join("").split(r).join("the model root");
+  return relative.replace(/(^|[\s"'(])\/(?:[^\s"'/),:]+\/)*[^\s"'/),:]+/g, "$1<path>");
+}
+
+function classify(err: unknown, context: RequestContext): ErrorBody {
+  if (err instanceof AdminRequestError) return body(err.statusCode, err.code, err.message);
   if (err instanceof UnknownIdError) return body(404, err.code, err.message, { id: err.id });
   if (err instanceof ForbiddenPathError) return body(403, err.code, err.message, { field: err.field });
   if (err instanceof InvalidArgumentError) return body(400, err.code, err.message, { field: err.argument });

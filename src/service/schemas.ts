@@ -1,4 +1,5 @@
 /** JSON schemas of every request and response: they validate input, speed up output and become the OpenAPI document. */
+import type { FromSchema } from "json-schema-to-ts";
 import { DEFAULT_TOP_N } from "../recommend/types";
 
 /** Longest list a request may ask for; fewer come back when the catalogue (after exclusions) is smaller. */
@@ -85,9 +86,15 @@ export const healthSchema = {
           },
           required: ["format_version", "trained_at", "backend", "user_count", "item_count"],
         },
+        recommendations: {
+          type: "object",
+          description: "How POST /recommend answers: precomputed lists (a lookup) or every item scored per request, and why",
+          properties: { mode: { type: "string", enum: ["precomputed", "per-request"] }, reason: { type: "string" } },
+          required: ["mode", "reason"],
+        },
         uptime_seconds: { type: "number" },
       },
-      required: ["status", "model"],
+      required: ["status", "model", "recommendations"],
     },
   },
 } as const;
@@ -125,7 +132,7 @@ export const newUserSchema = {
         items: {
           type: "object",
           additionalProperties: false,
-          properties: { item_id: rawId, rating: { type: "number", minimum: -1e6, maximum: 1e6, description: "On the training data's scale (1-5 here)" } },
+          properties: { item_id: rawId, rating: { type: "number", minimum: -1e6, maximum: 1e6, description: "On the model's rating scale (its training data's minimum to maximum, 1-5 when the model does not record one); off the scale is a 400" } },
           required: ["item_id", "rating"],
         },
       },
@@ -133,33 +140,35 @@ export const newUserSchema = {
       exclude_rated: { type: "boolean", default: true, description: "Leave out the items in `ratings` (default true)" },
     },
     required: ["ratings"],
-    examples: [{ ratings: [{ item_id: "TECH1005", rating: 5 }, { item_id: "SPORT1400", rating: 1 }], top_n: 5 }],
+    examples: [{ ratings: [{ item_id: "TECH1005", rating: 5 }, { item_id: "SPRT1004", rating: 1 }], top_n: 5 }],
   },
   response: { 200: newUserList, 400: errorRef, 413: errorRef, 415: errorRef },
 } as const;
 
-const neighbour = (idField: "item_id" | "user_id") => ({
+/** `{ [k]: v }` with the key's literal type kept (a computed key alone widens to string, and the derived types with it). */
+const keyed = <K extends string, V>(k: K, v: V): { [P in K]: V } => ({ [k]: v }) as { [P in K]: V };
+
+const neighbour = <K extends "item_id" | "user_id">(idField: K) => ({
   type: "object",
   properties: {
     rank: { type: "integer" },
-    [idField]: { type: "string" },
+    ...keyed(idField, { type: "string" } as const),
     similarity: { type: "number", description: "Cosine similarity of the embeddings, in [-1, 1]" },
   },
   required: ["rank", idField, "similarity"],
 }) as const;
 
-function similarSchema(kind: "item" | "user") {
-  const idField = `${kind}_id` as "item_id" | "user_id";
+function similarSchema<K extends "item_id" | "user_id">(kind: "item" | "user", idField: K) {
   return {
     summary: `Nearest ${kind}s by cosine similarity of the embeddings`,
     tags: ["similar"],
-    params: { type: "object", properties: { [idField]: rawId }, required: [idField] },
+    params: { type: "object", properties: keyed(idField, rawId), required: [idField] },
     querystring: { type: "object", additionalProperties: false, properties: { top_n: topN } },
     response: {
       200: {
         type: "object",
         properties: {
-          [idField]: { type: "string" },
+          ...keyed(idField, { type: "string" } as const),
           similar: { type: "array", items: neighbour(idField) },
           total_count: { type: "integer" },
         },
@@ -171,16 +180,16 @@ function similarSchema(kind: "item" | "user") {
   } as const;
 }
 
-export const similarItemsSchema = similarSchema("item");
-export const similarUsersSchema = similarSchema("user");
+export const similarItemsSchema = similarSchema("item", "item_id");
+export const similarUsersSchema = similarSchema("user", "user_id");
 
 export const reloadSchema = {
   summary: "Load a model directory and swap it in atomically",
-  description: "Without model_dir, reloads the current directory (e.g. after `ewb train` saved over it). The directory must lie inside the root given at start. A model that fails to load is refused (422) and the old one keeps serving.",
+  description: "Served only when the service was started with an admin token (`ewb serve --admin-token` or EWB_ADMIN_TOKEN); needs `Authorization: Bearer <token>` (else 401), content-type application/json (else 415) and a Host header naming the server (else 403). Without model_dir, reloads the current directory as configured (a symbolic link is followed again, so re-pointing it and reloading serves the new target). The directory must lie inside the root given at start. A model that fails to load is refused (422) and the old one keeps serving. Reloads run one at a time; requests for the same target while one waits share it.",
   tags: ["admin"],
+  security: [{ adminToken: [] }],
   body: {
-    // No body at all (null) reloads the current directory, like {}.
-    type: ["object", "null"],
+    type: "object",
     additionalProperties: false,
     properties: { model_dir: { type: "string", minLength: 1, maxLength: 4096, description: "Relative to the allowed root, or absolute inside it" } },
   },
@@ -189,7 +198,7 @@ export const reloadSchema = {
       type: "object",
       properties: {
         status: { type: "string", enum: ["reloaded"] },
-        model_dir: { type: "string" },
+        model_dir: { type: "string", description: "The directory loaded, relative to the model root" },
         generation: { type: "integer" },
         user_count: { type: "integer" },
         item_count: { type: "integer" },
@@ -197,6 +206,24 @@ export const reloadSchema = {
       },
       required: ["status", "model_dir", "generation"],
     },
-    400: errorRef, 403: errorRef, 422: errorRef,
+    400: errorRef, 401: errorRef, 403: errorRef, 415: errorRef, 422: errorRef,
   },
 } as const;
+
+// The request and response types, derived from the schemas above (one source: what is validated is what is typed).
+/** POST /recommend's body as a client writes it (defaulted fields optional). */
+export type RecommendRequest = FromSchema<typeof recommendSchema.body, { keepDefaultedPropertiesOptional: true }>;
+/** POST /recommend/new-user's body as a client writes it. */
+export type NewUserRequest = FromSchema<typeof newUserSchema.body, { keepDefaultedPropertiesOptional: true }>;
+/** POST /admin/reload's body. */
+export type ReloadRequest = FromSchema<typeof reloadSchema.body, { keepDefaultedPropertiesOptional: true }>;
+/** The bodies as a handler sees them: Ajv has filled in the defaults. */
+export type RecommendParsed = FromSchema<typeof recommendSchema.body>;
+export type NewUserParsed = FromSchema<typeof newUserSchema.body>;
+export type HealthResponse = FromSchema<typeof healthSchema.response[200]>;
+export type RecommendationsResponse = FromSchema<typeof recommendationList>;
+export type NewUserResponse = FromSchema<typeof newUserList>;
+export type SimilarItemsResponse = FromSchema<typeof similarItemsSchema.response[200]>;
+export type SimilarUsersResponse = FromSchema<typeof similarUsersSchema.response[200]>;
+export type ReloadResponse = FromSchema<typeof reloadSchema.response[200]>;
+export type ErrorResponseBody = FromSchema<typeof errorSchema>;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { checkInteger, checkString } from "../validate";
-import { buildApp, type AppOptions, type ServiceEvent } from "./app";
+import { buildApp, reloadedEvent, type AppOptions, type ServiceEvent } from "./app";
 import { ModelStore, type ModelLoader, type ServedModel, type StoreOptions } from "./model-store";
 import { defaultLoader } from "./loader";
 
@@ -37,6 +37,8 @@ export interface RunningService {
    * connections are cut), then resolves. Safe to call twice.
    */
   close(): Promise<void>;
+  /** Cuts every open connection now (what a second SIGTERM does while close() drains). */
+  closeNow(): void;
 }
 
 export const DEFAULT_PORT = 8000;
@@ -76,6 +78,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   return {
     app, store, host, port: address.port, url: `http://${urlHost}:${address.port}`,
     close: () => (closing ??= drain(app, drainMs)),
+    closeNow: () => app.server.closeAllConnections(),
   };
 }
 
@@ -83,24 +86,38 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 export type SignalEvent =
   | ServiceEvent
   | { readonly type: "closing"; readonly signal: NodeJS.Signals }
+  | { readonly type: "hurrying"; readonly signal: NodeJS.Signals }
   | { readonly type: "closed" };
 
 /**
- * SIGTERM and SIGINT close the service gracefully (in-flight requests finish) and then call `onClosed`;
- * SIGHUP reloads the current model directory (a bad model is refused and the old one keeps serving).
- * Returns a function that removes the handlers.
+ * SIGTERM and SIGINT close the service gracefully (in-flight requests finish) and then call `onClosed`, once;
+ * a second SIGTERM or SIGINT while draining cuts the open connections so the exit comes at once.
+ * SIGHUP reloads the current model directory as configured (a symbolic link is resolved again; a bad model is
+ * refused and the old one keeps serving); a storm of SIGHUPs coalesces into at most one queued reload, and
+ * each load is reported once. Returns a function that removes the handlers.
  */
 export function installSignalHandlers(service: RunningService, onEvent: (event: SignalEvent) => void, onClosed: () => void): () => void {
+  let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      onEvent({ type: "hurrying", signal });
+      service.closeNow();
+      return;
+    }
+    stopping = true;
     onEvent({ type: "closing", signal });
     service.close().then(
       () => { onEvent({ type: "closed" }); onClosed(); },
       (error: unknown) => { onEvent({ type: "request-error", method: "SIGNAL", url: signal, error }); onClosed(); },
     );
   };
+  let reported: Promise<ServedModel> | undefined;
   const hup = (): void => {
-    service.store.reload().then(
-      (served: ServedModel) => onEvent({ type: "reloaded", dir: served.dir, generation: served.generation }),
+    const reload = service.store.reload();
+    if (reload === reported) return; // joined a reload already queued: it reports once
+    reported = reload;
+    reload.then(
+      (served: ServedModel) => onEvent(reloadedEvent(served)),
       (e: unknown) => onEvent({ type: "reload-refused", message: e instanceof Error ? e.message : String(e) }),
     );
   };

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as http from "node:http";
+import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { startService, type RunningService } from "../../src/service/server";
 import { buildApp, type ServiceEvent } from "../../src/service/app";
@@ -69,6 +70,9 @@ function bruteForceFoldIn(model: TrainedModel, ratings: { item_id: string; ratin
   }).filter((x) => !rated.has(x.id)).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, n).map((x) => x.id);
 }
 
+const TOKEN = "test-admin-token-0123456789";
+const ADMIN = { "content-type": "application/json", authorization: `Bearer ${TOKEN}` };
+
 async function post(url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }): Promise<{ status: number; json: any }> {
   const res = await fetch(url, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
   return { status: res.status, json: await res.json() };
@@ -89,7 +93,7 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
     root = tempRoot();
     model = makeModel(7);
     writeModel(root, "m1", model);
-    svc = await startService({ modelDir: path.join(root, "m1"), port: 0, bodyLimit: 4096, precompute, onEvent: (e) => events.push(e) });
+    svc = await startService({ modelDir: path.join(root, "m1"), port: 0, bodyLimit: 4096, precompute, adminToken: TOKEN, onEvent: (e) => events.push(e) });
   });
 
   after(async () => {
@@ -108,6 +112,8 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
       assert.equal(json.model.user_count, USER_IDS.length);
       assert.equal(json.model.item_count, ITEM_IDS.length);
       assert.equal(json.model.generation, 1);
+      assert.equal(json.recommendations.mode, precompute ? "precomputed" : "per-request");
+      assert.equal(json.recommendations.reason, precompute ? "precompute on" : "precompute off");
     });
 
     it("binds to loopback by default", () => {
@@ -245,6 +251,8 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
       ["a rating without item_id", { ratings: [{ rating: 5 }] }, "ratings[0].item_id", /Missing required field body\.ratings\[0\]\.item_id/],
       ["top_n out of bounds", { ratings, top_n: 1000 }, "top_n", /Expected body\.top_n to be <= 100, but got 1000/],
       ["an absurd rating", { ratings: [{ item_id: "TECH1005", rating: 1e300 }] }, "ratings[0].rating", /Expected body\.ratings\[0\]\.rating to be <= 1000000, but got 1e\+300/],
+      ["a rating far off the scale (issue 12.8)", { ratings: [ratings[0], { item_id: "FASH2003", rating: 1e6 }] }, "ratings[1].rating", /Expected ratings\[1\]\.rating to be a rating on the model's scale 1\.\.5 \(the default; this model does not record its scale\), but got 1000000/],
+      ["a rating below the scale", { ratings: [{ item_id: "FASH2003", rating: 0 }] }, "ratings[0].rating", /scale 1\.\.5.*but got 0/],
     ];
     for (const [what, body, field, message] of bad) {
       it(`answers ${what} with 400 naming the field`, async () => {
@@ -335,11 +343,11 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
     it("swaps in a good model and serves from it at once", async () => {
       const next = makeModel(8, 4, "2026-02-03T04:05:06.000Z");
       writeModel(root, "m2", next);
-      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "m2" });
+      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "m2" }, ADMIN);
       assert.equal(status, 200);
       assert.equal(json.status, "reloaded");
       assert.equal(json.generation, 2);
-      assert.equal(json.model_dir, fs.realpathSync(path.join(root, "m2")));
+      assert.equal(json.model_dir, "m2", "relative to the model root: no absolute path in a response");
       const health = await get(`${svc.url}/health`);
       assert.equal(health.json.model.trained_at, "2026-02-03T04:05:06.000Z");
       const rec = await post(`${svc.url}/recommend`, { user_id: "U10009", top_n: 4 });
@@ -348,25 +356,61 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
       model = next;
     });
 
-    it("reloads the current directory when no model_dir, or no body at all, is given", async () => {
-      const { status, json } = await post(`${svc.url}/admin/reload`, {});
+    it("reloads the current directory when no model_dir is given", async () => {
+      const { status, json } = await post(`${svc.url}/admin/reload`, {}, ADMIN);
       assert.equal(status, 200);
       assert.equal(json.generation, 3);
-      const bare = await fetch(`${svc.url}/admin/reload`, { method: "POST" });
-      assert.equal(bare.status, 200);
-      assert.equal(((await bare.json()) as any).generation, 4);
+      const again = await post(`${svc.url}/admin/reload`, {}, ADMIN);
+      assert.equal(again.json.generation, 4);
+    });
+
+    it("refuses a request without the token (401), with a wrong one (401), not JSON (415) or for another Host (403), before reading it (issue 12.4)", async () => {
+      const port = new URL(svc.url).port;
+      const cases: [string, Record<string, string>, number, string, RegExp][] = [
+        ["no token", { "content-type": "application/json" }, 401, "UNAUTHORIZED", /Authorization: Bearer/],
+        ["a wrong token", { "content-type": "application/json", authorization: `Bearer ${TOKEN}x` }, 401, "UNAUTHORIZED", /Authorization: Bearer/],
+        ["a token of another scheme", { "content-type": "application/json", authorization: `Basic ${TOKEN}` }, 401, "UNAUTHORIZED", /Bearer/],
+        ["no content type (a cross-site form or no-cors fetch)", { authorization: `Bearer ${TOKEN}` }, 415, "UNSUPPORTED_MEDIA_TYPE", /application\/json, but got none/],
+        ["text/plain", { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" }, 415, "UNSUPPORTED_MEDIA_TYPE", /but got "text\/plain"/],
+        ["another Host (DNS rebinding)", { ...ADMIN, host: `evil.example:${port}` }, 403, "FORBIDDEN_HOST", /evil\.example/],
+        ["the right name on another port", { ...ADMIN, host: "127.0.0.1:1" }, 403, "FORBIDDEN_HOST", /127\.0\.0\.1:1/],
+      ];
+      for (const [what, headers, status, code, message] of cases) {
+        const res = await new Promise<{ status: number; json: any }>((resolve, reject) => {
+          // node:http, because fetch will not send a Host header of our choosing.
+          const req = http.request(`${svc.url}/admin/reload`, { method: "POST", headers: { ...headers, "content-length": "2" } }, (r) => {
+            let text = "";
+            r.on("data", (c: Buffer) => (text += c.toString()));
+            r.on("end", () => resolve({ status: r.statusCode ?? 0, json: JSON.parse(text) }));
+          });
+          req.on("error", reject);
+          req.end("{}");
+        });
+        assert.equal(res.status, status, what);
+        assert.equal(res.json.code, code, what);
+        assert.match(res.json.message, message, what);
+      }
+      const viaLocalhost = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${svc.url}/admin/reload`, { method: "POST", headers: { ...ADMIN, host: `localhost:${port}` } }, (r) => { r.resume(); resolve(r.statusCode ?? 0); });
+        req.on("error", reject);
+        req.end("{}");
+      });
+      assert.equal(viaLocalhost, 200, "localhost names a loopback-bound server");
+      assert.equal((await get(`${svc.url}/health`)).json.model.generation, 5);
+      await post(`${svc.url}/admin/reload`, { model_dir: "m2" }, ADMIN); // generation 6, the state the tests below expect
     });
 
     it("refuses a corrupt model with 422 and keeps serving the old one", async () => {
       const bad = writeModel(root, "bad", makeModel(11));
       const weights = fs.readdirSync(bad).find((f) => f.endsWith(".bin")) as string;
       fs.truncateSync(path.join(bad, weights), 20);
-      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "bad" });
+      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "bad" }, ADMIN);
       assert.equal(status, 422);
       assert.equal(json.code, "MODEL_FORMAT");
-      assert.match(json.message, /weights-[0-9a-f]+\.bin: truncated: 20 bytes/);
+      assert.match(json.message, /^bad\/weights-[0-9a-f]+\.bin: truncated: 20 bytes/, "named relative to the model root");
+      assert.ok(!JSON.stringify(json).includes(root), "no absolute path in the body");
       const health = await get(`${svc.url}/health`);
-      assert.equal(health.json.model.generation, 4);
+      assert.equal(health.json.model.generation, 6);
       assert.equal(health.json.model.trained_at, "2026-02-03T04:05:06.000Z");
       assert.ok(events.some((e) => e.type === "reload-refused"));
     });
@@ -375,7 +419,7 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
       const m = makeModel(9);
       m.weights.itemBias[2] = NaN;
       writeModel(root, "nan", m);
-      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "nan" });
+      const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: "nan" }, ADMIN);
       assert.equal(status, 422);
       assert.match(json.message, /weights\.itemBias\[2\] is NaN, not a finite number/);
     });
@@ -385,22 +429,41 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
       writeModel(outside, "m", makeModel(10));
       fs.symlinkSync(path.join(outside, "m"), path.join(root, "link"));
       for (const dir of ["../", `../${path.basename(outside)}/m`, path.join(outside, "m"), "/etc", "link", "m2/../../"]) {
-        const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: dir });
+        const { status, json } = await post(`${svc.url}/admin/reload`, { model_dir: dir }, ADMIN);
         assert.equal(status, 403, dir);
         assert.equal(json.code, "FORBIDDEN_PATH");
         assert.equal(json.field, "model_dir");
+        assert.ok(!JSON.stringify(json).includes(root) && !JSON.stringify(json).includes(outside), `no absolute path in ${JSON.stringify(json)}`);
       }
       fs.rmSync(outside, { recursive: true, force: true });
-      assert.equal((await get(`${svc.url}/health`)).json.model.generation, 4);
+      assert.equal((await get(`${svc.url}/health`)).json.model.generation, 6);
     });
 
     it("answers a missing directory inside the root, or a non-string model_dir, with 400", async () => {
-      const a = await post(`${svc.url}/admin/reload`, { model_dir: "does-not-exist" });
+      const a = await post(`${svc.url}/admin/reload`, { model_dir: "does-not-exist" }, ADMIN);
       assert.equal(a.status, 400);
-      assert.match(a.json.message, /Expected model_dir to be an existing directory inside/);
-      const b = await post(`${svc.url}/admin/reload`, { model_dir: 42 });
+      assert.match(a.json.message, /Expected model_dir to be an existing directory inside the model root/);
+      const b = await post(`${svc.url}/admin/reload`, { model_dir: 42 }, ADMIN);
       assert.equal(b.status, 400);
       assert.equal(b.json.field, "model_dir");
+    });
+
+    it("refuses a FIFO manifest or a weights path that is a directory with 422 naming the file, at once (issue 12.3)", async () => {
+      const dir = writeModel(root, "fifo", makeModel(12));
+      fs.rmSync(path.join(dir, "manifest.json"));
+      execFileSync("mkfifo", [path.join(dir, "manifest.json")]);
+      const [reload, health] = await Promise.all([post(`${svc.url}/admin/reload`, { model_dir: "fifo" }, ADMIN), get(`${svc.url}/health`)]);
+      assert.equal(reload.status, 422);
+      assert.match(reload.json.message, /^fifo\/manifest\.json: is a FIFO \(named pipe\), not a regular file/);
+      assert.equal(health.status, 200);
+      const d2 = writeModel(root, "dirweights", makeModel(13));
+      const w = fs.readdirSync(d2).find((f) => f.endsWith(".bin")) as string;
+      fs.rmSync(path.join(d2, w));
+      fs.mkdirSync(path.join(d2, w));
+      const r2 = await post(`${svc.url}/admin/reload`, { model_dir: "dirweights" }, ADMIN);
+      assert.equal(r2.status, 422);
+      assert.match(r2.json.message, new RegExp(`^dirweights/${w}: is a directory, not a regular file`));
+      assert.equal((await get(`${svc.url}/health`)).json.model.generation, 6);
     });
   });
 
@@ -412,52 +475,81 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
   });
 });
 
+/** Resolves once the server has parsed the headers of the next request: it is then in flight, with no sleep to guess. */
+function nextRequestArrives(svc: RunningService): Promise<void> {
+  return new Promise((resolve) => svc.app.server.once("request", () => resolve()));
+}
+
+/** Resolves once the server stops listening (close() has begun), polling the event loop, not the clock. */
+async function stopsListening(svc: RunningService): Promise<void> {
+  while (svc.app.server.listening) await new Promise((r) => setImmediate(r));
+}
+
+/** A request whose headers and first `sent` bytes go out now; `finish()` sends the rest. */
+function halfSentRequest(url: string, body: string, sent: number): { finish: () => void; response: Promise<{ status: number; text: string }> } {
+  let req!: http.ClientRequest;
+  const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    req = http.request(url, { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on("error", reject);
+    req.write(body.slice(0, sent));
+  });
+  return { finish: () => req.end(body.slice(sent)), response };
+}
+
 describe("service: graceful shutdown", () => {
   it("lets an in-flight request finish while refusing new connections", async () => {
     const root = tempRoot();
     writeModel(root, "m", makeModel(7));
     const svc = await startService({ modelDir: path.join(root, "m"), port: 0 });
-    const body = JSON.stringify({ user_id: "U10001", top_n: 2 });
-    // Send the headers and half the body, so the request is in flight when close() begins.
-    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(`${svc.url}/recommend`, { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => (text += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-      });
-      req.on("error", reject);
-      req.write(body.slice(0, 10));
-      setTimeout(() => req.end(body.slice(10)), 300);
-    });
-    await new Promise((r) => setTimeout(r, 100));
-    let closed = false;
-    const closing = svc.close().then(() => (closed = true));
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(closed, false, "close waits for the in-flight request");
-    await assert.rejects(fetch(`${svc.url}/health`), "a new connection is refused while closing");
-    const { status, text } = await response;
-    assert.equal(status, 200);
-    assert.equal(JSON.parse(text).total_count, 2);
-    await closing;
-    assert.equal(closed, true);
-    fs.rmSync(root, { recursive: true, force: true });
+    try {
+      const arrived = nextRequestArrives(svc);
+      const inFlight = halfSentRequest(`${svc.url}/recommend`, JSON.stringify({ user_id: "U10001", top_n: 2 }), 10);
+      await arrived;
+      let closed = false;
+      const closing = svc.close().then(() => (closed = true));
+      await stopsListening(svc);
+      await assert.rejects(fetch(`${svc.url}/health`), "a new connection is refused while closing");
+      assert.equal(closed, false, "close waits for the in-flight request (its body is not complete yet)");
+      inFlight.finish();
+      const { status, text } = await inFlight.response;
+      assert.equal(status, 200);
+      assert.equal(JSON.parse(text).total_count, 2);
+      await closing;
+      assert.equal(closed, true);
+    } finally {
+      await svc.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("cuts a request that never finishes once the drain timeout has passed", async () => {
     const root = tempRoot();
     writeModel(root, "m", makeModel(7));
     const svc = await startService({ modelDir: path.join(root, "m"), port: 0, drainTimeoutMs: 200 });
-    const stuck = new Promise<string>((resolve) => {
-      const req = http.request(`${svc.url}/recommend`, { method: "POST", headers: { "content-type": "application/json", "content-length": 100 } });
-      req.on("error", (e) => resolve(e.message));
-      req.on("response", () => resolve("answered"));
-      req.write("{");
-    });
-    await new Promise((r) => setTimeout(r, 100));
-    const t0 = Date.now();
+    const arrived = nextRequestArrives(svc);
+    const stuck = halfSentRequest(`${svc.url}/recommend`, " ".repeat(100), 1);
+    await arrived;
     await svc.close();
-    assert.ok(Date.now() - t0 < 5000, "close() returned after the drain timeout");
-    assert.match(await stuck, /socket hang up|ECONNRESET/);
+    await assert.rejects(stuck.response, /socket hang up|ECONNRESET/);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("closeNow (a second SIGTERM) cuts the in-flight request and close() resolves without waiting for the drain timeout", async () => {
+    const root = tempRoot();
+    writeModel(root, "m", makeModel(7));
+    const svc = await startService({ modelDir: path.join(root, "m"), port: 0, drainTimeoutMs: 600_000 });
+    const arrived = nextRequestArrives(svc);
+    const stuck = halfSentRequest(`${svc.url}/recommend`, " ".repeat(100), 1);
+    await arrived;
+    const closing = svc.close();
+    await stopsListening(svc);
+    svc.closeNow();
+    await closing; // with a 10-minute drain timeout this would hang the test without closeNow
+    await assert.rejects(stuck.response, /socket hang up|ECONNRESET/);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -469,32 +561,65 @@ describe("service: graceful shutdown", () => {
   });
 });
 
+describe("service: admin endpoints are off without a token (issue 12.4)", () => {
+  it("answers POST /admin/reload with 404 and reloads nothing", async () => {
+    const root = tempRoot();
+    writeModel(root, "m", makeModel(7));
+    const svc = await startService({ modelDir: path.join(root, "m"), port: 0 });
+    try {
+      for (const headers of [{ "content-type": "application/json" }, { "content-type": "application/json", authorization: "Bearer anything-at-all-000" }] as Record<string, string>[]) {
+        const r = await post(`${svc.url}/admin/reload`, {}, headers);
+        assert.equal(r.status, 404);
+      }
+      assert.equal((await fetch(`${svc.url}/admin/reload`, { method: "POST" })).status, 404);
+      assert.equal(svc.store.current.generation, 1);
+      await assert.rejects(startService({ modelDir: path.join(root, "m"), port: 0, adminToken: "short" }), /Expected adminToken to be a string of at least 16 characters/);
+    } finally {
+      await svc.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("service: atomic reload under load", () => {
-  it("answers every concurrent request wholly from the old model or wholly from the new one", async () => {
+  it("answers every request wholly from the old model or wholly from the new one, switching exactly at the swap", async () => {
     const root = tempRoot();
     const a = makeModel(31, 4, "2026-01-01T00:00:00.000Z"), b = makeModel(32, 4, "2026-02-01T00:00:00.000Z");
     writeModel(root, "a", a);
     writeModel(root, "b", b);
-    const svc = await startService({ modelDir: path.join(root, "a"), port: 0 });
+    // A deterministic loader: loading "b" waits until the test opens the gate.
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => (openGate = r));
+    let loadStarted!: () => void;
+    const started = new Promise<void>((r) => (loadStarted = r));
+    const loader = async (dir: string) => {
+      if (path.basename(dir) === "b") {
+        loadStarted();
+        await gate;
+      }
+      return defaultLoader(dir);
+    };
+    const svc = await startService({ modelDir: path.join(root, "a"), port: 0, loader, adminToken: TOKEN });
     try {
       const expected = (m: TrainedModel, u: string): string => JSON.stringify(bruteForceTopN(m, u, 4, true).map((r) => r.item_id));
-      const requests: Promise<{ user: string; items: string }>[] = [];
-      const reloads: Promise<unknown>[] = [];
-      for (let k = 0; k < 300; k++) {
+      const ask = (k: number) => {
         const user = USER_IDS[k % 4] as string; // the four users with training ratings
-        requests.push(post(`${svc.url}/recommend`, { user_id: user, top_n: 4 }).then(({ json }) => ({ user, items: JSON.stringify(json.recommendations.map((r: any) => r.item_id)) })));
-        if (k % 50 === 25) reloads.push(post(`${svc.url}/admin/reload`, { model_dir: k % 100 === 25 ? "b" : "a" }));
-      }
-      const answers = await Promise.all(requests);
-      assert.ok((await Promise.all(reloads)).every((r: any) => r.status === 200));
-      let fromA = 0, fromB = 0;
-      for (const { user, items } of answers) {
-        if (items === expected(a, user)) fromA++;
-        else if (items === expected(b, user)) fromB++;
-        else assert.fail(`an answer for ${user} matches neither model: ${items}`);
-      }
-      assert.equal(fromA + fromB, 300);
-      assert.ok(fromA > 0 && fromB > 0, `both models answered (${fromA} from a, ${fromB} from b)`);
+        return post(`${svc.url}/recommend`, { user_id: user, top_n: 4 }).then(({ json }) => ({ user, items: JSON.stringify(json.recommendations.map((r: any) => r.item_id)) }));
+      };
+      const from = (answers: { user: string; items: string }[]) => answers.map(({ user, items }) =>
+        items === expected(a, user) ? "a" : items === expected(b, user) ? "b" : assert.fail(`an answer for ${user} matches neither model: ${items}`));
+      const reload = post(`${svc.url}/admin/reload`, { model_dir: "b" }, ADMIN);
+      await started;
+      // While b loads, everything is answered by a.
+      assert.deepEqual(new Set(from(await Promise.all(Array.from({ length: 100 }, (_, k) => ask(k))))), new Set(["a"]));
+      // Requests racing the swap: each wholly from one model.
+      const racing = Array.from({ length: 100 }, (_, k) => ask(k));
+      openGate();
+      assert.equal((await reload).status, 200);
+      const mixed = from(await Promise.all(racing));
+      assert.equal(mixed.length, 100);
+      // After the swap, everything is answered by b.
+      assert.deepEqual(new Set(from(await Promise.all(Array.from({ length: 100 }, (_, k) => ask(k))))), new Set(["b"]));
     } finally {
       await svc.close();
       fs.rmSync(root, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { expectOk, ServiceClient } from "../../src/service/client";
+import { expectOk, ServiceClient, ServiceHTTPError } from "../../src/service/client";
 import { startService, type RunningService } from "../../src/service/server";
 import { recommendForUser } from "../../src/recommend/single";
 import { nearestItems, nearestUsers } from "../../src/analysis/neighbours";
@@ -13,8 +13,8 @@ describe("service/client: the typed client against a real server", () => {
   before(async () => {
     root = tempRoot();
     writeModel(root, "m", model);
-    svc = await startService({ modelDir: path.join(root, "m"), port: 0 });
-    api = new ServiceClient(`${svc.url}/`);
+    svc = await startService({ modelDir: path.join(root, "m"), port: 0, adminToken: "client-test-token-0000" });
+    api = new ServiceClient(`${svc.url}/`, { adminToken: "client-test-token-0000" });
   });
   after(async () => {
     await svc.close();
@@ -32,6 +32,7 @@ describe("service/client: the typed client against a real server", () => {
     assert.deepEqual((await api.similarItems("TECH1001", 2)).body, { item_id: "TECH1001", similar: nearestItems(model, "TECH1001", 2).map((n) => ({ rank: n.rank, item_id: n.id, similarity: n.similarity })), total_count: 2 });
     assert.deepEqual(((await api.similarUsers("U10001")).body as any).similar.map((n: any) => n.user_id), nearestUsers(model, "U10001", 10).map((n) => n.id));
     assert.equal(((await api.reload()).body as any).generation, 2);
+    assert.equal((await new ServiceClient(svc.url).reload()).status, 401, "no token, no reload");
   });
 
   it("returns error answers instead of throwing, and escapes IDs in paths", async () => {
@@ -41,9 +42,21 @@ describe("service/client: the typed client against a real server", () => {
     assert.equal((await api.recommend("nobody")).status, 404);
   });
 
-  it("expectOk returns the body of a success and throws the message of an error", async () => {
+  it("expectOk returns the body of a success and throws a ServiceHTTPError carrying status, method, URL and body", async () => {
     assert.equal(expectOk(await api.health()).status, "ok");
-    await assert.rejects(async () => expectOk(await api.recommend("nobody")), /HTTP 404: Unknown user ID "nobody"/);
+    const answer = await api.recommend("nobody");
+    let err: unknown;
+    try {
+      expectOk(answer);
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ServiceHTTPError);
+    assert.equal(err.status, 404);
+    assert.equal(err.method, "POST");
+    assert.equal(err.url, `${svc.url}/recommend`);
+    assert.equal((err.body as any).code, "UNKNOWN_USER");
+    assert.match(err.message, /^Request failed with status 404: POST http:\/\/127\.0\.0\.1:\d+\/recommend: Unknown user ID "nobody"/);
   });
 
   it("rejects a base URL that is not an http origin", () => {
