@@ -7,6 +7,9 @@ import { generateSyntheticDataset, DEFAULT_SEED } from "../src/data/generate";
 import { randomSplit } from "../src/data/split";
 import { trainModel } from "../src/model/train";
 import { saveModel } from "../src/model/persist";
+import { IdMap } from "../src/data/idmap";
+import { createRng } from "../src/random";
+import type { TrainedModel } from "../src/model/types";
 
 /** The part of autocannon's API used here (it ships no types; @types/autocannon is not installed). */
 interface AutocannonResult {
@@ -50,8 +53,16 @@ interface Row {
   readonly serverCpuUsPerRequest: number;
 }
 
-/** Runs the load test on the default synthetic data's trained model and prints one table. */
+/**
+ * Runs the load test on the default synthetic data's trained model and prints one table, then the large-model
+ * bench (BENCH_SERVICE_LARGE=0 skips it; BENCH_SERVICE_LARGE=users,items,dim sets its shape).
+ */
 export async function run(options: ServiceBenchOptions = {}): Promise<void> {
+  if (!process.argv.includes("--large-only")) await runSmall(options);
+  if (process.env.BENCH_SERVICE_LARGE !== "0") await runLarge();
+}
+
+async function runSmall(options: ServiceBenchOptions): Promise<void> {
   const seconds = options.seconds ?? secondsFromEnvOrArgs() ?? 30;
   const connections = options.connections ?? 10;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ewb-bench-service-"));
@@ -105,13 +116,13 @@ async function measure(mode: string, modelDir: string, precompute: string, users
 }
 
 /** `ewb serve` through the same CLI entry point users run, on port 0; resolves when it announces its URL. */
-function startServer(modelDir: string, precompute: string): Promise<{ child: ChildProcess; url: string }> {
+function startServer(modelDir: string, precompute: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const argv = ["serve", "--model", modelDir, "--port", "0", "--precompute", precompute];
   const script = `require(${JSON.stringify(path.join(REPO, "src/cli/main"))}).main(${JSON.stringify(argv)}).then((c) => { process.exitCode = c; });`;
-  const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let err = "";
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`ewb serve did not start in 60 s:\n${err}`)); }, 60_000);
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`ewb serve did not start in 300 s:\n${err}`)); }, 300_000);
     child.stderr?.on("data", (d: Buffer) => {
       err += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(err);
@@ -156,6 +167,118 @@ function printTable(rows: readonly Row[]): void {
   console.log(`one server core's capacity by CPU time: ${Math.round(1e6 / d.serverCpuUsPerRequest)} req/s (default mode), ${rows[1] ? Math.round(1e6 / rows[1].serverCpuUsPerRequest) : NaN} req/s (per-request mode)`);
   console.log(`load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (other work on the machine lowers req/s and raises p99)`);
   console.log("latencies are autocannon's (millisecond resolution); load generator and server share the machine's cores.");
+}
+
+/** A model of random weights (seeded) at a real size: no training, only what serving reads. */
+function randomModel(users: number, items: number, dim: number, ratedPerUser: number, seed = 11): TrainedModel {
+  const rng = createRng(seed);
+  const f = (n: number, sd: number): Float32Array => {
+    const a = new Float32Array(n);
+    for (let k = 0; k < n; k++) a[k] = sd * (rng.next() - 0.5);
+    return a;
+  };
+  const offsets = new Int32Array(users + 1);
+  const rated = new Int32Array(users * ratedPerUser);
+  const row = new Int32Array(ratedPerUser);
+  let at = 0;
+  for (let u = 0; u < users; u++) {
+    // Distinct items per user: a random start and a random odd stride over the catalogue, then sorted.
+    const start = rng.int(items), stride = 1 + 2 * rng.int(Math.max(1, Math.floor(items / 2) - 1));
+    const n = Math.min(ratedPerUser, items);
+    for (let k = 0; k < n; k++) row[k] = (start + k * stride) % items;
+    const sorted = row.subarray(0, n).sort();
+    let m = 0;
+    for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) rated[at + m++] = sorted[k] as number;
+    at += m;
+    offsets[u + 1] = at;
+  }
+  const ids = (p: string, n: number): string[] => Array.from({ length: n }, (_, k) => `${p}${String(k).padStart(7, "0")}`);
+  return {
+    weights: { dim, numUsers: users, numItems: items, userFactors: f(users * dim, 0.5), itemFactors: f(items * dim, 0.5), userBias: f(users, 0.2), itemBias: f(items, 0.2), globalBias: 3.5 },
+    userIds: IdMap.fromIds("user", ids("U", users)), itemIds: IdMap.fromIds("item", ids("I", items)),
+    hyperparameters: { dim, epochs: 1, learningRate: 0.01, batchSize: 1024, l2: 0, optimizer: "adam", initStd: 0.1, seed, earlyStoppingPatience: 0 },
+    history: [], bestEpoch: 0, backend: "bench-random", dataFingerprint: `random-${users}x${items}x${dim}`, trainedAt: new Date(0).toISOString(),
+    ratedItems: { offsets, items: rated.slice(0, at) },
+  };
+}
+
+/** Large-model serving (issue 11): start-up, RSS against the model's size, /health during a reload, req/s per request. */
+async function runLarge(): Promise<void> {
+  const shape = (process.env.BENCH_SERVICE_LARGE ?? "160000,60000,64").split(",").map(Number);
+  const [users, items, dim] = shape as [number, number, number];
+  const ratedPerUser = 125; // 20M interactions at 160k users, the size issue 11 asks for
+  const seconds = secondsFromEnvOrArgs() ?? 10;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ewb-bench-service-large-"));
+  try {
+    let t = Date.now();
+    const model = randomModel(users, items, dim, ratedPerUser);
+    const makeS = (Date.now() - t) / 1000;
+    const modelDir = path.join(tmp, "model");
+    t = Date.now();
+    saveModel(model, modelDir);
+    const saveS = (Date.now() - t) / 1000;
+    const sizeMb = fs.readdirSync(modelDir).reduce((sum, f) => sum + fs.statSync(path.join(modelDir, f)).size, 0) / 2 ** 20;
+    const userIds = model.userIds.toArray();
+    console.log(`service bench, large model: ${users} users x ${items} items x ${dim} dims, ${model.ratedItems.items.length} rated items (random weights, seed 11; made in ${makeS.toFixed(1)} s, saved in ${saveS.toFixed(1)} s); model directory ${sizeMb.toFixed(0)} MB`);
+    const t0 = Date.now();
+    const token = "bench-admin-token-0123456789";
+    const { child, url } = await startServer(modelDir, "auto", { EWB_ADMIN_TOKEN: token });
+    try {
+      const startS = (Date.now() - t0) / 1000;
+      const health = (await (await fetch(`${url}/health`)).json()) as { recommendations: { mode: string; reason: string } };
+      const rssAfterStart = procMb(child.pid as number, "VmRSS");
+      // /health latency sampled back to back while a reload (SIGHUP) of the same model runs.
+      const lat: number[] = [];
+      let reloaded = false;
+      const sampler = (async () => {
+        while (!reloaded) {
+          const a = performance.now();
+          const r = (await (await fetch(`${url}/health`)).json()) as { model: { generation: number } };
+          lat.push(performance.now() - a);
+          if (r.model.generation >= 2) reloaded = true;
+        }
+      })();
+      const idle: number[] = [];
+      for (let k = 0; k < 50; k++) {
+        const a = performance.now();
+        await (await fetch(`${url}/health`)).text();
+        idle.push(performance.now() - a);
+      }
+      const r0 = performance.now();
+      child.kill("SIGHUP");
+      await sampler;
+      const reloadS = (performance.now() - r0) / 1000;
+      const peakRss = procMb(child.pid as number, "VmHWM");
+      const rssAfterReload = procMb(child.pid as number, "VmRSS");
+      // Per-request scoring throughput.
+      const rng = createRng(5);
+      const requests = Array.from({ length: 2000 }, () => ({ body: JSON.stringify({ user_id: userIds[rng.int(users)], top_n: 10, exclude_rated: true }) }));
+      const r = await autocannon({ url: `${url}/recommend`, method: "POST", connections: 4, duration: seconds, headers: { "content-type": "application/json" }, requests });
+      const q = (a: number[], p: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))] as number;
+      const ok = (b: boolean): string => (b ? "ok" : "MISSED");
+      console.log("");
+      console.log("| measure | value | target |");
+      console.log("|---|---|---|");
+      console.log(`| recommendations | ${health.recommendations.mode} (${health.recommendations.reason}) | per-request at this size |`);
+      console.log(`| start-up (spawn to listening, incl. Node + tsx start) | ${startS.toFixed(1)} s | measured |`);
+      console.log(`| RSS after start | ${rssAfterStart.toFixed(0)} MB | <= model ${sizeMb.toFixed(0)} MB + 200 = ${(sizeMb + 200).toFixed(0)} MB ${ok(rssAfterStart <= sizeMb + 200)} |`);
+      console.log(`| reload (SIGHUP to generation 2) | ${reloadS.toFixed(2)} s | measured |`);
+      console.log(`| /health during reload: p50 / p99 / max (${lat.length} requests) | ${q(lat, 0.5).toFixed(1)} / ${q(lat, 0.99).toFixed(1)} / ${Math.max(...lat).toFixed(1)} ms | max < 50 ms ${ok(Math.max(...lat) < 50)} |`);
+      console.log(`| /health idle: p50 / max | ${q(idle, 0.5).toFixed(1)} / ${Math.max(...idle).toFixed(1)} ms | |`);
+      console.log(`| RSS after reload / peak RSS | ${rssAfterReload.toFixed(0)} / ${peakRss.toFixed(0)} MB | peak holds two models for a moment |`);
+      console.log(`| POST /recommend top-10 per request, 4 connections | ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors + r.timeouts + r.non2xx} errors | measured |`);
+      console.log(`load average: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (shared machine: latencies include other work)`);
+    } finally {
+      await stopServer(child);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function procMb(pid: number, field: string): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
 }
 
 function secondsFromEnvOrArgs(): number | undefined {
