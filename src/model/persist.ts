@@ -221,11 +221,11 @@ function removeDeadTemps(dir: string, prefix: string): void {
 export function loadModel(dir: string): TrainedModel {
   const root = checkModelDir(dir);
   const manifestPath = path.join(root.dir, MANIFEST_FILE);
-  const m = parseManifest(readCheckedSync(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model"), manifestPath);
+  const { m, userIds, itemIds } = runSteps(parseManifest(readCheckedSync(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model"), manifestPath));
   const weightsPath = path.join(root.dir, m.weights.file);
   const data = readCheckedSync(weightsPath, root.real, MAX_WEIGHTS_BYTES, MISSING_WEIGHTS, m.weights.bytes);
   checkSha(weightsPath, m, createHash("sha256").update(data).digest("hex"));
-  return modelFrom(m, data, weightsPath);
+  return runSteps(modelFrom(m, userIds, itemIds, data, weightsPath));
 }
 
 /** `loadModel` reading through the thread pool in chunks and hashing as it goes: a server keeps answering meanwhile. */
@@ -233,15 +233,38 @@ export async function loadModelAsync(dir: string): Promise<TrainedModel> {
   const root = checkModelDir(dir);
   const manifestPath = path.join(root.dir, MANIFEST_FILE);
   const manifestBytes = await readChecked(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model");
-  const m = parseManifest(manifestBytes, manifestPath);
-  await yieldToEventLoop();
+  const { m, userIds, itemIds } = await runStepsYielding(parseManifest(manifestBytes, manifestPath));
   const weightsPath = path.join(root.dir, m.weights.file);
   const hash = createHash("sha256");
   const data = await readChecked(weightsPath, root.real, MAX_WEIGHTS_BYTES, MISSING_WEIGHTS, m.weights.bytes, (chunk) => hash.update(chunk));
   checkSha(weightsPath, m, hash.digest("hex"));
   await yieldToEventLoop();
-  return modelFrom(m, data, weightsPath);
+  return runStepsYielding(modelFrom(m, userIds, itemIds, data, weightsPath));
 }
+
+/**
+ * Decoding runs as steps (a generator yields between them): the sync loader runs them back to back, the async
+ * one gives the event loop a turn at each yield, so no single block of a large model's decoding is long.
+ */
+type Steps<T> = Generator<void, T, void>;
+
+function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+async function runStepsYielding<T>(steps: Steps<T>): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await yieldToEventLoop();
+  }
+}
+
+/** Elements checked between two yields. */
+const STEP = 1 << 20;
 
 const MISSING_WEIGHTS = "missing: the manifest names this weights file but it does not exist";
 const READ_CHUNK = 8 * 1024 * 1024;
@@ -348,21 +371,31 @@ async function readChecked(file: string, realRoot: string, maxBytes: number, mis
   }
 }
 
-function parseManifest(bytes: Uint8Array, manifestPath: string): ModelManifest {
+function* parseManifest(bytes: Uint8Array, manifestPath: string): Steps<{ m: ModelManifest; userIds: IdMap; itemIds: IdMap }> {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (e) {
     throw new ModelFormatError(manifestPath, `not valid JSON (${(e as Error).message})`, { cause: e });
   }
-  return checkManifest(raw, manifestPath);
+  yield;
+  const m = checkManifest(raw, manifestPath);
+  yield;
+  try {
+    const userIds = IdMap.fromJSON("user", m.userIds);
+    yield;
+    const itemIds = IdMap.fromJSON("item", m.itemIds);
+    return { m, userIds, itemIds };
+  } catch (e) {
+    throw new ModelFormatError(manifestPath, (e as Error).message, { cause: e });
+  }
 }
 
 function checkSha(weightsPath: string, m: ModelManifest, sha: string): void {
   if (sha !== m.weights.sha256) throw new ModelFormatError(weightsPath, `corrupt: SHA-256 ${sha.slice(0, 16)}… does not match the manifest's ${m.weights.sha256.slice(0, 16)}…`);
 }
 
-function modelFrom(m: ModelManifest, data: Uint8Array, weightsPath: string): TrainedModel {
+function* modelFrom(m: ModelManifest, userIds: IdMap, itemIds: IdMap, data: Uint8Array, weightsPath: string): Steps<TrainedModel> {
   const sec = new Map<SectionName, Float32Array | Int32Array>();
   for (const s of m.weights.sections) sec.set(s.name, decodeSection(data, s));
   const offsets = sec.get("ratedOffsets") as Int32Array;
@@ -371,11 +404,13 @@ function modelFrom(m: ModelManifest, data: Uint8Array, weightsPath: string): Tra
   for (let u = 0; u < m.numUsers; u++) {
     const a = offsets[u]!, b = offsets[u + 1]!;
     if (!(a >= 0 && b >= a && b <= rated.length)) throw new ModelFormatError(weightsPath, `corrupt: rated-items offsets of user index ${u} are ${a}..${b}`);
+    if (u % STEP === STEP - 1) yield;
   }
   const ratedItems = { offsets, items: rated };
   for (let k = 0; k < rated.length; k++) {
     const i = rated[k]!;
     if (!(i >= 0 && i < m.numItems)) throw new ModelFormatError(weightsPath, `corrupt: rated item index ${i} is outside 0..${m.numItems - 1}`);
+    if (k % STEP === STEP - 1) yield;
   }
   const weights: MfWeights = {
     dim: m.dim, numUsers: m.numUsers, numItems: m.numItems, globalBias: m.globalBias,
@@ -384,8 +419,8 @@ function modelFrom(m: ModelManifest, data: Uint8Array, weightsPath: string): Tra
   };
   return {
     weights,
-    userIds: IdMap.fromJSON("user", m.userIds),
-    itemIds: IdMap.fromJSON("item", m.itemIds),
+    userIds,
+    itemIds,
     hyperparameters: m.hyperparameters,
     history: m.history,
     bestEpoch: m.bestEpoch,
@@ -475,12 +510,6 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   if (m.implicitMinRating !== undefined && m.implicitMinRating !== null && !(typeof m.implicitMinRating === "number" && Number.isFinite(m.implicitMinRating))) bad("implicitMinRating", "must be a number or null");
   if (!Array.isArray(m.userIds) || m.userIds.length !== numUsers) bad("userIds", `must be an array of ${numUsers} IDs`);
   if (!Array.isArray(m.itemIds) || m.itemIds.length !== numItems) bad("itemIds", `must be an array of ${numItems} IDs`);
-  try {
-    IdMap.fromJSON("user", m.userIds);
-    IdMap.fromJSON("item", m.itemIds);
-  } catch (e) {
-    throw new ModelFormatError(file, (e as Error).message, { cause: e });
-  }
   let hyperparameters: Hyperparameters;
   try {
     hyperparameters = resolveSavedHyperparameters(m.hyperparameters as Partial<Hyperparameters>);
