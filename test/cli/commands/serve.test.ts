@@ -122,7 +122,9 @@ describe("ewb serve (a real process, real signals)", () => {
       p.child.kill("SIGTERM");
       assert.equal(await p.exited, 0);
       assert.ok(Date.now() - t0 < 5000, "exits at once, not after the 10 s drain timeout");
-      assert.match(await stuck, /socket hang up|ECONNRESET/);
+      // Cut by the second SIGTERM, or (when its headers reached the server only after closing began) refused with a
+      // 503; the deterministic version of this check is app.test's closeNow test.
+      assert.match(await stuck, /socket hang up|ECONNRESET|answered/);
       assert.match(p.err(), /SIGTERM again: cutting open connections and stopping now/);
       assert.equal(p.err().match(/stopped/g)?.length, 1, `"stopped" once in:\n${p.err()}`);
     } finally {
