@@ -4,7 +4,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { randomBytes } from "node:crypto";
 import type * as tfTypes from "@tensorflow/tfjs";
 import type { TrainedModel } from "./types";
 import type { Tf } from "./tfjs-loader";
@@ -13,6 +12,7 @@ import { buildNeuralModel, setNeuralWeights } from "./neural";
 import { customLayers } from "./layers-custom";
 import { ModelFormatError, StorageError } from "../errors";
 import { checkString } from "../validate";
+import { writeFileAtomicSync } from "../data/atomic";
 
 export const TFJS_MODEL_FILE = "model.json";
 export const TFJS_WEIGHTS_FILE = "weights.bin";
@@ -49,8 +49,8 @@ export function fileSaveHandler(tf: Tf, dir: string): tfTypes.io.IOHandler {
       };
       try {
         fs.mkdirSync(root, { recursive: true });
-        writeReplacing(path.join(root, TFJS_WEIGHTS_FILE), Buffer.from(weightData));
-        writeReplacing(path.join(root, TFJS_MODEL_FILE), JSON.stringify(json));
+        writeFileAtomicSync(path.join(root, TFJS_WEIGHTS_FILE), Buffer.from(weightData));
+        writeFileAtomicSync(path.join(root, TFJS_MODEL_FILE), JSON.stringify(json));
       } catch (e) {
         throw new StorageError(`Cannot export the TF.js model to ${root}: ${(e as Error).message}`, { cause: e });
       }
@@ -110,22 +110,5 @@ export async function exportTfjsModel(tf: Tf, model: TrainedModel, dir: string):
     await layers.save(fileSaveHandler(tf, dir));
   } finally {
     layers.dispose();
-  }
-}
-
-function writeReplacing(file: string, data: Buffer | string): void {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    const fd = fs.openSync(tmp, "w");
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
   }
 }
