@@ -124,8 +124,11 @@ describe("ewb serve (a real process, real signals)", () => {
       assert.ok(Date.now() - t0 < 5000, "exits at once, not after the 10 s drain timeout");
       // Cut by the second SIGTERM, or (when its headers reached the server only after closing began) refused with a
       // 503; the deterministic version of this check is app.test's closeNow test.
-      assert.match(await stuck, /socket hang up|ECONNRESET|answered/);
-      assert.match(p.err(), /SIGTERM again: cutting open connections and stopping now/);
+      const stuckEnd = await stuck;
+      assert.match(stuckEnd, /socket hang up|ECONNRESET|answered/);
+      // When the stuck request was refused at close, nothing held the drain and the server may stop before the
+      // second signal arrives; only a held drain must be cut by it.
+      if (stuckEnd !== "answered") assert.match(p.err(), /SIGTERM again: cutting open connections and stopping now/);
       assert.equal(p.err().match(/stopped/g)?.length, 1, `"stopped" once in:\n${p.err()}`);
     } finally {
       if (p.child.exitCode === null) p.child.kill("SIGKILL");
