@@ -60,6 +60,16 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
     return d0 + d1 + d2 + d3;
   }
 
+  /** One Adam step of parameter k (the dense and the lazy update share it, so they agree bit for bit). */
+  const adamAt = (k: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
+    const w = f[k]!;
+    const g = f[GR + k]! + l2 * w;
+    const m = b1 * f[L.m + k]! + (1 - b1) * g;
+    const v = b2 * f[L.v + k]! + (1 - b2) * g * g;
+    f[L.m + k] = m;
+    f[L.v + k] = v;
+    f[k] = w - (lr * m * c1) / (Math.sqrt(v * c2) + eps);
+  };
   const ops: KernelOps = {
     f32: f,
     i32,
@@ -96,15 +106,8 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       return ops.gradient(start, end, scale, reg);
     },
     adamLazy(lr, b1, b2, eps, c1, c2, l2, learnGlobal) {
-      const M = L.m, V = L.v;
       const one = (k: number): void => {
-        const w = f[k]!;
-        const g = f[GR + k]! + l2 * w;
-        const m = b1 * f[M + k]! + (1 - b1) * g;
-        const v = b2 * f[V + k]! + (1 - b2) * g * g;
-        f[M + k] = m;
-        f[V + k] = v;
-        f[k] = w - (lr * m * c1) / (Math.sqrt(v * c2) + eps);
+        adamAt(k, lr, b1, b2, eps, c1, c2, l2);
         f[GR + k] = 0;
       };
       const nu = i32[L.counts]!, ni = i32[L.counts + 1]!;
@@ -124,16 +127,8 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       i32[L.counts + 1] = 0;
     },
     adam(lr, b1, b2, eps, c1, c2, l2) {
-      const n = L.numParams, M = L.m, V = L.v;
-      for (let k = 0; k < n; k++) {
-        const w = f[k]!;
-        const g = f[GR + k]! + l2 * w;
-        const m = b1 * f[M + k]! + (1 - b1) * g;
-        const v = b2 * f[V + k]! + (1 - b2) * g * g;
-        f[M + k] = m;
-        f[V + k] = v;
-        f[k] = w - (lr * m * c1) / (Math.sqrt(v * c2) + eps);
-      }
+      const n = L.numParams;
+      for (let k = 0; k < n; k++) adamAt(k, lr, b1, b2, eps, c1, c2, l2);
     },
     sgdStep(lr, l2) {
       const n = L.numParams;
