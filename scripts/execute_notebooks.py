@@ -49,9 +49,15 @@ def inject_parameters(nb, values, name):
     nb.metadata.setdefault("workbook", {})["parameters"] = values
 
 
-def run_one(path, out_dir, kernel, timeout, html, parameters):
-    nb = nbformat.read(path, as_version=4)
-    inject_parameters(nb, parameters, os.path.basename(path))
+KERNEL_START_ATTEMPTS = 3
+
+
+def started_no_cell(nb):
+    """True while no code cell of this run has an execution count (nothing ran yet)."""
+    return not any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def run_one(path, out_dir, kernel, timeout, html, parameters, startup_timeout):
     failure = {}
 
     def on_cell_error(cell, cell_index, execute_reply):
@@ -62,21 +68,32 @@ def run_one(path, out_dir, kernel, timeout, html, parameters):
             evalue=content.get("evalue") or "",
         )
 
-    client = NotebookClient(
-        nb,
-        kernel_name=kernel,
-        timeout=timeout,
-        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
-        on_cell_error=on_cell_error,
-    )
     t0 = time.monotonic()
-    error = None
-    try:
-        client.execute()
-    except CellExecutionError:
-        pass  # recorded by on_cell_error
-    except (DeadKernelError, CellTimeoutError, RuntimeError) as e:
-        error = f"{type(e).__name__}: {e}"
+    # A kernel that never answers its first kernel_info request (seen once in CI: "Kernel didn't respond in
+    # 60 seconds", with two kernels starting side by side) has run nothing yet, so starting a fresh kernel on
+    # a fresh copy of the notebook is safe; once any cell has run, a failure is reported as it is.
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        nb = nbformat.read(path, as_version=4)
+        inject_parameters(nb, parameters, os.path.basename(path))
+        client = NotebookClient(
+            nb,
+            kernel_name=kernel,
+            timeout=timeout,
+            startup_timeout=startup_timeout,
+            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+            on_cell_error=on_cell_error,
+        )
+        error = None
+        try:
+            client.execute()
+        except CellExecutionError:
+            pass  # recorded by on_cell_error
+        except (DeadKernelError, CellTimeoutError, RuntimeError) as e:
+            error = f"{type(e).__name__}: {e}"
+        if error is None or failure or not started_no_cell(nb) or attempt == KERNEL_START_ATTEMPTS:
+            break
+        print(f"{os.path.basename(path)}: the kernel did not start ({error}); starting a new one "
+              f"(attempt {attempt + 1} of {KERNEL_START_ATTEMPTS})", file=sys.stderr, flush=True)
     seconds = time.monotonic() - t0
 
     if failure:
@@ -122,13 +139,14 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--kernel", default="tslab")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    ap.add_argument("--startup-timeout", type=int, default=180, help="seconds for a kernel to answer its first request")
     ap.add_argument("--no-html", action="store_true")
     ap.add_argument("--parameters", default="{}", help='JSON object of parameters-cell constants to set, e.g. {"DATA": "ml-100k"}')
     args = ap.parse_args()
     parameters = json.loads(args.parameters)
     os.makedirs(args.out, exist_ok=True)
     for path in args.notebooks:
-        result = run_one(path, args.out, args.kernel, args.timeout, not args.no_html, parameters)
+        result = run_one(path, args.out, args.kernel, args.timeout, not args.no_html, parameters, args.startup_timeout)
         print(json.dumps(result), flush=True)
 
 

@@ -51,6 +51,83 @@ describe("the workbook runner (scripts/run-workbook.js)", function () {
   });
 });
 
+describe("the notebook driver (scripts/execute_notebooks.py) when a kernel does not start", function () {
+  this.timeout(120_000);
+  let work = "";
+  let python = "";
+
+  /**
+   * A kernelspec "flaky" whose first `hangs` starts never answer (the process sleeps, as the tslab kernel that
+   * did not respond in CI), then a real Python kernel (ipykernel, which Jupyter brings) on later starts.
+   */
+  function flakyKernel(hangs: number): string {
+    const dir = fs.mkdtempSync(path.join(work, "jupyter-"));
+    const spec = path.join(dir, "kernels", "flaky");
+    fs.mkdirSync(spec, { recursive: true });
+    const starts = path.join(dir, "starts");
+    fs.writeFileSync(
+      path.join(spec, "launch.py"),
+      [
+        "import os, sys",
+        `starts = ${JSON.stringify(starts)}`,
+        "n = (int(open(starts).read()) if os.path.exists(starts) else 0) + 1",
+        "open(starts, 'w').write(str(n))",
+        `if n <= ${hangs}: os.execvp('sleep', ['sleep', '600'])`,
+        "os.execv(sys.executable, [sys.executable, '-m', 'ipykernel_launcher', '-f', sys.argv[1]])",
+      ].join("\n"),
+    );
+    fs.writeFileSync(
+      path.join(spec, "kernel.json"),
+      JSON.stringify({ argv: [python, path.join(spec, "launch.py"), "{connection_file}"], display_name: "flaky", language: "python" }),
+    );
+    return dir;
+  }
+
+  function drive(jupyterDir: string) {
+    const nb = { cells: [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: ["print(6 * 7)"] }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const file = path.join(jupyterDir, "00-answer.ipynb");
+    fs.writeFileSync(file, JSON.stringify(nb));
+    const out = path.join(jupyterDir, "out");
+    const r = spawnSync(python, [path.join(ROOT, "scripts", "execute_notebooks.py"), "--kernel", "flaky", "--startup-timeout", "5", "--no-html", "--out", out, file], {
+      encoding: "utf8",
+      env: { ...process.env, JUPYTER_PATH: jupyterDir, PYTHONWARNINGS: "ignore" },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("{")) ?? "null");
+    const executed = JSON.parse(fs.readFileSync(path.join(out, "00-answer.ipynb"), "utf8"));
+    return { result, stderr: r.stderr, executed, starts: Number(fs.readFileSync(path.join(jupyterDir, "starts"), "utf8")) };
+  }
+
+  before(function () {
+    const reason = jupyterSkipReason();
+    if (reason) {
+      console.log(`      (skipped: ${reason})`);
+      this.skip();
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    python = (require(path.join(ROOT, "scripts", "install-kernel.js")) as { findJupyterPython: () => string }).findJupyterPython();
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "ewb-driver-"));
+  });
+
+  after(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("starts a new kernel when one never answers before any cell ran, and runs the notebook", () => {
+    const { result, stderr, executed, starts } = drive(flakyKernel(1));
+    assert.equal(result.error, null, stderr);
+    assert.equal(starts, 2);
+    assert.match(stderr, /00-answer\.ipynb: the kernel did not start \(RuntimeError: Kernel didn't respond in 5 seconds\); starting a new one \(attempt 2 of 3\)/);
+    assert.equal([executed.cells[0].outputs[0].text].flat().join(""), "42\n");
+  });
+
+  it("gives up after three starts and reports the kernel's failure", () => {
+    const { result, starts } = drive(flakyKernel(3));
+    assert.equal(starts, 3);
+    assert.match(result.error, /^RuntimeError: Kernel didn't respond in 5 seconds/);
+  });
+});
+
 describe("the notebook stripper (scripts/strip-notebooks.js)", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { strip } = require(path.join(ROOT, "scripts", "strip-notebooks.js")) as { strip: (nb: unknown) => boolean };
