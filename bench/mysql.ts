@@ -1,11 +1,13 @@
 /**
  * MySQL at size: `ewb import` of a seeded CSV (file read + one-transaction write) and `MySqlStore.loadDataset`
- * (streamed rows checked by the CSV rules) against the old read (one giant result per table, no checks), at 50k,
- * 1M and 5M ratings. Each step runs in its own process so that its peak RSS is its own. Needs MYSQL_URL.
- * `BENCH_MYSQL_SIZES=50000,1000000` picks sizes.
+ * (rows streamed straight into the columnar Dataset, checked by the CSV rules) against the first read (one giant
+ * result per table, no checks), at 50k, 1M and 5M ratings. Each step runs in its own process under
+ * /usr/bin/time, so its CPU time (user + sys of the client; the server's is not in it) and peak RSS are its own.
+ * Needs MYSQL_URL. `BENCH_MYSQL_SIZES=50000,1000000` picks sizes; `BENCH_MYSQL_BASELINE=<checkout>` also runs that
+ * checkout's own load step (e.g. a worktree of an older commit) on the same tables in the same run.
  */
 import { execFileSync } from "node:child_process";
-import { promises as fs, createWriteStream } from "node:fs";
+import { promises as fs, createWriteStream, existsSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Connection, RowDataPacket } from "mysql2/promise";
@@ -69,7 +71,7 @@ async function child(step: string, prefix: string, file: string): Promise<void> 
   }
   const store = await MySqlStore.connect(process.env.MYSQL_URL, { tablePrefix: prefix });
   try {
-    if (step === "load-stream") rows = (await store.loadDataset()).interactions.length;
+    if (step === "load-stream") rows = (await store.loadDataset()).indexed.length;
     else if (step === "load-one-result") rows = await loadOneResult((store as unknown as { conn: Connection }).conn, prefix);
     else throw new Error(`unknown step ${step}`);
   } finally {
@@ -78,12 +80,22 @@ async function child(step: string, prefix: string, file: string): Promise<void> 
   process.stdout.write(JSON.stringify({ ms: performance.now() - t, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n");
 }
 
-interface StepResult { ms: number; rows: number; maxRssMb: number; readMs?: number; writeMs?: number }
+interface StepResult { ms: number; rows: number; maxRssMb: number; cpuS: number; readMs?: number; writeMs?: number }
 
-function runChild(step: string, prefix: string, file: string): StepResult {
-  const out = execFileSync(process.execPath, ["--max-old-space-size=8192", "-r", "tsx/cjs", __filename, "--child", step, prefix, file],
-    { cwd: path.join(__dirname, ".."), env: process.env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 });
-  return JSON.parse(out.trim().split("\n").pop()!) as StepResult;
+/** One step in its own process (of this checkout, or of `root`'s bench/mysql.ts), timed by /usr/bin/time when present. */
+function runChild(step: string, prefix: string, file: string, root = path.join(__dirname, "..")): StepResult {
+  const timeFile = path.join(os.tmpdir(), `ewb-bench-mysql-time-${process.pid}`);
+  const node = [process.execPath, "--max-old-space-size=8192", "-r", "tsx/cjs", path.join(root, "bench", "mysql.ts"), "--child", step, prefix, file];
+  const timed = existsSync("/usr/bin/time");
+  const [cmd, ...args] = timed ? ["/usr/bin/time", "-o", timeFile, "-f", "%U %S %M", ...node] : node;
+  const out = execFileSync(cmd!, args, { cwd: root, env: process.env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 });
+  const r = JSON.parse(out.trim().split("\n").pop()!) as StepResult;
+  if (timed) {
+    const [user, sys, maxKb] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    rmSync(timeFile, { force: true });
+    return { ...r, cpuS: user! + sys!, maxRssMb: maxKb! / 1024 };
+  }
+  return { ...r, cpuS: Number.NaN };
 }
 
 export async function run(): Promise<void> {
@@ -95,17 +107,22 @@ export async function run(): Promise<void> {
   const prefix = `ewbbm${process.pid}_`;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-bench-mysql-"));
   const s = (ms: number): string => (ms / 1000).toFixed(1);
-  console.log("| ratings | import total s (file read / DB write) | import peak RSS MB | load, one result (before) s | peak RSS MB | load, streamed + checked (after) s | peak RSS MB |");
-  console.log("|---|---|---|---|---|---|---|");
+  const baseline = process.env.BENCH_MYSQL_BASELINE;
+  const cell = (r: StepResult): string => `${s(r.ms)} / ${r.cpuS.toFixed(1)} / ${r.maxRssMb.toFixed(0)}`;
+  console.log(`| ratings | import: wall s (file read / DB write) / CPU s / peak RSS MB | load, one result, no checks: wall s / CPU s / peak RSS MB |${baseline ? ` load, ${baseline}: wall / CPU / RSS |` : ""} load, streamed into columns + checked: wall / CPU / RSS |${baseline ? " CPU ratio, RSS ratio (columns / baseline) |" : ""}`);
+  console.log(`|---|---|---|${baseline ? "---|" : ""}---|${baseline ? "---|" : ""}`);
   try {
     for (const n of sizes) {
       const file = path.join(dir, `r${n}.csv`);
       await writeCsv(file, n);
       const imp = runChild("import", prefix, file);
       const before = runChild("load-one-result", prefix, file);
+      const base = baseline ? runChild("load-stream", prefix, file, baseline) : undefined;
       const after = runChild("load-stream", prefix, file);
-      if (before.rows !== imp.rows || after.rows !== imp.rows) throw new Error(`row counts differ: import ${imp.rows}, before ${before.rows}, after ${after.rows}`);
-      console.log(`| ${imp.rows.toLocaleString("en")} | ${s(imp.ms)} (${s(imp.readMs!)} / ${s(imp.writeMs!)}) | ${imp.maxRssMb.toFixed(0)} | ${s(before.ms)} | ${before.maxRssMb.toFixed(0)} | ${s(after.ms)} | ${after.maxRssMb.toFixed(0)} |`);
+      if (before.rows !== imp.rows || after.rows !== imp.rows || (base && base.rows !== imp.rows)) {
+        throw new Error(`row counts differ: import ${imp.rows}, one result ${before.rows}, baseline ${base?.rows}, columns ${after.rows}`);
+      }
+      console.log(`| ${imp.rows.toLocaleString("en")} | ${s(imp.ms)} (${s(imp.readMs!)} / ${s(imp.writeMs!)}) / ${imp.cpuS.toFixed(1)} / ${imp.maxRssMb.toFixed(0)} | ${cell(before)} |${base ? ` ${cell(base)} |` : ""} ${cell(after)} |${base ? ` ${(after.cpuS / base.cpuS).toFixed(2)}, ${(after.maxRssMb / base.maxRssMb).toFixed(2)} |` : ""}`);
       await fs.rm(file, { force: true });
     }
   } finally {

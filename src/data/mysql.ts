@@ -1,11 +1,10 @@
 /** MySQL/MariaDB storage of a dataset via mysql2: users, items and interactions tables with keys and constraints. */
 import type { Connection, RowDataPacket } from "mysql2/promise";
-import { DataFormatError, InvalidArgumentError, StorageError, describe, formatLocation } from "../errors";
+import { DataFormatError, InvalidArgumentError, StorageError, describe } from "../errors";
 import { checkInteger, checkString } from "../validate";
 import { compareIds } from "./idmap";
-import { datasetFromRows, type FieldNames, type RawRow } from "./records";
-import { datasetFromObjects } from "./dataset";
-import { RATING_MAX, type Dataset, type ItemRecord, type UserRecord } from "./types";
+import { DatasetBuilder, type FieldNames } from "./records";
+import { RATING_MAX, type Dataset } from "./types";
 
 /** The lowest rating the tables accept: MovieLens' half star (the synthetic data starts at 1). */
 export const DB_RATING_MIN = 0.5;
@@ -218,13 +217,15 @@ export class MySqlStore {
   }
 
   /**
-   * Reads the dataset back, streaming each table's rows (mysql2 query streams, never one giant result) into
-   * compact arrays, then checks them with exactly the CSV rules (records.ts): IDs non-empty, without line breaks,
+   * Reads the dataset back as a columnar Dataset, streaming each table's rows (mysql2 query streams, never one
+   * giant result) straight into a `DatasetBuilder` (interned IDs, typed arrays sized by the server's row estimate;
+   * no object per row is kept), checked as they arrive with exactly the CSV rules (records.ts): IDs non-empty, without line breaks,
    * at most MAX_ID_LENGTH characters; ratings in [DB_RATING_MIN, 5], never NULL; timestamps non-negative integers;
    * each (user, item) pair once; every interaction's user and item listed once in the users and items tables.
    * Tables made elsewhere may lack the keys and CHECK constraints of `ensureSchema`, so nothing is assumed: a
-   * broken rule throws `DataFormatError` naming table, primary key and column. Rows come in saved row order
-   * (or by user and item when the table has no row_order).
+   * broken rule throws `DataFormatError` naming table, primary key and column, for the first bad row in scan order
+   * (a duplicate pair once the scan has ended). Rows come in saved row order (or by user and item when the table
+   * has no row_order); `interactions`, `users` and `items` are built only when read (datasetFromColumns).
    */
   async loadDataset(): Promise<Dataset> {
     await this.checkSchema();
@@ -233,70 +234,57 @@ export class MySqlStore {
       "SELECT TABLE_NAME t, COLUMN_NAME c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?, ?)",
       [this.database, t.users, t.items, t.interactions]);
     const has = (table: string, col: string): boolean => ucols.some((r) => r.t === table && String(r.c).toLowerCase() === col);
-    const users = await this.readEntities("user", t.users, "user_id", has(t.users, "user_group") ? "user_group" : undefined);
-    const items = await this.readEntities("item", t.items, "item_id", has(t.items, "category") ? "category" : undefined);
     const ordered = has(t.interactions, "row_order");
     const timed = has(t.interactions, "timestamp");
     const table = `${this.dbSource} table ${t.interactions}`;
     const where = (u: unknown, i: unknown): string => `${table} row (user_id ${showKey(u)}, item_id ${showKey(i)})`;
-    const userIdx = new GrowableInt32(), itemIdx = new GrowableInt32();
-    const ratings = new GrowableFloat64(), times = new GrowableFloat64(), order = new GrowableFloat64();
-    /** Values that did not arrive as numbers (DECIMAL text), by scan position; checked as text like a CSV field. */
-    const ratingText = new Map<number, string>(), timeText = new Map<number, string>();
+    const expected = await this.estimatedRows(t.interactions);
+    // Rows go straight from the stream into the builder's typed arrays (interned indices; the same rules and messages
+    // as a file's rows, located by the row's primary key); the users and items tables are interned first, so an ID
+    // that is in neither is refused by lookup, and users or items without ratings are kept.
+    const builder = new DatasetBuilder(this.source, DB_NAMES, {
+      ratingMin: DB_RATING_MIN,
+      ...(expected > 0 ? { expectedRows: expected } : {}),
+      locate: ({ userId, itemId }) => ({ source: where(userId, itemId) }),
+      duplicateFirst: () => "which the table holds more than once (it has no unique key on (user_id, item_id))",
+    });
+    await this.readEntities(builder, "user", t.users, "user_id", has(t.users, "user_group") ? "user_group" : undefined);
+    await this.readEntities(builder, "item", t.items, "item_id", has(t.items, "category") ? "category" : undefined);
+    const order = ordered ? new GrowableFloat64(expected > 0 ? expected : 1024) : undefined;
+    const orderAt = timed ? 4 : 3;
+    let scanned = 0;
     // No ORDER BY: with an index on row_order MariaDB walked it and looked every row up in the clustered key (about
     // 15x slower for 50k rows than a plain scan), without one it sorts on disk; the order is restored here.
     const sql = `SELECT \`user_id\`, \`item_id\`, \`rating\`${timed ? ", `timestamp`" : ""}${ordered ? ", `row_order`" : ""} FROM \`${t.interactions}\``;
     await this.stream(sql, (r) => {
       const u = r[0], i = r[1], rating = r[2];
-      const ui = users.index.get(checkDbId(u, "user", () => where(u, i), "user_id") as string);
+      const ui = builder.userIndexOf(checkDbId(u, "user", () => where(u, i), "user_id"));
       if (ui === undefined) throw new DataFormatError({ source: where(u, i), field: "user_id" }, `expected user ${JSON.stringify(u)} to be in table ${t.users}, but it is not`);
-      const ii = items.index.get(checkDbId(i, "item", () => where(u, i), "item_id") as string);
+      const ii = builder.itemIndexOf(checkDbId(i, "item", () => where(u, i), "item_id"));
       if (ii === undefined) throw new DataFormatError({ source: where(u, i), field: "item_id" }, `expected item ${JSON.stringify(i)} to be in table ${t.items}, but it is not`);
-      if (rating === null) {
+      if (rating === null || rating === undefined) {
         throw new DataFormatError({ source: where(u, i), field: "rating" }, `expected a rating, a number between ${DB_RATING_MIN} and ${RATING_MAX}, but found NULL`);
       }
-      userIdx.push(ui);
-      itemIdx.push(ii);
-      ratings.push(typeof rating === "number" ? rating : Number.NaN);
-      if (typeof rating !== "number") ratingText.set(userIdx.length - 1, String(rating));
-      times.push(timed && r[3] !== null ? Number(r[3]) : Number.NaN);
-      if (timed && r[3] !== null && typeof r[3] !== "number") timeText.set(userIdx.length - 1, String(r[3]));
-      if (ordered) order.push(r[timed ? 4 : 3] === null ? Number.NaN : Number(r[timed ? 4 : 3]));
+      const ts = timed ? r[3] : null;
+      builder.addInterned(++scanned, ui, ii, typeof rating === "number" ? rating : String(rating),
+        ts === null || ts === undefined || typeof ts === "number" ? ts : String(ts));
+      if (order) { const o = r[orderAt]; order.push(o === null || o === undefined ? Number.NaN : Number(o)); }
     });
-    const n = userIdx.length;
-    if (n === 0) throw new DataFormatError({ source: table }, "expected at least one interaction, but the table is empty");
-    const perm = ordered ? rowOrderPermutation(order.view()) : pairPermutation(userIdx.view(), itemIdx.view(), users.rank, items.rank);
-    const uArr = userIdx.view(), iArr = itemIdx.view(), rArr = ratings.view(), tArr = times.view();
-    let current = 0;
-    function* rows(): Generator<RawRow> {
-      for (let k = 0; k < n; k++) {
-        const r = perm[k]!;
-        current = r;
-        const rt = rArr[r]!, ts = tArr[r]!;
-        yield {
-          line: k + 1,
-          userId: users.ids[uArr[r]!]!,
-          itemId: items.ids[iArr[r]!]!,
-          rating: Number.isNaN(rt) ? ratingText.get(r) ?? "NaN" : String(rt),
-          ...(Number.isNaN(ts) ? (timeText.has(r) ? { timestamp: timeText.get(r)! } : {}) : { timestamp: String(ts) }),
-        };
-      }
+    if (builder.length === 0) throw new DataFormatError({ source: table }, "expected at least one interaction, but the table is empty");
+    if (order) {
+      builder.reorder(rowOrderPermutation(order.view()));
+    } else {
+      const rows = builder.rowsView();
+      builder.reorder(pairPermutation(rows.users, rows.items, sortRanks(builder.internedUserIds()), sortRanks(builder.internedItemIds())));
     }
-    let checked: Dataset;
-    try {
-      checked = datasetFromRows(rows(), ROWS_SOURCE, DB_NAMES, DB_RATING_MIN);
-    } catch (e) {
-      if (!(e instanceof DataFormatError) || e.location.source !== ROWS_SOURCE) throw e;
-      // Re-locate the CSV rule's message from "row k of the scan" to the table row's primary key.
-      const problem = e.message.slice(formatLocation(e.location).length + 2)
-        .replace(/, first on line \d+;/, ", which the table holds more than once (it has no unique key on (user_id, item_id));");
-      const at = e.location.line === undefined ? current : perm[e.location.line - 1]!; // duplicates are found after the scan
-      const u = users.ids[uArr[at]!], i = items.ids[iArr[at]!];
-      throw new DataFormatError({ source: where(u, i), ...(e.location.field === undefined ? {} : { field: e.location.field }) }, problem, { cause: e });
-    }
-    const userRecords: UserRecord[] = users.sorted.map((k) => (users.labels[k] === undefined ? { userId: users.ids[k]! } : { userId: users.ids[k]!, group: users.labels[k]! }));
-    const itemRecords: ItemRecord[] = items.sorted.map((k) => (items.labels[k] === undefined ? { itemId: items.ids[k]! } : { itemId: items.ids[k]!, category: items.labels[k]! }));
-    return datasetFromObjects({ interactions: checked.interactions, users: userRecords, items: itemRecords, source: this.source });
+    return builder.finish();
+  }
+
+  /** The server's estimate of a table's row count (information_schema; InnoDB's is approximate), 0 when unknown. */
+  private async estimatedRows(table: string): Promise<number> {
+    const [rows] = await this.sql<RowDataPacket[]>("SELECT TABLE_ROWS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", [this.database, table]);
+    const n = Number(rows[0]?.n ?? 0);
+    return Number.isFinite(n) && n > 0 ? n : 0;
   }
 
   /** `mysql://host:port/database` without the table prefix, the start of every location in a table. */
@@ -305,28 +293,18 @@ export class MySqlStore {
   }
 
   /**
-   * Streams a users or items table: each ID checked (non-empty, no line breaks, length cap, listed once), sorted
-   * as IdMap sorts them. `index` maps an ID to its position in `ids` (scan order), `rank` that position to its
-   * place in sorted order.
+   * Streams a users or items table into the builder: each ID checked (non-empty, no line breaks, length cap, listed
+   * once) and interned with its label, in scan order.
    */
-  private async readEntities(kind: "user" | "item", table: string, idCol: string, labelCol: string | undefined): Promise<{
-    ids: string[]; index: Map<string, number>; rank: Int32Array; sorted: number[]; labels: (string | undefined)[];
-  }> {
-    const ids: string[] = [], labels: (string | undefined)[] = [];
-    const index = new Map<string, number>();
+  private async readEntities(builder: DatasetBuilder, kind: "user" | "item", table: string, idCol: string, labelCol: string | undefined): Promise<void> {
     const source = `${this.dbSource} table ${table}`;
     await this.stream(`SELECT \`${idCol}\`${labelCol ? `, \`${labelCol}\`` : ""} FROM \`${table}\``, (r) => {
       const where = (): string => `${source} row (${idCol} ${showKey(r[0])})`;
-      const id = checkDbId(r[0], kind, where, idCol) as string;
-      if (index.has(id)) throw new DataFormatError({ source: where(), field: idCol }, `expected each ${kind} once, but found ${JSON.stringify(id)} twice`);
-      index.set(id, ids.length);
-      ids.push(id);
-      labels.push(labelCol && r[1] != null ? String(r[1]) : undefined);
+      const id = checkDbId(r[0], kind, where, idCol);
+      const label = labelCol && r[1] != null ? String(r[1]) : undefined;
+      const k = kind === "user" ? builder.internUser(id, label) : builder.internItem(id, label);
+      if (k < 0) throw new DataFormatError({ source: where(), field: idCol }, `expected each ${kind} once, but found ${JSON.stringify(id)} twice`);
     });
-    const sorted = Array.from(ids.keys()).sort((a, b) => compareIds(ids[a]!, ids[b]!));
-    const rank = new Int32Array(ids.length);
-    sorted.forEach((pos, k) => (rank[pos] = k));
-    return { ids, index, rank, sorted, labels };
   }
 
   /**
@@ -367,8 +345,14 @@ export class MySqlStore {
 
 /** Field names in messages about table rows: the column names. */
 const DB_NAMES: FieldNames = { user: "user_id", item: "item_id", rating: "rating", timestamp: "timestamp", group: "user_group", category: "category" };
-/** The source name the rows are checked under before their errors are re-located to a table row. */
-const ROWS_SOURCE = "\u0000mysql rows";
+
+/** rank[k] = the place of ids[k] in IdMap (sorted) order. */
+function sortRanks(ids: readonly string[]): Int32Array {
+  const sorted = Array.from(ids.keys()).sort((a, b) => compareIds(ids[a]!, ids[b]!));
+  const rank = new Int32Array(ids.length);
+  sorted.forEach((pos, k) => (rank[pos] = k));
+  return rank;
+}
 
 /** A key value in a location: JSON for text (shortened like other found values), NULL for SQL NULL. */
 function showKey(v: unknown): string {
@@ -438,23 +422,13 @@ function primaryKeyOrder(dataset: Dataset): Uint32Array {
   return perm.sort((a, b) => key[a]! - key[b]! || a - b);
 }
 
-/** An Int32Array that grows by doubling; `view()` is the filled part. */
-class GrowableInt32 {
-  private data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) { const d = new Int32Array(this.data.length * 2); d.set(this.data); this.data = d; }
-    this.data[this.length++] = v;
-  }
-  view(): Int32Array { return this.data.subarray(0, this.length); }
-}
-
-/** A Float64Array that grows by doubling; `view()` is the filled part. */
+/** A Float64Array of an estimated capacity that grows by 1.25x past it; `view()` is the filled part. */
 class GrowableFloat64 {
-  private data = new Float64Array(1024);
+  private data: Float64Array;
   length = 0;
+  constructor(capacity: number) { this.data = new Float64Array(Math.max(1024, Math.ceil(capacity))); }
   push(v: number): void {
-    if (this.length === this.data.length) { const d = new Float64Array(this.data.length * 2); d.set(this.data); this.data = d; }
+    if (this.length === this.data.length) { const d = new Float64Array(Math.ceil(this.data.length * 1.25)); d.set(this.data); this.data = d; }
     this.data[this.length++] = v;
   }
   view(): Float64Array { return this.data.subarray(0, this.length); }

@@ -34,6 +34,17 @@ export interface DatasetBuilderOptions {
    * Called only when a row is refused (also for the first row of a duplicate pair).
    */
   readonly locate?: (row: { readonly line: number; readonly userId: string; readonly itemId: string }) => DataLocation;
+  /**
+   * How a duplicate's message names the first row of the pair; default `first on line N` (or `first at <locate>`).
+   * A table, whose rows have no lines, says instead that it holds the pair more than once.
+   */
+  readonly duplicateFirst?: (row: { readonly line: number; readonly userId: string; readonly itemId: string }) => string;
+  /**
+   * About how many rows will be added (a file size over the bytes per row, a table's row count), so the row arrays
+   * are allocated once near their final size instead of doubling (which holds the old and the new arrays at once);
+   * the arrays still grow if the estimate was low. Default: unknown.
+   */
+  readonly expectedRows?: number;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -44,6 +55,11 @@ const RATING_CACHE_SIZE = 4096;
 const LINE_BREAK = /[\r\n]/;
 /** Interned indices are packed as user * 2^26 + item into a double for sorting; both stay below these. */
 const MAX_INTERNED = 2 ** 26;
+/**
+ * `finish()` hands over the row arrays without copying them (a view of the filled part) when they are at least this
+ * full; emptier ones are copied to their length, so a high estimate costs a copy, not memory held for good.
+ */
+const KEEP_FILLED = 0.85;
 
 /**
  * Checks rows one at a time and builds a columnar Dataset (users and items sorted by ID, rows in the order added).
@@ -68,6 +84,9 @@ export class DatasetBuilder {
   private readonly names: FieldNames;
   private readonly ratingMin: number;
   private readonly locateRow: ((row: { line: number; userId: string; itemId: string }) => DataLocation) | undefined;
+  private readonly duplicateFirst: ((row: { line: number; userId: string; itemId: string }) => string) | undefined;
+  /** Growth factor of the row arrays: doubling without an estimate, smaller steps past a (usually close) estimate. */
+  private readonly growth: number;
   private readonly userIndex = new Map<string, number>();
   private readonly itemIndex = new Map<string, number>();
   private readonly ratingCache = new Map<string, number>();
@@ -77,9 +96,9 @@ export class DatasetBuilder {
   private readonly userGroupLine: number[] = [];
   private readonly itemCategory: (string | undefined)[] = [];
   private readonly itemCategoryLine: number[] = [];
-  private users = new Int32Array(1024);
-  private items = new Int32Array(1024);
-  private ratings = new Float32Array(1024);
+  private users: Int32Array;
+  private items: Int32Array;
+  private ratings: Float32Array;
   private timestamps: Float64Array | undefined;
   private n = 0;
   /** Line numbers, stored as runs: row breakRows[k] is on line breakLines[k], and each next row on the next line. */
@@ -93,6 +112,14 @@ export class DatasetBuilder {
     this.names = names;
     this.ratingMin = options.ratingMin ?? RATING_MIN;
     this.locateRow = options.locate;
+    this.duplicateFirst = options.duplicateFirst;
+    const expected = options.expectedRows;
+    const hinted = expected !== undefined && Number.isFinite(expected) && expected > 0;
+    const capacity = hinted ? Math.min(Math.max(1024, Math.ceil(expected)), 2 ** 31 - 1) : 1024;
+    this.growth = hinted ? 1.25 : 2;
+    this.users = new Int32Array(capacity);
+    this.items = new Int32Array(capacity);
+    this.ratings = new Float32Array(capacity);
   }
 
   /** The number of rows added so far. */
@@ -159,6 +186,109 @@ export class DatasetBuilder {
   }
 
   /**
+   * Registers a user before (or without) any row, e.g. from a users table, with its group; returns its interned index,
+   * or -1 when the ID is already known (the caller reports the repeat in its own terms). The caller has checked the
+   * ID (non-empty, no line breaks, at most MAX_ID_LENGTH characters): only `add`/`addFields` check IDs themselves.
+   */
+  internUser(userId: string, group?: string): number {
+    return this.intern(this.userIndex, this.userNames, this.userGroup, this.userGroupLine, userId, group, "user");
+  }
+
+  /** `internUser` for an item and its category. */
+  internItem(itemId: string, category?: string): number {
+    return this.intern(this.itemIndex, this.itemNames, this.itemCategory, this.itemCategoryLine, itemId, category, "item");
+  }
+
+  /** The interned index of a known user ID, else undefined. */
+  userIndexOf(userId: string): number | undefined {
+    return this.userIndex.get(userId);
+  }
+
+  /** The interned index of a known item ID, else undefined. */
+  itemIndexOf(itemId: string): number | undefined {
+    return this.itemIndex.get(itemId);
+  }
+
+  /** The interned user IDs, by interned index (the builder's own array: do not change it). */
+  internedUserIds(): readonly string[] {
+    return this.userNames;
+  }
+
+  /** The interned item IDs, by interned index (the builder's own array: do not change it). */
+  internedItemIds(): readonly string[] {
+    return this.itemNames;
+  }
+
+  /** The rows added so far as interned indices (views of the builder's arrays: read them before the next add). */
+  rowsView(): { readonly users: Int32Array; readonly items: Int32Array } {
+    return { users: this.users.subarray(0, this.n), items: this.items.subarray(0, this.n) };
+  }
+
+  /**
+   * Adds a row of already interned user and item indices (from `internUser` / `internItem` / `userIndexOf`), the
+   * rating and timestamp as a source hands them: numbers (a database's DOUBLE, INT) or texts (DECIMAL), checked by
+   * the same rules and messages as a file's fields (a number as the text it prints as). A timestamp of undefined or
+   * null: none. No per-row object is made.
+   */
+  addInterned(line: number, u: number, i: number, rating: number | string, timestamp?: number | string | null): void {
+    if (this.done) throw new Error("DatasetBuilder: add after finish");
+    const userId = this.userNames[u], itemId = this.itemNames[i];
+    if (userId === undefined || itemId === undefined) throw new Error(`DatasetBuilder: row with unknown interned index (user ${u}, item ${i})`);
+    let value: number;
+    if (typeof rating === "number") {
+      value = rating;
+      if (!(value >= this.ratingMin && value <= TOP)) this.parseRating(String(rating), line, userId, itemId);
+    } else {
+      value = this.parseRating(rating, line, userId, itemId);
+    }
+    let ts = NaN;
+    if (typeof timestamp === "number") {
+      ts = timestamp;
+      if (!(Number.isSafeInteger(ts) && ts >= 0)) this.parseTimestamp(String(timestamp), line, userId, itemId);
+    } else if (typeof timestamp === "string" && timestamp !== "") {
+      ts = this.parseTimestamp(timestamp, line, userId, itemId);
+    }
+    const k = this.n;
+    if (k === this.users.length) this.grow();
+    this.users[k] = u;
+    this.items[k] = i;
+    this.ratings[k] = value;
+    if (!Number.isNaN(ts)) {
+      if (this.timestamps === undefined) this.timestamps = new Float64Array(this.users.length).fill(NaN);
+      this.timestamps[k] = ts;
+    }
+    if (line !== this.lastLine + 1 || k === 0) {
+      this.breakRows.push(k);
+      this.breakLines.push(line);
+    }
+    this.lastLine = line;
+    this.n = k + 1;
+  }
+
+  /**
+   * Puts the rows added so far in the order `perm` gives (row k becomes the row that was at perm[k]; a permutation of
+   * 0..length-1), for a source that reads rows in another order than its own (a table scanned in key order with
+   * a row_order column). Line k+1 is then row k. One column is copied at a time.
+   */
+  reorder(perm: Uint32Array | Int32Array): void {
+    if (this.done) throw new Error("DatasetBuilder: reorder after finish");
+    const n = this.n;
+    if (perm.length !== n) throw new Error(`DatasetBuilder: reorder by ${perm.length} positions for ${n} rows`);
+    const gather = <A extends Int32Array | Float32Array | Float64Array>(a: A, out: A): A => {
+      for (let k = 0; k < n; k++) out[k] = a[perm[k]!]!;
+      return out;
+    };
+    this.users = gather(this.users, new Int32Array(n));
+    this.items = gather(this.items, new Int32Array(n));
+    this.ratings = gather(this.ratings, new Float32Array(n));
+    if (this.timestamps) this.timestamps = gather(this.timestamps, new Float64Array(n));
+    this.breakRows.length = 0;
+    this.breakLines.length = 0;
+    if (n > 0) { this.breakRows.push(0); this.breakLines.push(1); }
+    this.lastLine = n;
+  }
+
+  /**
    * Throws `error`, unless the rows added so far hold a duplicate pair: that one is on an earlier line and is thrown
    * instead. Readers call this for their own refusals (field counts, parse errors) to keep first-error order.
    */
@@ -178,13 +308,16 @@ export class DatasetBuilder {
     this.userNames.forEach((id, k) => (uperm[k] = userIds.index(id)));
     const iperm = new Int32Array(this.itemNames.length);
     this.itemNames.forEach((id, k) => (iperm[k] = itemIds.index(id)));
-    const users = this.users.slice(0, n), items = this.items.slice(0, n);
+    // The row arrays themselves (their filled part) when nearly full, else copies to length: never both at once for long.
+    const keep = n >= KEEP_FILLED * this.users.length;
+    const users = keep ? this.users.subarray(0, n) : this.users.slice(0, n);
+    const items = keep ? this.items.subarray(0, n) : this.items.slice(0, n);
     for (let r = 0; r < n; r++) {
       users[r] = uperm[users[r]!]!;
       items[r] = iperm[items[r]!]!;
     }
-    const ratings = this.ratings.slice(0, n);
-    const timestamps = this.timestamps?.slice(0, n);
+    const ratings = keep ? this.ratings.subarray(0, n) : this.ratings.slice(0, n);
+    const timestamps = this.timestamps && (keep ? this.timestamps.subarray(0, n) : this.timestamps.slice(0, n));
     this.users = this.items = new Int32Array(0);
     this.ratings = new Float32Array(0);
     this.timestamps = undefined;
@@ -213,7 +346,7 @@ export class DatasetBuilder {
   }
 
   private grow(): void {
-    const cap = this.users.length * 2;
+    const cap = Math.min(2 ** 31 - 1, Math.max(this.users.length + 1024, Math.ceil(this.users.length * this.growth)));
     const u = new Int32Array(cap); u.set(this.users); this.users = u;
     const i = new Int32Array(cap); i.set(this.items); this.items = i;
     const r = new Float32Array(cap); r.set(this.ratings); this.ratings = r;
@@ -251,10 +384,25 @@ export class DatasetBuilder {
       if (first === undefined) { firstRow.set(key, r); continue; }
       const userId = this.userNames[u]!, itemId = this.itemNames[this.items[r]!]!;
       const firstLine = this.lineOf(first);
-      const where = this.locateRow ? `at ${formatLocation(this.locateRow({ line: firstLine, userId, itemId }))}` : `on line ${firstLine}`;
+      const pair = { line: firstLine, userId, itemId };
+      const where = this.duplicateFirst ? this.duplicateFirst(pair)
+        : this.locateRow ? `first at ${formatLocation(this.locateRow(pair))}` : `first on line ${firstLine}`;
       throw new DataFormatError(this.locate(this.lineOf(r), userId, itemId),
-        `duplicate (user, item) pair (${JSON.stringify(userId)}, ${JSON.stringify(itemId)}), first ${where}; each pair may be rated once`);
+        `duplicate (user, item) pair (${JSON.stringify(userId)}, ${JSON.stringify(itemId)}), ${where}; each pair may be rated once`);
     }
+  }
+
+  private intern(index: Map<string, number>, names: string[], labels: (string | undefined)[], lines: number[], id: string,
+    label: string | undefined, kind: string): number {
+    if (this.done) throw new Error("DatasetBuilder: add after finish");
+    if (index.has(id)) return -1;
+    const k = names.length;
+    if (k >= MAX_INTERNED) throw new Error(`DatasetBuilder: more than ${MAX_INTERNED} distinct ${kind} IDs`);
+    index.set(id, k);
+    names.push(id);
+    labels.push(label);
+    lines.push(0);
+    return k;
   }
 
   private locate(line: number, userId: string, itemId: string, field?: string): DataLocation {

@@ -94,6 +94,74 @@ describe("columnar Dataset", () => {
   });
 });
 
+describe("DatasetBuilder: interned rows, pre-sizing, reordering", () => {
+  const gen = generateSyntheticDataset({ seed: 9 });
+  const rowsOf = (ds: Dataset) => ({ users: [...ds.indexed.users], items: [...ds.indexed.items], ratings: [...ds.indexed.ratings] });
+  const fromRows = (expectedRows?: number): Dataset => {
+    const b = new DatasetBuilder("x", NAMES, expectedRows === undefined ? {} : { expectedRows });
+    gen.interactions.forEach((r, k) => b.addFields(k + 2, r.userId, r.itemId, String(r.rating)));
+    return b.finish();
+  };
+
+  it("gives the same Dataset whatever the row estimate: none, exact, far too low, far too high", () => {
+    const n = gen.interactions.length;
+    const plain = fromRows();
+    for (const est of [n, 10, n * 3, n - 1]) {
+      const ds = fromRows(est);
+      assert.deepEqual(rowsOf(ds), rowsOf(plain), `estimate ${est}`);
+      assert.equal(ds.indexed.users.length, n);
+      assert.deepEqual(ds.userIds.toArray(), plain.userIds.toArray());
+    }
+  });
+
+  it("hands over its arrays without a copy when nearly full, and copies to length when the estimate was high", () => {
+    const n = gen.interactions.length;
+    assert.equal(fromRows(n).indexed.users.buffer.byteLength, n * 4);
+    assert.equal(fromRows(n + 10).indexed.users.buffer.byteLength, (n + 10) * 4); // kept, a view of the filled part
+    assert.equal(fromRows(n * 3).indexed.users.buffer.byteLength, n * 4);       // copied
+  });
+
+  it("addInterned: IDs interned first (kept without rows), numbers and texts checked by the file rules", () => {
+    const b = new DatasetBuilder("db", NAMES, { ratingMin: 0.5, locate: (r) => ({ source: `t (${r.userId}, ${r.itemId})` }) });
+    assert.equal(b.internUser("U2", "g2"), 0);
+    assert.equal(b.internUser("U1"), 1);
+    assert.equal(b.internUser("U1"), -1);
+    assert.equal(b.internUser("U3"), 2); // no ratings: still a user of the Dataset
+    assert.equal(b.internItem("I1", "c"), 0);
+    assert.equal(b.userIndexOf("U1"), 1);
+    assert.equal(b.userIndexOf("U9"), undefined);
+    b.addInterned(1, 1, 0, 4.5, 7);
+    b.addInterned(2, 0, 0, "3.0", null);
+    assert.throws(() => b.addInterned(3, 2, 0, 99), /^DataFormatError: t \(U3, I1\) \(field rating\): expected a rating, a number between 0\.5 and 5, but found "99"$/);
+    assert.throws(() => b.addInterned(3, 2, 0, Number.NaN), /found "NaN"$/);
+    assert.throws(() => b.addInterned(3, 2, 0, "4", -1), /\(field timestamp\): expected a timestamp, a non-negative integer \(seconds\), but found "-1"$/);
+    assert.throws(() => b.addInterned(3, 2, 0, 4, 1.5), /found "1\.5"$/);
+    const ds = b.finish();
+    assert.deepEqual(ds.interactions, [{ userId: "U1", itemId: "I1", rating: 4.5, timestamp: 7 }, { userId: "U2", itemId: "I1", rating: 3 }]);
+    assert.deepEqual(ds.users, [{ userId: "U1" }, { userId: "U2", group: "g2" }, { userId: "U3" }]);
+    assert.deepEqual(ds.items, [{ itemId: "I1", category: "c" }]);
+  });
+
+  it("reorder puts rows in the given order, and a duplicate is then named in that order, in the caller's words", () => {
+    const b = new DatasetBuilder("db", NAMES, { locate: (r) => ({ source: `t (${r.userId}, ${r.itemId})` }), duplicateFirst: () => "held twice" });
+    const u = b.internUser("U1"), i1 = b.internItem("I1"), i2 = b.internItem("I2");
+    b.addInterned(1, u, i1, 1, 10);
+    b.addInterned(2, u, i2, 2);
+    b.addInterned(3, u, i1, 3, 30);
+    b.reorder(new Uint32Array([1, 2, 0]));
+    assert.deepEqual(b.rowsView().items, new Int32Array([i2, i1, i1]));
+    assert.throws(() => b.finish(), /^DataFormatError: t \(U1, I1\): duplicate \(user, item\) pair \("U1", "I1"\), held twice; each pair may be rated once$/);
+    const c = new DatasetBuilder("db", NAMES);
+    c.internUser("U1"); c.internItem("I1"); c.internItem("I2");
+    c.addInterned(1, 0, 0, 1, 10);
+    c.addInterned(2, 0, 1, 2);
+    c.reorder(new Uint32Array([1, 0]));
+    const ds = c.finish();
+    assert.deepEqual(ds.interactions, [{ userId: "U1", itemId: "I2", rating: 2 }, { userId: "U1", itemId: "I1", rating: 1, timestamp: 10 }]);
+    assert.throws(() => new DatasetBuilder("x", NAMES).reorder(new Uint32Array(1)), /reorder by 1 positions for 0 rows/);
+  });
+});
+
 describe("splits of a columnar Dataset", () => {
   const ds = generateSyntheticDataset({ seed: 2, interactionsPerUser: { min: 1, max: 30 } });
 

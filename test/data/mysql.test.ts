@@ -157,6 +157,52 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", function () {
     }
   });
 
+  it("reads straight into the columnar Dataset: the CSV reader's maps and rows, no row objects until asked", async () => {
+    const ds = generateSyntheticDataset({ seed: 13 });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-my-"));
+    try {
+      const p = path.join(dir, "d.csv");
+      await writeInteractionsCsv(p, ds);
+      const fromCsv = await readInteractionsCsv(p);
+      await store.saveDataset(fromCsv);
+      const fromDb = await store.loadDataset();
+      // The object views are built on first access (getters), not by the reader.
+      assert.equal(typeof Object.getOwnPropertyDescriptor(fromDb, "interactions")?.get, "function");
+      assert.deepEqual(fromDb.userIds.toArray(), fromCsv.userIds.toArray());
+      assert.deepEqual(fromDb.itemIds.toArray(), fromCsv.itemIds.toArray());
+      assert.deepEqual(fromDb.indexed.users, fromCsv.indexed.users);
+      assert.deepEqual(fromDb.indexed.items, fromCsv.indexed.items);
+      assert.deepEqual(fromDb.indexed.ratings, fromCsv.indexed.ratings);
+      assert.equal(fromDb.indexed.length, fromCsv.indexed.length);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps users and items without ratings, and orders rows by a row_order that is not 0..n-1 (NULL last)", async () => {
+    const other = await MySqlStore.connect(URL, { tablePrefix: `${prefix}ord_` });
+    const conn = (other as unknown as { conn: { query(s: string): Promise<unknown> } }).conn;
+    const p = `${prefix}ord_`;
+    try {
+      await other.dropTables();
+      await conn.query(`CREATE TABLE \`${p}users\` (user_id VARCHAR(20) PRIMARY KEY, user_group VARCHAR(20))`);
+      await conn.query(`CREATE TABLE \`${p}items\` (item_id VARCHAR(20) PRIMARY KEY)`);
+      await conn.query(`CREATE TABLE \`${p}interactions\` (user_id VARCHAR(20), item_id VARCHAR(20), rating DOUBLE, row_order INT, PRIMARY KEY (user_id, item_id))`);
+      await conn.query(`INSERT INTO \`${p}users\` VALUES ('U2', 'g'), ('U1', NULL), ('U0', 'idle')`);
+      await conn.query(`INSERT INTO \`${p}items\` VALUES ('I1'), ('I2'), ('I3')`);
+      await conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U2', 'I1', 4, 50), ('U1', 'I2', 5, NULL), ('U1', 'I1', 3, 7)`);
+      const ds = await other.loadDataset();
+      assert.deepEqual(ds.interactions, [
+        { userId: "U1", itemId: "I1", rating: 3 }, { userId: "U2", itemId: "I1", rating: 4 }, { userId: "U1", itemId: "I2", rating: 5 },
+      ]);
+      assert.deepEqual(ds.users, [{ userId: "U0", group: "idle" }, { userId: "U1" }, { userId: "U2", group: "g" }]);
+      assert.deepEqual(ds.itemIds.toArray(), ["I1", "I2", "I3"]);
+    } finally {
+      await other.dropTables();
+      await other.close();
+    }
+  });
+
   it("reports missing tables with a hint", async () => {
     const other = await MySqlStore.connect(URL, { tablePrefix: `${prefix}none_` });
     try {
