@@ -4,6 +4,7 @@ import type { MfWeights } from "./types";
 import type { Tf } from "./tfjs-loader";
 import { customLayers } from "./layers-custom";
 import { installSparseGatherGradient } from "./tfjs-gather-gradient";
+import { installWasmSpeedups } from "./tfjs-wasm-speedups";
 import { InvalidArgumentError } from "../errors";
 
 /** Layer names of the Layers MF model (what `model.summary()` shows and the weight conversion reads). */
@@ -31,6 +32,7 @@ export interface LayersMfOptions {
 export function buildLayersMf(tf: Tf, weights: MfWeights, options: LayersMfOptions = {}): tfTypes.LayersModel {
   checkWeights(weights);
   installSparseGatherGradient(tf);
+  installWasmSpeedups(tf);
   const l2 = options.l2 ?? 0;
   const reg = (): ReturnType<Tf["regularizers"]["l2"]> | undefined => (l2 > 0 ? tf.regularizers.l2({ l2: l2 / 2 }) : undefined);
   const { numUsers, numItems, dim } = weights;

@@ -8,6 +8,7 @@ import { buildNeuralModel, neuralWeights } from "./neural";
 import { shuffleTogether } from "./shuffle";
 import { createRng } from "../random";
 import { installSparseGatherGradient } from "./tfjs-gather-gradient";
+import { installWasmSpeedups } from "./tfjs-wasm-speedups";
 import { InvalidArgumentError } from "../errors";
 
 /** Which Layers model to train. */
@@ -70,7 +71,8 @@ export async function createLayersTrainer(backend: TfjsBackendName, problem: Tra
     backend: `${backend}+layers`,
     model,
     async runEpoch(): Promise<number> {
-      installSparseGatherGradient(tf); // again: loading another TF.js copy meanwhile re-registers the original
+      installSparseGatherGradient(tf); // again: loading another TF.js copy meanwhile re-registers the originals
+      installWasmSpeedups(tf);
       if (batch < n) shuffleTogether(rng.nextSeed(), order);
       for (let k = 0; k < n; k++) {
         const r = order[k]!;

@@ -7,6 +7,7 @@ import type { MfWeights, NeuralConfig, NetworkWeights } from "./types";
 import type { Tf } from "./tfjs-loader";
 import { customLayers } from "./layers-custom";
 import { installSparseGatherGradient } from "./tfjs-gather-gradient";
+import { installWasmSpeedups } from "./tfjs-wasm-speedups";
 import { MF_LAYER_NAMES } from "./layers-mf";
 import { createRng } from "../random";
 import { InvalidArgumentError } from "../errors";
@@ -52,6 +53,7 @@ export interface NeuralBuildOptions {
  */
 export function buildNeuralModel(tf: Tf, o: NeuralBuildOptions): tfTypes.LayersModel {
   installSparseGatherGradient(tf);
+  installWasmSpeedups(tf);
   const { numUsers, numItems, dim } = o.initial;
   const reg = (): ReturnType<Tf["regularizers"]["l2"]> | undefined => (o.l2 > 0 ? tf.regularizers.l2({ l2: o.l2 / 2 }) : undefined);
   const seeds = createRng(o.seed);
