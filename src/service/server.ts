@@ -94,11 +94,14 @@ export type SignalEvent =
  * a second SIGTERM or SIGINT while draining cuts the open connections so the exit comes at once.
  * SIGHUP reloads the current model directory as configured (a symbolic link is resolved again; a bad model is
  * refused and the old one keeps serving); a storm of SIGHUPs coalesces into at most one queued reload, and
- * each load is reported once. Returns a function that removes the handlers.
+ * each load is reported once. Once closed, further SIGTERMs and SIGINTs are ignored while the process finishes
+ * (with no handler left, a late one would kill it mid-exit). Returns a function that removes the handlers.
  */
 export function installSignalHandlers(service: RunningService, onEvent: (event: SignalEvent) => void, onClosed: () => void): () => void {
   let stopping = false;
+  let closed = false;
   const stop = (signal: NodeJS.Signals): void => {
+    if (closed) return;
     if (stopping) {
       onEvent({ type: "hurrying", signal });
       service.closeNow();
@@ -107,8 +110,8 @@ export function installSignalHandlers(service: RunningService, onEvent: (event: 
     stopping = true;
     onEvent({ type: "closing", signal });
     service.close().then(
-      () => { onEvent({ type: "closed" }); onClosed(); },
-      (error: unknown) => { onEvent({ type: "request-error", method: "SIGNAL", url: signal, error }); onClosed(); },
+      () => { closed = true; onEvent({ type: "closed" }); onClosed(); },
+      (error: unknown) => { closed = true; onEvent({ type: "request-error", method: "SIGNAL", url: signal, error }); onClosed(); },
     );
   };
   let reported: Promise<ServedModel> | undefined;

@@ -62,10 +62,9 @@ export const serveCommand: Command = {
     err.write(`ewb serve: listening on ${service.url} (model ${m.requestedDir === m.dir ? m.dir : `${m.requestedDir} -> ${m.dir}`}: ${info.users} users, ${info.items} items; ` +
       `recommendations ${m.recommendations.mode} (${m.recommendations.reason}); ${admin}; docs at ${service.url}/docs)\n`);
     await new Promise<void>((resolve) => {
-      const remove = installSignalHandlers(service, log, () => {
-        remove();
-        resolve();
-      });
+      // The handlers stay until the process exits: closed, they ignore a late SIGTERM that would otherwise kill
+      // the process (exit by signal, not 0) while it writes its result (seen under load in serve.test).
+      installSignalHandlers(service, log, resolve);
     });
     if (!ctx.json) ctx.io.stdout.write(`served ${service.url} until shutdown\n`);
     return info;
