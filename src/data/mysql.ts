@@ -265,9 +265,7 @@ export class MySqlStore {
       if (rating === null || rating === undefined) {
         throw new DataFormatError({ source: where(u, i), field: "rating" }, `expected a rating, a number between ${DB_RATING_MIN} and ${RATING_MAX}, but found NULL`);
       }
-      const ts = timed ? r[3] : null;
-      builder.addInterned(++scanned, ui, ii, typeof rating === "number" ? rating : String(rating),
-        ts === null || ts === undefined || typeof ts === "number" ? ts : String(ts));
+      builder.addInterned(++scanned, ui, ii, numberOrText(rating) as number | string, timed ? numberOrText(r[3]) : null);
       if (order) { const o = r[orderAt]; order.push(o === null || o === undefined ? Number.NaN : Number(o)); }
     });
     if (builder.length === 0) throw new DataFormatError({ source: table }, "expected at least one interaction, but the table is empty");
@@ -345,6 +343,16 @@ export class MySqlStore {
 
 /** Field names in messages about table rows: the column names. */
 const DB_NAMES: FieldNames = { user: "user_id", item: "item_id", rating: "rating", timestamp: "timestamp", group: "user_group", category: "category" };
+
+/**
+ * A numeric column's value as the builder takes it: a number (DOUBLE, INT), a text (DECIMAL arrives as one), or null.
+ * (A function rather than a conditional on `unknown`: tslab's older TypeScript does not narrow that.)
+ */
+function numberOrText(v: unknown): number | string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "number") return v;
+  return String(v);
+}
 
 /** rank[k] = the place of ids[k] in IdMap (sorted) order. */
 function sortRanks(ids: readonly string[]): Int32Array {
