@@ -1,13 +1,13 @@
 /** The handful of loops training needs, over a `HeapLayout`: implemented in plain TypeScript here and in WebAssembly SIMD in kernel-wasm.ts. */
 import type { HeapLayout } from "./layout";
-import { shuffleTogether } from "./shuffle";
+import { shuffleRecords } from "./shuffle";
 
 /** Every hot loop of training; row ranges index the training arrays of the heap. */
 export interface KernelOps {
   readonly f32: Float32Array;
   readonly i32: Int32Array;
   /**
-   * Adds `scale · e` times d(prediction)/d(parameter) to the gradient block for training rows [start, end),
+   * Adds `scale · e` times d(prediction)/d(parameter) to the gradients for training rows [start, end),
    * where e = prediction − rating, plus `reg` times the row's factors for each occurrence of a user or item
    * (per-rating L2), and returns Σ e². With scale = 2/B and reg = 2λ/B this is the gradient of
    * batch MSE + λ · mean over the batch's rows of (|p_u|² + |q_i|²).
@@ -18,16 +18,16 @@ export interface KernelOps {
    * using `stamp`, a number > 0 that differs from the previous call's) for `adamLazy`.
    */
   gradientTouched(start: number, end: number, scale: number, reg: number, stamp: number): number;
-  /** One Adam step over the whole parameter block, L2 coupled like PyTorch's weight_decay (g + l2·w). */
+  /** One Adam step of every parameter, L2 coupled like PyTorch's weight_decay (g + l2·w); gradients zeroed after. */
   adam(lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, l2: number): void;
   /**
    * Lazy (sparse) Adam: the step of `adam` applied only to the rows (factor row and bias) the last
    * `gradientTouched` listed, and to the global bias when `learnGlobal` is 1; their gradients are zeroed after,
-   * so the gradient block is all zero again. Cost: touched rows, not table size. Rows not touched keep their
+   * so every gradient is zero again. Cost: touched rows, not table size. Rows not touched keep their
    * weights and moments (as PyTorch's SparseAdam / TF's lazy Adam); the bias corrections use the global step.
    */
   adamLazy(lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, l2: number, learnGlobal: number): void;
-  /** One plain gradient-descent step over the whole parameter block: w −= lr·(g + l2·w). */
+  /** One plain gradient-descent step of every parameter: w −= lr·(g + l2·w); gradients zeroed after. */
   sgdStep(lr: number, l2: number): void;
   /**
    * Per-interaction SGD over training rows [start, end) in order (Funk / Surprise style, global bias fixed):
@@ -36,17 +36,17 @@ export interface KernelOps {
   sgdPass(start: number, end: number, lr: number, l2: number): number;
   /** [Σ e², Σ |e|] over `n` rows at the given heap offsets. */
   errors(usersAt: number, itemsAt: number, ratingsAt: number, n: number): [number, number];
-  /** Shuffles the training rows in place exactly as `shuffleTogether(seed, users, items, ratings)` does. */
+  /** Shuffles the training rows in place with the permutation `shuffleTogether(seed, users, items, ratings)` makes. */
   shuffle(seed: number): void;
 }
+
 
 /** The plain TypeScript implementation (the "typed-array" backend). */
 export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
   const f = new Float32Array(buffer, 0, L.size);
   const i32 = new Int32Array(buffer, 0, L.size);
-  const S = L.stride, P = L.p, Q = L.q, BU = L.bu, BI = L.bi, G = L.g, GR = L.grad;
-  const TU = L.trainUsers, TI = L.trainItems, TR = L.trainRatings;
-  const tu = i32.subarray(TU, TU + L.numTrain), ti = i32.subarray(TI, TI + L.numTrain), tr = f.subarray(TR, TR + L.numTrain);
+  const S = L.stride, R = L.rec, P = L.p, Q = L.q, BU = L.bu, BI = L.bi, G = L.g, TR = L.trainRows;
+  const ROWS_END = L.bu;
 
   function dot(uo: number, io: number): number {
     // Four accumulators let the CPU overlap the multiply-adds; S is a multiple of 4.
@@ -60,44 +60,51 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
     return d0 + d1 + d2 + d3;
   }
 
-  /** One Adam step of parameter k (the dense and the lazy update share it, so they agree bit for bit). */
-  const adamAt = (k: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
+  /**
+   * One Adam step of the parameter whose weight is at k, its gradient, m and v `gap` elements apart (stride in a
+   * factor record, 1 in a bias quad); the gradient is zeroed. The dense and the lazy update share it, so they agree bit for bit.
+   */
+  const adamAt = (k: number, gap: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
     const w = f[k]!;
-    const g = f[GR + k]! + l2 * w;
-    const m = b1 * f[L.m + k]! + (1 - b1) * g;
-    const v = b2 * f[L.v + k]! + (1 - b2) * g * g;
-    f[L.m + k] = m;
-    f[L.v + k] = v;
+    const g = f[k + gap]! + l2 * w;
+    const m = b1 * f[k + 2 * gap]! + (1 - b1) * g;
+    const v = b2 * f[k + 3 * gap]! + (1 - b2) * g * g;
+    f[k + gap] = 0;
+    f[k + 2 * gap] = m;
+    f[k + 3 * gap] = v;
     f[k] = w - (lr * m * c1) / (Math.sqrt(v * c2) + eps);
+  };
+  const adamRow = (o: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
+    for (let j = 0; j < S; j++) adamAt(o + j, S, lr, b1, b2, eps, c1, c2, l2);
   };
   const ops: KernelOps = {
     f32: f,
     i32,
     gradient(start, end, scale, reg) {
       let sse = 0, gsum = 0;
-      for (let k = start; k < end; k++) {
-        const u = i32[TU + k]!, i = i32[TI + k]!;
-        const uo = P + u * S, io = Q + i * S;
-        const e = dot(uo, io) + f[BU + u]! + f[BI + i]! + f[G]! - f[TR + k]!;
+      for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
+        const u = i32[t]!, i = i32[t + 1]!;
+        const uo = P + u * R, io = Q + i * R;
+        const e = dot(uo, io) + f[BU + 4 * u]! + f[BI + 4 * i]! + f[G]! - f[t + 2]!;
         sse += e * e;
         const es = e * scale;
-        const guo = GR + uo, gio = GR + io;
+        const guo = uo + S, gio = io + S;
         for (let j = 0; j < S; j++) {
           const pu = f[uo + j]!, qi = f[io + j]!;
           f[guo + j]! += es * qi + reg * pu;
           f[gio + j]! += es * pu + reg * qi;
         }
-        f[GR + BU + u]! += es;
-        f[GR + BI + i]! += es;
+        f[BU + 4 * u + 1]! += es;
+        f[BI + 4 * i + 1]! += es;
         gsum += es;
       }
-      f[GR + G]! += gsum;
+      f[G + 1]! += gsum;
       return sse;
     },
     gradientTouched(start, end, scale, reg, stamp) {
       let nu = i32[L.counts]!, ni = i32[L.counts + 1]!;
-      for (let k = start; k < end; k++) {
-        const u = i32[TU + k]!, i = i32[TI + k]!;
+      for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
+        const u = i32[t]!, i = i32[t + 1]!;
         if (i32[L.markU + u] !== stamp) { i32[L.markU + u] = stamp; i32[L.listU + nu++] = u; }
         if (i32[L.markI + i] !== stamp) { i32[L.markI + i] = stamp; i32[L.listI + ni++] = i; }
       }
@@ -106,43 +113,43 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       return ops.gradient(start, end, scale, reg);
     },
     adamLazy(lr, b1, b2, eps, c1, c2, l2, learnGlobal) {
-      const one = (k: number): void => {
-        adamAt(k, lr, b1, b2, eps, c1, c2, l2);
-        f[GR + k] = 0;
-      };
       const nu = i32[L.counts]!, ni = i32[L.counts + 1]!;
       for (let t = 0; t < nu; t++) {
         const u = i32[L.listU + t]!;
-        for (let j = 0, o = P + u * S; j < S; j++) one(o + j);
-        one(BU + u);
+        adamRow(P + u * R, lr, b1, b2, eps, c1, c2, l2);
+        adamAt(BU + 4 * u, 1, lr, b1, b2, eps, c1, c2, l2);
       }
       for (let t = 0; t < ni; t++) {
         const i = i32[L.listI + t]!;
-        for (let j = 0, o = Q + i * S; j < S; j++) one(o + j);
-        one(BI + i);
+        adamRow(Q + i * R, lr, b1, b2, eps, c1, c2, l2);
+        adamAt(BI + 4 * i, 1, lr, b1, b2, eps, c1, c2, l2);
       }
-      if (learnGlobal) one(G);
-      else f[GR + G] = 0;
+      if (learnGlobal) adamAt(G, 1, lr, b1, b2, eps, c1, c2, l2);
+      else f[G + 1] = 0;
       i32[L.counts] = 0;
       i32[L.counts + 1] = 0;
     },
     adam(lr, b1, b2, eps, c1, c2, l2) {
-      const n = L.numParams;
-      for (let k = 0; k < n; k++) adamAt(k, lr, b1, b2, eps, c1, c2, l2);
+      for (let o = P; o < ROWS_END; o += R) adamRow(o, lr, b1, b2, eps, c1, c2, l2);
+      for (let k = BU; k < L.paramsEnd; k += 4) adamAt(k, 1, lr, b1, b2, eps, c1, c2, l2);
     },
     sgdStep(lr, l2) {
-      const n = L.numParams;
-      for (let k = 0; k < n; k++) f[k] = f[k]! - lr * (f[GR + k]! + l2 * f[k]!);
+      const step = (k: number, gap: number): void => {
+        f[k] = f[k]! - lr * (f[k + gap]! + l2 * f[k]!);
+        f[k + gap] = 0;
+      };
+      for (let o = P; o < ROWS_END; o += R) for (let j = 0; j < S; j++) step(o + j, S);
+      for (let k = BU; k < L.paramsEnd; k += 4) step(k, 1);
     },
     sgdPass(start, end, lr, l2) {
       let sse = 0;
-      for (let k = start; k < end; k++) {
-        const u = i32[TU + k]!, i = i32[TI + k]!;
-        const uo = P + u * S, io = Q + i * S;
-        const e = f[TR + k]! - (dot(uo, io) + f[BU + u]! + f[BI + i]! + f[G]!);
+      for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
+        const u = i32[t]!, i = i32[t + 1]!;
+        const uo = P + u * R, io = Q + i * R, bu = BU + 4 * u, bi = BI + 4 * i;
+        const e = f[t + 2]! - (dot(uo, io) + f[bu]! + f[bi]! + f[G]!);
         sse += e * e;
-        f[BU + u] = f[BU + u]! + lr * (e - l2 * f[BU + u]!);
-        f[BI + i] = f[BI + i]! + lr * (e - l2 * f[BI + i]!);
+        f[bu] = f[bu]! + lr * (e - l2 * f[bu]!);
+        f[bi] = f[bi]! + lr * (e - l2 * f[bi]!);
         for (let j = 0; j < S; j++) {
           const pu = f[uo + j]!, qi = f[io + j]!;
           f[uo + j] = pu + lr * (e * qi - l2 * pu);
@@ -155,14 +162,14 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       let se = 0, ae = 0;
       for (let k = 0; k < n; k++) {
         const u = i32[usersAt + k]!, i = i32[itemsAt + k]!;
-        const e = dot(P + u * S, Q + i * S) + f[BU + u]! + f[BI + i]! + f[G]! - f[ratingsAt + k]!;
+        const e = dot(P + u * R, Q + i * R) + f[BU + 4 * u]! + f[BI + 4 * i]! + f[G]! - f[ratingsAt + k]!;
         se += e * e;
         ae += Math.abs(e);
       }
       return [se, ae];
     },
     shuffle(seed) {
-      shuffleTogether(seed, tu, ti, tr);
+      shuffleRecords(seed, i32, TR, L.numTrain, 3);
     },
   };
   return ops;

@@ -5,7 +5,7 @@
  */
 import type { Hyperparameters, MfWeights, NetworkWeights } from "./types";
 import type { IndexedRatings } from "../data/indexed";
-import { makeLayout, readWeights, writeRatings, writeWeights } from "./layout";
+import { makeLayout, readWeights, writeRatings, writeTrainRows, writeWeights } from "./layout";
 import { createJsOps } from "./kernel-ops";
 import { createWasmOps } from "./kernel-wasm";
 import { createRng } from "../random";
@@ -44,7 +44,7 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
   const L = makeLayout(initial.numUsers, initial.numItems, initial.dim, train.length, validation.length);
   const ops = kind === "wasm-kernel" ? createWasmOps(L) : createJsOps(L, new ArrayBuffer(L.size * 4));
   writeWeights(ops.f32, L, initial);
-  writeRatings(ops.f32, ops.i32, L.trainUsers, L.trainItems, L.trainRatings, train);
+  writeTrainRows(ops.f32, ops.i32, L, train);
   writeRatings(ops.f32, ops.i32, L.valUsers, L.valItems, L.valRatings, validation);
   const rng = createRng(problem.shuffleSeed);
   const n = train.length;
@@ -64,12 +64,11 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
         step++;
         const c1 = 1 / (1 - BETA1 ** step), c2 = 1 / (1 - BETA2 ** step);
         if (lazy) {
-          // The gradient block is all zero here: adamLazy zeroes what it used.
+          // Every gradient is zero here: each update zeroes what it used.
           sse += ops.gradientTouched(start, end, scale, reg, step);
           ops.adamLazy(h.learningRate, BETA1, BETA2, EPS, c1, c2, h.l2, 1);
           continue;
         }
-        ops.f32.fill(0, L.grad, L.grad + L.numParams);
         sse += ops.gradient(start, end, scale, reg);
 
         if (h.optimizer === "adam") {

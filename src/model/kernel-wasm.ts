@@ -5,7 +5,7 @@ import { MF_KERNEL_WASM_BASE64 } from "./wasm/mf-kernel-bytes";
 import { compileKernel, instantiateKernel, WASM_PAGE_BYTES } from "../wasm/load";
 
 interface KernelExports {
-  init(stride: number, q: number, bu: number, bi: number, g: number, np: number, tu: number, ti: number, tr: number): void;
+  init(stride: number, q: number, bu: number, bi: number, g: number, paramsEnd: number, trainRows: number): void;
   gradient(start: number, end: number, scale: number, reg: number): number;
   initLazy(markU: number, markI: number, listU: number, listI: number, counts: number): void;
   gradientTouched(start: number, end: number, scale: number, reg: number, stamp: number): number;
@@ -25,7 +25,7 @@ export function wasmKernelModule(): object | null {
 /** Instantiates the kernel over a fresh memory sized for `L`; throws when WebAssembly SIMD is unavailable. */
 export function createWasmOps(L: HeapLayout): KernelOps {
   const { exports: x, memory } = instantiateKernel<KernelExports>(MF_KERNEL_WASM_BASE64, L.size * 4 + WASM_PAGE_BYTES);
-  x.init(L.stride, L.q, L.bu, L.bi, L.g, L.numParams, L.trainUsers, L.trainItems, L.trainRatings);
+  x.init(L.stride, L.q, L.bu, L.bi, L.g, L.paramsEnd, L.trainRows);
   x.initLazy(L.markU, L.markI, L.listU, L.listI, L.counts);
   // The memory never grows (maximum = initial), so these views stay attached.
   const f32 = new Float32Array(memory.buffer, 0, L.size);

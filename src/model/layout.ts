@@ -1,18 +1,25 @@
-/** One flat float32 heap holding parameters, gradients, Adam moments and the rating arrays: the layout both kernels share. */
+/** One flat float32 heap holding parameters with their gradients and Adam moments, and the rating rows: the layout both kernels share. */
 import type { MfWeights } from "./types";
 import type { IndexedRatings } from "../data/indexed";
 
 /**
  * Offsets are in 4-byte elements of one buffer, so the same numbers address a `Float32Array`, an `Int32Array`
- * or (times 4) WebAssembly memory. Parameter block: [P (numUsers × stride) | Q (numItems × stride) |
- * user bias | item bias | global bias], each part padded to a multiple of 4 (rows to 16) so SIMD code never straddles parts;
- * padding lanes stay exactly 0 through training (zero weight, zero gradient). Then the gradient block, Adam's
- * first and second moment blocks (same shape), and the training and validation ratings.
+ * or (times 4) WebAssembly memory.
+ *
+ * Parameters are stored per row, interleaved, so that one update touches one contiguous stretch of memory
+ * (one page, one hardware-prefetch stream) instead of four arrays far apart: a factor row (a user's or an
+ * item's) is a record of `rec = 4 · stride` elements, [weights | gradient | Adam m | Adam v], each part
+ * `stride` long (dim rounded up to 16; padding lanes stay exactly 0 through training). User u's record starts
+ * at `p + u·rec`, item i's at `q + i·rec`. Biases are quads [weight, gradient, m, v]: user u's at `bu + 4u`,
+ * item i's at `bi + 4i`, the global bias's at `g`. Then the training rows as records (user, item, rating) of
+ * 3 elements, so a shuffle moves one record per swap; then the validation rows as three arrays.
  */
 export interface HeapLayout {
   readonly dim: number;
-  /** Row length of the factor matrices: dim rounded up to a multiple of 16 (the wasm loops take 16 at a time). */
+  /** Length of each part of a factor record: dim rounded up to a multiple of 16 (the wasm loops take 16 at a time). */
   readonly stride: number;
+  /** Elements per factor record: 4 · stride ([w | g | m | v]). */
+  readonly rec: number;
   readonly numUsers: number;
   readonly numItems: number;
   readonly p: number;
@@ -20,14 +27,10 @@ export interface HeapLayout {
   readonly bu: number;
   readonly bi: number;
   readonly g: number;
-  /** Number of elements in a parameter block (a multiple of 4). */
-  readonly numParams: number;
-  readonly grad: number;
-  readonly m: number;
-  readonly v: number;
-  readonly trainUsers: number;
-  readonly trainItems: number;
-  readonly trainRatings: number;
+  /** End of the parameter region (factor records then bias quads), a multiple of 4. */
+  readonly paramsEnd: number;
+  /** Training rows: record k is (user, item, rating) at trainRows + 3k (Int32, Int32, Float32). */
+  readonly trainRows: number;
   readonly numTrain: number;
   readonly valUsers: number;
   readonly valItems: number;
@@ -46,22 +49,23 @@ export interface HeapLayout {
   readonly size: number;
 }
 
+/** The four parts of every parameter: weight, gradient, Adam's first and second moment. */
+export type ParamPart = 0 | 1 | 2 | 3;
+export const WEIGHT: ParamPart = 0, GRADIENT: ParamPart = 1, MOMENT1: ParamPart = 2, MOMENT2: ParamPart = 3;
+
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 const up16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export function makeLayout(numUsers: number, numItems: number, dim: number, numTrain: number, numVal: number): HeapLayout {
-  const stride = up16(dim);
+  const stride = up16(dim), rec = 4 * stride;
   const p = 0;
-  const q = p + numUsers * stride;
-  const bu = q + numItems * stride;
-  const bi = bu + up4(numUsers);
-  const g = bi + up4(numItems);
-  const numParams = g + 4;
-  const grad = numParams, m = 2 * numParams, v = 3 * numParams;
-  const trainUsers = 4 * numParams;
-  const trainItems = trainUsers + up4(numTrain);
-  const trainRatings = trainItems + up4(numTrain);
-  const valUsers = trainRatings + up4(numTrain);
+  const q = p + numUsers * rec;
+  const bu = q + numItems * rec;
+  const bi = bu + 4 * numUsers;
+  const g = bi + 4 * numItems;
+  const paramsEnd = g + 4;
+  const trainRows = paramsEnd;
+  const valUsers = trainRows + up4(3 * numTrain);
   const valItems = valUsers + up4(numVal);
   const valRatings = valItems + up4(numVal);
   const markU = valRatings + up4(numVal);
@@ -70,32 +74,55 @@ export function makeLayout(numUsers: number, numItems: number, dim: number, numT
   const listI = listU + up4(numUsers);
   const counts = listI + up4(numItems);
   const size = counts + 4;
-  return { dim, stride, numUsers, numItems, p, q, bu, bi, g, numParams, grad, m, v, trainUsers, trainItems, trainRatings, numTrain, valUsers, valItems, valRatings, numVal, markU, markI, listU, listI, counts, size };
+  if (size * 4 > 2 ** 32) throw new RangeError(`the training heap would need ${size * 4} bytes, more than WebAssembly's 4 GiB`);
+  return { dim, stride, rec, numUsers, numItems, p, q, bu, bi, g, paramsEnd, trainRows, numTrain, valUsers, valItems, valRatings, numVal, markU, markI, listU, listI, counts, size };
 }
 
-/** Copies weights into the parameter block (padding lanes zeroed). */
+/** Zeroes the gradient part of every parameter (the kernels keep it zero between steps; tests that call `gradient` alone clear it). */
+export function clearGradients(f: Float32Array, L: HeapLayout): void {
+  for (let r = 0, n = L.numUsers + L.numItems; r < n; r++) f.fill(0, L.p + r * L.rec + L.stride, L.p + r * L.rec + 2 * L.stride);
+  for (let k = L.bu + 1; k < L.paramsEnd; k += 4) f[k] = 0;
+}
+
+/** Writes weights into the parameter region; gradients, moments and padding lanes zeroed. */
 export function writeWeights(f: Float32Array, L: HeapLayout, w: MfWeights): void {
-  f.fill(0, 0, L.numParams);
-  for (let u = 0; u < L.numUsers; u++) f.set(w.userFactors.subarray(u * L.dim, (u + 1) * L.dim), L.p + u * L.stride);
-  for (let i = 0; i < L.numItems; i++) f.set(w.itemFactors.subarray(i * L.dim, (i + 1) * L.dim), L.q + i * L.stride);
-  f.set(w.userBias, L.bu);
-  f.set(w.itemBias, L.bi);
+  f.fill(0, 0, L.paramsEnd);
+  for (let u = 0; u < L.numUsers; u++) f.set(w.userFactors.subarray(u * L.dim, (u + 1) * L.dim), L.p + u * L.rec);
+  for (let i = 0; i < L.numItems; i++) f.set(w.itemFactors.subarray(i * L.dim, (i + 1) * L.dim), L.q + i * L.rec);
+  for (let u = 0; u < L.numUsers; u++) f[L.bu + 4 * u] = w.userBias[u]!;
+  for (let i = 0; i < L.numItems; i++) f[L.bi + 4 * i] = w.itemBias[i]!;
   f[L.g] = w.globalBias;
 }
 
-/** A fresh, unpadded copy of the weights in the parameter block. */
-export function readWeights(f: Float32Array, L: HeapLayout): MfWeights {
+/** A fresh, unpadded copy of one part of every parameter, shaped as weights (part 0: the weights themselves). */
+export function readPart(f: Float32Array, L: HeapLayout, part: ParamPart): MfWeights {
   const userFactors = new Float32Array(L.numUsers * L.dim);
   const itemFactors = new Float32Array(L.numItems * L.dim);
-  for (let u = 0; u < L.numUsers; u++) userFactors.set(f.subarray(L.p + u * L.stride, L.p + u * L.stride + L.dim), u * L.dim);
-  for (let i = 0; i < L.numItems; i++) itemFactors.set(f.subarray(L.q + i * L.stride, L.q + i * L.stride + L.dim), i * L.dim);
-  return {
-    dim: L.dim, numUsers: L.numUsers, numItems: L.numItems, userFactors, itemFactors,
-    userBias: f.slice(L.bu, L.bu + L.numUsers), itemBias: f.slice(L.bi, L.bi + L.numItems), globalBias: f[L.g] as number,
-  };
+  const off = part * L.stride;
+  for (let u = 0; u < L.numUsers; u++) userFactors.set(f.subarray(L.p + u * L.rec + off, L.p + u * L.rec + off + L.dim), u * L.dim);
+  for (let i = 0; i < L.numItems; i++) itemFactors.set(f.subarray(L.q + i * L.rec + off, L.q + i * L.rec + off + L.dim), i * L.dim);
+  const userBias = new Float32Array(L.numUsers), itemBias = new Float32Array(L.numItems);
+  for (let u = 0; u < L.numUsers; u++) userBias[u] = f[L.bu + 4 * u + part]!;
+  for (let i = 0; i < L.numItems; i++) itemBias[i] = f[L.bi + 4 * i + part]!;
+  return { dim: L.dim, numUsers: L.numUsers, numItems: L.numItems, userFactors, itemFactors, userBias, itemBias, globalBias: f[L.g + part] as number };
 }
 
-/** Copies rating rows into the heap at the given offsets. */
+/** A fresh, unpadded copy of the weights. */
+export function readWeights(f: Float32Array, L: HeapLayout): MfWeights {
+  return readPart(f, L, WEIGHT);
+}
+
+/** Copies rating rows into the training records. */
+export function writeTrainRows(f: Float32Array, i32: Int32Array, L: HeapLayout, data: IndexedRatings): void {
+  if (data.length !== L.numTrain) throw new RangeError(`expected ${L.numTrain} training rows, got ${data.length}`);
+  for (let k = 0, o = L.trainRows; k < data.length; k++, o += 3) {
+    i32[o] = data.users[k]!;
+    i32[o + 1] = data.items[k]!;
+    f[o + 2] = data.ratings[k]!;
+  }
+}
+
+/** Copies rating rows into three arrays at the given offsets (the validation rows). */
 export function writeRatings(f: Float32Array, i32: Int32Array, usersAt: number, itemsAt: number, ratingsAt: number, data: IndexedRatings): void {
   i32.set(data.users, usersAt);
   i32.set(data.items, itemsAt);

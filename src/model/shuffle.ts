@@ -19,3 +19,21 @@ export function shuffleTogether(seed: number, a: Int32Array, b?: Int32Array, c?:
     if (c) { const tc = c[k]!; c[k] = c[j]!; c[j] = tc; }
   }
 }
+
+/**
+ * The permutation `shuffleTogether` makes, applied to `n` records of `width` 32-bit words stored one after
+ * another from `at` (the training kernels' (user, item, rating) rows): one record moved per swap instead of
+ * one element in each of `width` arrays.
+ */
+export function shuffleRecords(seed: number, words: Int32Array, at: number, n: number, width: number): void {
+  let s = (seed >>> 0) || 0x9e3779b9;
+  for (let k = n - 1; k > 0; k--) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const j = Math.floor(((s >>> 0) * (k + 1)) / 4294967296);
+    for (let x = 0, a = at + k * width, b = at + j * width; x < width; x++) {
+      const t = words[a + x]!; words[a + x] = words[b + x]!; words[b + x] = t;
+    }
+  }
+}

@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
-import { makeLayout, readWeights, writeRatings, writeWeights, type HeapLayout } from "../../src/model/layout";
+import { clearGradients, GRADIENT, makeLayout, MOMENT1, MOMENT2, readPart, readWeights, writeRatings, writeTrainRows, writeWeights, type HeapLayout } from "../../src/model/layout";
 import { createJsOps, type KernelOps } from "../../src/model/kernel-ops";
 import { createWasmOps, wasmKernelModule } from "../../src/model/kernel-wasm";
 import { randomWeights } from "../../src/model/init";
 import { createRng } from "../../src/random";
+import { shuffleTogether } from "../../src/model/shuffle";
 import type { MfWeights } from "../../src/model/types";
 
 const NU = 7, NI = 5, DIM = 20; // 20 is not a multiple of 16: exercises the padded rows.
@@ -26,7 +27,7 @@ function setUp(kind: "js" | "wasm", p: ReturnType<typeof problem>): { ops: Kerne
   const ops = kind === "wasm" ? createWasmOps(L) : createJsOps(L, new ArrayBuffer(L.size * 4));
   writeWeights(ops.f32, L, p.w);
   const data = { users: p.users, items: p.items, ratings: p.ratings, length: p.n };
-  writeRatings(ops.f32, ops.i32, L.trainUsers, L.trainItems, L.trainRatings, data);
+  writeTrainRows(ops.f32, ops.i32, L, data);
   writeRatings(ops.f32, ops.i32, L.valUsers, L.valItems, L.valRatings, data);
   return { ops, L };
 }
@@ -62,8 +63,13 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 }
 
 function readGrad(ops: KernelOps, L: HeapLayout): MfWeights {
-  // The gradient block has the parameter block's layout: read it as if it were weights.
-  return readWeights(ops.f32.subarray(L.grad, L.grad + L.size), L);
+  return readPart(ops.f32, L, GRADIENT);
+}
+
+/** Whether every gradient (factor records' gradient parts, bias quads' second floats) is exactly zero. */
+function gradientsZero(ops: KernelOps, L: HeapLayout): boolean {
+  const g = readGrad(ops, L);
+  return [g.userFactors, g.itemFactors, g.userBias, g.itemBias].every((a) => a.every((x) => x === 0)) && g.globalBias === 0;
 }
 
 describe("training kernels (typed-array and wasm-kernel)", () => {
@@ -76,7 +82,7 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       const p = problem(3);
       const { ops, L } = setUp(kind, p);
       const reg = 0.01;
-      ops.f32.fill(0, L.grad, L.grad + L.numParams);
+      clearGradients(ops.f32, L);
       const sse = ops.gradient(0, p.n, 2 / p.n, reg);
       const g = readGrad(ops, L);
       const ref = slowGradient(p, reg);
@@ -87,14 +93,14 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       assertClose(g.itemBias, ref.gbi, 1e-5, "dbi");
       assert.ok(Math.abs(g.globalBias - ref.gg) < 1e-5, `dg ${g.globalBias} vs ${ref.gg}`);
       // Padding lanes of the rows stay exactly zero.
-      for (let u = 0; u < NU; u++) for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[L.grad + L.p + u * L.stride + d], 0);
+      for (let u = 0; u < NU; u++) for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[L.p + u * L.rec + L.stride + d], 0);
     });
 
     it(`${kind}: a gradient step lowers the loss, and Adam's first step moves each parameter by about lr`, () => {
       const p = problem(5);
       const { ops, L } = setUp(kind, p);
       const before = ops.errors(L.valUsers, L.valItems, L.valRatings, p.n)[0];
-      ops.f32.fill(0, L.grad, L.grad + L.numParams);
+      clearGradients(ops.f32, L);
       ops.gradient(0, p.n, 2 / p.n, 0);
       const w0 = readWeights(ops.f32, L);
       const lr = 1e-3;
@@ -117,7 +123,6 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       const dense = setUp(kind, full), lazy = setUp(kind, full);
       for (let step = 1; step <= 4; step++) {
         const c1 = 1 / (1 - 0.9 ** step), c2 = 1 / (1 - 0.999 ** step);
-        dense.ops.f32.fill(0, dense.L.grad, dense.L.grad + dense.L.numParams);
         const sd = dense.ops.gradient(0, full.n, 2 / full.n, 0.01);
         dense.ops.adam(0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3);
         const sl = lazy.ops.gradientTouched(0, full.n, 2 / full.n, 0.01, step);
@@ -125,11 +130,9 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
         assert.equal(sl, sd, `step ${step}: loss`);
       }
       const L = dense.L;
-      // Weights and both moments, bit for bit; lazy leaves the gradient block zeroed.
-      for (const at of [0, L.m, L.v]) {
-        assert.deepEqual(lazy.ops.f32.subarray(at, at + L.numParams), dense.ops.f32.subarray(at, at + L.numParams), `block at ${at}`);
-      }
-      assert.ok(lazy.ops.f32.subarray(L.grad, L.grad + L.numParams).every((x) => x === 0), "gradient block zeroed");
+      // Weights and both moments, bit for bit (the whole parameter region: records, quads, padding); both leave every gradient zeroed.
+      assert.deepEqual(lazy.ops.f32.subarray(0, L.paramsEnd), dense.ops.f32.subarray(0, L.paramsEnd));
+      assert.ok(gradientsZero(lazy.ops, L) && gradientsZero(dense.ops, L), "gradients zeroed");
     });
 
     it(`${kind}: lazy Adam leaves rows the batch did not touch exactly as they were, weights and moments`, () => {
@@ -138,7 +141,7 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       // Rows 0-3 only: the users and items they do not use must not move.
       const touchedU = new Set(p.users.subarray(0, 4)), touchedI = new Set(p.items.subarray(0, 4));
       assert.ok(touchedU.size < NU && touchedI.size < NI, "some rows untouched");
-      const before = ops.f32.slice(0, 4 * L.numParams);
+      const before = ops.f32.slice(0, L.paramsEnd);
       ops.gradientTouched(0, 4, 0.5, 0.01, 1);
       ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3, 0);
       const w0 = readWeights(before, L), w1 = readWeights(ops.f32, L);
@@ -146,13 +149,13 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       for (let u = 0; u < NU; u++) {
         const same = w1.userFactors.subarray(u * DIM, (u + 1) * DIM).every((x, j) => x === w0.userFactors[u * DIM + j]) && w1.userBias[u] === w0.userBias[u];
         assert.equal(same, !touchedU.has(u), `user ${u}`);
-        assert.equal(ops.f32[L.v + L.bu + u] === 0, !touchedU.has(u), `user ${u} second moment`);
+        assert.equal(ops.f32[L.bu + 4 * u + 3] === 0, !touchedU.has(u), `user ${u} second moment`);
       }
       for (let i = 0; i < NI; i++) {
         const same = w1.itemFactors.subarray(i * DIM, (i + 1) * DIM).every((x, j) => x === w0.itemFactors[i * DIM + j]) && w1.itemBias[i] === w0.itemBias[i];
         assert.equal(same, !touchedI.has(i), `item ${i}`);
       }
-      assert.ok(ops.f32.subarray(L.grad, L.grad + L.numParams).every((x) => x === 0), "gradient block zeroed");
+      assert.ok(gradientsZero(ops, L), "gradients zeroed");
     });
   }
 
@@ -160,14 +163,14 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
     const p = problem(11);
     const a = setUp("js", p), b = setUp("wasm", p);
     for (const { ops, L } of [a, b]) {
-      ops.f32.fill(0, L.grad, L.grad + L.numParams);
+      clearGradients(ops.f32, L);
       ops.gradient(0, p.n, 2 / p.n, 0.001);
       ops.adam(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3);
       ops.sgdPass(0, p.n, 0.01, 0.05);
-      ops.f32.fill(0, L.grad, L.grad + L.numParams);
+      clearGradients(ops.f32, L);
       ops.gradient(0, 10, 0.2, 0);
       ops.sgdStep(0.01, 1e-3);
-      ops.f32.fill(0, L.grad, L.grad + L.numParams);
+      clearGradients(ops.f32, L);
       ops.gradientTouched(5, 25, 0.1, 0.002, 1);
       ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3, 1);
       ops.gradientTouched(0, 12, 0.1, 0, 2);
@@ -183,26 +186,113 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
 });
 
 describe("kernel shuffles", () => {
-  it("the wasm shuffle makes exactly the swaps of shuffleTogether (users, items and ratings together)", () => {
+  it("the wasm and typed-array shuffles move the training records exactly as shuffleTogether moves three arrays", () => {
     const n = 5000;
     const L = makeLayout(3, 3, 4, n, 0);
     const js = createJsOps(L, new ArrayBuffer(L.size * 4)), wasm = createWasmOps(L);
+    const users = Int32Array.from({ length: n }, (_, k) => k), items = Int32Array.from(users, (k) => 2 * k), ratings = Float32Array.from(users, (k) => k / 4);
     for (const ops of [js, wasm]) {
-      for (let k = 0; k < n; k++) {
-        ops.i32[L.trainUsers + k] = k;
-        ops.i32[L.trainItems + k] = 2 * k;
-        ops.f32[L.trainRatings + k] = k / 4;
-      }
+      writeTrainRows(ops.f32, ops.i32, L, { users, items, ratings, length: n });
       ops.shuffle(0xdeadbeef);
       ops.shuffle(7);
     }
-    const view = (ops: KernelOps) => [...ops.i32.subarray(L.trainUsers, L.trainRatings + n)];
-    assert.deepEqual(view(wasm), view(js));
-    for (let k = 0; k < n; k++) {
-      const u = wasm.i32[L.trainUsers + k]!;
-      assert.equal(wasm.i32[L.trainItems + k], 2 * u);
-      assert.equal(wasm.f32[L.trainRatings + k], u / 4);
+    shuffleTogether(0xdeadbeef, users, items, ratings);
+    shuffleTogether(7, users, items, ratings);
+    for (const ops of [js, wasm]) {
+      for (let k = 0; k < n; k++) {
+        const t = L.trainRows + 3 * k;
+        assert.deepEqual([ops.i32[t], ops.i32[t + 1], ops.f32[t + 2]], [users[k], items[k], ratings[k]], `record ${k}`);
+      }
     }
-    assert.notEqual(wasm.i32[L.trainUsers], 0);
+    assert.notEqual(users[0], 0);
   });
+});
+
+/**
+ * The slow obvious computation of mini-batch Adam on biased MF, in float64 over separate plain arrays (one per
+ * parameter kind and per part: weights, m, v), with no layout at all: what the interleaved records must compute.
+ */
+function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, lazy: boolean, o: { lr: number; l2: number; reg: number }) {
+  const W = { P: Float64Array.from(p.w.userFactors), Q: Float64Array.from(p.w.itemFactors), bu: Float64Array.from(p.w.userBias), bi: Float64Array.from(p.w.itemBias), g: new Float64Array([p.w.globalBias]) };
+  const zero = () => ({ P: new Float64Array(NU * DIM), Q: new Float64Array(NI * DIM), bu: new Float64Array(NU), bi: new Float64Array(NI), g: new Float64Array(1) });
+  const M = zero(), V = zero();
+  const keys = ["P", "Q", "bu", "bi", "g"] as const;
+  for (let step = 1; step <= steps; step++) {
+    const start = ((step - 1) * batch) % p.n, end = Math.min(p.n, start + batch), B = end - start;
+    const G = zero();
+    const touchedU = new Set<number>(), touchedI = new Set<number>();
+    for (let k = start; k < end; k++) {
+      const u = p.users[k]!, i = p.items[k]!;
+      touchedU.add(u); touchedI.add(i);
+      let pred = W.bu[u]! + W.bi[i]! + W.g[0]!;
+      for (let d = 0; d < DIM; d++) pred += W.P[u * DIM + d]! * W.Q[i * DIM + d]!;
+      const e = (2 / B) * (pred - p.ratings[k]!);
+      for (let d = 0; d < DIM; d++) {
+        G.P[u * DIM + d]! += e * W.Q[i * DIM + d]! + (o.reg / B) * W.P[u * DIM + d]!;
+        G.Q[i * DIM + d]! += e * W.P[u * DIM + d]! + (o.reg / B) * W.Q[i * DIM + d]!;
+      }
+      G.bu[u]! += e; G.bi[i]! += e; G.g[0]! += e;
+    }
+    const c1 = 1 / (1 - 0.9 ** step), c2 = 1 / (1 - 0.999 ** step);
+    const rowOf = (key: (typeof keys)[number], x: number): number => (key === "P" || key === "Q" ? Math.floor(x / DIM) : x);
+    for (const key of keys) {
+      for (let x = 0; x < W[key].length; x++) {
+        if (lazy && (key === "P" || key === "bu") && !touchedU.has(rowOf(key, x))) continue;
+        if (lazy && (key === "Q" || key === "bi") && !touchedI.has(rowOf(key, x))) continue;
+        const g = G[key][x]! + o.l2 * W[key][x]!;
+        M[key][x] = 0.9 * M[key][x]! + 0.1 * g;
+        V[key][x] = 0.999 * V[key][x]! + 0.001 * g * g;
+        W[key][x] = W[key][x]! - (o.lr * M[key][x]! * c1) / (Math.sqrt(V[key][x]! * c2) + 1e-8);
+      }
+    }
+  }
+  return { W, M, V };
+}
+
+describe("interleaved parameter records (layout.ts)", () => {
+  it("weights written then read come back unchanged; moments and gradients start at zero", () => {
+    const p = problem(21);
+    const { ops, L } = setUp("js", p);
+    assert.deepEqual(readWeights(ops.f32, L), { ...p.w });
+    for (const part of [GRADIENT, MOMENT1, MOMENT2]) {
+      const x = readPart(ops.f32, L, part);
+      assert.ok([x.userFactors, x.itemFactors, x.userBias, x.itemBias].every((a) => a.every((v) => v === 0)) && x.globalBias === 0, `part ${part}`);
+    }
+    assert.equal(L.rec, 4 * L.stride);
+    assert.equal(L.q, NU * L.rec);
+    assert.equal(L.bu, (NU + NI) * L.rec);
+  });
+
+  for (const kind of ["js", "wasm"] as const) {
+    for (const lazy of [true, false]) {
+      it(`${kind}: ${lazy ? "lazy" : "dense"} Adam on the records matches a slow obvious computation over separate arrays (weights and both moments)`, () => {
+        const p = problem(23);
+        const { ops, L } = setUp(kind, p);
+        const o = { lr: 0.02, l2: 1e-3, reg: 0.02 }, batch = 8, steps = 12;
+        for (let step = 1; step <= steps; step++) {
+          const start = ((step - 1) * batch) % p.n, end = Math.min(p.n, start + batch), B = end - start;
+          const c1 = 1 / (1 - 0.9 ** step), c2 = 1 / (1 - 0.999 ** step);
+          if (lazy) {
+            ops.gradientTouched(start, end, 2 / B, o.reg / B, step);
+            ops.adamLazy(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2, 1);
+          } else {
+            ops.gradient(start, end, 2 / B, o.reg / B);
+            ops.adam(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2);
+          }
+        }
+        const ref = slowAdam(p, batch, steps, lazy, o);
+        const parts = [[readWeights(ops.f32, L), ref.W, 2e-4], [readPart(ops.f32, L, MOMENT1), ref.M, 2e-4], [readPart(ops.f32, L, MOMENT2), ref.V, 2e-4]] as const;
+        for (const [got, want, tol] of parts) {
+          assertClose(got.userFactors, want.P, tol, "P");
+          assertClose(got.itemFactors, want.Q, tol, "Q");
+          assertClose(got.userBias, want.bu, tol, "bu");
+          assertClose(got.itemBias, want.bi, tol, "bi");
+          assertClose([got.globalBias], want.g, tol, "g");
+        }
+        assert.ok(gradientsZero(ops, L), "gradients zeroed after each step");
+        // Padding lanes of every part stay exactly zero.
+        for (let r = 0; r < NU + NI; r++) for (let part = 0; part < 4; part++) for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[L.p + r * L.rec + part * L.stride + d], 0, `row ${r} part ${part} lane ${d}`);
+      });
+    }
+  }
 });

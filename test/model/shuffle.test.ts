@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { shuffleTogether } from "../../src/model/shuffle";
+import { shuffleRecords, shuffleTogether } from "../../src/model/shuffle";
 
 describe("shuffleTogether", () => {
   it("permutes parallel arrays with one permutation, the same for the same seed", () => {
@@ -32,5 +32,19 @@ describe("shuffleTogether", () => {
     for (const row of counts) for (const c of row) chi2 += (c - expected) ** 2 / expected;
     // 25 degrees of freedom: the 99.9th percentile is 52.6.
     assert.ok(chi2 < 52.6, `chi-square ${chi2.toFixed(1)}`);
+  });
+});
+
+describe("shuffleRecords", () => {
+  it("moves records of several words with the permutation shuffleTogether gives parallel arrays", () => {
+    const n = 777, at = 5;
+    const a = Int32Array.from({ length: n }, (_, k) => k), b = Int32Array.from(a, (x) => -x), c = Int32Array.from(a, (x) => 3 * x);
+    const words = new Int32Array(at + 3 * n + 2).fill(-9);
+    for (let k = 0; k < n; k++) words.set([a[k]!, b[k]!, c[k]!], at + 3 * k);
+    shuffleRecords(99, words, at, n, 3);
+    shuffleTogether(99, a, b, Float32Array.from(c));
+    for (let k = 0; k < n; k++) assert.deepEqual([...words.subarray(at + 3 * k, at + 3 * k + 3)], [a[k], b[k], 3 * a[k]!], `record ${k}`);
+    assert.deepEqual([...words.subarray(0, at)], [-9, -9, -9, -9, -9]);
+    assert.deepEqual([...words.subarray(at + 3 * n)], [-9, -9]);
   });
 });
