@@ -36,6 +36,19 @@ function kernelJsonPath(python, local) {
   return path.join(dir, "kernels", "tslab", "kernel.json");
 }
 
+/**
+ * The kernel's command line: this Node (the one running this script, >= package.json "engines") and the
+ * project's tslab, so Jupyter starts the kernel on the same Node whatever `node` is first on its PATH
+ * (tslab's own kernelspec runs `#!/usr/bin/env node`, which may be an older machine Node).
+ */
+function kernelArgv(js) {
+  return [process.execPath, TSLAB_BIN, "kernel", "--config-path", "{connection_file}", ...(js ? ["--js"] : [])];
+}
+
+function sameArgv(a, b) {
+  return Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** Installs the kernelspec unless the same one is already there; returns the kernel.json path. */
 function installKernel({ local = false, quiet = false } = {}) {
   if (!fs.existsSync(TSLAB_BIN)) throw new Error(`${TSLAB_BIN} is missing: run npm ci first.`);
@@ -43,7 +56,7 @@ function installKernel({ local = false, quiet = false } = {}) {
   const target = kernelJsonPath(python, local);
   if (fs.existsSync(target)) {
     const spec = JSON.parse(fs.readFileSync(target, "utf8"));
-    if (Array.isArray(spec.argv) && spec.argv[0] === TSLAB_BIN) {
+    if (sameArgv(spec.argv, kernelArgv(false))) {
       if (!quiet) console.log(`tslab kernel already registered: ${target}`);
       return target;
     }
@@ -54,6 +67,14 @@ function installKernel({ local = false, quiet = false } = {}) {
   });
   if (r.status !== 0) throw new Error(`tslab install failed (exit ${r.status}): ${r.stderr || r.stdout}`);
   if (!fs.existsSync(target)) throw new Error(`tslab install ran but ${target} does not exist`);
+  // tslab writes [binary, "kernel", ...]: put this Node in front, for both of its kernels (tslab, jslab).
+  for (const [name, js] of [["tslab", false], ["jslab", true]]) {
+    const file = path.join(path.dirname(path.dirname(target)), name, "kernel.json");
+    if (!fs.existsSync(file)) continue;
+    const spec = JSON.parse(fs.readFileSync(file, "utf8"));
+    spec.argv = kernelArgv(js);
+    fs.writeFileSync(file, `${JSON.stringify(spec)}\n`);
+  }
   if (!quiet) console.log(`tslab kernel registered (${local ? "project-local" : "user-wide"}): ${target}`);
   return target;
 }

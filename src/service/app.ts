@@ -75,9 +75,8 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
     sweeper = setInterval(() => app.server.closeIdleConnections(), 25);
     done();
   });
-  app.addHook("onClose", (_instance, done) => {
+  app.addHook("onClose", async () => {
     if (sweeper) clearInterval(sweeper);
-    done();
   });
 
   // Only JSON bodies: Fastify's built-in text/plain parser would turn a wrong content type into a 400, not a 415.

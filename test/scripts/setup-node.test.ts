@@ -1,0 +1,69 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  engines: { node: string };
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const setupScript = fs.readFileSync(path.join(ROOT, "scripts", "setup-node.sh"), "utf8");
+
+function shellVar(name: string): string {
+  const m = new RegExp(`^${name}=(\\S+)`, "m").exec(setupScript);
+  assert.ok(m, `scripts/setup-node.sh sets ${name}`);
+  return m[1]!;
+}
+const major = (v: string): number => Number(/(\d+)/.exec(v)![1]);
+
+/** The supported Node, said once in package.json and kept in step by scripts/setup-node.sh and the pins. */
+describe("Node version and pins (package.json, scripts/setup-node.sh)", () => {
+  it("engines, the script's required major and the Node it installs agree", () => {
+    const m = /^>=(\d+)$/.exec(pkg.engines.node);
+    assert.ok(m, `engines.node is ">=N", got ${pkg.engines.node}`);
+    const required = Number(m[1]);
+    assert.equal(Number(shellVar("REQUIRED_MAJOR")), required, "setup-node.sh REQUIRED_MAJOR = engines");
+    assert.ok(major(shellVar("NODE_VERSION")) >= required, "setup-node.sh installs a Node the engines allow");
+  });
+
+  it("the tests run on a Node the engines allow", () => {
+    assert.ok(major(process.versions.node) >= major(pkg.engines.node), `node ${process.version} vs engines ${pkg.engines.node}`);
+  });
+
+  it("@types/node has the major of the Node setup-node.sh installs", () => {
+    assert.equal(major(pkg.devDependencies["@types/node"]!), major(shellVar("NODE_VERSION")));
+  });
+
+  it("tslab is pinned exactly and installed at that version (src/notebook/kernel.ts reads its internals)", () => {
+    const pin = pkg.dependencies.tslab!;
+    assert.match(pin, /^\d+\.\d+\.\d+$/, `tslab "${pin}" is an exact version`);
+    const installed = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "tslab", "package.json"), "utf8")) as { version: string };
+    assert.equal(installed.version, pin);
+  });
+
+  it("--check passes for the Node running the tests, and fails naming the required major for an old one", function () {
+    const ok = spawnSync("bash", [path.join(ROOT, "scripts", "setup-node.sh"), "--check"], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },
+    });
+    assert.equal(ok.status, 0, ok.stderr);
+    // A fake `node` of version 18 first on PATH, in a copy of the script outside the project (no .node/ there).
+    const tmp = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "ewb-setup-node-"));
+    try {
+      fs.mkdirSync(path.join(tmp, "bin"));
+      fs.mkdirSync(path.join(tmp, "scripts"));
+      fs.copyFileSync(path.join(ROOT, "scripts", "setup-node.sh"), path.join(tmp, "scripts", "setup-node.sh"));
+      fs.writeFileSync(path.join(tmp, "bin", "node"), '#!/bin/sh\ncase "$*" in *process.versions*) echo 18;; *) echo v18.0.0;; esac\n', { mode: 0o755 });
+      const old = spawnSync("bash", [path.join(tmp, "scripts", "setup-node.sh"), "--check"], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${path.join(tmp, "bin")}:/usr/bin:/bin` },
+      });
+      assert.equal(old.status, 1, old.stderr);
+      assert.match(old.stderr, /v18\.0\.0.*needs Node >= 22/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
