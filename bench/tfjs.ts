@@ -104,7 +104,7 @@ export async function run(): Promise<void> {
   }
   // The neural model at the blog's batch size too, where per-step overheads dominate.
   rows.push(await measure("neural", split, dataset, { ...short, batchSize: 256, learningRate: 1e-3 }, { backend: "tfjs-wasm", modelType: "neural", neural: NEURAL }, false));
-  let torchRows: Row[] = [];
+  const torchRows: Row[] = [];
   if (torchAvailable()) {
     for (const batch of [D.batchSize, 256]) {
       const r = torchRow(split, dataset, batch, batch === D.batchSize ? QUALITY_EPOCHS : TIMING_EPOCHS);

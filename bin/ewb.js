@@ -10,5 +10,5 @@ if (!fs.existsSync(compiled)) {
 }
 require(compiled).main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`ewb: ${err && err.stack ? err.stack : err}\n`); process.exitCode = 1; },
+  (err) => { process.stderr.write(`ewb: ${err?.stack ? err.stack : err}\n`); process.exitCode = 1; },
 );

@@ -9,7 +9,6 @@
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
 const { PNG } = require("pngjs");
 
@@ -66,7 +65,7 @@ function chartFaultsInPage(gd) {
   gd.querySelectorAll("g.xaxislayer-above g.xtick text, g.yaxislayer-above g.ytick text").forEach((t) => {
     const tick = t.parentNode;
     const layer = tick.parentNode;
-    add("tick label", `${tick.getAttribute("class")}:${(layer && layer.getAttribute("class")) || ""}:${t.getAttribute("data-unformatted") || ""}`, `tick label "${textOf(t)}"`, t);
+    add("tick label", `${tick.getAttribute("class")}:${layer?.getAttribute("class") || ""}:${t.getAttribute("data-unformatted") || ""}`, `tick label "${textOf(t)}"`, t);
   });
   gd.querySelectorAll("g.annotation").forEach((a) => add("annotation", `annotation:${textOf(a)}`, `annotation "${textOf(a)}"`, a.querySelector("g.annotation-text-g") || a));
   gd.querySelectorAll("g.colorbar").forEach((c, k) => add("colour bar", `colorbar${k}`, "the colour bar", c));
@@ -125,11 +124,11 @@ function chartFaultsInPage(gd) {
   for (const key of Object.keys(fl)) {
     if (!/^[xy]axis\d*$/.test(key)) continue;
     const ax = fl[key];
-    if (!ax || ax.type !== "log" || !Array.isArray(ax._vals)) continue;
+    if (ax?.type !== "log" || !Array.isArray(ax._vals)) continue;
     for (const v of ax._vals) {
       const text = String(v.text || "").replace(/<[^>]*>/g, "").replace(/\u2212/g, "-").replace(/,/g, "").trim();
       if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text)) continue;
-      const shown = Number(text), value = Math.pow(10, v.x);
+      const shown = Number(text), value = 10 ** v.x;
       if (Math.abs(shown - value) > 0.02 * Math.abs(value)) faults.push(`log axis ${key} labels ${near(value, 4)} as "${text}"`);
     }
   }

@@ -123,7 +123,7 @@ function executeOne(python, dir, file, outDir, html, parameters) {
 /** The notebooks a notebook must wait for: metadata.workbook.after, a list of name prefixes such as "02". */
 function dependencies(dir, file, files) {
   const nb = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
-  const after = (nb.metadata && nb.metadata.workbook && nb.metadata.workbook.after) || [];
+  const after = nb.metadata?.workbook?.after || [];
   return files.filter((f) => f !== file && after.some((p) => f.startsWith(p)));
 }
 
@@ -157,7 +157,7 @@ function recordedResults(nb) {
   const results = {};
   for (const cell of nb.cells) {
     for (const o of cell.outputs || []) {
-      const rec = o.data && o.data[RESULTS_MIME];
+      const rec = o.data?.[RESULTS_MIME];
       if (rec && typeof rec.name === "string") results[rec.name] = rec.values;
     }
   }

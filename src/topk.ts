@@ -38,7 +38,7 @@ export class TopKHeap {
   }
 
   push(index: number, score: number): void {
-    const s = score === score ? score : -Infinity;
+    const s = Number.isNaN(score) ? -Infinity : score;
     const idx = this.idx, val = this.val;
     if (this.n < this.k) {
       // Sift up: the root holds the worst pair.

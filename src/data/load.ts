@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from "../errors";
 import { readInteractionsCsv } from "./csv";
 import { generateSyntheticDataset } from "./generate";
-import { type MovieLensLayout } from "./movielens";
+import type { MovieLensLayout } from "./movielens";
 import { readMovieLensFolder } from "./movielens-folder";
 import { MySqlStore } from "./mysql";
 import type { Dataset } from "./types";

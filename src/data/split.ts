@@ -66,7 +66,10 @@ export function perUserSplit(data: Dataset | readonly Interaction[], options: Pe
     userOf = new Int32Array(n);
     (data as readonly Interaction[]).forEach((r, i) => {
       let u = index.get(r.userId);
-      if (u === undefined) index.set(r.userId, (u = index.size));
+      if (u === undefined) {
+        u = index.size;
+        index.set(r.userId, u);
+      }
       userOf[i] = u;
     });
     numUsers = index.size;

@@ -89,7 +89,10 @@ export function stratifiedSplit(interactions: readonly Interaction[], options: S
   interactions.forEach((row, r) => {
     const key = by === "user" ? row.userId : row.itemId;
     let g = index.get(key);
-    if (g === undefined) index.set(key, (g = index.size));
+    if (g === undefined) {
+      g = index.size;
+      index.set(key, g);
+    }
     groups[r] = g;
   });
   const part = stratifiedAssignment(groups, options);

@@ -541,7 +541,7 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   }
   const seen = new Set<string>();
   for (const s of w.sections) {
-    if (!s || !(SECTION_NAMES.includes(s.name) || (s.name === "network" && m.modelType === "neural")) || seen.has(s.name)) bad("weights.sections", `has an unknown or repeated section ${JSON.stringify(s && s.name)}`);
+    if (!s || !(SECTION_NAMES.includes(s.name) || (s.name === "network" && m.modelType === "neural")) || seen.has(s.name)) bad("weights.sections", `has an unknown or repeated section ${JSON.stringify(s ? s.name : s)}`);
     seen.add(s.name);
     const want = expected[s.name];
     if (!Number.isInteger(s.length) || s.length < 0 || (want >= 0 && s.length !== want)) bad(`weights.sections.${s.name}.length`, `is ${JSON.stringify(s.length)}, expected ${want}`);

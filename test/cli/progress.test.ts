@@ -23,7 +23,7 @@ describe("ProgressBar", () => {
     bar.finish();
     const draws = text().split("\r").filter((x) => x.length > 0);
     assert.equal(draws.length, 2, "the first step, then (throttled) only the final one");
-    assert.match(draws[1]!, /^training \[#{24}\] 50\/50  val 50/);
+    assert.match(draws[1]!, /^training \[#{24}\] 50\/50 {2}val 50/);
     assert.ok(text().endsWith("\n"));
   });
 

@@ -15,7 +15,10 @@ describe("generateSyntheticDataset", () => {
     assert.equal(ds.users.length, 1000);
     assert.equal(ds.items.length, 500);
     const count = (xs: readonly (string | undefined)[]): Record<string, number> =>
-      xs.reduce<Record<string, number>>((m, x) => ((m[String(x)] = (m[String(x)] ?? 0) + 1), m), {});
+      xs.reduce<Record<string, number>>((m, x) => {
+        m[String(x)] = (m[String(x)] ?? 0) + 1;
+        return m;
+      }, {});
     assert.deepEqual(count(ds.users.map((u) => u.group)), { tech: 300, fashion: 300, sports: 400 });
     assert.deepEqual(count(ds.items.map((i) => i.category)), { tech: 200, fashion: 100, "fashion+sports": 100, sports: 100 });
     assert.equal(ds.source, `generated(seed=${DEFAULT_SEED})`);

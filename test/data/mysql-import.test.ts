@@ -27,7 +27,7 @@ function bigCsv(users: number, perUser: number, items: number, seed: number): st
   return lines.join("\n") + "\n";
 }
 
-describe("ewb import (real MariaDB via MYSQL_URL)", function () {
+describe("ewb import (real MariaDB via MYSQL_URL)", () => {
   const p = `ewbi${process.pid}_`;
   const tmp = useTempDir("ewb-import-");
   let store: MySqlStore;

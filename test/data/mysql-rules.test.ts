@@ -14,7 +14,7 @@ import { useTempDir } from "../tmpdir";
 
 const URL = process.env.MYSQL_URL;
 
-describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB via MYSQL_URL)", function () {
+describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB via MYSQL_URL)", () => {
   const p = `ewbr${process.pid}_`;
   let conn: Connection;
   let store: MySqlStore;

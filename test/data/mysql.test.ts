@@ -11,7 +11,7 @@ import { datasetFromObjects } from "../../src/data/dataset";
 
 const URL = process.env.MYSQL_URL;
 
-describe("MySqlStore (real MariaDB via MYSQL_URL)", function () {
+describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
   const prefix = `ewbt${process.pid}_`;
   let store: MySqlStore;
 

@@ -33,7 +33,7 @@ describe("stratified split (recommenders' python_stratified_split)", () => {
   it("gives every user round(ratio * n) training rows, no row in both parts and none lost", () => {
     const users: string[] = [];
     for (let u = 0; u < 40; u++) for (let k = 0; k < 1 + ((u * 7) % 23); k++) users.push(`U${u}`);
-    const data = rows(users.map((u, r) => users[(r * 37) % users.length]!)); // interleaved users
+    const data = rows(users.map((_u, r) => users[(r * 37) % users.length]!)); // interleaved users
     for (const ratio of [0.75, 0.5, 0.8]) {
       const s = stratifiedSplit(data, { ratio, seed: 3 });
       assert.equal(s.train.length + s.validation.length, data.length);

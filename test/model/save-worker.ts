@@ -16,7 +16,10 @@ import type { TrainedModel } from "../../src/model/types";
 export function biggerModel(seed: number, users = 2000, items = 500, dim = 16): TrainedModel {
   const base = makeModel(seed, dim);
   let x = seed * 2654435761 >>> 0;
-  const rnd = (): number => ((x = (x * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+  const rnd = (): number => {
+    x = (x * 1103515245 + 12345) >>> 0;
+    return x / 2 ** 32 - 0.5;
+  };
   const f = (n: number): Float32Array => Float32Array.from({ length: n }, rnd);
   const ids = (p: string, n: number): string[] => Array.from({ length: n }, (_, k) => `${p}${String(k).padStart(6, "0")}`);
   return {

@@ -18,7 +18,7 @@ function kernelScore(w: MfWeights, p: ArrayLike<number>, ub: number, i: number):
   }
   const dot = fr(fr(lanes[0]! + lanes[1]!) + fr(lanes[2]! + lanes[3]!));
   const s = fr(dot + fr(fr(fr(ub) + w.itemBias[i]!) + fr(w.globalBias)));
-  return s === s ? s : -Infinity;
+  return Number.isNaN(s) ? -Infinity : s;
 }
 
 /** Every item scored, then a full sort (score descending, ties to the lower index), excluded items removed. */

@@ -43,7 +43,7 @@ describe("Node version and pins (package.json, scripts/setup-node.sh)", () => {
     assert.equal(installed.version, pin);
   });
 
-  it("--check passes for the Node running the tests, and fails naming the required major for an old one", function () {
+  it("--check passes for the Node running the tests, and fails naming the required major for an old one", () => {
     const ok = spawnSync("bash", [path.join(ROOT, "scripts", "setup-node.sh"), "--check"], {
       encoding: "utf8",
       env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` },

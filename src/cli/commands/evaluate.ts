@@ -107,8 +107,7 @@ async function runProtocol(opts: Readonly<Record<string, unknown>>, ctx: Paramet
       `(recommenders' protocol on ${describeSource(source)}: stratified by ${report.by}, ${report.trainRows} training / ${report.testRows} test rows, seed ${report.seed}; ` +
       `top-${k} among items each user has no training row for; relevant = ${minRating === null ? "every held-out interaction" : `held-out rating >= ${minRating}`}; ${report.users} users)\n`);
   }
-  const { models, split, popularity, ...rest } = report;
-  void models, void split, void popularity;
+  const { models: _models, split: _split, popularity: _popularity, ...rest } = report;
   return { source: describeSource(source), protocol, ...rest };
 }
 
