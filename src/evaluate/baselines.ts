@@ -3,6 +3,7 @@ import type { MfWeights } from "../model/types";
 import type { IndexedRatings } from "../data/indexed";
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkNumber } from "../validate";
+import { ridgeBiases } from "../model/bias-ridge";
 
 function checkRatings(train: IndexedRatings, numUsers: number, numItems: number): void {
   if (typeof train !== "object" || train === null || !(train.users instanceof Int32Array) || !(train.items instanceof Int32Array) || !(train.ratings instanceof Float32Array)) {
@@ -46,23 +47,12 @@ export function fitBiasOnly(train: IndexedRatings, numUsers: number, numItems: n
   const userL2 = checkNumber("options.userL2", options.userL2 ?? 15, 0);
   const iterations = checkInteger("options.iterations", options.iterations ?? 10, 1);
   const mu = globalMean(train);
-  const bu = new Float64Array(numUsers), bi = new Float64Array(numItems);
-  const nu = new Float64Array(numUsers), ni = new Float64Array(numItems);
-  for (let r = 0; r < train.length; r++) { nu[train.users[r] as number]!++; ni[train.items[r] as number]!++; }
-  const acc = new Float64Array(Math.max(numUsers, numItems));
-  for (let it = 0; it < iterations; it++) {
-    acc.fill(0);
-    for (let r = 0; r < train.length; r++) acc[train.items[r] as number]! += (train.ratings[r] as number) - mu - (bu[train.users[r] as number] as number);
-    for (let i = 0; i < numItems; i++) bi[i] = (acc[i] as number) / (itemL2 + (ni[i] as number) || 1);
-    acc.fill(0);
-    for (let r = 0; r < train.length; r++) acc[train.users[r] as number]! += (train.ratings[r] as number) - mu - (bi[train.items[r] as number] as number);
-    for (let u = 0; u < numUsers; u++) bu[u] = (acc[u] as number) / (userL2 + (nu[u] as number) || 1);
-  }
-  return {
+  const zero: MfWeights = {
     dim: 1, numUsers, numItems,
     userFactors: new Float32Array(numUsers), itemFactors: new Float32Array(numItems),
-    userBias: Float32Array.from(bu), itemBias: Float32Array.from(bi), globalBias: mu,
+    userBias: new Float32Array(numUsers), itemBias: new Float32Array(numItems), globalBias: mu,
   };
+  return ridgeBiases(zero, train, { itemL2, userL2, rounds: iterations });
 }
 
 /** The global-mean baseline as MfWeights (every score equal: its ranking is meaningless, so reports leave it out). */

@@ -10,6 +10,7 @@ import { resolveHyperparameters } from "./hyperparameters";
 import { parseBackend, selectBackend, type BackendName } from "./backend";
 import { createKernelTrainer, type EpochTrainer, type TrainingProblem } from "./kernel-trainer";
 import { ratedItemsFromRows } from "./rated-items";
+import { ridgeBiases } from "./bias-ridge";
 
 export { DEFAULT_HYPERPARAMETERS, BLOG_HYPERPARAMETERS, resolveHyperparameters } from "./hyperparameters";
 
@@ -77,7 +78,8 @@ export async function trainModel(
   if (onLayers && !backend.startsWith("tfjs-")) throw new InvalidArgumentError("options.backend", `a TF.js backend for a tf.layers model (${modelType === "neural" ? "the neural model" : "--layers"})`, backend);
   // tf.layers has no per-rating L2 (no activity regularisers): a Layers model's default is 0; asking for it is refused.
   // TF.js's Adam updates every row (dense): a Layers model's default; lazy updates are refused.
-  const h = resolveHyperparameters(onLayers ? { ...hyper, l2PerRating: hyper.l2PerRating ?? 0, updates: hyper.updates ?? "dense" } : hyper);
+  // A network has no biases to re-estimate: its default biasL2 is 0.
+  const h = resolveHyperparameters(onLayers ? { ...hyper, l2PerRating: hyper.l2PerRating ?? 0, updates: hyper.updates ?? "dense", ...(modelType === "neural" ? { biasL2: hyper.biasL2 ?? 0 } : {}) } : hyper);
   if (split.train.length === 0) throw new InvalidArgumentError("split.train", "a non-empty array of interactions", split.train);
 
   const userIds = IdMap.fromIds("user", dataset.users.map((u) => u.userId));
@@ -123,8 +125,11 @@ export async function trainModel(
     const restore = h.earlyStoppingPatience > 0 && best.weights !== null;
     const raw = restore ? best.weights! : trainer.snapshot();
     checkFiniteWeights(raw, restore ? best.epoch : history.length - 1, h);
-    // Centring is an MF identity (dot + biases); a network's embeddings are used as they are.
-    const weights = modelType === "neural" ? raw : centreOnMean(raw, train);
+    // Centring is an MF identity (dot + biases); a network's embeddings are used as they are. Then the biases are
+    // re-estimated with shrinkage around the centred model (centred again: the user biases moved).
+    const centred = modelType === "neural" ? raw : centreOnMean(raw, train);
+    const biasL2 = h.biasL2 ?? 0;
+    const weights = modelType === "neural" || biasL2 === 0 ? centred : centreOnMean(ridgeBiases(centred, train, { itemL2: biasL2, userL2: biasL2 }), train);
     const network = trainer.snapshotNetwork ? (restore ? best.network : trainer.snapshotNetwork()) : undefined;
     return {
       weights, userIds, itemIds, hyperparameters: h, history,

@@ -40,6 +40,12 @@ export interface Hyperparameters {
    * proportion to its number of ratings, as per-interaction SGD does.
    */
   readonly l2PerRating?: number;
+  /**
+   * Shrinkage of the final bias re-estimation (added later, hence optional; missing means 0 = none): after
+   * training, the user and item biases are re-estimated by ridge steps with the factors fixed,
+   * b_i = Σ residual / (n_i + biasL2) (see bias-ridge.ts), so an item with few ratings cannot carry a large bias.
+   */
+  readonly biasL2?: number;
   readonly optimizer: OptimizerName;
   /**
    * Adam's updates (added later, hence optional; missing means "lazy"): "lazy" updates the weights and moments

@@ -74,8 +74,10 @@ describe("ewb recommend and ewb evaluate", () => {
     assert.equal(r.k, 5);
     assert.equal(r.trainingRowsMatchModel, true);
     assert.deepEqual(r.rows.map((x: { method: string }) => x.method), ["matrix factorisation", "bias-only baseline", "global mean baseline", "popularity baseline"]);
-    // The held-out rows are the validation split: RMSE equals the validation RMSE of the epoch the model kept (f32 vs f64 aside).
-    assert.ok(Math.abs(r.rows[0].rmse - model.history[model.bestEpoch]!.valRmse) < 1e-4, `${r.rows[0].rmse} vs ${model.history[model.bestEpoch]!.valRmse}`);
+    // The held-out rows are the validation split: RMSE is the validation RMSE of the epoch the model kept, lowered a
+    // little by the biases re-estimated after training (biasL2).
+    const kept = model.history[model.bestEpoch]!.valRmse;
+    assert.ok(r.rows[0].rmse <= kept + 1e-4 && r.rows[0].rmse > kept - 0.01, `${r.rows[0].rmse} vs ${kept}`);
     assert.ok(r.rows[0].rmse < r.rows[2].rmse);
     assert.ok(r.rows[0].categoryShare > 0.9);
     const t = capture();
