@@ -1,6 +1,6 @@
 /** The evaluation table: the model and the baselines, scored the same way on the same held-out interactions. */
 import type { Dataset, Interaction } from "../data/types";
-import type { MfWeights } from "../model/types";
+import type { MfWeights, RecordedSplit } from "../model/types";
 import { indexInteractions, type IndexedRatings } from "../data/indexed";
 import type { DataSplit } from "../data/types";
 import { perUserSplit, randomSplit } from "../data/split";
@@ -51,14 +51,8 @@ export interface EvaluationReport {
   readonly notes: readonly string[];
 }
 
-/**
- * How a model's validation rows were chosen, as `ewb train` records it (manifest `split`): a seeded split of the
- * data (fraction = the held-out share) or an explicit test file (its fingerprint).
- */
-export type RecordedSplit =
-  | { readonly kind: "random" | "per-user"; readonly fraction: number; readonly seed: number; readonly minTrainPerUser?: number }
-  | { readonly kind: "stratified"; readonly fraction: number; readonly seed: number; readonly by: "user" | "item" }
-  | { readonly kind: "file"; readonly fingerprint: string };
+/** How a model's validation rows were chosen (manifest `split`); defined with the model. */
+export type { RecordedSplit } from "../model/types";
 
 /** Re-creates a recorded seeded split of `interactions` (the same data and record give the same rows). */
 export function recreateSplit(record: RecordedSplit, interactions: readonly Interaction[]): DataSplit {

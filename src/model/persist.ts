@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { processAlive, syncDirectory, tempOwner, tempPathFor, writeFileAtomicSync } from "../data/atomic";
-import type { EpochRecord, Hyperparameters, MfWeights, Objective, TrainedModel } from "./types";
+import type { EpochRecord, Hyperparameters, MfWeights, Objective, RecordedSplit, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
 import { ModelFormatError, StorageError, WorkbookError } from "../errors";
 import { resolveSavedHyperparameters } from "./hyperparameters";
@@ -58,6 +58,8 @@ export interface ModelManifest {
   readonly objective?: Objective;
   /** Ranking objectives: ratings >= this were the positives; null = every interaction. */
   readonly implicitMinRating?: number | null;
+  /** The seeded split of the training rows, when the rated items hold more than them (absent in older models). */
+  readonly split?: RecordedSplit;
   readonly weights: { readonly file: string; readonly bytes: number; readonly sha256: string; readonly sections: readonly Section[] };
   /** "mf" when absent; a "neural" model has `network` and a "network" section (src/model/neural-persist.ts). */
   readonly modelType?: "mf" | "neural";
@@ -118,6 +120,7 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
     fittedOn: model.fittedOn ?? "train",
     objective: model.objective ?? "mse",
     ...(model.implicitMinRating !== undefined ? { implicitMinRating: model.implicitMinRating } : {}),
+    ...(model.split !== undefined ? { split: model.split } : {}),
     weights: { file: weightsFile, bytes: bytes.length, sha256, sections },
     ...(model.modelType === "neural" && model.network ? { modelType: "neural" as const, network: describeNetwork(model.network) } : {}),
   };
@@ -432,6 +435,7 @@ function* modelFrom(m: ModelManifest, userIds: IdMap, itemIds: IdMap, data: Uint
     ratedItems,
     objective: m.objective ?? "mse",
     ...(m.implicitMinRating !== undefined ? { implicitMinRating: m.implicitMinRating } : {}),
+    ...(m.split !== undefined ? { split: m.split } : {}),
     ...(m.modelType === "neural" ? { modelType: "neural" as const, network: unpackNetwork(m.network!, sec.get("network") as Float32Array) } : {}),
   };
 }
@@ -508,6 +512,7 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   if (m.fittedOn !== undefined && m.fittedOn !== "train" && m.fittedOn !== "all") bad("fittedOn", `must be "train" or "all", but is ${JSON.stringify(m.fittedOn)}`);
   if (m.objective !== undefined && m.objective !== "mse" && m.objective !== "bpr") bad("objective", `must be "mse" or "bpr", but is ${JSON.stringify(m.objective)}`);
   if (m.implicitMinRating !== undefined && m.implicitMinRating !== null && !(typeof m.implicitMinRating === "number" && Number.isFinite(m.implicitMinRating))) bad("implicitMinRating", "must be a number or null");
+  if (m.split !== undefined && !isRecordedSplit(m.split)) bad("split", `must be a recorded split ({kind: "random"|"per-user"|"stratified", fraction, seed} or {kind: "file", fingerprint}), but is ${JSON.stringify(m.split)}`);
   if (!Array.isArray(m.userIds) || m.userIds.length !== numUsers) bad("userIds", `must be an array of ${numUsers} IDs`);
   if (!Array.isArray(m.itemIds) || m.itemIds.length !== numItems) bad("itemIds", `must be an array of ${numItems} IDs`);
   let hyperparameters: Hyperparameters;
@@ -551,4 +556,14 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   for (const n of SECTION_NAMES) if (!seen.has(n)) bad("weights.sections", `lacks the section ${n}`);
   if (m.modelType === "neural" && !seen.has("network")) bad("weights.sections", "lacks the section network");
   return { ...(m as unknown as ModelManifest), dim, numUsers, numItems, bestEpoch, hyperparameters, history };
+}
+
+function isRecordedSplit(x: unknown): x is RecordedSplit {
+  if (x === null || typeof x !== "object") return false;
+  const r = x as Record<string, unknown>;
+  const num = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v);
+  if (r.kind === "file") return typeof r.fingerprint === "string";
+  if (r.kind === "random" || r.kind === "per-user") return num(r.fraction) && num(r.seed) && (r.minTrainPerUser === undefined || num(r.minTrainPerUser));
+  if (r.kind === "stratified") return num(r.fraction) && num(r.seed) && (r.by === "user" || r.by === "item");
+  return false;
 }

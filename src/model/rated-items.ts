@@ -116,3 +116,23 @@ export function checkRatedItems(value: unknown, numUsers: number, numItems: numb
   }
   return r;
 }
+
+/**
+ * The union of `rated` and the rows (users[k], items[k]) for k < length (indices of the same model; rows with a
+ * negative index, e.g. an unknown ID, are skipped): e.g. a model's training items plus its held-out ones.
+ */
+export function withRatedRows(rated: RatedItems, users: Int32Array, items: Int32Array, length = users.length): RatedItems {
+  const numUsers = ratedUserCount(rated), base = rated.items.length;
+  const us = new Int32Array(base + length), is = new Int32Array(base + length);
+  let n = 0;
+  for (let u = 0; u < numUsers; u++) {
+    for (let k = rated.offsets[u] as number; k < (rated.offsets[u + 1] as number); k++) { us[n] = u; is[n++] = rated.items[k] as number; }
+  }
+  for (let k = 0; k < length; k++) {
+    const u = users[k] as number, i = items[k] as number;
+    if (u < 0 || i < 0) continue;
+    if (u >= numUsers) throw new InvalidArgumentError(`users[${k}]`, `a user index in [0, ${numUsers})`, u);
+    us[n] = u; is[n++] = i;
+  }
+  return ratedItemsFromRows(us, is, numUsers, n);
+}

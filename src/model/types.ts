@@ -100,6 +100,15 @@ export interface NetworkWeights {
 }
 
 /** A trained model: weights, the ID maps that give them meaning, and how it was made. */
+/**
+ * How a model's validation rows were chosen, as `ewb train` records it (manifest `split`): a seeded split of the
+ * data (fraction = the held-out share) or an explicit test file (its fingerprint).
+ */
+export type RecordedSplit =
+  | { readonly kind: "random" | "per-user"; readonly fraction: number; readonly seed: number; readonly minTrainPerUser?: number }
+  | { readonly kind: "stratified"; readonly fraction: number; readonly seed: number; readonly by: "user" | "item" }
+  | { readonly kind: "file"; readonly fingerprint: string };
+
 export interface TrainedModel {
   readonly weights: MfWeights;
   readonly userIds: IdMap;
@@ -125,9 +134,13 @@ export interface TrainedModel {
   readonly implicitMinRating?: number | null;
   /**
    * The items each user rated, as CSR (see rated-items.ts; `ratedItemsOf(model.ratedItems, u)` is user u's sorted
-   * row): what "exclude rated" excludes.
+   * row): what "exclude rated" excludes. `trainModel` gives the training rows; `ewb train` saves every row of the
+   * data, held-out rows too (a model to serve must not recommend what the user already rated), and then records
+   * `split` so the training rows can be re-created.
    */
   readonly ratedItems: RatedItems;
+  /** The seeded split the model's training rows came from (set by `ewb train` when `ratedItems` holds more than them). */
+  readonly split?: RecordedSplit;
   /** "mf" when absent. A "neural" model predicts with `network` over the factors of `weights` (its biases are 0). */
   readonly modelType?: ModelType;
   /** The dense layers of a neural model. */

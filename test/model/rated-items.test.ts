@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import {
+  withRatedRows,
   checkRatedItems, checkRatedItemsShape, hasRated, ratedItemsFromLists, ratedItemsFromRows, ratedItemsOf, ratedItemsToLists, ratedUserCount,
 } from "../../src/model/rated-items";
 import { createRng } from "../../src/random";
@@ -45,5 +46,14 @@ describe("rated items as CSR", () => {
     assert.throws(() => checkRatedItems({ offsets: Int32Array.of(0, 2, 1, 3), items: Int32Array.of(0, 1, 2) }, 3, 3), /Expected ratedItems\.offsets\[2\] to be an offset >= offsets\[1\] \(2\), but got 1/);
     assert.throws(() => checkRatedItems(ok, 2, 2, "model.ratedItems"), /Expected model\.ratedItems of user index 0 \(items\[1\]\) to be an item index in \[0, 2\), but got 2/);
     assert.throws(() => checkRatedItems({ offsets: Int32Array.of(0, 2), items: Int32Array.of(1, 1) }, 1, 3), /of user index 0 \(items\[1\]\) to be an index above the previous one \(1\)/);
+  });
+
+  it("adds rows to a user's rated items (the union: sorted, unique; unknown rows skipped)", () => {
+    const rated = ratedItemsFromRows(Int32Array.of(0, 0, 2), Int32Array.of(3, 1, 0), 3);
+    const all = withRatedRows(rated, Int32Array.of(0, 1, 2, -1, 0), Int32Array.of(2, 4, 0, 1, -1));
+    assert.deepEqual(Array.from(all.offsets), [0, 3, 4, 5]);
+    assert.deepEqual(Array.from(all.items), [1, 2, 3, 4, 0]);
+    assert.deepEqual(Array.from(rated.items), [1, 3, 0], "the input is not changed");
+    assert.throws(() => withRatedRows(rated, Int32Array.of(3), Int32Array.of(0)), /Expected users\[0\] to be a user index in \[0, 3\), but got 3/);
   });
 });

@@ -5,6 +5,7 @@ import { round } from "../../util";
 import { loadDataFromOptions } from "../data-options";
 import { ProgressBar } from "../progress";
 import { saveModel } from "../../model/persist";
+import { servedModel } from "../served-model";
 import { trainBpr, DEFAULT_BPR_HYPERPARAMETERS as B, type BprHyperparameters } from "../../model/bpr";
 import { ndcgValidator } from "../../evaluate/topk";
 
@@ -42,7 +43,7 @@ export async function trainBprFromOptions(opts: Readonly<Record<string, unknown>
   });
   const seconds = (performance.now() - t0) / 1000;
   bar.finish();
-  saveModel(model, modelDir);
+  saveModel(servedModel(model, data), modelDir);
   const h = model.history, last = h[model.bestEpoch];
   const result = {
     objective: "bpr", backend: model.backend, epochs: h.length, bestEpoch: model.bestEpoch,

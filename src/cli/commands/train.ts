@@ -6,6 +6,7 @@ import { DATA_OPTIONS, loadDataFromOptions } from "../data-options";
 import { ProgressBar } from "../progress";
 import { trainModel, trainAndRefit, DEFAULT_HYPERPARAMETERS } from "../../model/train";
 import { saveModel } from "../../model/persist";
+import { servedModel } from "../served-model";
 import { metricsFrom } from "../../model/predict";
 import { predictModel } from "../../model/neural-score";
 import { BACKENDS, BACKEND_ENV } from "../../model/backend";
@@ -114,7 +115,7 @@ export const trainCommand: Command = {
     const val = indexInteractions(data.split.validation, model.userIds, model.itemIds, { skipUnknown: true });
     const trainM = metricsFrom(predictModel(model, train.users, train.items), train.ratings);
     const valM = metricsFrom(predictModel(model, val.users, val.items), val.ratings);
-    saveModel(saved, modelDir);
+    saveModel(servedModel(saved, data), modelDir);
 
     const h = model.history;
     const msPerEpoch = (h.reduce((s, r) => s + r.seconds, 0) / Math.max(1, h.length)) * 1000;
