@@ -237,8 +237,9 @@ describe("the MovieLens 100k workbook (out/workbook/ml-100k, from ../shared/data
     near(r, "popularityShareInTopLabels", 0.718, 0.02);
     near(r, "modelRmse", 0.8998, 0.01);
     near(r, "biasOnlyRmse", 0.9430, 0.003);
-    // With the default (MSE) settings popularity ranks far better than the model on MovieLens.
-    near(r, "modelPrecision", 0.040, 0.01);
+    // With the default (MSE) settings popularity ranks better than the model on MovieLens (0.040 before the biases
+    // were shrunk, biasL2: the lists were then rarely-rated films).
+    near(r, "modelPrecision", 0.083, 0.01);
     near(r, "popularityPrecision", 0.1345, 0.003);
     near(r, "randomListPrecision", 0.0075, 0.001);
   });
