@@ -66,7 +66,7 @@ export async function benchRecommend(rounds = 30): Promise<{ rows: RecommendBenc
   const notes: string[] = [];
   const t = now();
   new ItemScorer(w);
-  notes.push(`scorer: WebAssembly SIMD, every item scored (4 users x 2 items per tile); build (once per model) ${(now() - t).toFixed(1)} ms`);
+  notes.push(`scorer: WebAssembly SIMD, every item scored (2 users x 4 items per tile, one-pass bound for the selection); build (once per model) ${(now() - t).toFixed(1)} ms`);
   const tfMatMul = await tfjsMatMul(w);
   const variants: [string, () => void][] = [
     ["all 1000 users, top-10, rated excluded: wasm SIMD block matrix product + heap (default)", () => topNAllUsers(w, 10, { exclude: rated })],

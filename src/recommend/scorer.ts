@@ -1,14 +1,13 @@
 /**
  * The one top-N scorer, brute force and exact: the item rows sit in WebAssembly memory; users are scored a block at a
  * time by a dense (block x dim) by (dim x items) matrix product in the kernel (src/recommend/wasm/score-kernel.wat,
- * f32x4 SIMD); the kernel keeps each user's best n with a fixed-size heap and TopKHeap orders them. Every item is
- * scored; nothing is pruned.
+ * f32x4 SIMD, tiles of 2 users x 4 items); the kernel keeps each user's best n with a fixed-size heap and sorts them
+ * (the TopKHeap rule: higher score first, ties to the lower index). Every item is scored; nothing is pruned.
  * Memory: the item rows once per model plus one block of scores (SCORE_BLOCK_BYTES), whatever the number of users.
  */
 import type { MfWeights } from "../model/types";
 import { checkWeights } from "../model/check";
-import { ratedItemsOf, type RatedItems } from "../model/rated-items";
-import { TopKHeap } from "../topk";
+import type { RatedItems } from "../model/rated-items";
 import { instantiateKernel, type KernelInstance } from "../wasm/load";
 import { SCORE_KERNEL_WASM_BASE64 } from "./wasm/score-kernel-bytes";
 
@@ -98,10 +97,9 @@ export class ItemScorer {
     for (let k = 0; k < d; k++) f[at.users / 4 + k] = vector[k] as number;
     f[at.ubias / 4] = userBias;
     this.score(1);
-    const heap = new TopKHeap(Math.max(1, Math.min(n, this.numItems)));
-    this.select(0, heap, exclude);
-    const items = new Int32Array(heap.size), scores = new Float64Array(heap.size);
-    heap.drainInto(items, scores);
+    const count = this.numItems > 0 ? this.select(0, Math.max(1, Math.min(n, this.numItems)), exclude, 0, exclude === undefined ? 0 : exclude.length) : 0;
+    const items = new Int32Array(count), scores = new Float64Array(count);
+    this.copyOut(count, items, scores, 0);
     return { items, scores };
   }
 
@@ -113,7 +111,7 @@ export class ItemScorer {
   topNMany(userFactors: Float32Array, userBias: Float32Array, users: Int32Array, n: number, exclude: RatedItems | undefined,
     outItems: Int32Array, outScores: Float64Array, outCounts: Int32Array): void {
     const f = this.f32, at = this.at, d = this.dim, rowFloats = this.stride / 4;
-    const heap = new TopKHeap(Math.max(1, Math.min(n, this.numItems)));
+    const k = Math.max(1, Math.min(n, this.numItems));
     for (let start = 0; start < users.length; start += this.blockUsers) {
       const count = Math.min(this.blockUsers, users.length - start);
       for (let r = 0; r < count; r++) {
@@ -123,9 +121,12 @@ export class ItemScorer {
       }
       this.score(count);
       for (let r = 0; r < count; r++) {
-        heap.reset();
-        if (this.numItems > 0) this.select(r, heap, exclude && ratedItemsOf(exclude, users[start + r] as number));
-        outCounts[start + r] = heap.drainInto(outItems, outScores, (start + r) * n);
+        // The user's rated items as a range of the CSR (a subarray per user costs more than its selection).
+        const u = users[start + r] as number;
+        const from = exclude === undefined ? 0 : (exclude.offsets[u] as number), to = exclude === undefined ? 0 : (exclude.offsets[u + 1] as number);
+        const kept = this.numItems > 0 ? this.select(r, k, exclude?.items, from, to) : 0;
+        this.copyOut(kept, outItems, outScores, (start + r) * n);
+        outCounts[start + r] = kept;
       }
     }
   }
@@ -136,21 +137,30 @@ export class ItemScorer {
     this.kernel.exports.scoreBlock(at.users, at.ubias, count, at.items, at.ibias, this.numItems, this.stride, Math.fround(this.w.globalBias), at.scores);
   }
 
-  /** Puts the best items of row r of the block's scores into `heap` (empty, capacity <= numItems), skipping `exclude`. */
-  private select(r: number, heap: TopKHeap, exclude: ArrayLike<number> | undefined): void {
+  /**
+   * Selects the best k (1 <= k <= numItems) items of row r of the block's scores, skipping `exclude[from..to)`; they
+   * are left in the kernel's heap slots, best first (see {@link copyOut}). Returns how many.
+   */
+  private select(r: number, k: number, exclude: ArrayLike<number> | undefined, from: number, to: number): number {
     const at = this.at, u8 = this.u8, n = this.numItems;
-    const nx = exclude === undefined ? 0 : exclude.length;
     const row = at.scores / 4 + r * n, f32 = this.f32;
-    for (let j = 0; j < nx; j++) {
+    for (let j = from; j < to; j++) {
       const i = exclude![j] as number;
       u8[at.mask + i] = 1;
       f32[row + i] = NaN; // the row is scratch: an excluded item never passes the kernel's comparisons
     }
-    const count = this.kernel.exports.selectRow(at.scores + r * n * 4, n, heap.k, at.mask, at.hi, at.hv);
-    for (let j = 0; j < nx; j++) u8[at.mask + (exclude![j] as number)] = 0;
-    // The kernel's heap is in heap order, not sorted: TopKHeap (same ordering rule) sorts the few kept pairs.
-    const i32 = this.i32;
-    for (let j = 0; j < count; j++) heap.push(i32[at.hi / 4 + j] as number, f32[at.hv / 4 + j] as number);
+    const count = this.kernel.exports.selectRow(at.scores + r * n * 4, n, k, at.mask, at.hi, at.hv);
+    for (let j = from; j < to; j++) u8[at.mask + (exclude![j] as number)] = 0;
+    return count;
+  }
+
+  /** Copies the `count` items and scores {@link select} left (best first) to `items`/`scores` from `offset`. */
+  private copyOut(count: number, items: Int32Array, scores: Float64Array, offset: number): void {
+    const i32 = this.i32, f32 = this.f32, hi = this.at.hi / 4, hv = this.at.hv / 4;
+    for (let j = 0; j < count; j++) {
+      items[offset + j] = i32[hi + j] as number;
+      scores[offset + j] = f32[hv + j] as number;
+    }
   }
 
 }
