@@ -1,7 +1,8 @@
 /**
  * Training cost at real sizes: ms per epoch of the kernel trainer (lazy and dense Adam, default settings) on seeded
  * planted-group data of 50k, 1M, 5M and 20M ratings, each run in its own process (peak RSS is that run's), next to
- * the C SGD reference (../shared/reference/mf_sgd.c, compiled here with gcc -O2) and PyTorch (when /usr/bin/python3
+ * the C SGD reference (a per-interaction SGD loop, mf_sgd.c in the reference folder outside this repository, compiled
+ * here with gcc -O2; skipped with a note when absent) and PyTorch (when /usr/bin/python3
  * imports torch) on the same rows. Part of `npm run bench -- train` (bench/train.ts calls runScale()).
  */
 import { spawnSync } from "node:child_process";

@@ -112,7 +112,7 @@ function runCli(csv: string, modelDir: string): Record<string, unknown> | string
 interface TorchResult { readonly mode: string; readonly msPerEpoch: number; readonly valMse: number; readonly peakRssMb: number }
 
 function torchAvailable(): boolean {
-  return existsSync("/usr/bin/python3") && spawnSync("/usr/bin/python3", ["-c", "import torch, pandas"], { encoding: "utf8" }).status === 0;
+  return existsSync(path.join(REFERENCE, "mf_torch.py")) && existsSync("/usr/bin/python3") && spawnSync("/usr/bin/python3", ["-c", "import torch, pandas"], { encoding: "utf8" }).status === 0;
 }
 
 function runTorch(csv: string, mode: string, args: string[], tmp: string): TorchResult | string {
@@ -246,7 +246,7 @@ export async function run(): Promise<void> {
         runTorch(csv, "dense", ["--batch", "100000000", "--lr", "0.07", "--wd", "3e-4"], tmp),
       ];
       console.log("");
-      console.log("### PyTorch reference (../shared/reference/mf_torch.py) on the same data, same run (its own 80/20 split, seed 42)");
+      console.log("### PyTorch reference (mf_torch.py, a biased MF in PyTorch) on the same data, same run (its own 80/20 split, seed 42)");
       console.log("| PyTorch mode | ms/epoch | final val MSE | peak RSS MB | compared with (wasm-kernel) | its ms/epoch | ratio ours/PyTorch |");
       console.log("|---|---|---|---|---|---|---|");
       const ours = (prefix: string): Row | undefined => rows.find((r) => r.name.startsWith(prefix) && r.backend === "wasm-kernel");
@@ -258,8 +258,10 @@ export async function run(): Promise<void> {
       }
     } else {
       console.log("");
-      console.log("- PyTorch comparison skipped: /usr/bin/python3 cannot import torch and pandas (apt-get install -y python3-torch python3-pandas).");
-      console.log("  Reference numbers measured on this machine class (../shared/reference/RESULTS.md): blog DataLoader 237 ms/epoch (val 0.528),");
+      console.log(existsSync(path.join(REFERENCE, "mf_torch.py"))
+        ? "- PyTorch comparison skipped: /usr/bin/python3 cannot import torch and pandas (apt-get install -y python3-torch python3-pandas)."
+        : `- PyTorch comparison skipped: the PyTorch reference script (mf_torch.py) is not in ${REFERENCE} (set EWB_SHARED to the folder holding reference/).`);
+      console.log("  Reference numbers measured on this machine class: blog DataLoader 237 ms/epoch (val 0.528),");
       console.log("  dense full batch 3.5 ms/epoch (val 0.530), C SGD 1.24 ms/epoch (val 0.556).");
       const w = (prefix: string): Row | undefined => rows.find((r) => r.name.startsWith(prefix) && r.backend === "wasm-kernel");
       const d = w("default"), b = w("blog"), s = w("per-interaction");

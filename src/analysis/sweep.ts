@@ -28,8 +28,8 @@ export interface SweepRow {
 }
 
 /**
- * The settings of the reference measurements (../shared/reference/RESULTS.md: A1, A2, A3, B2, B3, B4), 50 epochs
- * each: similar validation MSE, very different raw cosines.
+ * The settings of the reference measurements (the PyTorch runs A1, A2, A3, B2, B3, B4 that the blog's claims were
+ * checked with, outside this repository), 50 epochs each: similar validation MSE, very different raw cosines.
  */
 export const REFERENCE_SWEEP: readonly SweepSetting[] = [
   { label: "A1 batch 256, lr 1e-3, l2 1e-5", hyper: { batchSize: 256, learningRate: 1e-3, l2: 1e-5 } },

@@ -53,7 +53,7 @@ export async function findMovieLensFiles(p: string): Promise<MovieLensFiles> {
  * ml-100k, user attributes ("age" in bands, "gender", "occupation"). Without side files, the ratings alone.
  *
  * @example
- * const ml = await readMovieLensFolder("../shared/datasets/ml-100k");
+ * const ml = await readMovieLensFolder("path/to/ml-100k");
  * ml.labels.itemTitles.get("1") //=> "Toy Story (1995)"
  * ml.labels.items.of.get("1")   //=> ["Animation", "Children's", "Comedy"]
  */

@@ -91,7 +91,7 @@ export function resolveWorkbookSource(parameters: WorkbookParameters, cwd: strin
  * notebook calls. The input is only read.
  *
  * @example
- * const wb = await openWorkbook({ data: "../../shared/datasets/ml-100k" });
+ * const wb = await openWorkbook({ data: "path/to/ml-100k" });
  * wb.name    //=> "ml-100k"
  * wb.outDir  //=> "<project>/out/workbook/ml-100k"
  */
