@@ -98,13 +98,15 @@ export function scaleChild(spec: ScaleChild): void {
     msFirst: ms[0]!,
     valMse: se / validation.length,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
-    heapMb: (4 * (4 * (size.users + size.items) * (Math.ceil(h.dim / 16) * 16 + 1) + 3 * size.ratings)) / 2 ** 20,
+    // layout.ts: a [w | grad | m | v] record per factor row and a bias quad per row, 3 words per training row, 3 per validation row, 4 per row of lazy bookkeeping.
+    heapMb: (4 * ((size.users + size.items) * (4 * Math.ceil(h.dim / 16) * 16 + 4 + 4) + 3 * size.ratings)) / 2 ** 20,
   };
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-function runScaleChild(spec: ScaleChild): ScaleResult | string {
-  const r = spawnSync(process.execPath, ["--max-old-space-size=6000", "-r", require.resolve("tsx/cjs"), path.join(__dirname, "train-scale.ts")], {
+/** Runs one measurement in a child process; `checkout` (default: this one) names another checkout's root whose bench/train-scale.ts is run instead (EWB_BENCH_BASELINE). */
+function runScaleChild(spec: ScaleChild, checkout = path.resolve(__dirname, "..")): ScaleResult | string {
+  const r = spawnSync(process.execPath, ["--max-old-space-size=6000", "-r", require.resolve("tsx/cjs"), path.join(checkout, "bench", "train-scale.ts")], {
     env: { ...process.env, EWB_BENCH_SCALE_CHILD: JSON.stringify(spec) }, encoding: "utf8", timeout: 20 * 60 * 1000,
   });
   try {
@@ -128,16 +130,33 @@ function writeTsv(file: string, d: IndexedRatings): void {
   }
 }
 
-/** The C SGD reference at one size (per-interaction SGD, K 64, lr 0.01, reg 0.05, init 0.01): ms per epoch or why not. */
-function runC(exe: string, tmp: string, size: (typeof SCALE_SIZES)[number], epochs: number): { msPerEpoch: number; valMse: number } | string {
+/**
+ * The C SGD reference at one size (per-interaction SGD, K 64, lr 0.01, reg 0.05, init 0.01): its own wall ms per epoch,
+ * and CPU ms per epoch as (CPU of a 4-epoch run − CPU of a 1-epoch run) / 3 from /usr/bin/time (so loading the TSV
+ * files cancels out; each C epoch also scores the validation rows, about a tenth of its work), peak RSS; or why not.
+ */
+function runC(exe: string, tmp: string, size: (typeof SCALE_SIZES)[number]): { msPerEpoch: number; cpuMsPerEpoch: number; valMse: number; peakRssMb: number } | string {
   const { train, validation } = plantedGroups(size.ratings, size.users, size.items);
   const tr = path.join(tmp, `c-train-${size.name}.tsv`), va = path.join(tmp, `c-val-${size.name}.tsv`);
   writeTsv(tr, train);
   writeTsv(va, validation);
+  const timed = existsSync("/usr/bin/time");
+  const run = (epochs: number): { out: string; cpuMs: number; rssMb: number } | string => {
+    const args = [tr, va, "64", String(epochs), "0.01", "0.05", "1", "0.01"];
+    const r = timed
+      ? spawnSync("/usr/bin/time", ["-f", "EWB_TIME %U %S %M", exe, ...args], { encoding: "utf8", timeout: 20 * 60 * 1000 })
+      : spawnSync(exe, args, { encoding: "utf8", timeout: 20 * 60 * 1000 });
+    if (r.status !== 0) return `failed (${(r.stderr ?? r.stdout ?? "").trim().split("\n").slice(-1)[0]})`;
+    const t = /EWB_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? "");
+    return { out: r.stdout ?? "", cpuMs: t ? (Number(t[1]) + Number(t[2])) * 1000 : NaN, rssMb: t ? Number(t[3]) / 1024 : NaN };
+  };
   try {
-    const r = spawnSync(exe, [tr, va, "64", String(epochs), "0.01", "0.05", "1", "0.01"], { encoding: "utf8", timeout: 20 * 60 * 1000 });
-    const m = /val_mse ([\d.]+) train_rmse [\d.]+ best_val_rmse [\d.@]+ train_time [\d.]+s per_epoch ([\d.]+)ms/.exec(r.stdout ?? "");
-    return m ? { msPerEpoch: Number(m[2]), valMse: Number(m[1]) } : `failed (${(r.stderr ?? r.stdout ?? "").trim().split("\n").slice(-1)[0]})`;
+    const one = run(1), four = run(4);
+    if (typeof one === "string") return one;
+    if (typeof four === "string") return four;
+    const m = /val_mse ([\d.]+) train_rmse [\d.]+ best_val_rmse [\d.@]+ train_time [\d.]+s per_epoch ([\d.]+)ms/.exec(four.out);
+    if (!m) return `failed (no FINAL line: ${four.out.trim().split("\n").slice(-1)[0]})`;
+    return { msPerEpoch: Number(m[2]), cpuMsPerEpoch: (four.cpuMs - one.cpuMs) / 3, valMse: Number(m[1]), peakRssMb: four.rssMb };
   } finally {
     rmSync(tr, { force: true });
     rmSync(va, { force: true });
@@ -168,6 +187,7 @@ print(json.dumps({"msPerEpoch": sum(rest) / len(rest), "peakRssMb": resource.get
 `;
 
 function torchAvailable(): boolean {
+  if (process.env.EWB_BENCH_TORCH === "0") return false;
   return existsSync("/usr/bin/python3") && spawnSync("/usr/bin/python3", ["-c", "import torch, numpy"], { encoding: "utf8" }).status === 0;
 }
 
@@ -191,7 +211,10 @@ function runTorch(tmp: string, size: (typeof SCALE_SIZES)[number], epochs: numbe
 
 const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 
-/** Prints the scale table. EWB_BENCH_SIZES (e.g. "50k,1M,5M") picks sizes; default 50k, 1M, 5M (20M: ~3 GB, minutes). */
+/**
+ * Prints the scale table. EWB_BENCH_SIZES (e.g. "50k,1M,5M") picks sizes; default 50k, 1M, 5M (20M: ~1 GB, minutes).
+ * EWB_BENCH_BASELINE=<another checkout> adds its lazy Adam in the same run (before/after); EWB_BENCH_TORCH=0 skips PyTorch.
+ */
 export function runScale(): void {
   const wanted = (process.env.EWB_BENCH_SIZES ?? "50k,1M,5M").split(",");
   const sizes = SCALE_SIZES.filter((s) => wanted.includes(s.name));
@@ -211,27 +234,37 @@ export function runScale(): void {
     console.log(`## Training cost at scale (planted-group data, 80/20 split; default settings: Adam batch ${D.batchSize}, lr ${D.learningRate}, dim ${D.dim}; wasm kernel)`);
     console.log("Each run in its own process; ms/epoch = mean of epochs 2.. (epoch 1 separately). dense = every row every step (before),");
     console.log("lazy = only the rows each batch uses (now the default). C = per-interaction SGD (gcc -O2), PyTorch = torch.optim.Adam at the same batch size, 1 thread.");
-    console.log("Machine shared by 8 engineers (2 cores): wall times are noisy; CPU ms/epoch (process user + system time) is the steadier figure for ours.");
-    console.log("| ratings (users x items) | dense ms/epoch | lazy ms/epoch | lazy CPU ms/epoch | dense CPU | lazy 1st epoch | dense/lazy | C ms/epoch | lazy/C | PyTorch ms/epoch | lazy/PyTorch | lazy val MSE | lazy peak RSS MB | dense peak RSS MB |");
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("Machine shared by several engineers (2 cores): wall times are noisy; CPU ms per epoch (user + system) is the figure to compare, and the ratios use it.");
+    const baseline = process.env.EWB_BENCH_BASELINE;
+    if (baseline) console.log(`Baseline: lazy Adam of the checkout at ${baseline} (its bench/train-scale.ts child), in the same run; before/after = its CPU ms per epoch / ours.`);
+    console.log(`| ratings (users x items) | lazy CPU ms/epoch | dense CPU ms/epoch | dense/lazy | C CPU ms/epoch | lazy/C | lazy wall ms | dense wall ms | C wall ms | lazy 1st epoch wall | PyTorch wall ms | lazy val MSE | C val MSE | lazy peak RSS MB | dense peak RSS MB | C peak RSS MB | heap MB |${baseline ? " baseline lazy CPU ms/epoch | before/after | baseline peak RSS MB |" : ""}`);
+    console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${baseline ? "---|---|---|" : ""}`);
     const notes: string[] = [];
-    const lazyMs: Record<string, number> = {};
+    const lazyCpu: Record<string, number> = {}, cCpu: Record<string, number> = {};
     for (const size of sizes) {
       const epochs = size.ratings >= 5_000_000 ? 3 : 5;
       const lazy = runScaleChild({ size: size.name, updates: "lazy", epochs });
-      // Dense at 20M would take minutes per epoch (every row of 220k x 64 parameters, 2,000 times an epoch).
+      // Dense at 20M would take minutes per epoch (every row of 220k x 64 parameters, 10,000 times an epoch).
       const dense = size.ratings > 5_000_000 ? "skipped at 20M (minutes per epoch)" : runScaleChild({ size: size.name, updates: "dense", epochs: Math.min(epochs, 3) });
-      const c = cExe ? runC(cExe, tmp, size, 3) : cNote;
+      const base = baseline ? runScaleChild({ size: size.name, updates: "lazy", epochs }, baseline) : undefined;
+      const B = typeof base === "object" ? base : undefined;
+      if (typeof base === "string") notes.push(`${size.name} baseline: ${base}`);
+      const c = cExe ? runC(cExe, tmp, size) : cNote;
       const t = torch ? runTorch(tmp, size, 2) : "no torch";
       const L = typeof lazy === "string" ? undefined : lazy, D = typeof dense === "string" ? undefined : dense;
       const C = typeof c === "string" ? undefined : c, T = typeof t === "string" ? undefined : t;
-      if (L) lazyMs[size.name] = L.msPerEpoch;
+      if (L) lazyCpu[size.name] = L.cpuMsPerEpoch;
+      if (C) cCpu[size.name] = C.cpuMsPerEpoch;
       for (const [what, v] of [["lazy", lazy], ["dense", dense], ["C", c], ["PyTorch", t]] as const) if (typeof v === "string") notes.push(`${size.name} ${what}: ${v}`);
-      console.log(`| ${size.name} (${size.users.toLocaleString("en")} x ${size.items.toLocaleString("en")}) | ${D ? f(D.msPerEpoch) : "-"} | ${L ? f(L.msPerEpoch) : "-"} | ${L ? f(L.cpuMsPerEpoch) : "-"} | ${D ? f(D.cpuMsPerEpoch) : "-"} | ${L ? f(L.msFirst) : "-"} | ${D && L ? f(D.msPerEpoch / L.msPerEpoch, 2) : "-"} | ${C ? f(C.msPerEpoch) : "-"} | ${C && L ? f(L.msPerEpoch / C.msPerEpoch, 2) : "-"} | ${T ? f(T.msPerEpoch) : "-"} | ${T && L ? f(L.msPerEpoch / T.msPerEpoch, 3) : "-"} | ${L ? f(L.valMse, 3) : "-"} | ${L ? f(L.peakRssMb, 0) : "-"} | ${D ? f(D.peakRssMb, 0) : "-"} |`);
+      const o = (x: number | undefined, d = 1): string => (x === undefined ? "-" : f(x, d));
+      console.log(`| ${size.name} (${size.users.toLocaleString("en")} x ${size.items.toLocaleString("en")}) | ${o(L?.cpuMsPerEpoch)} | ${o(D?.cpuMsPerEpoch)} | ${D && L ? f(D.cpuMsPerEpoch / L.cpuMsPerEpoch, 2) : "-"} | ${o(C?.cpuMsPerEpoch)} | ${C && L ? f(L.cpuMsPerEpoch / C.cpuMsPerEpoch, 2) : "-"} | ${o(L?.msPerEpoch)} | ${o(D?.msPerEpoch)} | ${o(C?.msPerEpoch)} | ${o(L?.msFirst)} | ${o(T?.msPerEpoch)} | ${o(L?.valMse, 3)} | ${o(C?.valMse, 3)} | ${o(L?.peakRssMb, 0)} | ${o(D?.peakRssMb, 0)} | ${o(C?.peakRssMb, 0)} | ${o(L?.heapMb, 0)} |${baseline ? ` ${o(B?.cpuMsPerEpoch)} | ${B && L ? f(B.cpuMsPerEpoch / L.cpuMsPerEpoch, 2) : "-"} | ${o(B?.peakRssMb, 0)} |` : ""}`);
     }
     for (const n of [...new Set(notes)]) console.log(`- ${n}`);
-    if (lazyMs["1M"] && lazyMs["5M"]) console.log(`- growth 1M -> 5M (5x the ratings): lazy ${f(lazyMs["5M"] / lazyMs["1M"], 2)}x (target: about 5x, not 50x)`);
-    if (lazyMs["1M"] && lazyMs["20M"]) console.log(`- growth 1M -> 20M (20x the ratings): lazy ${f(lazyMs["20M"] / lazyMs["1M"], 2)}x`);
+    for (const big of ["5M", "20M"]) {
+      const x = Number(big.replace("M", ""));
+      const l1 = lazyCpu["1M"], lb = lazyCpu[big], c1 = cCpu["1M"], cb = cCpu[big];
+      if (l1 && lb) console.log(`- growth 1M -> ${big} (${x}x the ratings), CPU per epoch: lazy ${f(lb / l1, 2)}x${c1 && cb ? `, C SGD ${f(cb / c1, 2)}x` : ""} (linear: ${x}x)`);
+    }
     if (!torch) console.log("- PyTorch skipped: /usr/bin/python3 cannot import torch and numpy (apt-get install -y python3-torch)");
   } finally {
     rmSync(tmp, { recursive: true, force: true });
