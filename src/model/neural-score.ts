@@ -96,7 +96,7 @@ export function neuralPredictMany(weights: MfWeights, network: NetworkWeights, u
   const h = network.dense[0]!.units;
   const out = new Float32Array(users.length);
   const hidden = new Float32Array(h), scratch = scratchFor(network);
-  let lastUser = -1, up = new Float32Array(h);
+  let lastUser = -1, up: Float32Array = new Float32Array(h);
   for (let k = 0; k < users.length; k++) {
     const u = users[k]!, i = items[k]!;
     if (!(u >= 0 && u < weights.numUsers)) throw new InvalidArgumentError(`users[${k}]`, `an integer in 0..${weights.numUsers - 1}`, u);
