@@ -3,7 +3,8 @@
  * (2) the reader choice: the hand-written streaming scanner (src/data/delimited.ts) against csv-parse and papaparse
  * (streaming, same file, records counted, nothing kept) and the whole checked load; (3) with BENCH_DATA_SCALE=1M,5M,20M,25M
  * the load time and peak RSS of `readInteractionsCsv` / `readMovieLens` on planted-group files of those sizes, each
- * load in its own process (BENCH_DATA_OLD_SRC=<an older checkout's src/> adds that reader at 1M for before/after).
+ * load in its own process (BENCH_DATA_OLD_SRC=<an older checkout's src/> adds that reader, at the sizes in BENCH_DATA_OLD_AT,
+ * default 1M, for before/after in the same run).
  */
 import { spawnSync } from "node:child_process";
 import { createReadStream, existsSync, promises as fs } from "node:fs";
@@ -152,7 +153,7 @@ export interface ScaleRow {
 }
 
 /** Loads each size's file (generated once into the temp folder) in a fresh process; returns time and peak RSS. */
-export async function benchScale(sizes: readonly string[], oldSrc?: string): Promise<ScaleRow[]> {
+export async function benchScale(sizes: readonly string[], oldSrc?: string, oldAt: readonly string[] = ["1M"]): Promise<ScaleRow[]> {
   const dir = path.join(os.tmpdir(), "ewb-scale");
   await fs.mkdir(dir, { recursive: true });
   const out: ScaleRow[] = [];
@@ -164,7 +165,7 @@ export async function benchScale(sizes: readonly string[], oldSrc?: string): Pro
     if (!existsSync(file)) await writePlantedRatings(file, shape);
     const fileMB = (await fs.stat(file)).size / 2 ** 20;
     const readers: [string, string | undefined][] = [["streaming (this checkout)", undefined]];
-    if (oldSrc && size === "1M") readers.push([`old (${oldSrc})`, oldSrc]);
+    if (oldSrc && oldAt.includes(size)) readers.unshift([`old (${oldSrc})`, oldSrc]);
     for (const [reader, src] of readers) {
       const r = spawnSync(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "data-load.ts"), file, ml ? "movielens" : "csv", ...(src ? [src] : [])],
         { encoding: "utf8", maxBuffer: 1 << 20 });
@@ -199,7 +200,8 @@ export async function run(): Promise<void> {
 
   const sizes = (process.env.BENCH_DATA_SCALE ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   if (sizes.length > 0) {
-    const scale = await benchScale(sizes, process.env.BENCH_DATA_OLD_SRC);
+    const oldAt = (process.env.BENCH_DATA_OLD_AT ?? "1M").split(",").map((x) => x.trim());
+    const scale = await benchScale(sizes, process.env.BENCH_DATA_OLD_SRC, oldAt);
     console.log("\nLoad at scale (each in its own process):");
     console.log("| size | reader | rows | users x items | file MB | load s (wall) | load s (CPU) | peak RSS MB |");
     console.log("|---|---|---|---|---|---|---|---|");
@@ -207,7 +209,7 @@ export async function run(): Promise<void> {
       console.log(`| ${r.size} | ${r.reader} | ${r.rows} | ${r.users} x ${r.items} | ${r.fileMB.toFixed(0)} | ${(r.ms / 1000).toFixed(1)} | ${(r.cpuMs / 1000).toFixed(1)} | ${r.maxRssMB.toFixed(0)} |`);
     }
   } else {
-    console.log("Load at scale skipped: set BENCH_DATA_SCALE=1M,5M,20M,25M (and BENCH_DATA_OLD_SRC=<old src/> for the old reader at 1M).");
+    console.log("Load at scale skipped: set BENCH_DATA_SCALE=1M,5M,20M,25M (and BENCH_DATA_OLD_SRC=<old src/> for the old reader, at BENCH_DATA_OLD_AT=1M,... sizes).");
   }
   console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores: timings are noisy; compare within one run.`);
 }

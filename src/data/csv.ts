@@ -3,7 +3,7 @@ import { DataFormatError, InvalidArgumentError, describe } from "../errors";
 import { checkString } from "../validate";
 import { writeFileAtomic } from "./atomic";
 import { formatCsv } from "./danfo-io";
-import { readDelimited } from "./delimited";
+import { ESTIMATE_MARGIN, readDelimited } from "./delimited";
 import { DatasetBuilder } from "./records";
 import {
   COL_ITEM, COL_ITEM_CATEGORY, COL_RATING, COL_TIMESTAMP, COL_USER, COL_USER_GROUP, RATING_MAX, RATING_MIN, type Dataset, type DatasetObjects,
@@ -34,6 +34,7 @@ export async function readInteractionsCsv(path: string, options: ReadOptions = {
   let builder: DatasetBuilder | undefined;
   let width = 0, headerLine = 0, names: string[] = [];
   let cu = 0, ci = 0, cr = 0, ct = -1, cg = -1, cc = -1;
+  let estimate = 0;
   const onRecord = (line: number, fields: readonly string[], count: number): void => {
     if (builder === undefined) {
       names = fields.slice(0, count).map((h) => h.trim());
@@ -50,7 +51,7 @@ export async function readInteractionsCsv(path: string, options: ReadOptions = {
       });
       [cu, ci, cr, ct, cg, cc] = [COL_USER, COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER_GROUP, COL_ITEM_CATEGORY].map(col) as [number, number, number, number, number, number];
       width = count;
-      builder = new DatasetBuilder(path, NAMES);
+      builder = new DatasetBuilder(path, NAMES, { expectedRows: Math.ceil(estimate * ESTIMATE_MARGIN) - line });
       return;
     }
     if (count !== width) {
@@ -59,7 +60,9 @@ export async function readInteractionsCsv(path: string, options: ReadOptions = {
     builder.addFields(line, fields[cu]!, fields[ci]!, fields[cr]!, ct >= 0 ? fields[ct] : undefined, cg >= 0 ? fields[cg] : undefined, cc >= 0 ? fields[cc] : undefined);
   };
   try {
-    await readDelimited(path, { delimiter: ",", ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }) }, onRecord);
+    await readDelimited(path, {
+      delimiter: ",", onEstimate: (lines) => (estimate = lines), ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+    }, onRecord);
   } catch (e) {
     if (builder !== undefined && e instanceof DataFormatError) builder.raise(e);
     throw e;

@@ -10,6 +10,48 @@ export interface DelimitedOptions {
   readonly delimiter: "," | "\t";
   /** Bytes per read; default 1 MiB. Tests use tiny sizes to split records, quotes and characters across reads. */
   readonly chunkSize?: number;
+  /**
+   * Called once, before the first record, with an estimate of the file's line count (`estimateLines`), so a reader
+   * can size its arrays once instead of growing them.
+   */
+  readonly onEstimate?: (lines: number) => void;
+}
+
+/**
+ * Readers reserve this many rows per estimated line: a few percent over, so that a slightly low estimate does not
+ * cost a growth step (and a copy) at the very end.
+ */
+export const ESTIMATE_MARGIN = 1.03;
+
+/** Bytes read at each of the three places `estimateLines` samples. */
+const SAMPLE_BYTES = 1 << 18;
+
+/**
+ * About how many lines a file has, from its size and the line breaks in three samples (start, middle, end: files
+ * sorted by ID have longer lines towards the end). Exact for a file no larger than the samples. Costs three reads of
+ * 256 KiB; 0 for an empty file.
+ */
+export async function estimateLines(fh: fs.FileHandle, size: number): Promise<number> {
+  if (size <= 0) return 0;
+  const buf = Buffer.allocUnsafe(Math.min(size, SAMPLE_BYTES));
+  const count = (b: Buffer): number => { let n = 0, k = -1; while ((k = b.indexOf(LF, k + 1)) >= 0) n++; return n; };
+  if (size <= 3 * SAMPLE_BYTES) {
+    let lines = 0, at = 0;
+    while (at < size) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - at), at);
+      if (bytesRead === 0) break;
+      lines += count(buf.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+    return lines + 1; // a last line without a line break
+  }
+  let bytes = 0, breaks = 0;
+  for (const at of [0, Math.floor(size / 2 - SAMPLE_BYTES / 2), size - SAMPLE_BYTES]) {
+    const { bytesRead } = await fh.read(buf, 0, SAMPLE_BYTES, at);
+    bytes += bytesRead;
+    breaks += count(buf.subarray(0, bytesRead));
+  }
+  return breaks === 0 ? 1 : Math.ceil(size * breaks / bytes);
 }
 
 /**
@@ -59,6 +101,7 @@ export const MAX_RECORD_CHARS = 1 << 20;
 export async function readDelimited(path: string, options: DelimitedOptions, onRecord: RecordHandler): Promise<number> {
   const fh = await openRegularFile(path);
   try {
+    if (options.onEstimate) options.onEstimate(await estimateLines(fh, (await fh.stat()).size));
     const scanner = new DelimitedScanner(path, options.delimiter, onRecord);
     const size = Math.max(1, options.chunkSize ?? 1 << 20);
     const buf = Buffer.allocUnsafe(size + 4);

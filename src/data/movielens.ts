@@ -2,7 +2,7 @@
 import { DataFormatError, describe } from "../errors";
 import { checkOneOf, checkString } from "../validate";
 import type { ReadOptions } from "./csv";
-import { openRegularFile, readDelimited } from "./delimited";
+import { ESTIMATE_MARGIN, openRegularFile, readDelimited } from "./delimited";
 import { DatasetBuilder, type FieldNames } from "./records";
 import type { Dataset } from "./types";
 
@@ -54,7 +54,10 @@ export async function readMovieLens(path: string, layout: MovieLensLayout = "aut
     builder.addFields(line, cells[0]!.trim(), cells[1]!.trim(), cells[2]!, count > 3 ? cells[3] : undefined);
   };
   try {
-    await readDelimited(path, { delimiter: tsv ? "\t" : ",", ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }) }, onRecord);
+    await readDelimited(path, {
+      delimiter: tsv ? "\t" : ",", onEstimate: (lines) => builder.reserve(lines * ESTIMATE_MARGIN),
+      ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+    }, onRecord);
   } catch (e) {
     if (e instanceof DataFormatError) builder.raise(e);
     throw e;

@@ -57,9 +57,9 @@ const LINE_BREAK = /[\r\n]/;
 const MAX_INTERNED = 2 ** 26;
 /**
  * `finish()` hands over the row arrays without copying them (a view of the filled part) when they are at least this
- * full; emptier ones are copied to their length, so a high estimate costs a copy, not memory held for good.
+ * full (80%); emptier ones are copied to their length, so a high estimate costs a copy, not memory held for good.
  */
-const KEEP_FILLED = 0.85;
+const KEEP_FILLED = 0.8;
 
 /**
  * Checks rows one at a time and builds a columnar Dataset (users and items sorted by ID, rows in the order added).
@@ -86,7 +86,7 @@ export class DatasetBuilder {
   private readonly locateRow: ((row: { line: number; userId: string; itemId: string }) => DataLocation) | undefined;
   private readonly duplicateFirst: ((row: { line: number; userId: string; itemId: string }) => string) | undefined;
   /** Growth factor of the row arrays: doubling without an estimate, smaller steps past a (usually close) estimate. */
-  private readonly growth: number;
+  private growth: number;
   private readonly userIndex = new Map<string, number>();
   private readonly itemIndex = new Map<string, number>();
   private readonly ratingCache = new Map<string, number>();
@@ -183,6 +183,17 @@ export class DatasetBuilder {
     }
     this.lastLine = line;
     this.n = k + 1;
+  }
+
+  /**
+   * Makes room for about `rows` rows in all (as the `expectedRows` option, for a reader that learns the size later,
+   * e.g. from the file's size): the arrays grow to that size once now, and by small steps past it.
+   */
+  reserve(rows: number): void {
+    if (!(Number.isFinite(rows) && rows > this.users.length)) return;
+    const cap = Math.min(Math.ceil(rows), 2 ** 31 - 1);
+    this.growth = 1.25;
+    this.resize(cap);
   }
 
   /**
@@ -346,7 +357,10 @@ export class DatasetBuilder {
   }
 
   private grow(): void {
-    const cap = Math.min(2 ** 31 - 1, Math.max(this.users.length + 1024, Math.ceil(this.users.length * this.growth)));
+    this.resize(Math.min(2 ** 31 - 1, Math.max(this.users.length + 1024, Math.ceil(this.users.length * this.growth))));
+  }
+
+  private resize(cap: number): void {
     const u = new Int32Array(cap); u.set(this.users); this.users = u;
     const i = new Int32Array(cap); i.set(this.items); this.items = i;
     const r = new Float32Array(cap); r.set(this.ratings); this.ratings = r;

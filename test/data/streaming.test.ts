@@ -163,3 +163,29 @@ describe("bad input (issue 12)", () => {
     await assert.rejects(readInteractionsCsv(p), (e: unknown) => e instanceof DataFormatError && e.location.line === 2 && e.location.field === "item_id");
   });
 });
+
+describe("row estimate from the file size (the readers' arrays sized once)", () => {
+  const tmp = useTempDir("ewb-est-");
+
+  it("is exact for a small file and within a few percent for a large one whose lines grow longer", async () => {
+    const { estimateLines } = require("../../src/data/delimited") as typeof import("../../src/data/delimited");
+    const { open } = fs;
+    const small = tmp.join("s.csv");
+    await fs.writeFile(small, "user_id,item_id,rating\nU1,I1,3\nU2,I1,4\n");
+    let fh = await open(small);
+    assert.equal(await estimateLines(fh, (await fh.stat()).size), 4); // 3 lines and the empty one after the last break
+    await fh.close();
+    const big = tmp.join("b.csv");
+    let text = "userId,movieId,rating,timestamp\n";
+    const lines = 200_000;
+    for (let k = 1; k < lines; k++) text += `${k},${(k * 7919) % 60000},${1 + (k % 5)},${1_000_000_000 + k}\n`; // IDs 1..199999: longer later
+    await fs.writeFile(big, text);
+    fh = await open(big);
+    const est = await estimateLines(fh, (await fh.stat()).size);
+    await fh.close();
+    assert.ok(Math.abs(est - lines) / lines < 0.05, `estimate ${est} for ${lines} lines`);
+    const ds = await readMovieLens(big);
+    assert.equal(ds.indexed.length, lines - 1);
+    assert.ok(ds.indexed.users.buffer.byteLength / 4 <= lines * 1.1, `arrays of ${ds.indexed.users.buffer.byteLength / 4} rows`);
+  });
+});
