@@ -177,13 +177,8 @@ export async function benchScale(sizes: readonly string[], oldSrc?: string, oldA
   return out;
 }
 
-export async function run(): Promise<void> {
-  const rows = process.env.BENCH_DATA_SKIP_50K ? [] : await benchData(Number(process.env.BENCH_DATA_RUNS ?? 5));
-  console.log("| step | median ms | best ms | median CPU ms | runs |");
-  console.log("|---|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.step} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)} | ${r.cpuMs === undefined ? "" : r.cpuMs.toFixed(0)} | ${r.runs} |`);
-  if (!process.env.MYSQL_URL) console.log("MySQL rows skipped: MYSQL_URL is not set.");
-
+/** The reader choice at BENCH_DATA_PARSE_SIZE (default 1M). */
+async function runParsers(): Promise<void> {
   const parserSize = process.env.BENCH_DATA_PARSE_SIZE ?? "1M";
   const shape = SCALE_SHAPES[parserSize]!;
   const pfile = path.join(os.tmpdir(), "ewb-scale", `planted-${parserSize}.csv`);
@@ -198,6 +193,16 @@ export async function run(): Promise<void> {
     console.log(`| ${r.step} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)} | ${r.cpuMs!.toFixed(0)} | ${r.runs} | ${(r.cpuMs! / base).toFixed(2)}x |`);
   }
 
+}
+
+export async function run(): Promise<void> {
+  const rows = process.env.BENCH_DATA_SKIP_50K ? [] : await benchData(Number(process.env.BENCH_DATA_RUNS ?? 5));
+  console.log("| step | median ms | best ms | median CPU ms | runs |");
+  console.log("|---|---|---|---|---|");
+  for (const r of rows) console.log(`| ${r.step} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)} | ${r.cpuMs === undefined ? "" : r.cpuMs.toFixed(0)} | ${r.runs} |`);
+  if (!process.env.MYSQL_URL) console.log("MySQL rows skipped: MYSQL_URL is not set.");
+
+  if (!process.env.BENCH_DATA_SKIP_PARSERS) await runParsers();
   const sizes = (process.env.BENCH_DATA_SCALE ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   if (sizes.length > 0) {
     const oldAt = (process.env.BENCH_DATA_OLD_AT ?? "1M").split(",").map((x) => x.trim());

@@ -71,6 +71,20 @@ export function selectRows(indexed: IndexedRatings, rows: Int32Array): IndexedRa
   return timestamps ? { users, items, ratings, timestamps, length: n } : { users, items, ratings, length: n };
 }
 
+/** The rows of `a` then those of `b` (over the same maps), as a new IndexedRatings; timestamps kept when either has them. */
+export function concatRows(a: IndexedRatings, b: IndexedRatings): IndexedRatings {
+  const n = a.length + b.length;
+  const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
+  users.set(a.users.subarray(0, a.length)); users.set(b.users.subarray(0, b.length), a.length);
+  items.set(a.items.subarray(0, a.length)); items.set(b.items.subarray(0, b.length), a.length);
+  ratings.set(a.ratings.subarray(0, a.length)); ratings.set(b.ratings.subarray(0, b.length), a.length);
+  if (!a.timestamps && !b.timestamps) return { users, items, ratings, length: n };
+  const timestamps = new Float64Array(n).fill(NaN);
+  if (a.timestamps) timestamps.set(a.timestamps.subarray(0, a.length));
+  if (b.timestamps) timestamps.set(b.timestamps.subarray(0, b.length), a.length);
+  return { users, items, ratings, timestamps, length: n };
+}
+
 /**
  * A split's rows over the dataset's `userIds` / `itemIds`: the split's own `trainIndexed` / `validationIndexed`
  * when it has them, else its object rows indexed (validation rows with a user or item the dataset does not know

@@ -2,7 +2,8 @@
 import type { Dataset, DataSplit } from "../data/types";
 import type { EpochRecord, Hyperparameters, MfWeights, ModelType, NetworkWeights, NeuralConfig, TrainedModel } from "./types";
 import { IdMap } from "../data/idmap";
-import { fingerprintInteractions, indexInteractions, type IndexedRatings } from "../data/indexed";
+import { concatRows, fingerprintIndexed, indexedSplit, indexInteractions, selectRows, type IndexedRatings } from "../data/indexed";
+import { splitOfRows } from "../data/split";
 import { InvalidArgumentError, WorkbookError } from "../errors";
 import { createRng } from "../random";
 import { randomWeights } from "./init";
@@ -62,10 +63,11 @@ export async function trainModel(
   hyper: Partial<Hyperparameters> = {},
   options: TrainOptions = {},
 ): Promise<TrainedModel> {
-  if (!split || !Array.isArray(split.train) || !Array.isArray(split.validation)) {
+  // A split with indexed rows is checked on those (reading `split.train` would build one object per row).
+  if (!split || typeof split !== "object" || (split.trainIndexed === undefined && (!Array.isArray(split.train) || !Array.isArray(split.validation)))) {
     throw new InvalidArgumentError("split", "a DataSplit with train and validation arrays", split);
   }
-  if (!dataset || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) {
+  if (!dataset || typeof dataset !== "object" || (!(dataset.userIds instanceof IdMap) && (!Array.isArray(dataset.users) || !Array.isArray(dataset.items)))) {
     throw new InvalidArgumentError("dataset", "a Dataset with users and items arrays", dataset);
   }
   if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== "function") {
@@ -80,12 +82,13 @@ export async function trainModel(
   // TF.js's Adam updates every row (dense): a Layers model's default; lazy updates are refused.
   // A network has no biases to re-estimate: its default biasL2 is 0.
   const h = resolveHyperparameters(onLayers ? { ...hyper, l2PerRating: hyper.l2PerRating ?? 0, updates: hyper.updates ?? "dense", ...(modelType === "neural" ? { biasL2: hyper.biasL2 ?? 0 } : {}) } : hyper);
-  if (split.train.length === 0) throw new InvalidArgumentError("split.train", "a non-empty array of interactions", split.train);
-
-  const userIds = IdMap.fromIds("user", dataset.users.map((u) => u.userId));
-  const itemIds = IdMap.fromIds("item", dataset.items.map((i) => i.itemId));
-  const train = indexInteractions(split.train, userIds, itemIds);
-  const validation = indexInteractions(split.validation, userIds, itemIds, { skipUnknown: true });
+  // The dataset's maps and the split's indexed rows over them (indexedSplit indexes a hand-made split's objects).
+  const userIds = dataset.userIds instanceof IdMap ? dataset.userIds : IdMap.fromIds("user", dataset.users.map((u) => u.userId));
+  const itemIds = dataset.itemIds instanceof IdMap ? dataset.itemIds : IdMap.fromIds("item", dataset.items.map((i) => i.itemId));
+  const { train, validation } = dataset.userIds instanceof IdMap ? indexedSplit(dataset, split) : {
+    train: indexInteractions(split.train, userIds, itemIds), validation: indexInteractions(split.validation, userIds, itemIds, { skipUnknown: true }),
+  };
+  if (train.length === 0) throw new InvalidArgumentError("split.train", "a non-empty array of interactions", split.trainIndexed ? "none" : split.train);
 
   const seeds = createRng(h.seed);
   const initSeed = seeds.nextSeed(), shuffleSeed = seeds.nextSeed();
@@ -136,7 +139,7 @@ export async function trainModel(
       ratingMin: minRating, ratingMax: maxRating, fittedOn: "train",
       bestEpoch: restore ? best.epoch : history.length - 1,
       backend: trainer.backend,
-      dataFingerprint: fingerprintInteractions(split.train),
+      dataFingerprint: fingerprintIndexed(train, userIds, itemIds),
       trainedAt: new Date().toISOString(),
       ratedItems: ratedItemsFromRows(train.users, train.items, userIds.size, train.length),
       ...(modelType === "neural" ? { modelType, network: network! } : {}),
@@ -160,13 +163,12 @@ export async function trainAndRefit(
   options: TrainOptions & { readonly onRefitStart?: (epochs: number) => void; readonly onRefitEpochEnd?: (record: EpochRecord) => void } = {},
 ): Promise<{ validated: TrainedModel; final: TrainedModel }> {
   const validated = await trainModel(split, dataset, hyper, options);
-  const known = new Set<string>(), knownItems = new Set<string>();
-  for (const u of dataset.users) known.add(u.userId);
-  for (const i of dataset.items) knownItems.add(i.itemId);
-  const all = [...split.train, ...split.validation.filter((r) => known.has(r.userId) && knownItems.has(r.itemId))];
+  // Training rows, then the validation rows the dataset's maps know, as typed arrays (no row objects).
+  const { train, validation } = indexedSplit(dataset, split);
+  const all = concatRows(train, validation);
   const h = { ...validated.hyperparameters, epochs: validated.bestEpoch + 1, earlyStoppingPatience: 0 };
   options.onRefitStart?.(h.epochs);
-  const refit = await trainModel({ train: all, validation: [] }, dataset, h, {
+  const refit = await trainModel(splitOfRows(dataset, all, selectRows(all, new Int32Array(0))), dataset, h, {
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
     ...(options.modelType !== undefined ? { modelType: options.modelType } : {}),
     ...(options.layers !== undefined ? { layers: options.layers } : {}),

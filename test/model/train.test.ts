@@ -6,7 +6,7 @@ import { readMovieLens } from "../../src/data/movielens";
 import { randomSplit } from "../../src/data/split";
 import { ratedItemsOf } from "../../src/model/rated-items";
 import { predictRating, evaluateRatings } from "../../src/model/predict";
-import { indexInteractions } from "../../src/data/indexed";
+import { fingerprintInteractions, indexInteractions } from "../../src/data/indexed";
 import type { EpochRecord, TrainedModel } from "../../src/model/types";
 import type { Interaction } from "../../src/data/types";
 import { syntheticSplit, tinyDataset } from "./fixtures";
@@ -247,6 +247,26 @@ describe("trainModel", function () {
       const expected = [...new Set(split.train.filter((r) => r.userId === id).map((r) => model.itemIds.index(r.itemId)))].sort((a, b) => a - b);
       assert.deepEqual([...ratedItemsOf(model.ratedItems, u)], expected);
     }
+  });
+
+  it("trains and refits from a Dataset's split without building a row object (the indexed rows only)", async () => {
+    const { dataset } = tinyDataset(30, 20, 0.4, 11);
+    const split = randomSplit(dataset, { seed: 3 });
+    const objects = fingerprintInteractions(split.train); // the same rows as objects, read before the traps
+    const trapped = Object.create(split, {
+      train: { get: () => { throw new Error("split.train objects were built"); } },
+      validation: { get: () => { throw new Error("split.validation objects were built"); } },
+    }) as typeof split;
+    const ds = Object.create(dataset, {
+      interactions: { get: () => { throw new Error("dataset.interactions objects were built"); } },
+    }) as typeof dataset;
+    const hyper = { epochs: 6, earlyStoppingPatience: 2 };
+    const { validated, final } = await trainAndRefit(trapped, ds, hyper, { backend: "typed-array" });
+    assert.equal(validated.dataFingerprint, objects, "fingerprint of the indexed rows = of the same rows as objects");
+    const plain = await trainModel({ train: split.train, validation: split.validation }, dataset, hyper, { backend: "typed-array" });
+    assert.deepEqual(validated.weights, plain.weights, "indexed and object splits train the same weights");
+    assert.equal(final.fittedOn, "all");
+    assert.equal(final.dataFingerprint, fingerprintInteractions([...split.train, ...split.validation]));
   });
 
   it("skips validation rows with IDs the dataset lacks, but rejects them in training", async () => {

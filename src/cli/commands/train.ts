@@ -10,7 +10,7 @@ import { servedModel } from "../served-model";
 import { metricsFrom } from "../../model/predict";
 import { predictModel } from "../../model/neural-score";
 import { BACKENDS, BACKEND_ENV } from "../../model/backend";
-import { indexInteractions } from "../../data/indexed";
+import { indexedSplit } from "../../data/indexed";
 import type { EpochRecord, Hyperparameters, TrainedModel } from "../../model/types";
 import { trainBprFromOptions } from "./train-bpr";
 
@@ -111,8 +111,8 @@ export const trainCommand: Command = {
     bar.finish();
 
     // Validation figures are those of the validated model (a refit model has seen every row).
-    const train = indexInteractions(data.split.train, model.userIds, model.itemIds);
-    const val = indexInteractions(data.split.validation, model.userIds, model.itemIds, { skipUnknown: true });
+    // The split's indexed rows (over the dataset's maps, which the model's are): no row objects at any size.
+    const { train, validation: val } = indexedSplit(data.dataset, data.split);
     const trainM = metricsFrom(predictModel(model, train.users, train.items), train.ratings);
     const valM = metricsFrom(predictModel(model, val.users, val.items), val.ratings);
     saveModel(servedModel(saved, data), modelDir);
