@@ -16,9 +16,13 @@ export class IdMap {
   private readonly ids: readonly string[];
   private readonly lookup: ReadonlyMap<string, number>;
 
-  private constructor(kind: "user" | "item", sortedUniqueIds: readonly string[]) {
+  private constructor(kind: "user" | "item", sortedUniqueIds: readonly string[], lookup?: ReadonlyMap<string, number>) {
     this.kind = kind;
     this.ids = sortedUniqueIds;
+    if (lookup) {
+      this.lookup = lookup;
+      return;
+    }
     const m = new Map<string, number>();
     sortedUniqueIds.forEach((id, i) => m.set(id, i));
     this.lookup = m;
@@ -37,14 +41,34 @@ export class IdMap {
   /** Restores a map saved with `toJSON`; the list must be sorted and unique, as `toJSON` writes it. */
   static fromJSON(kind: "user" | "item", ids: unknown): IdMap {
     if (!Array.isArray(ids)) throw new InvalidArgumentError(`${kind} ID list`, "an array of strings", ids);
-    for (let i = 0; i < ids.length; i++) {
-      const id: unknown = ids[i];
-      if (typeof id !== "string" || id.length === 0) throw new InvalidArgumentError(`${kind} ID list[${i}]`, "a non-empty string", id);
-      if (i > 0 && compareIds(ids[i - 1] as string, id) >= 0) {
-        throw new InvalidArgumentError(`${kind} ID list[${i}]`, `sorted and unique (after ${JSON.stringify(ids[i - 1])})`, id);
-      }
+    const steps = IdMap.fromSortedSteps(kind, ids.length, (k) => ids[k], Infinity);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
     }
-    return new IdMap(kind, ids as string[]);
+  }
+
+  /**
+   * `fromJSON`'s work (the same checks and messages) as steps: the IDs `idAt(0..n-1)` are checked and entered
+   * `chunk` at a time, and the generator yields between chunks, so a caller can let an event loop run meanwhile
+   * (a server reloading a model of 160k users: one block would be 40-65 ms). Returns the map when done.
+   */
+  static *fromSortedSteps(kind: "user" | "item", n: number, idAt: (k: number) => unknown, chunk = 16384): Generator<void, IdMap, void> {
+    const ids = new Array<string>(n);
+    const lookup = new Map<string, number>();
+    let prev: string | undefined;
+    for (let i = 0; i < n; i++) {
+      const id = idAt(i);
+      if (typeof id !== "string" || id.length === 0) throw new InvalidArgumentError(`${kind} ID list[${i}]`, "a non-empty string", id);
+      if (prev !== undefined && compareIds(prev, id) >= 0) {
+        throw new InvalidArgumentError(`${kind} ID list[${i}]`, `sorted and unique (after ${JSON.stringify(prev)})`, id);
+      }
+      ids[i] = id;
+      lookup.set(id, i);
+      prev = id;
+      if (i % chunk === chunk - 1 && i + 1 < n) yield;
+    }
+    return new IdMap(kind, ids, lookup);
   }
 
   get size(): number {

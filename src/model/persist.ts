@@ -14,24 +14,41 @@ import { checkModel } from "./check";
 import { checkRatedItems } from "./rated-items";
 import { describeNetwork, networkLength, networkManifestProblem, packNetwork, unpackNetwork, type NetworkManifest } from "./neural-persist";
 
-/** Identifies the files; bump `MODEL_FORMAT_VERSION` on any incompatible change. */
+/**
+ * Identifies the files; bump `MODEL_FORMAT_VERSION` on any incompatible change. Version 2 moved the ID maps out of
+ * manifest.json into the weights file (sections userIdEnds, itemIdEnds, idText), so a reload parses a small
+ * manifest and builds the maps in steps; version 1 (IDs in the manifest) is still read, and written on request.
+ */
 export const MODEL_FORMAT = "embedding-workbook-mf";
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
+/** The versions `loadModel` reads. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 export const MANIFEST_FILE = "manifest.json";
 const WEIGHTS_FILE_PATTERN = /^weights-[0-9a-f]{16}\.bin$/;
 
-type SectionName = "userFactors" | "itemFactors" | "userBias" | "itemBias" | "ratedOffsets" | "ratedItems" | "network";
+type SectionName = "userFactors" | "itemFactors" | "userBias" | "itemBias" | "ratedOffsets" | "ratedItems" | "network"
+  | "userIdEnds" | "itemIdEnds" | "idText";
 const SECTION_NAMES: readonly SectionName[] = ["userFactors", "itemFactors", "userBias", "itemBias", "ratedOffsets", "ratedItems"];
+/**
+ * Version 2's ID maps: `idText` is every user ID then every item ID, in index order, concatenated, as UTF-8;
+ * `userIdEnds[k]` / `itemIdEnds[k]` is where ID k ends in that text, decoded (UTF-16 code units, item ends counted
+ * from the text's start). No separator, so an ID may hold any character.
+ */
+const ID_SECTION_NAMES: readonly SectionName[] = ["userIdEnds", "itemIdEnds", "idText"];
+const SECTION_TYPES: Record<SectionName, Section["type"]> = {
+  userFactors: "float32", itemFactors: "float32", userBias: "float32", itemBias: "float32", network: "float32",
+  ratedOffsets: "int32", ratedItems: "int32", userIdEnds: "int32", itemIdEnds: "int32", idText: "utf8",
+};
 
-/** One typed block of the weights file, little-endian. */
+/** One typed block of the weights file, little-endian; `length` counts elements (bytes for "utf8"). */
 interface Section {
   readonly name: SectionName;
-  readonly type: "float32" | "int32";
+  readonly type: "float32" | "int32" | "utf8";
   readonly byteOffset: number;
   readonly length: number;
 }
 
-/** What manifest.json holds (format version 1). */
+/** What manifest.json holds (format version 2; version 1 also had `userIds` and `itemIds`). */
 export interface ModelManifest {
   readonly format: string;
   readonly formatVersion: number;
@@ -39,8 +56,9 @@ export interface ModelManifest {
   readonly numUsers: number;
   readonly numItems: number;
   readonly globalBias: number;
-  readonly userIds: string[];
-  readonly itemIds: string[];
+  /** Version 1 only: the ID maps (version 2 keeps them in the weights file). */
+  readonly userIds?: string[];
+  readonly itemIds?: string[];
   readonly hyperparameters: Hyperparameters;
   readonly history: readonly EpochRecord[];
   readonly bestEpoch: number;
@@ -69,6 +87,12 @@ export interface ModelManifest {
 /** Hooks for tests of the crash-safety: `beforeCommit` runs after the new files are on disk, before they replace the old ones. */
 export interface SaveOptions {
   readonly beforeCommit?: () => void;
+  /**
+   * The format to write: MODEL_FORMAT_VERSION (default), or 1 for a workbook that reads only version 1 (IDs in the
+   * manifest, parsed in one block on load). A model whose IDs are not well-formed Unicode (a lone surrogate, which
+   * UTF-8 cannot hold) is written as version 1.
+   */
+  readonly formatVersion?: 1 | 2;
 }
 
 /** Largest manifest.json read (it holds the ID maps: 220k IDs take a few MB); bigger is refused unread. */
@@ -95,20 +119,22 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
   checkString("dir", dir);
   checkModel(model);
   checkRatedItems(model.ratedItems, model.weights.numUsers, model.weights.numItems, "model.ratedItems");
-  const { bytes, sections } = encodeWeights(model);
+  const version = options.formatVersion ?? MODEL_FORMAT_VERSION;
+  if (version !== 1 && version !== 2) throw new StorageError(`Cannot save a model in format version ${JSON.stringify(version)}: this workbook writes ${READABLE_FORMAT_VERSIONS.join(" or ")}`);
+  const ids = version === 2 ? encodeIds(model) : undefined;
+  const { bytes, sections } = encodeWeights(model, ids);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   // A fresh name per save: two saves of the same model must not write to one file name.
   const weightsFile = `weights-${randomBytes(8).toString("hex")}.bin`;
   const last = model.history.find((r) => r.epoch === model.bestEpoch) ?? model.history[model.history.length - 1] ?? null;
   const manifest: ModelManifest = {
     format: MODEL_FORMAT,
-    formatVersion: MODEL_FORMAT_VERSION,
+    formatVersion: ids ? 2 : 1,
     dim: model.weights.dim,
     numUsers: model.weights.numUsers,
     numItems: model.weights.numItems,
     globalBias: model.weights.globalBias,
-    userIds: model.userIds.toArray(),
-    itemIds: model.itemIds.toArray(),
+    ...(ids ? {} : { userIds: model.userIds.toArray(), itemIds: model.itemIds.toArray() }),
     hyperparameters: model.hyperparameters,
     history: model.history,
     bestEpoch: model.bestEpoch,
@@ -222,27 +248,39 @@ function removeDeadTemps(dir: string, prefix: string): void {
  * Synchronous (the CLI); a server uses `loadModelAsync`, which never blocks the event loop for long.
  */
 export function loadModel(dir: string): TrainedModel {
+  return loadSavedModel(dir).model;
+}
+
+/** `loadModel`, with the format version the directory was written in. */
+export function loadSavedModel(dir: string): { model: TrainedModel; formatVersion: number } {
   const root = checkModelDir(dir);
   const manifestPath = path.join(root.dir, MANIFEST_FILE);
-  const { m, userIds, itemIds } = runSteps(parseManifest(readCheckedSync(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model"), manifestPath));
+  const parsed = runSteps(parseManifest(readCheckedSync(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model"), manifestPath));
+  const m = parsed.m;
   const weightsPath = path.join(root.dir, m.weights.file);
   const data = readCheckedSync(weightsPath, root.real, MAX_WEIGHTS_BYTES, MISSING_WEIGHTS, m.weights.bytes);
   checkSha(weightsPath, m, createHash("sha256").update(data).digest("hex"));
-  return runSteps(modelFrom(m, userIds, itemIds, data, weightsPath));
+  return { model: runSteps(modelFrom(m, parsed, data, weightsPath)), formatVersion: m.formatVersion };
 }
 
 /** `loadModel` reading through the thread pool in chunks and hashing as it goes: a server keeps answering meanwhile. */
 export async function loadModelAsync(dir: string): Promise<TrainedModel> {
+  return (await loadSavedModelAsync(dir)).model;
+}
+
+/** `loadModelAsync`, with the format version the directory was written in. */
+export async function loadSavedModelAsync(dir: string): Promise<{ model: TrainedModel; formatVersion: number }> {
   const root = checkModelDir(dir);
   const manifestPath = path.join(root.dir, MANIFEST_FILE);
   const manifestBytes = await readChecked(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model");
-  const { m, userIds, itemIds } = await runStepsYielding(parseManifest(manifestBytes, manifestPath));
+  const parsed = await runStepsYielding(parseManifest(manifestBytes, manifestPath));
+  const m = parsed.m;
   const weightsPath = path.join(root.dir, m.weights.file);
   const hash = createHash("sha256");
   const data = await readChecked(weightsPath, root.real, MAX_WEIGHTS_BYTES, MISSING_WEIGHTS, m.weights.bytes, (chunk) => hash.update(chunk));
   checkSha(weightsPath, m, hash.digest("hex"));
   await yieldToEventLoop();
-  return runStepsYielding(modelFrom(m, userIds, itemIds, data, weightsPath));
+  return { model: await runStepsYielding(modelFrom(m, parsed, data, weightsPath)), formatVersion: m.formatVersion };
 }
 
 /**
@@ -374,7 +412,8 @@ async function readChecked(file: string, realRoot: string, maxBytes: number, mis
   }
 }
 
-function* parseManifest(bytes: Uint8Array, manifestPath: string): Steps<{ m: ModelManifest; userIds: IdMap; itemIds: IdMap }> {
+/** The manifest, checked; for version 1 also its ID maps (version 2 has them in the weights file). */
+function* parseManifest(bytes: Uint8Array, manifestPath: string): Steps<{ m: ModelManifest; userIds?: IdMap; itemIds?: IdMap }> {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -384,13 +423,44 @@ function* parseManifest(bytes: Uint8Array, manifestPath: string): Steps<{ m: Mod
   yield;
   const m = checkManifest(raw, manifestPath);
   yield;
+  if (m.formatVersion !== 1) return { m };
   try {
-    const userIds = IdMap.fromJSON("user", m.userIds);
+    const u = m.userIds!, i = m.itemIds!;
+    const userIds = yield* IdMap.fromSortedSteps("user", u.length, (k) => u[k]);
     yield;
-    const itemIds = IdMap.fromJSON("item", m.itemIds);
+    const itemIds = yield* IdMap.fromSortedSteps("item", i.length, (k) => i[k]);
     return { m, userIds, itemIds };
   } catch (e) {
     throw new ModelFormatError(manifestPath, (e as Error).message, { cause: e });
+  }
+}
+
+/** Version 2's ID maps from the weights file's ID sections, built in steps (see ID_SECTION_NAMES). */
+function* decodeIds(m: ModelManifest, sec: Map<SectionName, Float32Array | Int32Array | Uint8Array>, weightsPath: string): Steps<{ userIds: IdMap; itemIds: IdMap }> {
+  const userEnds = sec.get("userIdEnds") as Int32Array, itemEnds = sec.get("itemIdEnds") as Int32Array;
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(sec.get("idText") as Uint8Array);
+  } catch (e) {
+    throw new ModelFormatError(weightsPath, "corrupt: the ID text is not UTF-8", { cause: e });
+  }
+  yield;
+  const last = m.numItems > 0 ? itemEnds[m.numItems - 1]! : m.numUsers > 0 ? userEnds[m.numUsers - 1]! : 0;
+  if (last !== text.length) throw new ModelFormatError(weightsPath, `corrupt: the ID ends run to ${last}, but the ID text has ${text.length} characters`);
+  // An end before its start gives a bad slice: an empty ID (refused by the map) or one out of order.
+  const idAt = (ends: Int32Array, first: number) => (k: number): string => {
+    const a = k === 0 ? first : ends[k - 1]!, b = ends[k]!;
+    if (!(a >= 0 && b > a && b <= text.length)) throw new ModelFormatError(weightsPath, `corrupt: ID ${k} runs ${a}..${b} in an ID text of ${text.length} characters`);
+    return text.slice(a, b);
+  };
+  try {
+    const userIds = yield* IdMap.fromSortedSteps("user", m.numUsers, idAt(userEnds, 0));
+    yield;
+    const itemIds = yield* IdMap.fromSortedSteps("item", m.numItems, idAt(itemEnds, m.numUsers > 0 ? userEnds[m.numUsers - 1]! : 0));
+    return { userIds, itemIds };
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(weightsPath, `corrupt ID sections: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -398,9 +468,11 @@ function checkSha(weightsPath: string, m: ModelManifest, sha: string): void {
   if (sha !== m.weights.sha256) throw new ModelFormatError(weightsPath, `corrupt: SHA-256 ${sha.slice(0, 16)}… does not match the manifest's ${m.weights.sha256.slice(0, 16)}…`);
 }
 
-function* modelFrom(m: ModelManifest, userIds: IdMap, itemIds: IdMap, data: Uint8Array, weightsPath: string): Steps<TrainedModel> {
-  const sec = new Map<SectionName, Float32Array | Int32Array>();
+function* modelFrom(m: ModelManifest, maps: { userIds?: IdMap; itemIds?: IdMap }, data: Uint8Array, weightsPath: string): Steps<TrainedModel> {
+  const sec = new Map<SectionName, Float32Array | Int32Array | Uint8Array>();
   for (const s of m.weights.sections) sec.set(s.name, decodeSection(data, s));
+  const { userIds, itemIds } = maps.userIds && maps.itemIds ? { userIds: maps.userIds, itemIds: maps.itemIds } : yield* decodeIds(m, sec, weightsPath);
+  yield;
   const offsets = sec.get("ratedOffsets") as Int32Array;
   const rated = sec.get("ratedItems") as Int32Array;
   if (offsets[0] !== 0 || offsets[m.numUsers] !== rated.length) throw new ModelFormatError(weightsPath, `corrupt: rated-items offsets run ${offsets[0]}..${offsets[m.numUsers]}, not 0..${rated.length}`);
@@ -440,7 +512,24 @@ function* modelFrom(m: ModelManifest, userIds: IdMap, itemIds: IdMap, data: Uint
   };
 }
 
-function encodeWeights(model: TrainedModel): { bytes: Buffer; sections: Section[] } {
+/** Version 2's ID sections of a model (see ID_SECTION_NAMES), or undefined when an ID is not well-formed Unicode. */
+function encodeIds(model: TrainedModel): { userEnds: Int32Array; itemEnds: Int32Array; text: Buffer } | undefined {
+  const users = model.userIds.toArray(), items = model.itemIds.toArray();
+  const userEnds = new Int32Array(users.length), itemEnds = new Int32Array(items.length);
+  let at = 0;
+  users.forEach((id, k) => (userEnds[k] = at += id.length));
+  items.forEach((id, k) => (itemEnds[k] = at += id.length));
+  const joined = users.join("") + items.join("");
+  if (at > 2 ** 31 - 1 || !isWellFormed(joined)) return undefined;
+  return { userEnds, itemEnds, text: Buffer.from(joined, "utf8") };
+}
+
+function isWellFormed(s: string): boolean {
+  const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  return f ? f.call(s) : !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+}
+
+function encodeWeights(model: TrainedModel, ids?: { userEnds: Int32Array; itemEnds: Int32Array; text: Buffer }): { bytes: Buffer; sections: Section[] } {
   const w = model.weights;
   const { offsets, items: rated } = model.ratedItems;
   const parts: [SectionName, Float32Array | Int32Array][] = [
@@ -448,7 +537,8 @@ function encodeWeights(model: TrainedModel): { bytes: Buffer; sections: Section[
     ["ratedOffsets", offsets], ["ratedItems", rated],
   ];
   if (model.modelType === "neural" && model.network) parts.push(["network", packNetwork(model.network)]);
-  const total = parts.reduce((s, [, a]) => s + a.length * 4, 0);
+  if (ids) parts.push(["userIdEnds", ids.userEnds], ["itemIdEnds", ids.itemEnds]);
+  const total = parts.reduce((s, [, a]) => s + a.length * 4, 0) + (ids ? ids.text.length : 0);
   const bytes = Buffer.alloc(total);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const sections: Section[] = [];
@@ -463,13 +553,18 @@ function encodeWeights(model: TrainedModel): { bytes: Buffer; sections: Section[
     } else if (isFloat) for (let k = 0; k < a.length; k++, at += 4) view.setFloat32(at, a[k]!, true);
     else for (let k = 0; k < a.length; k++, at += 4) view.setInt32(at, a[k]!, true);
   }
+  if (ids) {
+    sections.push({ name: "idText", type: "utf8", byteOffset: at, length: ids.text.length });
+    bytes.set(ids.text, at);
+  }
   return { bytes, sections };
 }
 
 const LITTLE_ENDIAN = os.endianness() === "LE";
 
 /** One section of the weights file: a view on the read buffer on a little-endian machine (no copy), else decoded. */
-function decodeSection(data: Uint8Array, s: Section): Float32Array | Int32Array {
+function decodeSection(data: Uint8Array, s: Section): Float32Array | Int32Array | Uint8Array {
+  if (s.type === "utf8") return data.subarray(s.byteOffset, s.byteOffset + s.length);
   const Type = s.type === "float32" ? Float32Array : Int32Array;
   if (LITTLE_ENDIAN && (data.byteOffset + s.byteOffset) % 4 === 0) return new Type(data.buffer, data.byteOffset + s.byteOffset, s.length);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -497,9 +592,10 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new ModelFormatError(file, "not a JSON object");
   const m = raw as Record<string, unknown>;
   if (m.format !== MODEL_FORMAT) bad("format", `is ${JSON.stringify(m.format)}, expected ${JSON.stringify(MODEL_FORMAT)}`);
-  if (m.formatVersion !== MODEL_FORMAT_VERSION) {
-    throw new ModelFormatError(file, `format version ${JSON.stringify(m.formatVersion)} is not supported (this workbook reads version ${MODEL_FORMAT_VERSION}); retrain or save the model again`);
+  if (typeof m.formatVersion !== "number" || !READABLE_FORMAT_VERSIONS.includes(m.formatVersion)) {
+    throw new ModelFormatError(file, `format version ${JSON.stringify(m.formatVersion)} is not supported (this workbook reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}); retrain or save the model again with this workbook`);
   }
+  const v1 = m.formatVersion === 1;
   const int = (k: string, min: number): number => {
     const v = m[k];
     return typeof v === "number" && Number.isInteger(v) && v >= min ? v : bad(k, `must be an integer >= ${min}, but is ${JSON.stringify(v)}`);
@@ -513,8 +609,12 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   if (m.objective !== undefined && m.objective !== "mse" && m.objective !== "bpr") bad("objective", `must be "mse" or "bpr", but is ${JSON.stringify(m.objective)}`);
   if (m.implicitMinRating !== undefined && m.implicitMinRating !== null && !(typeof m.implicitMinRating === "number" && Number.isFinite(m.implicitMinRating))) bad("implicitMinRating", "must be a number or null");
   if (m.split !== undefined && !isRecordedSplit(m.split)) bad("split", `must be a recorded split ({kind: "random"|"per-user"|"stratified", fraction, seed} or {kind: "file", fingerprint}), but is ${JSON.stringify(m.split)}`);
-  if (!Array.isArray(m.userIds) || m.userIds.length !== numUsers) bad("userIds", `must be an array of ${numUsers} IDs`);
-  if (!Array.isArray(m.itemIds) || m.itemIds.length !== numItems) bad("itemIds", `must be an array of ${numItems} IDs`);
+  if (v1) {
+    if (!Array.isArray(m.userIds) || m.userIds.length !== numUsers) bad("userIds", `must be an array of ${numUsers} IDs`);
+    if (!Array.isArray(m.itemIds) || m.itemIds.length !== numItems) bad("itemIds", `must be an array of ${numItems} IDs`);
+  } else {
+    for (const k of ["userIds", "itemIds"]) if (m[k] !== undefined) bad(k, "must be absent in format version 2 (the IDs are in the weights file)");
+  }
   let hyperparameters: Hyperparameters;
   try {
     hyperparameters = resolveSavedHyperparameters(m.hyperparameters as Partial<Hyperparameters>);
@@ -537,6 +637,7 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   if (!Array.isArray(w.sections)) bad("weights.sections", "must be an array");
   const expected: Record<SectionName, number> = {
     userFactors: numUsers * dim, itemFactors: numItems * dim, userBias: numUsers, itemBias: numItems, ratedOffsets: numUsers + 1, ratedItems: -1, network: 0,
+    userIdEnds: numUsers, itemIdEnds: numItems, idText: -1,
   };
   if (m.modelType !== undefined && m.modelType !== "mf" && m.modelType !== "neural") bad("modelType", `must be "mf" or "neural", but is ${JSON.stringify(m.modelType)}`);
   if (m.modelType === "neural") {
@@ -546,16 +647,18 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   }
   const seen = new Set<string>();
   for (const s of w.sections) {
-    if (!s || !(SECTION_NAMES.includes(s.name) || (s.name === "network" && m.modelType === "neural")) || seen.has(s.name)) bad("weights.sections", `has an unknown or repeated section ${JSON.stringify(s ? s.name : s)}`);
+    const known = SECTION_NAMES.includes(s?.name) || (s?.name === "network" && m.modelType === "neural") || (!v1 && ID_SECTION_NAMES.includes(s?.name));
+    if (!s || !known || seen.has(s.name)) bad("weights.sections", `has an unknown or repeated section ${JSON.stringify(s ? s.name : s)}`);
     seen.add(s.name);
     const want = expected[s.name];
     if (!Number.isInteger(s.length) || s.length < 0 || (want >= 0 && s.length !== want)) bad(`weights.sections.${s.name}.length`, `is ${JSON.stringify(s.length)}, expected ${want}`);
-    if (!Number.isInteger(s.byteOffset) || s.byteOffset < 0 || s.byteOffset % 4 !== 0 || s.byteOffset + s.length * 4 > w.bytes) bad(`weights.sections.${s.name}.byteOffset`, "points outside the weights file");
-    if (s.type !== (s.name.startsWith("rated") ? "int32" : "float32")) bad(`weights.sections.${s.name}.type`, `is ${JSON.stringify(s.type)}`);
+    const width = SECTION_TYPES[s.name] === "utf8" ? 1 : 4;
+    if (!Number.isInteger(s.byteOffset) || s.byteOffset < 0 || s.byteOffset % 4 !== 0 || s.byteOffset + s.length * width > w.bytes) bad(`weights.sections.${s.name}.byteOffset`, "points outside the weights file");
+    if (s.type !== SECTION_TYPES[s.name]) bad(`weights.sections.${s.name}.type`, `is ${JSON.stringify(s.type)}`);
   }
-  for (const n of SECTION_NAMES) if (!seen.has(n)) bad("weights.sections", `lacks the section ${n}`);
+  for (const n of v1 ? SECTION_NAMES : [...SECTION_NAMES, ...ID_SECTION_NAMES]) if (!seen.has(n)) bad("weights.sections", `lacks the section ${n}`);
   if (m.modelType === "neural" && !seen.has("network")) bad("weights.sections", "lacks the section network");
-  return { ...(m as unknown as ModelManifest), dim, numUsers, numItems, bestEpoch, hyperparameters, history };
+  return { ...(m as unknown as ModelManifest), formatVersion: m.formatVersion, dim, numUsers, numItems, bestEpoch, hyperparameters, history };
 }
 
 function isRecordedSplit(x: unknown): x is RecordedSplit {

@@ -1,8 +1,8 @@
 /** The service's default model loader: the saved-model format of src/model/persist, read without blocking the event loop. */
-import { loadModelAsync, MODEL_FORMAT_VERSION } from "../model/persist";
+import { loadSavedModelAsync } from "../model/persist";
 import type { LoadedModel } from "./model-store";
 
 /** Reads a model directory written by `saveModel` (or `ewb train --model <dir>`); a bad one throws ModelFormatError. */
 export async function defaultLoader(dir: string): Promise<LoadedModel> {
-  return { model: await loadModelAsync(dir), formatVersion: MODEL_FORMAT_VERSION };
+  return loadSavedModelAsync(dir);
 }
