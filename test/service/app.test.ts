@@ -106,7 +106,7 @@ for (const precompute of [true, false]) describe(`service: the REST API over a r
       const { status, json } = await get(`${svc.url}/health`);
       assert.equal(status, 200);
       assert.equal(json.status, "ok");
-      assert.equal(json.model.format_version, 1);
+      assert.equal(json.model.format_version, 2);
       assert.equal(json.model.trained_at, "2026-01-02T03:04:05.000Z");
       assert.equal(json.model.backend, "test-fixture");
       assert.equal(json.model.user_count, USER_IDS.length);
