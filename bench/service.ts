@@ -213,67 +213,91 @@ async function runLarge(): Promise<void> {
     let t = Date.now();
     const model = randomModel(users, items, dim, ratedPerUser);
     const makeS = (Date.now() - t) / 1000;
-    const modelDir = path.join(tmp, "model");
-    t = Date.now();
-    saveModel(model, modelDir);
-    const saveS = (Date.now() - t) / 1000;
-    const sizeMb = fs.readdirSync(modelDir).reduce((sum, f) => sum + fs.statSync(path.join(modelDir, f)).size, 0) / 2 ** 20;
     const userIds = model.userIds.toArray();
-    console.log(`service bench, large model: ${users} users x ${items} items x ${dim} dims, ${model.ratedItems.items.length} rated items (random weights, seed 11; made in ${makeS.toFixed(1)} s, saved in ${saveS.toFixed(1)} s); model directory ${sizeMb.toFixed(0)} MB`);
-    const t0 = Date.now();
-    const token = "bench-admin-token-0123456789";
-    const { child, url } = await startServer(modelDir, "auto", { EWB_ADMIN_TOKEN: token });
-    try {
-      const startS = (Date.now() - t0) / 1000;
-      const health = (await (await fetch(`${url}/health`)).json()) as { recommendations: { mode: string; reason: string } };
-      const rssAfterStart = procMb(child.pid as number, "VmRSS");
-      // /health latency sampled back to back while a reload (SIGHUP) of the same model runs.
-      const lat: number[] = [];
-      let reloaded = false;
-      const sampler = (async () => {
-        while (!reloaded) {
+    // Each model format in turn (version 1: IDs in manifest.json, parsed in one block; version 2: IDs in the weights
+    // file, maps built in steps), the same model and server, so the reload stall is compared in one run.
+    const versions = (process.env.BENCH_SERVICE_FORMATS ?? "1,2").split(",").map((v) => Number(v.trim()) as 1 | 2);
+    const rows: Record<string, string[]> = {};
+    const add = (k: string, v: string): void => { (rows[k] ??= []).push(v); };
+    const targets: Record<string, string> = {};
+    const ok = (b: boolean): string => (b ? "ok" : "MISSED");
+    let header = "";
+    for (const formatVersion of versions) {
+      const modelDir = path.join(tmp, `model-v${formatVersion}`);
+      t = Date.now();
+      saveModel(model, modelDir, { formatVersion });
+      const saveS = (Date.now() - t) / 1000;
+      const sizeMb = fs.readdirSync(modelDir).reduce((sum, f) => sum + fs.statSync(path.join(modelDir, f)).size, 0) / 2 ** 20;
+      const manifestKb = fs.statSync(path.join(modelDir, "manifest.json")).size / 1024;
+      if (!header) header = `service bench, large model: ${users} users x ${items} items x ${dim} dims, ${model.ratedItems.items.length} rated items (random weights, seed 11; made in ${makeS.toFixed(1)} s); model directory ${sizeMb.toFixed(0)} MB`;
+      const t0 = Date.now();
+      const token = "bench-admin-token-0123456789";
+      const { child, url } = await startServer(modelDir, "auto", { EWB_ADMIN_TOKEN: token });
+      try {
+        const startS = (Date.now() - t0) / 1000;
+        const health = (await (await fetch(`${url}/health`)).json()) as { recommendations: { mode: string; reason: string } };
+        const rssAfterStart = procMb(child.pid as number, "VmRSS");
+        // /health latency sampled back to back while a reload (SIGHUP) of the same model runs.
+        const lat: number[] = [];
+        let reloaded = false;
+        const idle: number[] = [];
+        for (let k = 0; k < 50; k++) {
           const a = performance.now();
-          const r = (await (await fetch(`${url}/health`)).json()) as { model: { generation: number } };
-          lat.push(performance.now() - a);
-          if (r.model.generation >= 2) reloaded = true;
+          await (await fetch(`${url}/health`)).text();
+          idle.push(performance.now() - a);
         }
-      })();
-      const idle: number[] = [];
-      for (let k = 0; k < 50; k++) {
-        const a = performance.now();
-        await (await fetch(`${url}/health`)).text();
-        idle.push(performance.now() - a);
+        const sampler = (async () => {
+          while (!reloaded) {
+            const a = performance.now();
+            const r = (await (await fetch(`${url}/health`)).json()) as { model: { generation: number } };
+            lat.push(performance.now() - a);
+            if (r.model.generation >= 2) reloaded = true;
+          }
+        })();
+        const cpu0 = procCpuS(child.pid as number);
+        const r0 = performance.now();
+        child.kill("SIGHUP");
+        await sampler;
+        const reloadS = (performance.now() - r0) / 1000;
+        const reloadCpuS = procCpuS(child.pid as number) - cpu0;
+        const peakRss = procMb(child.pid as number, "VmHWM");
+        const rssAfterReload = procMb(child.pid as number, "VmRSS");
+        // Per-request scoring throughput.
+        const rng = createRng(5);
+        const requests = Array.from({ length: 2000 }, () => ({ body: JSON.stringify({ user_id: userIds[rng.int(users)], top_n: 10, exclude_rated: true }) }));
+        const r = await autocannon({ url: `${url}/recommend`, method: "POST", connections: 4, duration: seconds, headers: { "content-type": "application/json" }, requests });
+        const q = (a: number[], p: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))] as number;
+        add("format version (manifest.json size)", `${formatVersion} (${manifestKb.toFixed(0)} KB)`);
+        add("save", `${saveS.toFixed(1)} s`);
+        add("recommendations", `${health.recommendations.mode} (${health.recommendations.reason})`); targets.recommendations = "per-request at this size";
+        add("start-up (spawn to listening, incl. Node + tsx start)", `${startS.toFixed(1)} s`);
+        add("RSS after start", `${rssAfterStart.toFixed(0)} MB ${ok(rssAfterStart <= sizeMb + 200)}`); targets["RSS after start"] = `<= model ${sizeMb.toFixed(0)} MB + 200 MB`;
+        add("reload (SIGHUP to generation 2): wall / server CPU", `${reloadS.toFixed(2)} s / ${reloadCpuS.toFixed(2)} s`);
+        add(`/health during reload: p50 / p99 / max`, `${q(lat, 0.5).toFixed(1)} / ${q(lat, 0.99).toFixed(1)} / ${Math.max(...lat).toFixed(1)} ms (${lat.length} requests) ${ok(q(lat, 0.99) < 50)}`);
+        targets["/health during reload: p50 / p99 / max"] = "p99 < 50 ms";
+        add("/health idle: p50 / max", `${q(idle, 0.5).toFixed(1)} / ${Math.max(...idle).toFixed(1)} ms`);
+        add("RSS after reload / peak RSS", `${rssAfterReload.toFixed(0)} / ${peakRss.toFixed(0)} MB`); targets["RSS after reload / peak RSS"] = "peak holds two models for a moment";
+        add("POST /recommend top-10 per request, 4 connections", `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors + r.timeouts + r.non2xx} errors`);
+      } finally {
+        await stopServer(child);
       }
-      const r0 = performance.now();
-      child.kill("SIGHUP");
-      await sampler;
-      const reloadS = (performance.now() - r0) / 1000;
-      const peakRss = procMb(child.pid as number, "VmHWM");
-      const rssAfterReload = procMb(child.pid as number, "VmRSS");
-      // Per-request scoring throughput.
-      const rng = createRng(5);
-      const requests = Array.from({ length: 2000 }, () => ({ body: JSON.stringify({ user_id: userIds[rng.int(users)], top_n: 10, exclude_rated: true }) }));
-      const r = await autocannon({ url: `${url}/recommend`, method: "POST", connections: 4, duration: seconds, headers: { "content-type": "application/json" }, requests });
-      const q = (a: number[], p: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))] as number;
-      const ok = (b: boolean): string => (b ? "ok" : "MISSED");
-      console.log("");
-      console.log("| measure | value | target |");
-      console.log("|---|---|---|");
-      console.log(`| recommendations | ${health.recommendations.mode} (${health.recommendations.reason}) | per-request at this size |`);
-      console.log(`| start-up (spawn to listening, incl. Node + tsx start) | ${startS.toFixed(1)} s | measured |`);
-      console.log(`| RSS after start | ${rssAfterStart.toFixed(0)} MB | <= model ${sizeMb.toFixed(0)} MB + 200 = ${(sizeMb + 200).toFixed(0)} MB ${ok(rssAfterStart <= sizeMb + 200)} |`);
-      console.log(`| reload (SIGHUP to generation 2) | ${reloadS.toFixed(2)} s | measured |`);
-      console.log(`| /health during reload: p50 / p99 / max (${lat.length} requests) | ${q(lat, 0.5).toFixed(1)} / ${q(lat, 0.99).toFixed(1)} / ${Math.max(...lat).toFixed(1)} ms | max < 50 ms ${ok(Math.max(...lat) < 50)} |`);
-      console.log(`| /health idle: p50 / max | ${q(idle, 0.5).toFixed(1)} / ${Math.max(...idle).toFixed(1)} ms | |`);
-      console.log(`| RSS after reload / peak RSS | ${rssAfterReload.toFixed(0)} / ${peakRss.toFixed(0)} MB | peak holds two models for a moment |`);
-      console.log(`| POST /recommend top-10 per request, 4 connections | ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors + r.timeouts + r.non2xx} errors | measured |`);
-      console.log(`load average: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (shared machine: latencies include other work)`);
-    } finally {
-      await stopServer(child);
+      fs.rmSync(modelDir, { recursive: true, force: true });
     }
+    console.log(header);
+    console.log("");
+    console.log(`| measure | ${versions.map((v) => `format ${v}`).join(" | ")} | target |`);
+    console.log(`|---|${versions.map(() => "---|").join("")}---|`);
+    for (const [k, vals] of Object.entries(rows)) console.log(`| ${k} | ${vals.join(" | ")} | ${targets[k] ?? ""} |`);
+    console.log(`load average: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (shared machine: latencies include other work)`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
+function procCpuS(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").slice(fs.readFileSync(`/proc/${pid}/stat`, "utf8").lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 function procMb(pid: number, field: string): number {
