@@ -4,6 +4,7 @@ import { DataFormatError, InvalidArgumentError, StorageError, describe } from ".
 import { checkInteger, checkString } from "../validate";
 import { compareIds } from "./idmap";
 import { DatasetBuilder, type FieldNames } from "./records";
+import { ratingValue } from "./indexed";
 import { RATING_MAX, type Dataset } from "./types";
 
 /** The lowest rating the tables accept: MovieLens' half star (the synthetic data starts at 1). */
@@ -174,13 +175,17 @@ export class MySqlStore {
    * tables hold either the old dataset or the whole new one, never part of it.
    */
   async saveDataset(dataset: Dataset, onProgress?: (p: SaveProgress) => void): Promise<SaveResult> {
-    checkDatasetForDb(dataset);
+    // A reader's Dataset whose row objects were never built is written from its columns (no object per row).
+    const columnar = hasLazyRows(dataset);
+    checkDatasetForDb(dataset, columnar);
     await this.ensureSchema();
     const t = this.tables;
-    const users = dataset.users, items = dataset.items, inter = dataset.interactions;
+    const users = dataset.users, items = dataset.items;
+    const rowCount = columnar ? dataset.indexed.length : dataset.interactions.length;
+    const interactionRow = columnar ? columnRow(dataset) : objectRow(dataset.interactions);
     // Interactions go in primary-key order (user, item), row_order keeping the dataset's order: InnoDB then appends
     // to its clustered index instead of splitting pages at random (the rows of a dataset are usually shuffled).
-    const order = primaryKeyOrder(dataset);
+    const order = columnar ? indexedKeyOrder(dataset) : primaryKeyOrder(dataset);
     let step = "starting the transaction";
     try {
       await this.conn.beginTransaction();
@@ -202,10 +207,7 @@ export class MySqlStore {
       };
       await insert("users", "`user_id`, `user_group`", users.length, (k) => [users[k]!.userId, users[k]!.group ?? null]);
       await insert("items", "`item_id`, `category`", items.length, (k) => [items[k]!.itemId, items[k]!.category ?? null]);
-      await insert("interactions", "`user_id`, `item_id`, `rating`, `timestamp`, `row_order`", inter.length, (k) => {
-        const r = order[k]!, x = inter[r]!;
-        return [x.userId, x.itemId, x.rating, x.timestamp ?? null, r];
-      });
+      await insert("interactions", "`user_id`, `item_id`, `rating`, `timestamp`, `row_order`", rowCount, (k) => interactionRow(order[k]!));
       step = "committing";
       await this.conn.commit();
     } catch (e) {
@@ -213,7 +215,7 @@ export class MySqlStore {
       const err = e as { sqlMessage?: string; message?: string };
       throw new StorageError(`Saving the dataset to ${this.source} failed while ${step}; rolled back, no rows changed: ${err.sqlMessage ?? err.message ?? String(e)}`, { cause: e });
     }
-    return { users: users.length, items: items.length, interactions: inter.length };
+    return { users: users.length, items: items.length, interactions: rowCount };
   }
 
   /**
@@ -412,6 +414,42 @@ function pairPermutation(users: Int32Array, items: Int32Array, userRank: Int32Ar
   return perm.sort((a, b) => key[a]! - key[b]! || a - b);
 }
 
+/**
+ * Whether `dataset.interactions` is still the unbuilt getter of a reader's columnar Dataset (datasetFromColumns), so
+ * its columns are the rows. A spread copy or datasetFromObjects has a plain array there, which is then the truth.
+ */
+function hasLazyRows(dataset: Dataset): boolean {
+  const d = Object.getOwnPropertyDescriptor(dataset, "interactions");
+  return d !== undefined && typeof d.get === "function" && dataset.indexed !== undefined && dataset.userIds !== undefined;
+}
+
+/** Row r of the columns as INSERT values: IDs through the maps, the rating as written (ratingValue), row_order r. */
+function columnRow(dataset: Dataset): (r: number) => unknown[] {
+  const uid = dataset.userIds.toArray(), iid = dataset.itemIds.toArray();
+  const x = dataset.indexed, ts = x.timestamps;
+  return (r) => {
+    const t = ts ? ts[r]! : Number.NaN;
+    return [uid[x.users[r]!], iid[x.items[r]!], ratingValue(x.ratings[r]!), Number.isNaN(t) ? null : t, r];
+  };
+}
+
+function objectRow(inter: Dataset["interactions"]): (r: number) => unknown[] {
+  return (r) => {
+    const x = inter[r]!;
+    return [x.userId, x.itemId, x.rating, x.timestamp ?? null, r];
+  };
+}
+
+/** Row numbers of the columns sorted by (user, item) index: IdMap order is the tables' order. */
+function indexedKeyOrder(dataset: Dataset): Uint32Array {
+  const x = dataset.indexed, n = x.length, width = dataset.itemIds.size;
+  const key = new Float64Array(n);
+  for (let k = 0; k < n; k++) key[k] = x.users[k]! * width + x.items[k]!;
+  const perm = new Uint32Array(n);
+  for (let k = 0; k < n; k++) perm[k] = k;
+  return perm.sort((a, b) => key[a]! - key[b]! || a - b);
+}
+
 /** Row numbers of `dataset.interactions` sorted by (user ID, item ID) in IdMap order (the users and items tables' order). */
 function primaryKeyOrder(dataset: Dataset): Uint32Array {
   const userRank = new Map<string, number>(), itemRank = new Map<string, number>();
@@ -443,8 +481,8 @@ class GrowableFloat64 {
 }
 
 /** Types and lengths the database would otherwise reject mid-transaction with a less helpful message. */
-function checkDatasetForDb(dataset: Dataset): void {
-  if (dataset === null || typeof dataset !== "object" || !Array.isArray(dataset.interactions) || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) {
+function checkDatasetForDb(dataset: Dataset, columnar: boolean): void {
+  if (dataset === null || typeof dataset !== "object" || (!columnar && !Array.isArray(dataset.interactions)) || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) {
     throw new InvalidArgumentError("dataset", "a Dataset with interactions, users and items arrays", dataset);
   }
   const id = (v: unknown, name: string): void => {
@@ -452,6 +490,15 @@ function checkDatasetForDb(dataset: Dataset): void {
   };
   dataset.users.forEach((u, k) => id(u.userId, `users[${k}].userId`));
   dataset.items.forEach((i, k) => id(i.itemId, `items[${k}].itemId`));
+  if (columnar) {
+    // The reader checked every ID (non-empty, <= MAX_ID_LENGTH characters) and rating; the maps hold the IDs.
+    for (const [map, name] of [[dataset.userIds, "userIds"], [dataset.itemIds, "itemIds"]] as const) {
+      map.toArray().forEach((v, k) => id(v, `${name}[${k}]`));
+    }
+    const rt = dataset.indexed.ratings;
+    for (let k = 0; k < dataset.indexed.length; k++) if (!Number.isFinite(rt[k]!)) throw new InvalidArgumentError(`indexed.ratings[${k}]`, "a finite number", rt[k]);
+    return;
+  }
   dataset.interactions.forEach((r, k) => {
     id(r.userId, `interactions[${k}].userId`);
     id(r.itemId, `interactions[${k}].itemId`);

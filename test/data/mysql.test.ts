@@ -179,6 +179,29 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
     }
   });
 
+  it("saves a reader's columnar Dataset from its columns, never building its row objects", async () => {
+    const ds = generateSyntheticDataset({ seed: 14 });
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-my-"));
+    try {
+      const p = path.join(dir, "d.csv");
+      await writeInteractionsCsv(p, ds);
+      const fromCsv = await readInteractionsCsv(p);
+      const trapped = new Proxy(fromCsv, {
+        get: (target, key, receiver) => {
+          if (key === "interactions") throw new Error("row objects were built");
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      const saved = await store.saveDataset(trapped);
+      assert.equal(saved.interactions, fromCsv.indexed.length);
+      const back = await store.loadDataset();
+      assert.deepEqual(back.interactions, fromCsv.interactions);
+      assert.deepEqual(back.users, fromCsv.users);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps users and items without ratings, and orders rows by a row_order that is not 0..n-1 (NULL last)", async () => {
     const other = await MySqlStore.connect(URL, { tablePrefix: `${prefix}ord_` });
     const conn = (other as unknown as { conn: { query(s: string): Promise<unknown> } }).conn;

@@ -30,7 +30,7 @@ export const importCommand: Command = {
       const source: DataSource = format === "movielens" ? { kind: "movielens", path: file } : { kind: "csv", path: file };
       const dataset = await loadDataset(source);
       const tRead = performance.now();
-      if (!ctx.json) ctx.io.stderr.write(`ewb import: read ${dataset.interactions.length} ratings from ${file} in ${round((tRead - t0) / 1000, 1)} s; writing ${store.source}\n`);
+      if (!ctx.json) ctx.io.stderr.write(`ewb import: read ${dataset.indexed.length} ratings from ${file} in ${round((tRead - t0) / 1000, 1)} s; writing ${store.source}\n`);
       const saved = await store.saveDataset(dataset, (p) => {
         if (!ctx.json && p.rowsWritten === p.rowsTotal) ctx.io.stderr.write(`ewb import: ${p.table}: ${p.rowsTotal} rows\n`);
       });
