@@ -566,7 +566,8 @@ const LITTLE_ENDIAN = os.endianness() === "LE";
 function decodeSection(data: Uint8Array, s: Section): Float32Array | Int32Array | Uint8Array {
   if (s.type === "utf8") return data.subarray(s.byteOffset, s.byteOffset + s.length);
   const Type = s.type === "float32" ? Float32Array : Int32Array;
-  if (LITTLE_ENDIAN && (data.byteOffset + s.byteOffset) % 4 === 0) return new Type(data.buffer, data.byteOffset + s.byteOffset, s.length);
+  // (The buffer is a plain ArrayBuffer, never shared: readChecked allocates it. TS 5.9's lib needs it said.)
+  if (LITTLE_ENDIAN && (data.byteOffset + s.byteOffset) % 4 === 0) return new Type(data.buffer as ArrayBuffer, data.byteOffset + s.byteOffset, s.length);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = new Type(s.length);
   let at = s.byteOffset;
