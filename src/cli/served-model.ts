@@ -13,7 +13,8 @@ import { withRatedRows } from "../model/rated-items";
  */
 export function servedModel(model: TrainedModel, data: Pick<LoadedData, "split" | "info">): TrainedModel {
   if (model.fittedOn === "all") return model;
-  const held = indexInteractions(data.split.validation, model.userIds, model.itemIds, { skipUnknown: true });
+  // The split's indexed validation rows (over the dataset's maps, the model's) when it has them: no row objects.
+  const held = data.split.validationIndexed ?? indexInteractions(data.split.validation, model.userIds, model.itemIds, { skipUnknown: true });
   const info = data.info;
   const split: RecordedSplit | undefined = (info.split === "random" || info.split === "per-user") && info.validationFraction !== undefined && info.seed !== undefined
     ? { kind: info.split, fraction: info.validationFraction, seed: info.seed }
