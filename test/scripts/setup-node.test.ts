@@ -36,6 +36,16 @@ describe("Node version and pins (package.json, scripts/setup-node.sh)", () => {
     assert.equal(major(pkg.devDependencies["@types/node"]!), major(shellVar("NODE_VERSION")));
   });
 
+  it("typecheck, build and prepare name the project's TypeScript (node_modules/.bin/tsc may be tslab's own, older one)", () => {
+    const scripts = (pkg as unknown as { scripts: Record<string, string> }).scripts;
+    for (const name of ["typecheck", "build", "prepare"]) {
+      assert.match(scripts[name]!, /^node node_modules\/typescript\/bin\/tsc /, `npm run ${name}: ${scripts[name]}`);
+    }
+    const ts = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "typescript", "package.json"), "utf8")) as { version: string };
+    const want = pkg.devDependencies.typescript!.replace(/^[~^]/, "");
+    assert.equal(ts.version.split(".").slice(0, 2).join("."), want.split(".").slice(0, 2).join("."), "node_modules/typescript is the devDependency");
+  });
+
   it("tslab is pinned exactly and installed at that version (src/notebook/kernel.ts reads its internals)", () => {
     const pin = pkg.dependencies.tslab!;
     assert.match(pin, /^\d+\.\d+\.\d+$/, `tslab "${pin}" is an exact version`);
