@@ -218,7 +218,10 @@ async function runLarge(): Promise<void> {
     // file, maps built in steps), the same model and server, so the reload stall is compared in one run.
     const versions = (process.env.BENCH_SERVICE_FORMATS ?? "1,2").split(",").map((v) => Number(v.trim()) as 1 | 2);
     const rows: Record<string, string[]> = {};
-    const add = (k: string, v: string): void => { (rows[k] ??= []).push(v); };
+    const add = (k: string, v: string): void => {
+      rows[k] ??= [];
+      rows[k].push(v);
+    };
     const targets: Record<string, string> = {};
     const ok = (b: boolean): string => (b ? "ok" : "MISSED");
     let header = "";

@@ -34,7 +34,11 @@ const SAMPLE_BYTES = 1 << 18;
 export async function estimateLines(fh: fs.FileHandle, size: number): Promise<number> {
   if (size <= 0) return 0;
   const buf = Buffer.allocUnsafe(Math.min(size, SAMPLE_BYTES));
-  const count = (b: Buffer): number => { let n = 0, k = -1; while ((k = b.indexOf(LF, k + 1)) >= 0) n++; return n; };
+  const count = (b: Buffer): number => {
+    let n = 0;
+    for (let k = b.indexOf(LF); k >= 0; k = b.indexOf(LF, k + 1)) n++;
+    return n;
+  };
   if (size <= 3 * SAMPLE_BYTES) {
     let lines = 0, at = 0;
     while (at < size) {
