@@ -55,6 +55,16 @@ export function buildLayersMf(tf: Tf, weights: MfWeights, options: LayersMfOptio
   return model;
 }
 
+/**
+ * The parameters of a Layers MF by kind, as `model.summary()` counts them: the two embedding tables (the blog's
+ * "96,000 parameters" for 1000 users, 500 items, 64 dimensions), the per-user and per-item biases and the global bias.
+ */
+export function layersMfParameterCounts(model: tfTypes.LayersModel): { embeddings: number; biases: number; total: number } {
+  const N = MF_LAYER_NAMES;
+  const count = (...names: string[]): number => names.reduce((s, n) => s + model.getLayer(n).countParams(), 0);
+  return { embeddings: count(N.userEmbedding, N.itemEmbedding), biases: count(N.userBias, N.itemBias, N.globalBias), total: model.countParams() };
+}
+
 /** Copies `weights` into a model built by `buildLayersMf` (shapes must match). */
 export function setLayersMfWeights(tf: Tf, model: tfTypes.LayersModel, weights: MfWeights): void {
   checkWeights(weights);

@@ -10,6 +10,22 @@ import { createRng } from "../random";
 import { installSparseGatherGradient } from "./tfjs-gather-gradient";
 import { installWasmSpeedups } from "./tfjs-wasm-speedups";
 import { InvalidArgumentError } from "../errors";
+import { trainModel, type TrainOptions } from "./train";
+import type { Dataset, DataSplit } from "../data/types";
+import type { Hyperparameters, TrainedModel } from "./types";
+
+/**
+ * `trainModel` with the MF model as a tf.layers model (`layers: true`). trainModel loads this module lazily, and
+ * tslab compiles only the files a notebook imports: a notebook imports this (or `trainNeuralModel`) instead.
+ */
+export function trainLayersMf(split: DataSplit, dataset: Dataset, hyper: Partial<Hyperparameters> = {}, options: Omit<TrainOptions, "layers" | "modelType"> = {}): Promise<TrainedModel> {
+  return trainModel(split, dataset, hyper, { ...options, layers: true });
+}
+
+/** `trainModel` with the neural model (`modelType: "neural"`); see `trainLayersMf` for why it exists. */
+export function trainNeuralModel(split: DataSplit, dataset: Dataset, hyper: Partial<Hyperparameters> = {}, options: Omit<TrainOptions, "layers" | "modelType"> = {}): Promise<TrainedModel> {
+  return trainModel(split, dataset, hyper, { ...options, modelType: "neural" });
+}
 
 /** Which Layers model to train. */
 export type LayersModelSpec = { readonly kind: "mf" } | { readonly kind: "neural"; readonly config: NeuralConfig };

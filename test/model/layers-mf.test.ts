@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { loadTfjs, type Tf } from "../../src/model/tfjs-loader";
-import { buildLayersMf, layersMfWeights, predictWithLayers, setLayersMfWeights } from "../../src/model/layers-mf";
+import { buildLayersMf, layersMfParameterCounts, layersMfWeights, predictWithLayers, setLayersMfWeights } from "../../src/model/layers-mf";
 import { exportTfjsModel, fileLoadHandler, fileSaveHandler, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE } from "../../src/model/tfjs-export";
 import { randomWeights } from "../../src/model/init";
 import { predictMany } from "../../src/model/predict";
@@ -36,6 +36,7 @@ describe("the MF model as a tf.layers model", function () {
       const emb = ["user_embedding", "item_embedding"].reduce((s, n) => s + model.getLayer(n).countParams(), 0);
       assert.equal(emb, 96000);
       assert.equal(model.countParams(), 96000 + 1000 + 500 + 1);
+      assert.deepEqual(layersMfParameterCounts(model), { embeddings: 96000, biases: 1501, total: 97501 });
     } finally {
       model.dispose();
     }

@@ -69,6 +69,7 @@ describe("the executed workbook (out/workbook)", function () {
     near(r, "nearestCosine.trained", 0.979, 0.01);
     near(r, "pc12Variance.random", 0.047, 0.01);
     near(r, "pc12Variance.trained", 0.959, 0.02);
+    assertTensorsFlat(r);
   });
 
   it("02 trains to validation MSE 0.531 (noise floor 0.462, bias-only 1.095), loss falling, saved with its ID maps", () => {
@@ -84,6 +85,14 @@ describe("the executed workbook (out/workbook)", function () {
     assert.deepEqual([num(t, "epochs"), num(t, "parameters")], [41, 97_501]);
     assert.equal(typeof t.backend, "string");
     assert.equal(t.savedWithIdMaps, true);
+  });
+
+  it("02 shows the Layers MF: model.summary()'s 96,000 + 1,501 parameters, trained with fitDataset to the kernel's validation MSE", () => {
+    const t = recorded("02", "training");
+    assert.deepEqual([num(t, "layers.parameters.embeddings"), num(t, "layers.parameters.biases"), num(t, "layers.parameters.total")], [96_000, 1_501, 97_501]);
+    assert.ok(Math.abs(num(t, "layers.valMse") - num(t, "layers.kernelSameSettingsValMse")) < 0.01, "same settings, same validation MSE within 0.01");
+    near(t, "layers.valMse", 0.5260, 0.01);
+    assert.ok(num(t, "layers.epochs") >= 5);
   });
 
   it("03 finds the groups and the overlap items, and shows how the raw values move with the settings", () => {
@@ -141,6 +150,18 @@ describe("the executed workbook (out/workbook)", function () {
     console.log(`      workbook: ${summary.notebooks.map((n) => `${n.name.slice(0, 2)} ${n.seconds.toFixed(1)} s`).join(", ")}; total ${summary.totalSeconds.toFixed(1)} s`);
   });
 });
+
+/**
+ * Notebook 01's TF.js part: the looked-up vector is a 64-d tf.Tensor, the two layers and the vector are the only
+ * tensors while they live, a thousand disposed lookups leave the count where it was, and disposing brings it back.
+ */
+function assertTensorsFlat(r: Record<string, unknown>): void {
+  assert.deepEqual((r.tfjs as { vectorShape?: unknown } | undefined)?.vectorShape, [64]);
+  const start = numAt(r, "tfjs.tensorsAtStart");
+  assert.equal(numAt(r, "tfjs.tensorsWithLayers"), start + 3, "two layer tables and one vector");
+  assert.equal(numAt(r, "tfjs.tensorsAfterLookups"), start + 3, "1000 disposed lookups leave no tensor");
+  assert.equal(numAt(r, "tfjs.tensorsAtEnd"), start, "disposing the vector and the layers frees their tensors");
+}
 
 /** The recorded value at a dotted path, which must be a number. */
 function numAt(v: Record<string, unknown>, key: string): number {
@@ -202,6 +223,7 @@ describe("the MovieLens 100k workbook (out/workbook/ml-100k, from ../shared/data
     assert.equal(r.side, "items");
     near(r, "random.within", 0, 0.02);
     assert.ok(numAt(r, "nearestCosine.trained") > numAt(r, "nearestCosine.random"));
+    assertTensorsFlat(r);
   });
 
   it("02 trains to validation MSE 0.810, below bias-only 0.889 and the global mean 1.257; the blog's settings reach 0.830", () => {
@@ -212,6 +234,10 @@ describe("the MovieLens 100k workbook (out/workbook/ml-100k, from ../shared/data
     near(t, "blogSettingsValMse", 0.8303, 0.015);
     assert.equal(numAt(t, "parameters"), (943 + 1682) * 65 + 1);
     assert.equal(t.noiseFloorMse, null, "no known noise floor for real data");
+    // The Layers MF: (943 + 1682) x 64 embedding parameters, the kernel's validation MSE for the same settings.
+    assert.deepEqual([numAt(t, "layers.parameters.embeddings"), numAt(t, "layers.parameters.biases")], [168_000, 943 + 1682 + 1]);
+    assert.ok(Math.abs(numAt(t, "layers.valMse") - numAt(t, "layers.kernelSameSettingsValMse")) < 0.01);
+    near(t, "layers.valMse", 0.8373, 0.015);
   });
 
   it("03 measures genre similarity of the film vectors (Children's, Animation, Film-Noir)", () => {
