@@ -219,8 +219,9 @@ async function runLarge(): Promise<void> {
     const versions = (process.env.BENCH_SERVICE_FORMATS ?? "1,2").split(",").map((v) => Number(v.trim()) as 1 | 2);
     const rows: Record<string, string[]> = {};
     const add = (k: string, v: string): void => {
-      rows[k] ??= [];
-      rows[k].push(v);
+      const list = rows[k] ?? [];
+      rows[k] = list;
+      list.push(v);
     };
     const targets: Record<string, string> = {};
     const ok = (b: boolean): string => (b ? "ok" : "MISSED");

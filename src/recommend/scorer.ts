@@ -142,16 +142,18 @@ export class ItemScorer {
    * are left in the kernel's heap slots, best first (see {@link copyOut}). Returns how many.
    */
   private select(r: number, k: number, exclude: ArrayLike<number> | undefined, from: number, to: number): number {
-    const at = this.at, u8 = this.u8, n = this.numItems;
+    const at = this.at, n = this.numItems;
     const row = at.scores / 4 + r * n, f32 = this.f32;
-    for (let j = from; j < to; j++) {
-      const i = exclude![j] as number;
-      u8[at.mask + i] = 1;
-      f32[row + i] = NaN; // the row is scratch: an excluded item never passes the kernel's comparisons
-    }
-    const count = this.kernel.exports.selectRow(at.scores + r * n * 4, n, k, at.mask, at.hi, at.hv);
+    // The row is scratch: an excluded item's NaN never passes the kernel's comparisons with its bound.
+    for (let j = from; j < to; j++) f32[row + (exclude![j] as number)] = NaN;
+    const count = this.kernel.exports.selectRow(at.scores + r * n * 4, n, k, 0, at.hi, at.hv);
+    if (count >= 0) return count;
+    // No bound (almost everything excluded or NaN): the kernel needs the mask to tell excluded from NaN scores.
+    const u8 = this.u8;
+    for (let j = from; j < to; j++) u8[at.mask + (exclude![j] as number)] = 1;
+    const all = this.kernel.exports.selectRow(at.scores + r * n * 4, n, k, at.mask, at.hi, at.hv);
     for (let j = from; j < to; j++) u8[at.mask + (exclude![j] as number)] = 0;
-    return count;
+    return all;
   }
 
   /** Copies the `count` items and scores {@link select} left (best first) to `items`/`scores` from `offset`. */

@@ -99,7 +99,8 @@
   ;; M-th best score, itself at most the k-th best. Only scores >= $bar can enter, and once the heap is full (items
   ;; come in ascending order) only scores above its worst. The maxima take one SIMD pass (pmax keeps the maximum on
   ;; NaN); four scores are compared at once and looked at one by one only when one of them passes. When a set has no
-  ;; score (all excluded or NaN, or the row is shorter than M), every item is looked at.
+  ;; score (all excluded or NaN, or the row is shorter than M), every item is looked at: that needs the mask, and
+  ;; with $mask 0 (none given) selectRow returns -1 instead, for the caller to call again with it.
   (func (export "selectRow") (param $row i32) (param $ni i32) (param $k i32) (param $mask i32) (param $hi i32) (param $hv i32) (result i32)
     (local $i i32) (local $t i32) (local $a i32) (local $na i32) (local $end i32) (local $s f32) (local $bar f32) (local $m v128)
     (global.set $HI (local.get $hi)) (global.set $HV (local.get $hv)) (global.set $K (local.get $k)) (global.set $SIZE (i32.const 0))
@@ -138,6 +139,8 @@
         (local.set $i (i32.const 0))))
     (if (f32.eq (local.get $bar) (f32.const -inf))
       (then
+        ;; Only here are excluded items told apart from NaN scores: without a mask ($mask 0), ask for one.
+        (if (i32.eqz (local.get $mask)) (then (return (i32.const -1))))
         ;; No useful bound: every item that is not excluded, NaN as -Infinity, until the heap holds k; then the scan.
         (block $filled
           (loop $fill
