@@ -7,7 +7,7 @@ import type { DataSplit, Dataset } from "../data/types";
 import type { EpochRecord, Hyperparameters, MfWeights, Objective, TrainedModel } from "../model/types";
 import { indexInteractions, type IndexedRatings } from "../data/indexed";
 import { InvalidArgumentError } from "../errors";
-import { checkInteger, checkOneOf } from "../validate";
+import { checkInteger, checkNumber, checkOneOf } from "../validate";
 import { stratifiedSplit, STRATIFIED_SEED, STRATIFIED_TRAIN_RATIO } from "../data/stratified-split";
 import { randomSplit } from "../data/split";
 import { trainModel } from "../model/train";
@@ -16,6 +16,7 @@ import { evaluateRatings } from "../model/predict";
 import { popularityWeights } from "./baselines";
 import { candidateExclusions, heldOutRanking } from "./topk";
 import { topNForUserIndex } from "../recommend/single";
+import { topNAllUsers } from "../recommend/batch";
 import { ratedItemsOf } from "../model/rated-items";
 
 export interface ProtocolOptions {
@@ -133,9 +134,8 @@ export function rescoreProtocol(report: ProtocolReport, options: { minRating?: n
   const k = checkInteger("options.k", options.k ?? report.k, 1);
   const any = Object.values(report.models)[0]!;
   const train = indexInteractions(report.split.train, any.userIds, any.itemIds), test = indexInteractions(report.split.validation, any.userIds, any.itemIds);
-  const weightsOf = (method: string): MfWeights => (method === "popularity" ? report.popularity : method === "MF (MSE)" ? report.models.mse!.weights : report.models.bpr!.weights);
   return report.rows.map((row) => {
-    const r = heldOutRanking(weightsOf(row.method), train, test, { k, minRating: options.minRating ?? null });
+    const r = heldOutRanking(weightsOfRow(report, row.method), train, test, { k, minRating: options.minRating ?? null });
     return { ...row, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, mapAtK: r.mapAtK, f1: r.f1, hitRate: r.hitRate, coverage: r.coverage };
   });
 }
@@ -164,27 +164,94 @@ export interface UserTopRow {
   readonly [method: string]: string | number;
 }
 
+/** The weights behind one row of the report (its method name). */
+function weightsOfRow(report: ProtocolReport, method: string): MfWeights {
+  if (method === "popularity") return report.popularity;
+  const m = method === "MF (MSE)" ? report.models.mse : report.models.bpr;
+  if (!m) throw new InvalidArgumentError("method", "a method of the report", method);
+  return m.weights;
+}
+
 /**
- * The top-k of one user (raw ID) from every method of the report, side by side: rank, then per method the item's
- * raw ID with " *" appended when it is one of the user's held-out interactions (a hit under the protocol).
+ * The top-k of one user (raw ID) from every method of the report, side by side: rank, then per method the item
+ * (its raw ID, or `nameOf(id)`, e.g. a film's title) with " *" appended when it is one of the user's held-out
+ * interactions (a hit under the protocol).
  */
-export function userTopLists(report: ProtocolReport, userId: string, k = report.k): UserTopRow[] {
+export function userTopLists(report: ProtocolReport, userId: string, k = report.k, nameOf: (itemId: string) => string = (id) => id): UserTopRow[] {
   const any = Object.values(report.models)[0]!;
   const u = any.userIds.index(userId);
+  checkInteger("k", k, 1);
   const train = indexInteractions(report.split.train, any.userIds, any.itemIds), test = indexInteractions(report.split.validation, any.userIds, any.itemIds);
   const held = new Set<number>();
   for (let r = 0; r < test.length; r++) if (test.users[r] === u) held.add(test.items[r]!);
   const exclude = candidateExclusions(train, any.weights.numUsers, any.weights.numItems);
-  const lists = report.rows.map((row) => {
-    const w = row.method === "popularity" ? report.popularity : row.method === "MF (MSE)" ? report.models.mse!.weights : report.models.bpr!.weights;
-    return { method: row.method, items: topNForUserIndex(w, u, k, ratedItemsOf(exclude, u)).items };
-  });
+  const lists = report.rows.map((row) => ({ method: row.method, items: topNForUserIndex(weightsOfRow(report, row.method), u, k, ratedItemsOf(exclude, u)).items }));
   return Array.from({ length: k }, (_, j) => {
     const row: Record<string, string | number> = { rank: j + 1 };
     for (const l of lists) {
       const i = l.items[j];
-      row[l.method] = i === undefined ? "" : `${any.itemIds.id(i)}${held.has(i) ? " *" : ""}`;
+      row[l.method] = i === undefined ? "" : `${nameOf(any.itemIds.id(i))}${held.has(i) ? " *" : ""}`;
     }
     return row as UserTopRow;
   });
+}
+
+/** How popular the items a method recommends are (its top-k lists over the ranked users). */
+export interface RecommendedPopularity {
+  readonly method: string;
+  /** Mean number of training interactions of a recommended item (an item in many lists counts each time). */
+  readonly meanTrainingCount: number;
+  /** Median of the same. */
+  readonly medianTrainingCount: number;
+  /** Share of recommended items among the most-interacted `headShare` of the training items (default 10 %). */
+  readonly headShare: number;
+  /** Share of recommended items with fewer than 10 training interactions. */
+  readonly rareShare: number;
+}
+
+/**
+ * What each method's top-k lists are made of, measured by the training counts of the recommended items: every
+ * user with a training row gets a list (as in the report), items unseen in training excluded. A rating model that
+ * recommends rarely-rated items scores low on the protocol however well it predicts ratings.
+ */
+export function recommendedPopularity(report: ProtocolReport, headShare = 0.1): RecommendedPopularity[] {
+  checkNumber("headShare", headShare, 0, 1);
+  const any = Object.values(report.models)[0]!;
+  const nU = any.weights.numUsers, nI = any.weights.numItems, k = report.k;
+  const train = indexInteractions(report.split.train, any.userIds, any.itemIds);
+  const count = new Float64Array(nI), hasTrain = new Uint8Array(nU);
+  for (let r = 0; r < train.length; r++) { count[train.items[r]!]!++; hasTrain[train.users[r]!] = 1; }
+  const trained = Array.from({ length: nI }, (_, i) => i).filter((i) => count[i]! > 0).sort((a, b) => count[b]! - count[a]! || a - b);
+  const head = new Uint8Array(nI);
+  for (const i of trained.slice(0, Math.max(1, Math.round(headShare * trained.length)))) head[i] = 1;
+  const users = Int32Array.from({ length: nU }, (_, u) => u).filter((u) => hasTrain[u] === 1);
+  const exclude = candidateExclusions(train, nU, nI);
+  return report.rows.map((row) => {
+    const top = topNAllUsers(weightsOfRow(report, row.method), k, { exclude, users });
+    const counts: number[] = [];
+    let inHead = 0, rare = 0;
+    for (let x = 0; x < users.length; x++) {
+      for (let j = 0; j < top.counts[x]!; j++) {
+        const i = top.items[x * k + j]!;
+        counts.push(count[i]!);
+        inHead += head[i]!;
+        if (count[i]! < 10) rare++;
+      }
+    }
+    const n = counts.length;
+    counts.sort((a, b) => a - b);
+    const median = n === 0 ? NaN : n % 2 ? counts[(n - 1) / 2]! : (counts[n / 2 - 1]! + counts[n / 2]!) / 2;
+    return { method: row.method, meanTrainingCount: n ? counts.reduce((a, b) => a + b, 0) / n : NaN, medianTrainingCount: median, headShare: n ? inHead / n : NaN, rareShare: n ? rare / n : NaN };
+  });
+}
+
+/** The first user (by raw ID) with at least `minHeldOut` held-out interactions: the user a notebook shows lists for. */
+export function sampleUser(report: ProtocolReport, minHeldOut = 5): string {
+  checkInteger("minHeldOut", minHeldOut, 1);
+  const n = new Map<string, number>();
+  for (const r of report.split.validation) n.set(r.userId, (n.get(r.userId) ?? 0) + 1);
+  const any = Object.values(report.models)[0]!;
+  const id = any.userIds.toArray().find((u) => (n.get(u) ?? 0) >= minHeldOut);
+  if (id === undefined) throw new InvalidArgumentError("report", `a user with at least ${minHeldOut} held-out interactions`, "none");
+  return id;
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { runRecommendersProtocol, rescoreProtocol, userTopLists, formatProtocolTable } from "../../src/evaluate/protocol";
+import { runRecommendersProtocol, rescoreProtocol, userTopLists, formatProtocolTable, recommendedPopularity, sampleUser } from "../../src/evaluate/protocol";
+import { protocolBarsFigure } from "../../src/charts/protocol-bars";
 import { stratifiedSplit } from "../../src/data/stratified-split";
 import { randomSplit } from "../../src/data/split";
 import { fingerprintInteractions } from "../../src/data/indexed";
@@ -35,6 +36,35 @@ describe("recommenders' protocol", () => {
         assert.equal(cell.endsWith(" *"), held.has(id));
       }
     }
+  });
+
+  it("describes what each method's lists are made of, names items on request, and picks a sample user", async () => {
+    const r = await runRecommendersProtocol(dataset, { objectives: ["mse", "bpr"], mse: { epochs: 3 }, bpr: { epochs: 3, dim: 8 } });
+    const made = recommendedPopularity(r, 0.1);
+    assert.deepEqual(made.map((m) => m.method), ["MF (MSE)", "MF (BPR)", "popularity"]);
+    // Popularity's lists are the most-interacted unseen items: their mean count is the highest of the three.
+    const pop = made[2]!;
+    assert.ok(made.every((m) => m.meanTrainingCount <= pop.meanTrainingCount + 1e-9), JSON.stringify(made));
+    // Counted by hand for popularity: the training counts of every user's list items.
+    const count = new Map<string, number>();
+    for (const x of r.split.train) count.set(x.itemId, (count.get(x.itemId) ?? 0) + 1);
+    const users = [...new Set(r.split.train.map((x) => x.userId))];
+    const perList = users.flatMap((u) => userTopLists(r, u, r.k).map((row) => String(row.popularity).replace(/ \*$/, "")).filter((id) => id !== "").map((id) => count.get(id)!));
+    assert.ok(Math.abs(pop.meanTrainingCount - perList.reduce((a, b) => a + b, 0) / perList.length) < 1e-9);
+    assert.ok(made.every((m) => m.headShare >= 0 && m.headShare <= 1 && m.rareShare >= 0 && m.rareShare <= 1));
+    // Names instead of IDs, hits still marked.
+    const u = sampleUser(r, 1);
+    assert.ok(r.split.validation.some((x) => x.userId === u));
+    const named = userTopLists(r, u, 3, (id) => `title of ${id}`);
+    const plain = userTopLists(r, u, 3);
+    named.forEach((row, j) => assert.equal(row["MF (BPR)"], String(plain[j]!["MF (BPR)"]).replace(/^/, "title of ")));
+    assert.throws(() => sampleUser(r, 10_000), /Expected report to be a user with at least 10000 held-out interactions/);
+    // The chart: one trace per method, in the table's order, the default metrics at k.
+    const fig = protocolBarsFigure(r);
+    assert.deepEqual(fig.data.map((t) => t.name), ["MF (MSE)", "MF (BPR)", "popularity"]);
+    assert.deepEqual(fig.data[0]!.x, ["precision@10", "recall@10", "NDCG@10", "MAP@10"]);
+    assert.deepEqual(fig.data[1]!.y, [r.rows[1]!.precision, r.rows[1]!.recall, r.rows[1]!.ndcg, r.rows[1]!.mapAtK].map((v) => Math.round(v * 1e4) / 1e4));
+    assert.throws(() => protocolBarsFigure(r, { metrics: ["rmse" as never] }), /Expected options.metrics\[0\] to be one of/);
   });
 
   it("rejects bad options", async () => {

@@ -146,6 +146,24 @@ describe("the executed workbook (out/workbook)", function () {
     assert.equal(num(v, "endpoints"), 6);
   });
 
+  it("06 puts the MSE model, BPR and popularity side by side: on the synthetic data they rank alike, popularity lowest", () => {
+    const r = recorded("06", "ranking");
+    assert.deepEqual([num(r, "trainRows"), num(r, "testRows"), num(r, "users")], [37_467, 12_503, 1000]);
+    near(r, "mse.precision", 0.0602, 0.006);
+    near(r, "mse.ndcg", 0.0609, 0.006);
+    near(r, "mse.rmse", 0.7436, 0.01);
+    near(r, "bpr.precision", 0.0602, 0.006);
+    near(r, "bpr.ndcg", 0.0619, 0.006);
+    near(r, "popularity.precision", 0.0493, 0.001);
+    near(r, "popularity.ndcg", 0.0511, 0.001);
+    // No popular head in this data: every method's lists are well below popularity's in training counts.
+    assert.ok(num(r, "listMeanCount.mse") < num(r, "listMeanCount.popularity") && num(r, "listMeanCount.bpr") < num(r, "listMeanCount.popularity"));
+    // BPR's embeddings find the user groups too (kNN purity), the rating model's perfectly.
+    near(r, "similarity.MF (MSE).users kNN purity", 1, 0.01);
+    near(r, "similarity.MF (BPR).users kNN purity", 0.975, 0.03);
+    assert.equal(r.sampleUser, "U10001");
+  });
+
   it("reports how long each notebook took (not asserted: timings on a shared machine are noisy)", () => {
     console.log(`      workbook: ${summary.notebooks.map((n) => `${n.name.slice(0, 2)} ${n.seconds.toFixed(1)} s`).join(", ")}; total ${summary.totalSeconds.toFixed(1)} s`);
   });
@@ -268,6 +286,26 @@ describe("the MovieLens 100k workbook (out/workbook/ml-100k, from ../shared/data
     near(r, "modelPrecision", 0.083, 0.01);
     near(r, "popularityPrecision", 0.1345, 0.003);
     near(r, "randomListPrecision", 0.0075, 0.001);
+  });
+
+  it("06 on MovieLens: BPR ranks far above popularity, popularity above the rating model, which alone predicts ratings", () => {
+    const r = recorded("06", "ranking");
+    assert.deepEqual([numAt(r, "trainRows"), numAt(r, "testRows"), numAt(r, "users")], [75_066, 24_934, 943]);
+    // The same numbers as `npm run bench -- rank` (recommenders' protocol, defaults).
+    near(r, "bpr.precision", 0.3895, 0.01);
+    near(r, "bpr.ndcg", 0.4430, 0.01);
+    near(r, "bpr.map", 0.1290, 0.01);
+    near(r, "popularity.precision", 0.2287, 0.001);
+    near(r, "popularity.ndcg", 0.2524, 0.001);
+    near(r, "mse.precision", 0.1109, 0.015);
+    near(r, "mse.ndcg", 0.1214, 0.015);
+    near(r, "mse.rmse", 0.9161, 0.01);
+    assert.ok(numAt(r, "bpr.ndcg") > numAt(r, "popularity.ndcg") && numAt(r, "popularity.ndcg") > numAt(r, "mse.ndcg"));
+    // The rating model's lists hold less-watched films than BPR's, BPR's less than popularity's.
+    assert.ok(numAt(r, "listMeanCount.mse") < numAt(r, "listMeanCount.bpr") && numAt(r, "listMeanCount.bpr") < numAt(r, "listMeanCount.popularity"));
+    assert.equal(r.sampleUser, "1");
+    assert.equal(r.sampleUserTitled, true, "the lists show film titles");
+    near(r, "sampleUserHits.MF (BPR)", 6, 2);
   });
 
   it("05 serves the MovieLens model", () => {
