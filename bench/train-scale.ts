@@ -264,7 +264,7 @@ export function runScale(): void {
       const C = typeof c === "string" ? undefined : c, T = typeof t === "string" ? undefined : t;
       if (L) lazyCpu[size.name] = L.cpuMsPerEpoch;
       if (C) cCpu[size.name] = C.cpuMsPerEpoch;
-      for (const [what, v] of [["lazy", lazy], ["dense", dense], ["C", c], ["PyTorch", t]] as const) if (typeof v === "string") notes.push(`${size.name} ${what}: ${v}`);
+      for (const [what, v] of [["lazy", lazy], ["dense", dense], ["C", c], ["PyTorch", t]] as const) if (typeof v === "string" && v !== "no torch") notes.push(`${size.name} ${what}: ${v}`);
       const o = (x: number | undefined, d = 1): string => (x === undefined ? "-" : f(x, d));
       console.log(`| ${size.name} (${size.users.toLocaleString("en")} x ${size.items.toLocaleString("en")}) | ${o(L?.cpuMsPerEpoch)} | ${o(D?.cpuMsPerEpoch)} | ${D && L ? f(D.cpuMsPerEpoch / L.cpuMsPerEpoch, 2) : "-"} | ${o(C?.cpuMsPerEpoch)} | ${C && L ? f(L.cpuMsPerEpoch / C.cpuMsPerEpoch, 2) : "-"} | ${o(L?.msPerEpoch)} | ${o(D?.msPerEpoch)} | ${o(C?.msPerEpoch)} | ${o(L?.msFirst)} | ${o(T?.msPerEpoch)} | ${o(L?.valMse, 3)} | ${o(C?.valMse, 3)} | ${o(L?.peakRssMb, 0)} | ${o(D?.peakRssMb, 0)} | ${o(C?.peakRssMb, 0)} | ${o(L?.heapMb, 0)} |${baseline ? ` ${o(B?.cpuMsPerEpoch)} | ${B && L ? f(B.cpuMsPerEpoch / L.cpuMsPerEpoch, 2) : "-"} | ${o(B?.peakRssMb, 0)} |` : ""}`);
     }
