@@ -53,6 +53,23 @@ describe("Node version and pins (package.json, scripts/setup-node.sh)", () => {
     assert.equal(installed.version, pin);
   });
 
+  it("the project-local kernelspec starts tslab on the Node running the tests, not on whatever `node` Jupyter's PATH has", function () {
+    const ik = require(path.join(ROOT, "scripts", "install-kernel.js")) as {
+      installKernel(o: { local: boolean; quiet: boolean }): string;
+      findJupyterPython(): string;
+    };
+    try {
+      ik.findJupyterPython();
+    } catch {
+      this.skip(); // no Jupyter here: nothing to register (the notebook tests say so too)
+    }
+    const file = ik.installKernel({ local: true, quiet: true });
+    const spec = JSON.parse(fs.readFileSync(file, "utf8")) as { argv: string[] };
+    assert.equal(spec.argv[0], process.execPath);
+    assert.equal(spec.argv[1], path.join(ROOT, "node_modules", ".bin", "tslab"));
+    assert.deepEqual(spec.argv.slice(2), ["kernel", "--config-path", "{connection_file}"]);
+  });
+
   it("--check passes for the Node running the tests, and fails naming the required major for an old one", () => {
     const ok = spawnSync("bash", [path.join(ROOT, "scripts", "setup-node.sh"), "--check"], {
       encoding: "utf8",
