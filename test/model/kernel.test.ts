@@ -22,9 +22,10 @@ function problem(seed: number) {
   return { users, items, ratings, w, n };
 }
 
-function setUp(kind: "js" | "wasm", p: ReturnType<typeof problem>): { ops: KernelOps; L: HeapLayout } {
+/** "wasm-touch": the wasm kernel with the touch-ahead of large tables forced on (these tables are small). */
+function setUp(kind: "js" | "wasm" | "wasm-touch", p: ReturnType<typeof problem>): { ops: KernelOps; L: HeapLayout } {
   const L = makeLayout(NU, NI, DIM, p.n, p.n);
-  const ops = kind === "wasm" ? createWasmOps(L) : createJsOps(L, new ArrayBuffer(L.size * 4));
+  const ops = kind === "js" ? createJsOps(L, new ArrayBuffer(L.size * 4)) : createWasmOps(L, { touchAhead: kind === "wasm-touch" });
   writeWeights(ops.f32, L, p.w);
   const data = { users: p.users, items: p.items, ratings: p.ratings, length: p.n };
   writeTrainRows(ops.f32, ops.i32, L, data);
@@ -77,7 +78,7 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
     assert.ok(wasmKernelModule(), "WebAssembly SIMD kernel failed to compile");
   });
 
-  for (const kind of ["js", "wasm"] as const) {
+  for (const kind of ["js", "wasm", "wasm-touch"] as const) {
     it(`${kind}: gradient matches a slow obvious computation, repeated users and items summed`, () => {
       const p = problem(3);
       const { ops, L } = setUp(kind, p);
@@ -114,7 +115,7 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
     });
   }
 
-  for (const kind of ["js", "wasm"] as const) {
+  for (const kind of ["js", "wasm", "wasm-touch"] as const) {
     it(`${kind}: lazy Adam equals dense Adam when every row is touched every step`, () => {
       // Every (user, item) pair once, so each step's batch touches every user and every item.
       const p = problem(13);
@@ -263,7 +264,7 @@ describe("interleaved parameter records (layout.ts)", () => {
     assert.equal(L.bu, (NU + NI) * L.rec);
   });
 
-  for (const kind of ["js", "wasm"] as const) {
+  for (const kind of ["js", "wasm", "wasm-touch"] as const) {
     for (const lazy of [true, false]) {
       it(`${kind}: ${lazy ? "lazy" : "dense"} Adam on the records matches a slow obvious computation over separate arrays (weights and both moments)`, () => {
         const p = problem(23);

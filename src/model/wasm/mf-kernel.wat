@@ -238,6 +238,7 @@
 ;; Reads one word of each 64-byte line of the factor record at byte $a, so that the record's lines are on
   ;; their way into the cache, many at once, before the gradient and Adam passes need them.
   (global $sinkG (mut i32) (i32.const 0))
+  (global $TOUCH (mut i32) (i32.const 0))   ;; 1: touch records ahead (tables larger than the cache); set by initLazy
   (func $touch (param $a i32) (result i32)
     (local $e i32) (local $s i32)
     (local.set $e (i32.add (local.get $a) (global.get $R)))
@@ -246,7 +247,8 @@
       (br_if $lines (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 64))) (local.get $e))))
     (local.get $s))
 
-  (func (export "initLazy") (param $mu i32) (param $mi i32) (param $lu i32) (param $li i32) (param $cn i32)
+  (func (export "initLazy") (param $mu i32) (param $mi i32) (param $lu i32) (param $li i32) (param $cn i32) (param $touchAhead i32)
+    (global.set $TOUCH (local.get $touchAhead))
     (global.set $MU (i32.shl (local.get $mu) (i32.const 2)))
     (global.set $MI (i32.shl (local.get $mi) (i32.const 2)))
     (global.set $LU (i32.shl (local.get $lu) (i32.const 2)))
@@ -270,7 +272,7 @@
           (then
             (i32.store (local.get $a) (local.get $stamp))
             (i32.store (i32.add (global.get $LU) (i32.shl (local.get $nu) (i32.const 2))) (local.get $x))
-            (local.set $sink (i32.add (local.get $sink) (call $touch (i32.mul (local.get $x) (global.get $R)))))
+            (if (global.get $TOUCH) (then (local.set $sink (i32.add (local.get $sink) (call $touch (i32.mul (local.get $x) (global.get $R)))))))
             (local.set $nu (i32.add (local.get $nu) (i32.const 1)))))
         (local.set $x (i32.load offset=4 (local.get $k)))
         (local.set $a (i32.add (global.get $MI) (i32.shl (local.get $x) (i32.const 2))))
@@ -278,7 +280,7 @@
           (then
             (i32.store (local.get $a) (local.get $stamp))
             (i32.store (i32.add (global.get $LI) (i32.shl (local.get $ni) (i32.const 2))) (local.get $x))
-            (local.set $sink (i32.add (local.get $sink) (call $touch (i32.add (global.get $Q) (i32.mul (local.get $x) (global.get $R))))))
+            (if (global.get $TOUCH) (then (local.set $sink (i32.add (local.get $sink) (call $touch (i32.add (global.get $Q) (i32.mul (local.get $x) (global.get $R))))))))
             (local.set $ni (i32.add (local.get $ni) (i32.const 1)))))
         (local.set $k (i32.add (local.get $k) (i32.const 12)))
         (br $rows)))
