@@ -93,7 +93,7 @@ export function evaluateModel(model: RecommenderModel, train: readonly Interacti
   options: { k?: number; relevanceThreshold?: number; dataset?: Pick<Dataset, "users" | "items"> } = {}): EvaluationReport {
   checkModel(model);
   // Issue 13: this report scores with the MF formula; a neural model is evaluated by src/evaluate/model-quality.ts.
-  if ((model as { modelType?: string }).modelType === "neural") throw new InvalidArgumentError("model", "an MF model (this evaluation scores with dot + biases; evaluate a neural model with evaluateModelQuality, notebook 07)", "neural");
+  if ((model as { modelType?: string }).modelType === "neural") throw new InvalidArgumentError("model", "an MF model (this evaluation scores with dot + biases; evaluate a neural model with evaluateModelQuality, as notebook 07-neural-vs-mf does)", "neural");
   if (!Array.isArray(train) || train.length === 0) throw new InvalidArgumentError("train", "a non-empty array of interactions", train);
   if (!Array.isArray(heldOut) || heldOut.length === 0) throw new InvalidArgumentError("heldOut", "a non-empty array of interactions", heldOut);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object", options);

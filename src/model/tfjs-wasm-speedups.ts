@@ -1,7 +1,8 @@
 /**
  * Two replacements that keep tf.layers training on tfjs-wasm's fast paths: the gradient of matMul (the dense
  * layers' backward pass) and the forward embedding lookup (gather along axis 0). Measured on the neural model
- * (batch 2048, one thread, CPU time): 843 -> 524 ms per epoch for the gradient, then (see bench/tfjs.ts) the gather.
+ * (synthetic data, batch 2048, one thread, CPU time): 843 -> 524 ms per epoch with the gradient, ~300-360 ms with the
+ * gather too; bench/tfjs.ts measures the model with and without them in one run.
  */
 import type * as tfTypes from "@tensorflow/tfjs";
 import type { Tf } from "./tfjs-loader";
@@ -15,6 +16,8 @@ type Marked = { [MARK]?: true };
  * the gather kernel is registered for the wasm backend only, and only once that backend is active.
  */
 export function installWasmSpeedups(tf: Tf): void {
+  // For measuring what they are worth (bench/tfjs.ts runs one row without them): EWB_TFJS_WASM_SPEEDUPS=0 leaves TF.js's own.
+  if (process.env.EWB_TFJS_WASM_SPEEDUPS === "0") return;
   installWasmMatMulGradient(tf);
   if (tf.getBackend() === "wasm") installWasmGatherKernel(tf);
 }

@@ -164,6 +164,23 @@ describe("the executed workbook (out/workbook)", function () {
     assert.equal(r.sampleUser, "U10001");
   });
 
+  it("07 compares the neural model with MF on the same split: a better validation MSE, similar ranking, the groups still in its user vectors", () => {
+    const v = recorded("07", "neuralVsMf");
+    assert.equal(v.side, "users");
+    near(v, "mfDefaults.valMse", 0.5271, 0.01);
+    near(v, "mfSameSettings.valMse", 0.5260, 0.01);
+    near(v, "neural.valMse", 0.5157, 0.015);
+    near(v, "neural.ndcg", 0.0515, 0.01);
+    near(v, "mfSameSettings.ndcg", 0.0475, 0.01);
+    assert.equal(v.neural && (v.neural as Record<string, unknown>).engine, "tfjs-wasm+layers");
+    assert.ok(num(v, "neural.epochs") >= 5 && num(v, "neural.epochs") <= 40);
+    // Its user vectors keep the groups (less sharply than MF's).
+    near(v, "neural.within", 0.735, 0.08);
+    near(v, "neural.across", -0.346, 0.08);
+    assert.ok(num(v, "neural.within") - num(v, "neural.across") > 0.5);
+    near(v, "mfSameSettings.within", 0.877, 0.03);
+  });
+
   it("reports how long each notebook took (not asserted: timings on a shared machine are noisy)", () => {
     console.log(`      workbook: ${summary.notebooks.map((n) => `${n.name.slice(0, 2)} ${n.seconds.toFixed(1)} s`).join(", ")}; total ${summary.totalSeconds.toFixed(1)} s`);
   });
@@ -306,6 +323,19 @@ describe("the MovieLens 100k workbook (out/workbook/ml-100k, from ../shared/data
     assert.equal(r.sampleUser, "1");
     assert.equal(r.sampleUserTitled, true, "the lists show film titles");
     near(r, "sampleUserHits.MF (BPR)", 6, 2);
+  });
+
+  it("07 compares the neural model with MF on MovieLens: films by genre, no better than MF on ratings or ranking here", () => {
+    const v = recorded("07", "neuralVsMf");
+    assert.equal(v.side, "items");
+    near(v, "mfDefaults.valMse", 0.8150, 0.015);
+    near(v, "mfSameSettings.valMse", 0.8168, 0.015);
+    near(v, "neural.valMse", 0.8470, 0.02);
+    near(v, "neural.ndcg", 0.0687, 0.02);
+    near(v, "mfSameSettings.ndcg", 0.1667, 0.02);
+    assert.ok(numAt(v, "neural.epochs") >= 5 && numAt(v, "neural.epochs") <= 40);
+    // Genres leave at most a trace in either model's film vectors.
+    assert.ok(Math.abs(numAt(v, "neural.within") - numAt(v, "neural.across")) < 0.1);
   });
 
   it("05 serves the MovieLens model", () => {
