@@ -38,7 +38,8 @@ export function biasOnlyTopN(weights: MfWeights, n: number, exclude?: ArrayLike<
 
 /**
  * Recommends for a known user by raw ID.
- * - Items the user rated in training (`model.ratedItems`) are excluded unless `includeRated` is set.
+ * - Items the user rated anywhere in the model's data (`model.ratedItems`: training and held-out rows) are excluded
+ *   unless `includeRated` is set.
  * - An ID the model does not know throws `UnknownIdError`.
  * - A known user with no training ratings (its vector never moved from the random start) gets the documented
  *   fallback, strategy "bias-only": the items with the highest global + item bias.

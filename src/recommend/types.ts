@@ -32,6 +32,6 @@ export type RecommenderModel = ScoringModel;
 export interface RecommendOptions {
   /** How many items (default 10); fewer come back when fewer are left after exclusion. */
   readonly top?: number;
-  /** Keep items the user already rated in training (default false: they are excluded). */
+  /** Keep items the user already rated anywhere in the model's data (default false: they are excluded). */
   readonly includeRated?: boolean;
 }

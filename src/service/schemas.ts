@@ -101,7 +101,7 @@ export const healthSchema = {
 
 export const recommendSchema = {
   summary: "Top-N items for a known user",
-  description: "Scores every item with the trained model and returns the best, by raw IDs. Items the user rated in training are left out unless exclude_rated is false. The header x-recommendation-strategy says \"model\", or \"bias-only\" for a known user with no training ratings (the highest global + item bias).",
+  description: "Scores every item with the trained model and returns the best, by raw IDs. Items the user rated anywhere in the model's data (training and held-out rows) are left out unless exclude_rated is false. The header x-recommendation-strategy says \"model\", or \"bias-only\" for a known user with no training ratings (the highest global + item bias).",
   tags: ["recommend"],
   body: {
     type: "object",
@@ -109,7 +109,7 @@ export const recommendSchema = {
     properties: {
       user_id: { ...rawId, description: "Raw user ID, e.g. U10001" },
       top_n: topN,
-      exclude_rated: { type: "boolean", default: true, description: "Leave out items the user rated in training (default true)" },
+      exclude_rated: { type: "boolean", default: true, description: "Leave out items the user rated anywhere in the model's data, training and held-out rows (default true)" },
     },
     required: ["user_id"],
     examples: [{ user_id: "U10001", top_n: 10, exclude_rated: true }],
