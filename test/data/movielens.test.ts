@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
 import { promises as fs } from "node:fs";
+import * as path from "node:path";
 import { readMovieLens } from "../../src/data/movielens";
 import { DataFormatError } from "../../src/errors";
+import { ML100K } from "../ml100k";
 import { useTempDir } from "../tmpdir";
 
 describe("readMovieLens", () => {
@@ -53,7 +55,7 @@ describe("readMovieLens", () => {
   });
 
   it("reads the local ml-100k u.data when present (100,000 ratings, 943 users, 1682 items)", async function () {
-    const p = "/work/shared/datasets/ml-100k/u.data";
+    const p = path.join(ML100K, "u.data");
     try { await fs.access(p); } catch { this.skip(); }
     const ds = await readMovieLens(p);
     assert.equal(ds.interactions.length, 100000);

@@ -10,11 +10,12 @@ import { readMovieLens } from "../../src/data/movielens";
 import { MySqlStore } from "../../src/data/mysql";
 import { createRng } from "../../src/random";
 import { capture } from "../cli/capture";
+import { ML100K } from "../ml100k";
 import { useTempDir } from "../tmpdir";
 
 const URL = process.env.MYSQL_URL;
 const REPO = path.resolve(__dirname, "../..");
-const ML100K = process.env.EWB_ML100K ?? "/work/shared/datasets/ml-100k/u.data";
+const ML100K_DATA = path.join(ML100K, "u.data");
 
 /** A seeded interactions CSV of `users` x `perUser` distinct items (of `items`), ratings 1-5. */
 function bigCsv(users: number, perUser: number, items: number, seed: number): string {
@@ -82,15 +83,15 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
   });
 
   it("imports MovieLens 100k (skipped when ml-100k is absent)", async function () {
-    if (!existsSync(ML100K)) {
-      console.log(`    (skipped: ${ML100K} is absent)`);
+    if (!existsSync(ML100K_DATA)) {
+      console.log(`    (skipped: ${ML100K_DATA} is absent)`);
       this.skip();
     }
     const c = capture();
-    assert.equal(await main(["import", "--data", ML100K, "--format", "movielens", "--table-prefix", p, "--json"], c.io), 0, c.err());
+    assert.equal(await main(["import", "--data", ML100K_DATA, "--format", "movielens", "--table-prefix", p, "--json"], c.io), 0, c.err());
     assert.deepEqual([c.json().users, c.json().items, c.json().interactions], [943, 1682, 100000]);
     const back = await store.loadDataset();
-    assert.deepEqual(back.interactions, (await readMovieLens(ML100K)).interactions);
+    assert.deepEqual(back.interactions, (await readMovieLens(ML100K_DATA)).interactions);
   });
 
   it("refuses a bad file with the reader's file:line:field message, leaving the tables as they were", async () => {

@@ -10,6 +10,8 @@ import { fingerprintInteractions, indexInteractions } from "../../src/data/index
 import type { EpochRecord, TrainedModel } from "../../src/model/types";
 import type { Interaction } from "../../src/data/types";
 import { syntheticSplit, tinyDataset } from "./fixtures";
+import { ML100K } from "../ml100k";
+import * as path from "node:path";
 import { InvalidArgumentError, UnknownIdError } from "../../src/errors";
 
 function mse(model: TrainedModel, rows: readonly Interaction[]): number {
@@ -157,7 +159,7 @@ describe("trainModel", function () {
   });
 
   it("on MovieLens u1.base a cold-start prediction is near the item's mean rating (skipped without ../shared)", async function () {
-    const file = "/work/shared/datasets/ml-100k/u1.base";
+    const file = path.join(ML100K, "u1.base");
     if (!existsSync(file)) {
       console.log(`    (skipped: ${file} is absent)`);
       this.skip();

@@ -6,8 +6,7 @@ import * as path from "node:path";
 export const ROOT = path.resolve(__dirname, "..", "..");
 /** Where `npm run workbook` puts the synthetic run. */
 export const WORKBOOK_OUT = path.join(ROOT, "out", "workbook", "synthetic");
-/** MovieLens 100k, where CI has it (../shared/datasets/ml-100k beside the project; never copied into it), or EWB_ML100K_DIR (a folder). */
-export const ML100K = path.resolve(process.env.EWB_ML100K_DIR ?? path.join(ROOT, "..", "shared", "datasets", "ml-100k"));
+export { ML100K } from "../ml100k";
 /** Where the MovieLens run goes. */
 export const ML100K_OUT = path.join(ROOT, "out", "workbook", "ml-100k");
 
