@@ -11,9 +11,10 @@ async function main(): Promise<void> {
   const t = performance.now();
   const cpu0 = process.cpuUsage();
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const ds = format === "movielens"
-    ? await (require(path.join(src, "data", "movielens")) as typeof import("../src/data/movielens")).readMovieLens(file!)
-    : await (require(path.join(src, "data", "csv")) as typeof import("../src/data/csv")).readInteractionsCsv(file!);
+  const ds =
+    format === "movielens"
+      ? await (require(path.join(src, "data", "movielens")) as typeof import("../src/data/movielens")).readMovieLens(file!)
+      : await (require(path.join(src, "data", "csv")) as typeof import("../src/data/csv")).readInteractionsCsv(file!);
   const ms = performance.now() - t;
   const c = process.cpuUsage(cpu0);
   const cpuMs = (c.user + c.system) / 1000;

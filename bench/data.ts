@@ -29,9 +29,11 @@ export interface DataBenchRow {
 const now = (): number => performance.now();
 
 async function time(step: string, runs: number, f: () => Promise<unknown> | unknown): Promise<DataBenchRow> {
-  const ms: number[] = [], cpu: number[] = [];
+  const ms: number[] = [],
+    cpu: number[] = [];
   for (let k = 0; k < runs; k++) {
-    const t = now(), c = process.cpuUsage();
+    const t = now(),
+      c = process.cpuUsage();
     await f();
     ms.push(now() - t);
     const d = process.cpuUsage(c);
@@ -56,11 +58,18 @@ export async function benchData(runs = 5): Promise<DataBenchRow[]> {
     rows.push(await time("CSV format (danfojs toCSV)", runs, () => formatInteractionsCsv(ds)));
     rows.push(await time("CSV write (format + atomic write)", runs, () => writeInteractionsCsv(file, ds)));
     rows.push(await time("CSV read (streaming scanner + checks, columnar)", runs, () => readInteractionsCsv(file)));
-    rows.push(await time("CSV read + object views (interactions, users, items)", runs, async () => {
-      const back = await readInteractionsCsv(file);
-      return [back.interactions.length, back.users.length, back.items.length];
-    }));
-    rows.push(await time("CSV round-trip (write + read)", runs, async () => { await writeInteractionsCsv(file, ds); await readInteractionsCsv(file); }));
+    rows.push(
+      await time("CSV read + object views (interactions, users, items)", runs, async () => {
+        const back = await readInteractionsCsv(file);
+        return [back.interactions.length, back.users.length, back.items.length];
+      }),
+    );
+    rows.push(
+      await time("CSV round-trip (write + read)", runs, async () => {
+        await writeInteractionsCsv(file, ds);
+        await readInteractionsCsv(file);
+      }),
+    );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -69,7 +78,12 @@ export async function benchData(runs = 5): Promise<DataBenchRow[]> {
     try {
       rows.push(await time("MySQL save (one transaction, 5000-row INSERTs)", runs, () => store.saveDataset(ds)));
       rows.push(await time("MySQL load", runs, () => store.loadDataset()));
-      rows.push(await time("MySQL round-trip (save + load)", runs, async () => { await store.saveDataset(ds); await store.loadDataset(); }));
+      rows.push(
+        await time("MySQL round-trip (save + load)", runs, async () => {
+          await store.saveDataset(ds);
+          await store.loadDataset();
+        }),
+      );
     } finally {
       await store.dropTables();
       await store.close();
@@ -86,50 +100,92 @@ export async function benchParsers(file: string, runs = 3): Promise<DataBenchRow
     if (expected < 0) expected = n;
     else if (n !== expected) throw new Error(`${name} counted ${n} records, the scanner ${expected}`);
   };
-  rows.push(await time("parse: hand-written scanner (src/data/delimited.ts)", runs, async () => {
-    let n = 0;
-    await readDelimited(file, { delimiter: "," }, () => { n++; });
-    check("scanner", n);
-  }));
+  rows.push(
+    await time("parse: hand-written scanner (src/data/delimited.ts)", runs, async () => {
+      let n = 0;
+      await readDelimited(file, { delimiter: "," }, () => {
+        n++;
+      });
+      check("scanner", n);
+    }),
+  );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parse } = require("csv-parse") as typeof import("csv-parse");
-  rows.push(await time("parse: csv-parse (stream, records as arrays)", runs, async () => {
-    let n = 0;
-    const parser = createReadStream(file).pipe(parse({ relax_column_count: true, skip_empty_lines: true }));
-    for await (const _ of parser) n++;
-    check("csv-parse", n);
-  }));
+  rows.push(
+    await time("parse: csv-parse (stream, records as arrays)", runs, async () => {
+      let n = 0;
+      const parser = createReadStream(file).pipe(parse({ relax_column_count: true, skip_empty_lines: true }));
+      for await (const _ of parser) n++;
+      check("csv-parse", n);
+    }),
+  );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Papa = require("papaparse") as typeof import("papaparse");
-  rows.push(await time("parse: papaparse (stream, chunk callback)", runs, () => new Promise<void>((resolve, reject) => {
-    let n = 0;
-    Papa.parse(createReadStream(file) as never, {
-      header: false, dynamicTyping: false, skipEmptyLines: true,
-      chunk: (r: { data: unknown[] }) => { n += r.data.length; },
-      complete: () => { try { check("papaparse", n); resolve(); } catch (e) { reject(e); } },
-      error: reject,
-    } as never);
-  })));
+  rows.push(
+    await time(
+      "parse: papaparse (stream, chunk callback)",
+      runs,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          let n = 0;
+          Papa.parse(
+            createReadStream(file) as never,
+            {
+              header: false,
+              dynamicTyping: false,
+              skipEmptyLines: true,
+              chunk: (r: { data: unknown[] }) => {
+                n += r.data.length;
+              },
+              complete: () => {
+                try {
+                  check("papaparse", n);
+                  resolve();
+                } catch (e) {
+                  reject(e);
+                }
+              },
+              error: reject,
+            } as never,
+          );
+        }),
+    ),
+  );
   const duck = duckdb();
   if (duck) {
-    rows.push(await time("parse: DuckDB read_csv (2 threads) + columns fetched into JS", runs, async () => {
-      const inst = await duck.DuckDBInstance.create(":memory:", { threads: "2" });
-      const con = await inst.connect();
-      const reader = await con.runAndReadAll(`SELECT user_id, item_id, rating FROM read_csv('${file.replace(/'/g, "''")}', header=true, ` +
-        "columns={'user_id':'VARCHAR','item_id':'VARCHAR','rating':'DOUBLE'})");
-      check("DuckDB", reader.getColumns()[0]!.length + 1); // + the header, which the others count as a record
-      con.closeSync?.();
-    }));
+    rows.push(
+      await time("parse: DuckDB read_csv (2 threads) + columns fetched into JS", runs, async () => {
+        const inst = await duck.DuckDBInstance.create(":memory:", { threads: "2" });
+        const con = await inst.connect();
+        const reader = await con.runAndReadAll(
+          `SELECT user_id, item_id, rating FROM read_csv('${file.replace(/'/g, "''")}', header=true, ` +
+            "columns={'user_id':'VARCHAR','item_id':'VARCHAR','rating':'DOUBLE'})",
+        );
+        check("DuckDB", reader.getColumns()[0]!.length + 1); // + the header, which the others count as a record
+        con.closeSync?.();
+      }),
+    );
   } else {
-    console.log("DuckDB row skipped: @duckdb/node-api is not a dependency (70 MB); to measure it: npm i --prefix /tmp/duckdb @duckdb/node-api and BENCH_DUCKDB_DIR=/tmp/duckdb.");
+    console.log(
+      "DuckDB row skipped: @duckdb/node-api is not a dependency (70 MB); to measure it: npm i --prefix /tmp/duckdb @duckdb/node-api and BENCH_DUCKDB_DIR=/tmp/duckdb.",
+    );
   }
   rows.push(await time("load: readInteractionsCsv (scanner + every check, typed arrays)", runs, () => readInteractionsCsv(file)));
   return rows;
 }
 
 interface DuckDb {
-  DuckDBInstance: { create(path: string, options: Record<string, string>): Promise<{ connect(): Promise<{
-    runAndReadAll(sql: string): Promise<{ getColumns(): unknown[][] }>; closeSync?(): void }> }> };
+  DuckDBInstance: {
+    create(
+      path: string,
+      options: Record<string, string>,
+    ): Promise<{
+      connect(): Promise<{
+        runAndReadAll(sql: string): Promise<{ getColumns(): unknown[][] }>;
+        closeSync?(): void;
+      }>;
+    }>;
+  };
 }
 
 /** @duckdb/node-api from BENCH_DUCKDB_DIR (it is not a project dependency), or undefined. */
@@ -167,8 +223,10 @@ export async function benchScale(sizes: readonly string[], oldSrc?: string, oldA
     const readers: [string, string | undefined][] = [["streaming (this checkout)", undefined]];
     if (oldSrc && oldAt.includes(size)) readers.unshift([`old (${oldSrc})`, oldSrc]);
     for (const [reader, src] of readers) {
-      const r = spawnSync(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "data-load.ts"), file, ml ? "movielens" : "csv", ...(src ? [src] : [])],
-        { encoding: "utf8", maxBuffer: 1 << 20 });
+      const r = spawnSync(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "data-load.ts"), file, ml ? "movielens" : "csv", ...(src ? [src] : [])], {
+        encoding: "utf8",
+        maxBuffer: 1 << 20,
+      });
       if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr.trim().split("\n")[0]}`);
       const m = JSON.parse(r.stdout.trim().split("\n").pop()!) as { ms: number; cpuMs: number; maxRssMB: number; rows: number; users: number; items: number };
       out.push({ size, reader, fileMB, ...m });
@@ -192,18 +250,21 @@ async function runParsers(): Promise<void> {
   for (const r of parsers) {
     console.log(`| ${r.step} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)} | ${r.cpuMs!.toFixed(0)} | ${r.runs} | ${(r.cpuMs! / base).toFixed(2)}x |`);
   }
-
 }
 
 export async function run(): Promise<void> {
   const rows = process.env.BENCH_DATA_SKIP_50K ? [] : await benchData(Number(process.env.BENCH_DATA_RUNS ?? 5));
   console.log("| step | median ms | best ms | median CPU ms | runs |");
   console.log("|---|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.step} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)} | ${r.cpuMs === undefined ? "" : r.cpuMs.toFixed(0)} | ${r.runs} |`);
+  for (const r of rows)
+    console.log(`| ${r.step} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)} | ${r.cpuMs === undefined ? "" : r.cpuMs.toFixed(0)} | ${r.runs} |`);
   if (!process.env.MYSQL_URL) console.log("MySQL rows skipped: MYSQL_URL is not set.");
 
   if (!process.env.BENCH_DATA_SKIP_PARSERS) await runParsers();
-  const sizes = (process.env.BENCH_DATA_SCALE ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const sizes = (process.env.BENCH_DATA_SCALE ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (sizes.length > 0) {
     const oldAt = (process.env.BENCH_DATA_OLD_AT ?? "1M").split(",").map((x) => x.trim());
     const scale = await benchScale(sizes, process.env.BENCH_DATA_OLD_SRC, oldAt);
@@ -211,12 +272,21 @@ export async function run(): Promise<void> {
     console.log("| size | reader | rows | users x items | file MB | load s (wall) | load s (CPU) | peak RSS MB |");
     console.log("|---|---|---|---|---|---|---|---|");
     for (const r of scale) {
-      console.log(`| ${r.size} | ${r.reader} | ${r.rows} | ${r.users} x ${r.items} | ${r.fileMB.toFixed(0)} | ${(r.ms / 1000).toFixed(1)} | ${(r.cpuMs / 1000).toFixed(1)} | ${r.maxRssMB.toFixed(0)} |`);
+      console.log(
+        `| ${r.size} | ${r.reader} | ${r.rows} | ${r.users} x ${r.items} | ${r.fileMB.toFixed(0)} | ${(r.ms / 1000).toFixed(1)} | ${(r.cpuMs / 1000).toFixed(1)} | ${r.maxRssMB.toFixed(0)} |`,
+      );
     }
   } else {
-    console.log("Load at scale skipped: set BENCH_DATA_SCALE=1M,5M,20M,25M (and BENCH_DATA_OLD_SRC=<old src/> for the old reader, at BENCH_DATA_OLD_AT=1M,... sizes).");
+    console.log(
+      "Load at scale skipped: set BENCH_DATA_SCALE=1M,5M,20M,25M (and BENCH_DATA_OLD_SRC=<old src/> for the old reader, at BENCH_DATA_OLD_AT=1M,... sizes).",
+    );
   }
-  console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores: timings are noisy; compare within one run.`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${os.cpus().length} cores: timings are noisy; compare within one run.`,
+  );
 }
 
 if (require.main === module) {

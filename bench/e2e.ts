@@ -14,7 +14,9 @@ import { createRng } from "../src/random";
 
 const REPO = path.join(__dirname, "..");
 /** autocannon ships no types; the part used here. */
-const autocannon = require("autocannon") as (o: Record<string, unknown>) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number }>;
+const autocannon = require("autocannon") as (
+  o: Record<string, unknown>,
+) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number }>;
 
 /** node argv running `ewb <args>` from this checkout's sources. */
 function ewbArgv(args: string[]): string[] {
@@ -22,19 +24,37 @@ function ewbArgv(args: string[]): string[] {
   return ["--max-old-space-size=12288", "-r", "tsx/cjs", "-e", script];
 }
 
-interface Timed { ok: boolean; wallS: number; cpuS: number; maxRssMb: number; stdout: string; error?: string }
+interface Timed {
+  ok: boolean;
+  wallS: number;
+  cpuS: number;
+  maxRssMb: number;
+  stdout: string;
+  error?: string;
+}
 
 /** `ewb <args>` in its own process under /usr/bin/time. */
 function ewb(args: string[]): Timed {
   const timeFile = path.join(os.tmpdir(), `ewb-e2e-time-${process.pid}`);
   const node = [process.execPath, ...ewbArgv(args)];
   const t = performance.now();
-  let stdout = "", error: string | undefined;
+  let stdout = "",
+    error: string | undefined;
   try {
-    stdout = execFileSync("/usr/bin/time", ["-o", timeFile, "-f", "%U %S %M", ...node], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+    stdout = execFileSync("/usr/bin/time", ["-o", timeFile, "-f", "%U %S %M", ...node], {
+      cwd: REPO,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 << 20,
+    });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    error = (err.stderr ?? err.message).trim().split("\n").filter((l) => !/^\s*$/.test(l)).slice(-3).join(" / ");
+    error = (err.stderr ?? err.message)
+      .trim()
+      .split("\n")
+      .filter((l) => !/^\s*$/.test(l))
+      .slice(-3)
+      .join(" / ");
   }
   const wallS = (performance.now() - t) / 1000;
   const line = existsSync(timeFile) ? readFileSync(timeFile, "utf8").trim().split("\n").pop()! : "NaN NaN NaN";
@@ -50,8 +70,7 @@ function procStatus(pid: number, field: string): number {
 
 function serve(modelDir: string): Promise<{ child: ChildProcess; url: string; startS: number }> {
   const t = performance.now();
-  const child = spawn(process.execPath, ewbArgv(["serve", "--model", modelDir, "--port", "0"]),
-    { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ewbArgv(["serve", "--model", modelDir, "--port", "0"]), { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
   return new Promise((resolve, reject) => {
     let err = "";
     child.stderr?.on("data", (d: Buffer) => {
@@ -77,12 +96,21 @@ export async function run(): Promise<void> {
   const model = path.join(work, "model");
   const fmt = ml ? ["--format", "movielens"] : [];
   const rows: string[] = [];
-  const cell = (r: Timed): string => (r.ok ? `${r.wallS.toFixed(1)} s / ${r.cpuS.toFixed(1)} s / ${r.maxRssMb.toFixed(0)} MB` : `failed after ${r.wallS.toFixed(0)} s (${r.maxRssMb.toFixed(0)} MB): ${r.error}`);
+  const cell = (r: Timed): string =>
+    r.ok
+      ? `${r.wallS.toFixed(1)} s / ${r.cpuS.toFixed(1)} s / ${r.maxRssMb.toFixed(0)} MB`
+      : `failed after ${r.wallS.toFixed(0)} s (${r.maxRssMb.toFixed(0)} MB): ${r.error}`;
   try {
     const train = ewb(["train", "--data", file, ...fmt, "--epochs", "1", "--no-refit", "--model", model, "--json"]);
     let detail = "";
     if (train.ok) {
-      const j = JSON.parse(train.stdout.trim().split("\n").pop()!) as { loadSeconds: number; msPerEpoch: number; valRmse: number; backend: string; data: { train: number } };
+      const j = JSON.parse(train.stdout.trim().split("\n").pop()!) as {
+        loadSeconds: number;
+        msPerEpoch: number;
+        valRmse: number;
+        backend: string;
+        data: { train: number };
+      };
       detail = `load ${j.loadSeconds.toFixed(1)} s, 1 epoch ${(j.msPerEpoch / 1000).toFixed(1)} s (${j.backend}), val RMSE ${j.valRmse.toFixed(3)}, ${j.data.train} training rows`;
     }
     rows.push(`| ewb train --epochs 1 --no-refit | ${cell(train)} | ${detail} |`);
@@ -96,12 +124,28 @@ export async function run(): Promise<void> {
         const users = (JSON.parse(readFileSync(path.join(model, "manifest.json"), "utf8")) as { numUsers: number }).numUsers;
         const rng = createRng(5);
         // The planted IDs (bench/planted-data.ts): user u is 1 + 3u in ratings.csv, U<100000 + 7u> in the CSV.
-        const ids = Array.from({ length: 2000 }, () => { const u = rng.int(users); return ml ? String(1 + 3 * u) : `U${100000 + 7 * u}`; });
+        const ids = Array.from({ length: 2000 }, () => {
+          const u = rng.int(users);
+          return ml ? String(1 + 3 * u) : `U${100000 + 7 * u}`;
+        });
         const requests = ids.map((id) => ({ body: JSON.stringify({ user_id: id, top_n: 10, exclude_rated: true }) }));
-        const r = await autocannon({ url: `${url}/recommend`, method: "POST", connections: 4, duration: seconds, headers: { "content-type": "application/json" }, requests });
-        rows.push(`| ewb serve | start-up ${startS.toFixed(1)} s, RSS ${rss.toFixed(0)} MB (model ${sizeMb.toFixed(0)} MB) | POST /recommend top-10: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx |`);
+        const r = await autocannon({
+          url: `${url}/recommend`,
+          method: "POST",
+          connections: 4,
+          duration: seconds,
+          headers: { "content-type": "application/json" },
+          requests,
+        });
+        rows.push(
+          `| ewb serve | start-up ${startS.toFixed(1)} s, RSS ${rss.toFixed(0)} MB (model ${sizeMb.toFixed(0)} MB) | POST /recommend top-10: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx |`,
+        );
       } finally {
-        await new Promise<void>((resolve) => { child.removeAllListeners("exit"); child.on("exit", () => resolve()); child.kill("SIGTERM"); });
+        await new Promise<void>((resolve) => {
+          child.removeAllListeners("exit");
+          child.on("exit", () => resolve());
+          child.kill("SIGTERM");
+        });
       }
     }
   } finally {
@@ -111,7 +155,12 @@ export async function run(): Promise<void> {
   console.log("| step | wall / CPU / peak RSS | detail |");
   console.log("|---|---|---|");
   for (const r of rows) console.log(r);
-  console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (shared machine: wall times are noisy)`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${os.cpus().length} cores (shared machine: wall times are noisy)`,
+  );
 }
 
 if (require.main === module) {

@@ -33,7 +33,10 @@ async function writeCsv(file: string, ratings: number, seed = 11): Promise<void>
   for (let u = 0; u < users; u++) {
     const start = rng.int(items);
     for (let k = 0; k < per; k++) chunk += `U${100000 + u},I${10000 + ((start + k * 7) % items)},${1 + rng.int(5)},${1_000_000_000 + rng.int(100_000_000)}\n`;
-    if (chunk.length > 1 << 20) { await write(chunk); chunk = ""; }
+    if (chunk.length > 1 << 20) {
+      await write(chunk);
+      chunk = "";
+    }
   }
   await write(chunk);
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
@@ -61,12 +64,25 @@ async function child(step: string, prefix: string, file: string): Promise<void> 
   if (step === "import") {
     const { main } = require("../src/cli/main") as typeof import("../src/cli/main");
     let out = "";
-    const sink = { write: (s: string) => { out += s; return true; } } as unknown as NodeJS.WritableStream;
+    const sink = {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream;
     const code = await main(["import", "--data", file, "--table-prefix", prefix, "--batch-size", "5000", "--json"], { stdout: sink, stderr: process.stderr });
     if (code !== 0) throw new Error(`ewb import exited ${code}`);
     const r = JSON.parse(out.trim().split("\n").pop()!) as { interactions: number; seconds: { read: number; write: number } };
     rows = r.interactions;
-    process.stdout.write(JSON.stringify({ ms: performance.now() - t, rows, readMs: r.seconds.read * 1000, writeMs: r.seconds.write * 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        ms: performance.now() - t,
+        rows,
+        readMs: r.seconds.read * 1000,
+        writeMs: r.seconds.write * 1000,
+        maxRssMb: process.resourceUsage().maxRSS / 1024,
+      }) + "\n",
+    );
     return;
   }
   const store = await MySqlStore.connect(process.env.MYSQL_URL, { tablePrefix: prefix });
@@ -80,7 +96,14 @@ async function child(step: string, prefix: string, file: string): Promise<void> 
   process.stdout.write(JSON.stringify({ ms: performance.now() - t, rows, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n");
 }
 
-interface StepResult { ms: number; rows: number; maxRssMb: number; cpuS: number; readMs?: number; writeMs?: number }
+interface StepResult {
+  ms: number;
+  rows: number;
+  maxRssMb: number;
+  cpuS: number;
+  readMs?: number;
+  writeMs?: number;
+}
 
 /** One step in its own process (of this checkout, or of `root`'s bench/mysql.ts), timed by /usr/bin/time when present. */
 function runChild(step: string, prefix: string, file: string, root = path.join(__dirname, "..")): StepResult {
@@ -109,7 +132,9 @@ export async function run(): Promise<void> {
   const s = (ms: number): string => (ms / 1000).toFixed(1);
   const baseline = process.env.BENCH_MYSQL_BASELINE;
   const cell = (r: StepResult): string => `${s(r.ms)} / ${r.cpuS.toFixed(1)} / ${r.maxRssMb.toFixed(0)}`;
-  console.log(`| ratings | import: wall s (file read / DB write) / CPU s / peak RSS MB | load, one result, no checks: wall s / CPU s / peak RSS MB |${baseline ? ` load, ${baseline}: wall / CPU / RSS |` : ""} load, streamed into columns + checked: wall / CPU / RSS |${baseline ? " CPU ratio, RSS ratio (columns / baseline) |" : ""}`);
+  console.log(
+    `| ratings | import: wall s (file read / DB write) / CPU s / peak RSS MB | load, one result, no checks: wall s / CPU s / peak RSS MB |${baseline ? ` load, ${baseline}: wall / CPU / RSS |` : ""} load, streamed into columns + checked: wall / CPU / RSS |${baseline ? " CPU ratio, RSS ratio (columns / baseline) |" : ""}`,
+  );
   console.log(`|---|---|---|${baseline ? "---|" : ""}---|${baseline ? "---|" : ""}`);
   try {
     for (const n of sizes) {
@@ -122,7 +147,9 @@ export async function run(): Promise<void> {
       if (before.rows !== imp.rows || after.rows !== imp.rows || (base && base.rows !== imp.rows)) {
         throw new Error(`row counts differ: import ${imp.rows}, one result ${before.rows}, baseline ${base?.rows}, columns ${after.rows}`);
       }
-      console.log(`| ${imp.rows.toLocaleString("en")} | ${s(imp.ms)} (${s(imp.readMs!)} / ${s(imp.writeMs!)}) / ${imp.cpuS.toFixed(1)} / ${imp.maxRssMb.toFixed(0)} | ${cell(before)} |${base ? ` ${cell(base)} |` : ""} ${cell(after)} |${base ? ` ${(after.cpuS / base.cpuS).toFixed(2)}, ${(after.maxRssMb / base.maxRssMb).toFixed(2)} |` : ""}`);
+      console.log(
+        `| ${imp.rows.toLocaleString("en")} | ${s(imp.ms)} (${s(imp.readMs!)} / ${s(imp.writeMs!)}) / ${imp.cpuS.toFixed(1)} / ${imp.maxRssMb.toFixed(0)} | ${cell(before)} |${base ? ` ${cell(base)} |` : ""} ${cell(after)} |${base ? ` ${(after.cpuS / base.cpuS).toFixed(2)}, ${(after.maxRssMb / base.maxRssMb).toFixed(2)} |` : ""}`,
+      );
       await fs.rm(file, { force: true });
     }
   } finally {
@@ -131,7 +158,12 @@ export async function run(): Promise<void> {
     await store.close();
     await fs.rm(dir, { recursive: true, force: true });
   }
-  console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (shared machine: noisy); each step is its own process (peak RSS = its maxRSS), MariaDB on the same machine.`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${os.cpus().length} cores (shared machine: noisy); each step is its own process (peak RSS = its maxRSS), MariaDB on the same machine.`,
+  );
 }
 
 if (require.main === module) {

@@ -39,14 +39,16 @@ export async function writePlantedRatings(path: string, shape: PlantedShape): Pr
   const itemId = (i: number): string => (ml ? String(1 + i * 2) : `I${10000 + i * 3}`);
   const out = createWriteStream(path);
   let buf = ml ? "userId,movieId,rating,timestamp\n" : "user_id,item_id,rating\n";
-  let rows = 0, bytes = 0;
+  let rows = 0,
+    bytes = 0;
   const perUser = shape.ratings / shape.users;
   const itemsPerGroup = Math.ceil(shape.items / groups);
   const picked = new Set<number>();
   for (let u = 0; u < shape.users; u++) {
     const g = Math.floor((u * groups) / shape.users);
     // n_u distinct items: the remaining ratings spread over the remaining users, +-50%, at most items.
-    const left = shape.ratings - rows, usersLeft = shape.users - u;
+    const left = shape.ratings - rows,
+      usersLeft = shape.users - u;
     const mean = usersLeft === 1 ? left : Math.min(left, perUser);
     const n = Math.min(shape.items, usersLeft === 1 ? left : Math.max(1, Math.round(mean * (0.5 + rng.next()))));
     picked.clear();

@@ -37,7 +37,9 @@ export async function run(): Promise<void> {
     const t = performance.now();
     const r = await runRecommendersProtocol(dataset, { by });
     reports.push(r);
-    console.log(`### stratified by ${by} (${r.trainRows} train / ${r.testRows} test rows, ${r.users} users, ${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
+    console.log(
+      `### stratified by ${by} (${r.trainRows} train / ${r.testRows} test rows, ${r.users} users, ${((performance.now() - t) / 1000).toFixed(1)} s)\n`,
+    );
     console.log("```\n" + formatProtocolTable(r) + "```\n");
   }
   console.log("Published (recommenders' benchmark table, stratified by item):\n");
@@ -46,13 +48,19 @@ export async function run(): Promise<void> {
   for (const p of PUBLISHED) console.log(`| ${p.method} | ${f(p.precision)} | ${f(p.recall)} | ${f(p.ndcg)} | ${f(p.map)} |`);
 
   const main = reports[0]!;
-  const bpr = main.rows.find((r) => r.method === "MF (BPR)")!, mse = main.rows.find((r) => r.method === "MF (MSE)")!, pop = main.rows.find((r) => r.method === "popularity")!;
+  const bpr = main.rows.find((r) => r.method === "MF (BPR)")!,
+    mse = main.rows.find((r) => r.method === "MF (MSE)")!,
+    pop = main.rows.find((r) => r.method === "popularity")!;
   const mark = (ok: boolean): string => (ok ? "met" : "NOT met");
   console.log("\n| target (stratified by item) | measured | |\n|---|---|---|");
   console.log(`| BPR precision@10 >= ${TARGETS.bprPrecision} | ${bpr.precision.toFixed(4)} | ${mark(bpr.precision >= TARGETS.bprPrecision)} |`);
   console.log(`| BPR NDCG@10 >= ${TARGETS.bprNdcg} | ${bpr.ndcg.toFixed(4)} | ${mark(bpr.ndcg >= TARGETS.bprNdcg)} |`);
-  console.log(`| BPR well above popularity (NDCG@10) | ${bpr.ndcg.toFixed(4)} vs ${pop.ndcg.toFixed(4)} (x${(bpr.ndcg / pop.ndcg).toFixed(2)}) | ${mark(bpr.ndcg > 1.3 * pop.ndcg)} |`);
-  console.log(`| ms/epoch BPR vs MSE (one run) | ${bpr.msPerEpoch!.toFixed(1)} vs ${mse.msPerEpoch!.toFixed(1)} (x${(bpr.msPerEpoch! / mse.msPerEpoch!).toFixed(2)}; BPR ${bpr.epochs} epochs, MSE ${mse.epochs}) | |`);
+  console.log(
+    `| BPR well above popularity (NDCG@10) | ${bpr.ndcg.toFixed(4)} vs ${pop.ndcg.toFixed(4)} (x${(bpr.ndcg / pop.ndcg).toFixed(2)}) | ${mark(bpr.ndcg > 1.3 * pop.ndcg)} |`,
+  );
+  console.log(
+    `| ms/epoch BPR vs MSE (one run) | ${bpr.msPerEpoch!.toFixed(1)} vs ${mse.msPerEpoch!.toFixed(1)} (x${(bpr.msPerEpoch! / mse.msPerEpoch!).toFixed(2)}; BPR ${bpr.epochs} epochs, MSE ${mse.epochs}) | |`,
+  );
 
   // How the BPR defaults were chosen: the training part split again (seed 1); the test part is never used.
   const outer = stratifiedSplit(dataset.interactions, { by: "item" });
@@ -60,8 +68,18 @@ export async function run(): Promise<void> {
   const m = await trainBpr(inner, dataset, {}, { validationMetric: ndcgValidator({ k: 10 }) });
   const curve = m.history.map((r) => r.valNdcg!);
   const best = curve.indexOf(Math.max(...curve));
-  const at = [9, 24, 49, 99, 149, 199].filter((e) => e < curve.length).map((e) => `epoch ${e + 1}: ${curve[e]!.toFixed(4)}`).join(", ");
-  console.log(`\nBPR defaults ${JSON.stringify(DEFAULT_BPR_HYPERPARAMETERS)} on the validation split (75% of the training part): ` +
-    `NDCG@10 ${at}; best epoch ${best + 1} (${curve[best]!.toFixed(4)}). Lower than on the test part because each user has fewer held-out items there.`);
-  console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores: timings are noisy; compare within one run.`);
+  const at = [9, 24, 49, 99, 149, 199]
+    .filter((e) => e < curve.length)
+    .map((e) => `epoch ${e + 1}: ${curve[e]!.toFixed(4)}`)
+    .join(", ");
+  console.log(
+    `\nBPR defaults ${JSON.stringify(DEFAULT_BPR_HYPERPARAMETERS)} on the validation split (75% of the training part): ` +
+      `NDCG@10 ${at}; best epoch ${best + 1} (${curve[best]!.toFixed(4)}). Lower than on the test part because each user has fewer held-out items there.`,
+  );
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${os.cpus().length} cores: timings are noisy; compare within one run.`,
+  );
 }

@@ -74,10 +74,15 @@ async function runSmall(options: ServiceBenchOptions): Promise<void> {
     const modelDir = path.join(tmp, "model");
     saveModel(model, modelDir);
     const users = model.userIds.toArray();
-    console.log(`service bench: model ${users.length} users x ${model.itemIds.size} items, dim ${model.weights.dim} (trained in ${((Date.now() - t0) / 1000).toFixed(1)} s); ` +
-      `${seconds} s of POST /recommend top-10 per mode, ${connections} connections, autocannon in this process, server in a child`);
+    console.log(
+      `service bench: model ${users.length} users x ${model.itemIds.size} items, dim ${model.weights.dim} (trained in ${((Date.now() - t0) / 1000).toFixed(1)} s); ` +
+        `${seconds} s of POST /recommend top-10 per mode, ${connections} connections, autocannon in this process, server in a child`,
+    );
     const rows: Row[] = [];
-    for (const [mode, flag] of [["precomputed lists (default)", "on"], ["computed per request", "off"]] as const) {
+    for (const [mode, flag] of [
+      ["precomputed lists (default)", "on"],
+      ["computed per request", "off"],
+    ] as const) {
       rows.push(await measure(mode, modelDir, flag, users, seconds, connections));
     }
     printTable(rows);
@@ -92,12 +97,18 @@ async function measure(mode: string, modelDir: string, precompute: string, users
     // Each connection cycles through every user in turn (a sequence autocannon prebuilds once, so the load
     // generator spends its CPU on sending, not on building requests).
     const requests = users.map((u) => ({ body: JSON.stringify({ user_id: u, top_n: 10, exclude_rated: true }) }));
-    const load = (duration: number) => autocannon({
-      url: `${url}/recommend`, method: "POST", connections, duration,
-      headers: { "content-type": "application/json" }, requests,
-    });
+    const load = (duration: number) =>
+      autocannon({
+        url: `${url}/recommend`,
+        method: "POST",
+        connections,
+        duration,
+        headers: { "content-type": "application/json" },
+        requests,
+      });
     await load(2); // warm-up: JIT, socket pools
-    const cpu0 = cpuSeconds(child.pid as number), self0 = process.cpuUsage();
+    const cpu0 = cpuSeconds(child.pid as number),
+      self0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const r = await load(seconds);
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -106,9 +117,20 @@ async function measure(mode: string, modelDir: string, precompute: string, users
     const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
     const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
     return {
-      mode, reqPerSec: r.requests.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, mean: r.latency.average, max: r.latency.max,
-      total: r.requests.total, errors: r.errors + r.timeouts + r.non2xx, rssMb: kb("VmRSS") / 1024, peakRssMb: kb("VmHWM") / 1024, serverCpuShare: cpu / wall,
-      loaderCpuShare: (self.user + self.system) / 1e6 / wall, serverCpuUsPerRequest: (cpu * 1e6) / r.requests.total,
+      mode,
+      reqPerSec: r.requests.average,
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p99: r.latency.p99,
+      mean: r.latency.average,
+      max: r.latency.max,
+      total: r.requests.total,
+      errors: r.errors + r.timeouts + r.non2xx,
+      rssMb: kb("VmRSS") / 1024,
+      peakRssMb: kb("VmHWM") / 1024,
+      serverCpuShare: cpu / wall,
+      loaderCpuShare: (self.user + self.system) / 1e6 / wall,
+      serverCpuUsPerRequest: (cpu * 1e6) / r.requests.total,
     };
   } finally {
     await stopServer(child);
@@ -122,7 +144,10 @@ function startServer(modelDir: string, precompute: string, env: Record<string, s
   const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let err = "";
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`ewb serve did not start in 300 s:\n${err}`)); }, 300_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`ewb serve did not start in 300 s:\n${err}`));
+    }, 300_000);
     child.stderr?.on("data", (d: Buffer) => {
       err += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(err);
@@ -131,7 +156,10 @@ function startServer(modelDir: string, precompute: string, env: Record<string, s
         resolve({ child, url: m[1] as string });
       }
     });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`ewb serve exited with ${code}:\n${err}`)); });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`ewb serve exited with ${code}:\n${err}`));
+    });
   });
 }
 
@@ -153,19 +181,34 @@ function cpuSeconds(pid: number): number {
 function printTable(rows: readonly Row[]): void {
   const ok = (b: boolean): string => (b ? "ok" : "MISSED");
   console.log("");
-  console.log("| mode | req/s | p50 ms | p90 ms | p99 ms | mean ms | max ms | requests | errors | server RSS MB (peak) | server CPU | server CPU µs/req | autocannon CPU |");
+  console.log(
+    "| mode | req/s | p50 ms | p90 ms | p99 ms | mean ms | max ms | requests | errors | server RSS MB (peak) | server CPU | server CPU µs/req | autocannon CPU |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.mode} | ${Math.round(r.reqPerSec)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.mean.toFixed(2)} | ${r.max} | ${r.total} | ${r.errors} | ${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${(100 * r.serverCpuShare).toFixed(0)}% | ${r.serverCpuUsPerRequest.toFixed(0)} | ${(100 * r.loaderCpuShare).toFixed(0)}% |`);
+    console.log(
+      `| ${r.mode} | ${Math.round(r.reqPerSec)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.mean.toFixed(2)} | ${r.max} | ${r.total} | ${r.errors} | ${r.rssMb.toFixed(0)} (${r.peakRssMb.toFixed(0)}) | ${(100 * r.serverCpuShare).toFixed(0)}% | ${r.serverCpuUsPerRequest.toFixed(0)} | ${(100 * r.loaderCpuShare).toFixed(0)}% |`,
+    );
   }
   const d = rows[0] as Row;
   console.log("");
-  console.log(`targets (default mode): >= ${TARGET.reqPerSec} req/s ${ok(d.reqPerSec >= TARGET.reqPerSec)}; p99 <= ${TARGET.p99Ms} ms ${ok(d.p99 <= TARGET.p99Ms)}; ` +
-    `zero errors ${ok(d.errors === 0)}; RSS <= ${TARGET.rssMb} MB ${ok(d.peakRssMb <= TARGET.rssMb)}`);
-  console.log(`vs seed 002's claim (${SEED_CLAIM.reqPerSec}+ QPS at ${SEED_CLAIM.meanMs} ms mean): ${(d.reqPerSec / SEED_CLAIM.reqPerSec).toFixed(0)}x the throughput, ` +
-    `${(SEED_CLAIM.meanMs / Math.max(d.mean, 1e-3)).toFixed(0)}x lower mean latency; per-request mode ${(rows[1] ? rows[1].reqPerSec / d.reqPerSec : NaN).toFixed(2)}x the default's req/s`);
-  console.log(`one server core's capacity by CPU time: ${Math.round(1e6 / d.serverCpuUsPerRequest)} req/s (default mode), ${rows[1] ? Math.round(1e6 / rows[1].serverCpuUsPerRequest) : NaN} req/s (per-request mode)`);
-  console.log(`load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (other work on the machine lowers req/s and raises p99)`);
+  console.log(
+    `targets (default mode): >= ${TARGET.reqPerSec} req/s ${ok(d.reqPerSec >= TARGET.reqPerSec)}; p99 <= ${TARGET.p99Ms} ms ${ok(d.p99 <= TARGET.p99Ms)}; ` +
+      `zero errors ${ok(d.errors === 0)}; RSS <= ${TARGET.rssMb} MB ${ok(d.peakRssMb <= TARGET.rssMb)}`,
+  );
+  console.log(
+    `vs seed 002's claim (${SEED_CLAIM.reqPerSec}+ QPS at ${SEED_CLAIM.meanMs} ms mean): ${(d.reqPerSec / SEED_CLAIM.reqPerSec).toFixed(0)}x the throughput, ` +
+      `${(SEED_CLAIM.meanMs / Math.max(d.mean, 1e-3)).toFixed(0)}x lower mean latency; per-request mode ${(rows[1] ? rows[1].reqPerSec / d.reqPerSec : NaN).toFixed(2)}x the default's req/s`,
+  );
+  console.log(
+    `one server core's capacity by CPU time: ${Math.round(1e6 / d.serverCpuUsPerRequest)} req/s (default mode), ${rows[1] ? Math.round(1e6 / rows[1].serverCpuUsPerRequest) : NaN} req/s (per-request mode)`,
+  );
+  console.log(
+    `load average during the run: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${os.cpus().length} cores (other work on the machine lowers req/s and raises p99)`,
+  );
   console.log("latencies are autocannon's (millisecond resolution); load generator and server share the machine's cores.");
 }
 
@@ -183,7 +226,8 @@ function randomModel(users: number, items: number, dim: number, ratedPerUser: nu
   let at = 0;
   for (let u = 0; u < users; u++) {
     // Distinct items per user: a random start and a random odd stride over the catalogue, then sorted.
-    const start = rng.int(items), stride = 1 + 2 * rng.int(Math.max(1, Math.floor(items / 2) - 1));
+    const start = rng.int(items),
+      stride = 1 + 2 * rng.int(Math.max(1, Math.floor(items / 2) - 1));
     const n = Math.min(ratedPerUser, items);
     for (let k = 0; k < n; k++) row[k] = (start + k * stride) % items;
     const sorted = row.subarray(0, n).sort();
@@ -194,10 +238,24 @@ function randomModel(users: number, items: number, dim: number, ratedPerUser: nu
   }
   const ids = (p: string, n: number): string[] => Array.from({ length: n }, (_, k) => `${p}${String(k).padStart(7, "0")}`);
   return {
-    weights: { dim, numUsers: users, numItems: items, userFactors: f(users * dim, 0.5), itemFactors: f(items * dim, 0.5), userBias: f(users, 0.2), itemBias: f(items, 0.2), globalBias: 3.5 },
-    userIds: IdMap.fromIds("user", ids("U", users)), itemIds: IdMap.fromIds("item", ids("I", items)),
+    weights: {
+      dim,
+      numUsers: users,
+      numItems: items,
+      userFactors: f(users * dim, 0.5),
+      itemFactors: f(items * dim, 0.5),
+      userBias: f(users, 0.2),
+      itemBias: f(items, 0.2),
+      globalBias: 3.5,
+    },
+    userIds: IdMap.fromIds("user", ids("U", users)),
+    itemIds: IdMap.fromIds("item", ids("I", items)),
     hyperparameters: { dim, epochs: 1, learningRate: 0.01, batchSize: 1024, l2: 0, optimizer: "adam", initStd: 0.1, seed, earlyStoppingPatience: 0 },
-    history: [], bestEpoch: 0, backend: "bench-random", dataFingerprint: `random-${users}x${items}x${dim}`, trainedAt: new Date(0).toISOString(),
+    history: [],
+    bestEpoch: 0,
+    backend: "bench-random",
+    dataFingerprint: `random-${users}x${items}x${dim}`,
+    trainedAt: new Date(0).toISOString(),
     ratedItems: { offsets, items: rated.slice(0, at) },
   };
 }
@@ -233,7 +291,8 @@ async function runLarge(): Promise<void> {
       const saveS = (Date.now() - t) / 1000;
       const sizeMb = fs.readdirSync(modelDir).reduce((sum, f) => sum + fs.statSync(path.join(modelDir, f)).size, 0) / 2 ** 20;
       const manifestKb = fs.statSync(path.join(modelDir, "manifest.json")).size / 1024;
-      if (!header) header = `service bench, large model: ${users} users x ${items} items x ${dim} dims, ${model.ratedItems.items.length} rated items (random weights, seed 11; made in ${makeS.toFixed(1)} s); model directory ${sizeMb.toFixed(0)} MB`;
+      if (!header)
+        header = `service bench, large model: ${users} users x ${items} items x ${dim} dims, ${model.ratedItems.items.length} rated items (random weights, seed 11; made in ${makeS.toFixed(1)} s); model directory ${sizeMb.toFixed(0)} MB`;
       // The same load in this process, with an event-loop ticker: the longest stretch of CPU between two turns is the
       // longest synchronous block (GC pauses included), a figure the machine's load does not stretch as it does wall time.
       const blocks = [0, 1, 2].map(() => 0);
@@ -276,19 +335,35 @@ async function runLarge(): Promise<void> {
         // Per-request scoring throughput.
         const rng = createRng(5);
         const requests = Array.from({ length: 2000 }, () => ({ body: JSON.stringify({ user_id: userIds[rng.int(users)], top_n: 10, exclude_rated: true }) }));
-        const r = await autocannon({ url: `${url}/recommend`, method: "POST", connections: 4, duration: seconds, headers: { "content-type": "application/json" }, requests });
+        const r = await autocannon({
+          url: `${url}/recommend`,
+          method: "POST",
+          connections: 4,
+          duration: seconds,
+          headers: { "content-type": "application/json" },
+          requests,
+        });
         const q = (a: number[], p: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))] as number;
         add("format version (manifest.json size)", `${formatVersion} (${manifestKb.toFixed(0)} KB)`);
         add("save", `${saveS.toFixed(1)} s`);
-        add("recommendations", `${health.recommendations.mode} (${health.recommendations.reason})`); targets.recommendations = "per-request at this size";
+        add("recommendations", `${health.recommendations.mode} (${health.recommendations.reason})`);
+        targets.recommendations = "per-request at this size";
         add("start-up (spawn to listening, incl. Node + tsx start)", `${startS.toFixed(1)} s`);
-        add("RSS after start", `${rssAfterStart.toFixed(0)} MB ${ok(rssAfterStart <= sizeMb + 200)}`); targets["RSS after start"] = `<= model ${sizeMb.toFixed(0)} MB + 200 MB`;
+        add("RSS after start", `${rssAfterStart.toFixed(0)} MB ${ok(rssAfterStart <= sizeMb + 200)}`);
+        targets["RSS after start"] = `<= model ${sizeMb.toFixed(0)} MB + 200 MB`;
         add("reload (SIGHUP to generation 2): wall / server CPU", `${reloadS.toFixed(2)} s / ${reloadCpuS.toFixed(2)} s`);
-        add(`/health during reload: p50 / p99 / max`, `${q(lat, 0.5).toFixed(1)} / ${q(lat, 0.99).toFixed(1)} / ${Math.max(...lat).toFixed(1)} ms (${lat.length} requests) ${ok(q(lat, 0.99) < 50)}`);
+        add(
+          `/health during reload: p50 / p99 / max`,
+          `${q(lat, 0.5).toFixed(1)} / ${q(lat, 0.99).toFixed(1)} / ${Math.max(...lat).toFixed(1)} ms (${lat.length} requests) ${ok(q(lat, 0.99) < 50)}`,
+        );
         targets["/health during reload: p50 / p99 / max"] = "p99 < 50 ms";
         add("/health idle: p50 / max", `${q(idle, 0.5).toFixed(1)} / ${Math.max(...idle).toFixed(1)} ms`);
-        add("RSS after reload / peak RSS", `${rssAfterReload.toFixed(0)} / ${peakRss.toFixed(0)} MB`); targets["RSS after reload / peak RSS"] = "peak holds two models for a moment";
-        add("POST /recommend top-10 per request, 4 connections", `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors + r.timeouts + r.non2xx} errors`);
+        add("RSS after reload / peak RSS", `${rssAfterReload.toFixed(0)} / ${peakRss.toFixed(0)} MB`);
+        targets["RSS after reload / peak RSS"] = "peak holds two models for a moment";
+        add(
+          "POST /recommend top-10 per request, 4 connections",
+          `${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors + r.timeouts + r.non2xx} errors`,
+        );
       } finally {
         await stopServer(child);
       }
@@ -299,7 +374,12 @@ async function runLarge(): Promise<void> {
     console.log(`| measure | ${versions.map((v) => `format ${v}`).join(" | ")} | target |`);
     console.log(`|---|${versions.map(() => "---|").join("")}---|`);
     for (const [k, vals] of Object.entries(rows)) console.log(`| ${k} | ${vals.join(" | ")} | ${targets[k] ?? ""} |`);
-    console.log(`load average: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores (shared machine: latencies include other work)`);
+    console.log(
+      `load average: ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" ")} on ${os.cpus().length} cores (shared machine: latencies include other work)`,
+    );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -307,7 +387,9 @@ async function runLarge(): Promise<void> {
 
 /** Runs `load` while a setImmediate ticker runs; returns the most process CPU time (ms) spent between two ticks. */
 async function longestBlockCpuMs(load: () => Promise<unknown>): Promise<number> {
-  let worst = 0, last = process.cpuUsage(), running = true;
+  let worst = 0,
+    last = process.cpuUsage(),
+    running = true;
   const tick = (): void => {
     const c = process.cpuUsage(last);
     worst = Math.max(worst, (c.user + c.system) / 1000);
@@ -323,7 +405,10 @@ async function longestBlockCpuMs(load: () => Promise<unknown>): Promise<number> 
 
 /** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
 function procCpuS(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").slice(fs.readFileSync(`/proc/${pid}/stat`, "utf8").lastIndexOf(")") + 2).split(" ");
+  const f = fs
+    .readFileSync(`/proc/${pid}/stat`, "utf8")
+    .slice(fs.readFileSync(`/proc/${pid}/stat`, "utf8").lastIndexOf(")") + 2)
+    .split(" ");
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 

@@ -52,7 +52,14 @@ function data(): { dataset: Dataset; split: DataSplit } {
   return { dataset, split: randomSplit(dataset.interactions, { seed: 42 }) };
 }
 
-async function measure(name: string, split: DataSplit, dataset: Dataset, hyper: Partial<Hyperparameters>, options: TrainOptions, quality: boolean): Promise<Row> {
+async function measure(
+  name: string,
+  split: DataSplit,
+  dataset: Dataset,
+  hyper: Partial<Hyperparameters>,
+  options: TrainOptions,
+  quality: boolean,
+): Promise<Row> {
   const cpu: number[] = [];
   let c = process.cpuUsage();
   const model = await trainModel(split, dataset, hyper, {
@@ -65,8 +72,12 @@ async function measure(name: string, split: DataSplit, dataset: Dataset, hyper: 
   });
   const skip = model.history.length > 1 ? 1 : 0;
   const row: Row = {
-    name, backend: model.backend, batch: hyper.batchSize ?? D.batchSize, epochs: model.history.length,
-    cpuMsPerEpoch: median(cpu.slice(skip)), wallMsPerEpoch: median(model.history.slice(skip).map((r) => r.seconds * 1000)),
+    name,
+    backend: model.backend,
+    batch: hyper.batchSize ?? D.batchSize,
+    epochs: model.history.length,
+    cpuMsPerEpoch: median(cpu.slice(skip)),
+    wallMsPerEpoch: median(model.history.slice(skip).map((r) => r.seconds * 1000)),
   };
   if (!quality) return row;
   const q = evaluateModelQuality(model, split, 10);
@@ -76,7 +87,9 @@ async function measure(name: string, split: DataSplit, dataset: Dataset, hyper: 
 /** The neural model on tfjs-wasm with TF.js's own gradient and gather kernel, in a child process (they are process-wide). */
 function withoutSpeedups(batch: number): Row | string {
   const r = spawnSync(process.execPath, ["--expose-gc", "-r", "tsx/cjs", __filename, "--child-no-speedups", String(batch)], {
-    encoding: "utf8", timeout: 600000, env: { ...process.env, EWB_TFJS_WASM_SPEEDUPS: "0" },
+    encoding: "utf8",
+    timeout: 600000,
+    env: { ...process.env, EWB_TFJS_WASM_SPEEDUPS: "0" },
   });
   if (r.status !== 0) return `the run without the wasm speed-ups failed: ${(r.stderr || "").trim().split("\n").pop()}`;
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Row;
@@ -91,7 +104,14 @@ interface TorchRow extends Row {
 }
 
 function torchRows(split: DataSplit, dataset: Dataset, runs: readonly { batch: number; epochs: number; threads: number }[]): (TorchRow | string)[] {
-  const uMap = IdMap.fromIds("user", dataset.users.map((u) => u.userId)), iMap = IdMap.fromIds("item", dataset.items.map((i) => i.itemId));
+  const uMap = IdMap.fromIds(
+      "user",
+      dataset.users.map((u) => u.userId),
+    ),
+    iMap = IdMap.fromIds(
+      "item",
+      dataset.items.map((i) => i.itemId),
+    );
   const dir = mkdtempSync(path.join(os.tmpdir(), "ewb-bench-torch-"));
   try {
     const write = (file: string, rows: DataSplit["train"]): string => {
@@ -102,15 +122,56 @@ function torchRows(split: DataSplit, dataset: Dataset, runs: readonly { batch: n
       writeFileSync(p, `${lines.join("\n")}\n`);
       return p;
     };
-    const train = write("train.csv", split.train), val = write("val.csv", split.validation);
+    const train = write("train.csv", split.train),
+      val = write("val.csv", split.validation);
     return runs.map(({ batch, epochs, threads }) => {
-      const args = [path.join(__dirname, "neural_torch.py"), "--train", train, "--val", val, "--users", String(uMap.size), "--items", String(iMap.size),
-        "--dim", String(D.dim), "--hidden", NEURAL.hiddenSizes.join(","), "--epochs", String(epochs), "--batch", String(batch),
-        "--lr", String(batch <= 256 ? 1e-3 : D.learningRate), "--wd", String(SETTINGS.l2), "--init-std", String(D.initStd), "--threads", String(threads)];
+      const args = [
+        path.join(__dirname, "neural_torch.py"),
+        "--train",
+        train,
+        "--val",
+        val,
+        "--users",
+        String(uMap.size),
+        "--items",
+        String(iMap.size),
+        "--dim",
+        String(D.dim),
+        "--hidden",
+        NEURAL.hiddenSizes.join(","),
+        "--epochs",
+        String(epochs),
+        "--batch",
+        String(batch),
+        "--lr",
+        String(batch <= 256 ? 1e-3 : D.learningRate),
+        "--wd",
+        String(SETTINGS.l2),
+        "--init-std",
+        String(D.initStd),
+        "--threads",
+        String(threads),
+      ];
       const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8", timeout: 900000 });
       if (r.status !== 0) return `PyTorch run failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`;
-      const j = JSON.parse(r.stdout.trim().split("\n").pop()!) as { msPerEpochMedian: number; cpuMsPerEpochMedian: number; valMse: number; threads: number; torch: string };
-      return { name: "neural (PyTorch)", backend: `torch ${j.torch} cpu, ${j.threads} thread(s)`, threads: j.threads, batch, epochs, cpuMsPerEpoch: j.cpuMsPerEpochMedian, wallMsPerEpoch: j.msPerEpochMedian, valMse: j.valMse, valRmse: Math.sqrt(j.valMse) };
+      const j = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+        msPerEpochMedian: number;
+        cpuMsPerEpochMedian: number;
+        valMse: number;
+        threads: number;
+        torch: string;
+      };
+      return {
+        name: "neural (PyTorch)",
+        backend: `torch ${j.torch} cpu, ${j.threads} thread(s)`,
+        threads: j.threads,
+        batch,
+        epochs,
+        cpuMsPerEpoch: j.cpuMsPerEpochMedian,
+        wallMsPerEpoch: j.msPerEpochMedian,
+        valMse: j.valMse,
+        valRmse: Math.sqrt(j.valMse),
+      };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -121,10 +182,18 @@ const f = (x: number | undefined, d: number): string => (x === undefined || !Num
 
 export async function run(): Promise<void> {
   const { dataset, split } = data();
-  console.log(`## tfjs: the Layers MF and the neural model (default synthetic data: ${split.train.length} training rows; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs; Node ${process.versions.node})`);
-  const tfjsBackends = ["tfjs-wasm", "tfjs-cpu", ...(nativeTfjsAvailable("@tensorflow/tfjs-node") ? ["tfjs-node"] : []), ...(nativeTfjsAvailable("@tensorflow/tfjs-node-gpu") ? ["tfjs-node-gpu"] : [])];
+  console.log(
+    `## tfjs: the Layers MF and the neural model (default synthetic data: ${split.train.length} training rows; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs; Node ${process.versions.node})`,
+  );
+  const tfjsBackends = [
+    "tfjs-wasm",
+    "tfjs-cpu",
+    ...(nativeTfjsAvailable("@tensorflow/tfjs-node") ? ["tfjs-node"] : []),
+    ...(nativeTfjsAvailable("@tensorflow/tfjs-node-gpu") ? ["tfjs-node-gpu"] : []),
+  ];
   const notes: string[] = [];
-  if (!nativeTfjsAvailable("@tensorflow/tfjs-node") && !nativeTfjsAvailable("@tensorflow/tfjs-node-gpu")) notes.push("native TF.js (@tensorflow/tfjs-node, -gpu) is not installed here: no native rows");
+  if (!nativeTfjsAvailable("@tensorflow/tfjs-node") && !nativeTfjsAvailable("@tensorflow/tfjs-node-gpu"))
+    notes.push("native TF.js (@tensorflow/tfjs-node, -gpu) is not installed here: no native rows");
   const rows: Row[] = [];
   const short = { ...SETTINGS, epochs: TIMING_EPOCHS, earlyStoppingPatience: 0 };
   // The kernel with the same settings as the Layers models: same-settings comparison.
@@ -138,15 +207,26 @@ export async function run(): Promise<void> {
     rows.push(n);
   }
   // The neural model at the blog's batch size too, where per-step overheads dominate.
-  rows.push(await measure("neural", split, dataset, { ...short, batchSize: 256, learningRate: 1e-3 }, { backend: "tfjs-wasm", modelType: "neural", neural: NEURAL }, false));
+  rows.push(
+    await measure(
+      "neural",
+      split,
+      dataset,
+      { ...short, batchSize: 256, learningRate: 1e-3 },
+      { backend: "tfjs-wasm", modelType: "neural", neural: NEURAL },
+      false,
+    ),
+  );
   const plain = withoutSpeedups(D.batchSize);
   if (typeof plain === "string") notes.push(plain);
   else rows.push({ ...plain, name: "neural, TF.js's own kernels (EWB_TFJS_WASM_SPEEDUPS=0)" });
   let torch: TorchRow[] = [];
   if (torchAvailable()) {
     const got = torchRows(split, dataset, [
-      { batch: D.batchSize, epochs: neuralEpochs, threads: 1 }, { batch: D.batchSize, epochs: TIMING_EPOCHS, threads: 0 },
-      { batch: 256, epochs: TIMING_EPOCHS, threads: 1 }, { batch: 256, epochs: TIMING_EPOCHS, threads: 0 },
+      { batch: D.batchSize, epochs: neuralEpochs, threads: 1 },
+      { batch: D.batchSize, epochs: TIMING_EPOCHS, threads: 0 },
+      { batch: 256, epochs: TIMING_EPOCHS, threads: 1 },
+      { batch: 256, epochs: TIMING_EPOCHS, threads: 0 },
     ]);
     for (const r of got) if (typeof r === "string") notes.push(r);
     torch = got.filter((r): r is TorchRow => typeof r !== "string");
@@ -154,30 +234,44 @@ export async function run(): Promise<void> {
     notes.push("/usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch): no PyTorch rows");
   }
   rows.push(...torch);
-  console.log("| model | backend | batch | epochs | CPU ms/epoch | wall ms/epoch | val MSE | val RMSE | P@10 | NDCG@10 | CPU time vs PyTorch 1 thread (same batch) |");
+  console.log(
+    "| model | backend | batch | epochs | CPU ms/epoch | wall ms/epoch | val MSE | val RMSE | P@10 | NDCG@10 | CPU time vs PyTorch 1 thread (same batch) |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   const torch1 = (batch: number) => torch.find((t) => t.batch === batch && t.threads === 1);
   for (const r of rows) {
     const t = r.name.startsWith("neural") && !r.name.includes("PyTorch") ? torch1(r.batch) : undefined;
     const ratio = t ? `${(r.cpuMsPerEpoch / t.cpuMsPerEpoch).toFixed(2)}x` : "";
-    console.log(`| ${r.name} | ${r.backend} | ${r.batch} | ${r.epochs} | ${f(r.cpuMsPerEpoch, 1)} | ${f(r.wallMsPerEpoch, 1)} | ${f(r.valMse, 4)} | ${f(r.valRmse, 4)} | ${f(r.p10, 4)} | ${f(r.ndcg10, 4)} | ${ratio} |`);
+    console.log(
+      `| ${r.name} | ${r.backend} | ${r.batch} | ${r.epochs} | ${f(r.cpuMsPerEpoch, 1)} | ${f(r.wallMsPerEpoch, 1)} | ${f(r.valMse, 4)} | ${f(r.valRmse, 4)} | ${f(r.p10, 4)} | ${f(r.ndcg10, 4)} | ${ratio} |`,
+    );
   }
-  const kernel = rows[0]!, layersWasm = rows.find((r) => r.name === "MF Layers" && r.backend === "tfjs-wasm+layers");
+  const kernel = rows[0]!,
+    layersWasm = rows.find((r) => r.name === "MF Layers" && r.backend === "tfjs-wasm+layers");
   if (layersWasm?.valMse !== undefined && kernel.valMse !== undefined) {
     const d = Math.abs(layersWasm.valMse - kernel.valMse);
     console.log(`MF Layers vs kernel, same settings: |val MSE difference| ${d.toFixed(4)} (target < 0.01: ${d < 0.01 ? "met" : "NOT met"})`);
   }
   for (const batch of [D.batchSize, 256]) {
     const n = rows.find((r) => r.name === "neural" && r.backend === "tfjs-wasm+layers" && r.batch === batch);
-    const t1 = torch1(batch), tn = torch.find((t) => t.batch === batch && t.threads !== 1);
+    const t1 = torch1(batch),
+      tn = torch.find((t) => t.batch === batch && t.threads !== 1);
     if (!n || !t1) continue;
     const cpuRatio = n.cpuMsPerEpoch / t1.cpuMsPerEpoch;
-    console.log(`neural on tfjs-wasm vs PyTorch CPU, batch ${batch}: CPU time ${cpuRatio.toFixed(2)}x PyTorch's on 1 thread (target <= 1: ${cpuRatio <= 1 ? "met" : "NOT met"})`
-      + (tn ? `; wall time ${(n.wallMsPerEpoch / tn.wallMsPerEpoch).toFixed(2)}x PyTorch's on its default ${tn.threads} threads` : ""));
+    console.log(
+      `neural on tfjs-wasm vs PyTorch CPU, batch ${batch}: CPU time ${cpuRatio.toFixed(2)}x PyTorch's on 1 thread (target <= 1: ${cpuRatio <= 1 ? "met" : "NOT met"})` +
+        (tn ? `; wall time ${(n.wallMsPerEpoch / tn.wallMsPerEpoch).toFixed(2)}x PyTorch's on its default ${tn.threads} threads` : ""),
+    );
   }
-  const n2048 = rows.find((r) => r.name === "neural" && r.backend === "tfjs-wasm+layers" && r.batch === D.batchSize), p = rows.find((r) => r.name.startsWith("neural, TF.js's own"));
-  if (n2048 && p) console.log(`the wasm speed-ups: neural epoch ${p.cpuMsPerEpoch.toFixed(0)} -> ${n2048.cpuMsPerEpoch.toFixed(0)} ms CPU (${(p.cpuMsPerEpoch / n2048.cpuMsPerEpoch).toFixed(2)}x)`);
-  notes.push("tfjs-wasm runs single-threaded in Node: tfjs-backend-wasm 4.22 disables its threaded build there (WASM_HAS_MULTITHREAD_SUPPORT is false under Node, tensorflow/tfjs#3830); forcing it fails to start the workers (blob: URLs)");
+  const n2048 = rows.find((r) => r.name === "neural" && r.backend === "tfjs-wasm+layers" && r.batch === D.batchSize),
+    p = rows.find((r) => r.name.startsWith("neural, TF.js's own"));
+  if (n2048 && p)
+    console.log(
+      `the wasm speed-ups: neural epoch ${p.cpuMsPerEpoch.toFixed(0)} -> ${n2048.cpuMsPerEpoch.toFixed(0)} ms CPU (${(p.cpuMsPerEpoch / n2048.cpuMsPerEpoch).toFixed(2)}x)`,
+    );
+  notes.push(
+    "tfjs-wasm runs single-threaded in Node: tfjs-backend-wasm 4.22 disables its threaded build there (WASM_HAS_MULTITHREAD_SUPPORT is false under Node, tensorflow/tfjs#3830); forcing it fails to start the workers (blob: URLs)",
+  );
   for (const n of notes) console.log(`- ${n}`);
   console.log("- 2 shared cores: timings are noisy; compare the ratios within this run (CPU time is the fairer figure under load)");
 }
@@ -185,7 +279,14 @@ export async function run(): Promise<void> {
 async function child(): Promise<void> {
   const { dataset, split } = data();
   const batch = Number(process.argv[process.argv.indexOf("--child-no-speedups") + 1]);
-  const row = await measure("neural", split, dataset, { ...SETTINGS, epochs: TIMING_EPOCHS, earlyStoppingPatience: 0, batchSize: batch }, { backend: "tfjs-wasm", modelType: "neural", neural: NEURAL }, false);
+  const row = await measure(
+    "neural",
+    split,
+    dataset,
+    { ...SETTINGS, epochs: TIMING_EPOCHS, earlyStoppingPatience: 0, batchSize: batch },
+    { backend: "tfjs-wasm", modelType: "neural", neural: NEURAL },
+    false,
+  );
   console.log(JSON.stringify(row));
 }
 

@@ -32,12 +32,16 @@ export const SCALE_SIZES = [
 export function plantedGroups(ratings: number, users: number, items: number, seed = 42): { train: IndexedRatings; validation: IndexedRatings } {
   let s = seed >>> 0 || 1;
   const next = (): number => {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
     return (s >>> 0) / 4294967296;
   };
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const G = 3;
-  const u = new Int32Array(ratings), it = new Int32Array(ratings), r = new Float32Array(ratings);
+  const u = new Int32Array(ratings),
+    it = new Int32Array(ratings),
+    r = new Float32Array(ratings);
   const perGroup = Math.ceil(items / G);
   for (let k = 0; k < ratings; k++) {
     const user = Math.floor((k * users) / ratings);
@@ -57,22 +61,37 @@ export function plantedGroups(ratings: number, users: number, items: number, see
   for (let k = 0; k < ratings; k++) order[k] = k;
   for (let k = ratings - 1; k > 0; k--) {
     const j = Math.floor(next() * (k + 1));
-    const t = order[k]!; order[k] = order[j]!; order[j] = t;
+    const t = order[k]!;
+    order[k] = order[j]!;
+    order[j] = t;
   }
   const pick = (from: number, to: number): IndexedRatings => {
     const n = to - from;
     const a = { users: new Int32Array(n), items: new Int32Array(n), ratings: new Float32Array(n), length: n };
     for (let k = 0; k < n; k++) {
       const o = order[from + k]!;
-      a.users[k] = u[o]!; a.items[k] = it[o]!; a.ratings[k] = r[o]!;
+      a.users[k] = u[o]!;
+      a.items[k] = it[o]!;
+      a.ratings[k] = r[o]!;
     }
     return a;
   };
   return { train: pick(0, nTrain), validation: pick(nTrain, ratings) };
 }
 
-interface ScaleChild { readonly size: string; readonly updates: "lazy" | "dense"; readonly epochs: number }
-interface ScaleResult { readonly msPerEpoch: number; readonly cpuMsPerEpoch: number; readonly msFirst: number; readonly valMse: number; readonly peakRssMb: number; readonly heapMb: number }
+interface ScaleChild {
+  readonly size: string;
+  readonly updates: "lazy" | "dense";
+  readonly epochs: number;
+}
+interface ScaleResult {
+  readonly msPerEpoch: number;
+  readonly cpuMsPerEpoch: number;
+  readonly msFirst: number;
+  readonly valMse: number;
+  readonly peakRssMb: number;
+  readonly heapMb: number;
+}
 
 /** In the child: generate, train `epochs` epochs with the defaults on the wasm kernel, print one JSON line. */
 export function scaleChild(spec: ScaleChild): void {
@@ -81,9 +100,11 @@ export function scaleChild(spec: ScaleChild): void {
   const h: Hyperparameters = resolveHyperparameters({ updates: spec.updates, epochs: spec.epochs });
   const initial = randomWeights(size.users, size.items, h.dim, 1, h.initStd, 0);
   const trainer = createKernelTrainer("wasm-kernel", { train, validation, hyperparameters: h, initial, shuffleSeed: 2 });
-  const ms: number[] = [], cpu: number[] = [];
+  const ms: number[] = [],
+    cpu: number[] = [];
   for (let e = 0; e < spec.epochs; e++) {
-    const t0 = performance.now(), c0 = process.cpuUsage();
+    const t0 = performance.now(),
+      c0 = process.cpuUsage();
     trainer.runEpoch();
     ms.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
@@ -91,7 +112,8 @@ export function scaleChild(spec: ScaleChild): void {
   }
   const [se] = trainer.validationErrors();
   // Mean over the epochs after the first (the first includes compiling and page faults of the heap).
-  const rest = ms.length > 1 ? ms.slice(1) : ms, cpuRest = cpu.length > 1 ? cpu.slice(1) : cpu;
+  const rest = ms.length > 1 ? ms.slice(1) : ms,
+    cpuRest = cpu.length > 1 ? cpu.slice(1) : cpu;
   const result: ScaleResult = {
     msPerEpoch: rest.reduce((a, b) => a + b, 0) / rest.length,
     cpuMsPerEpoch: cpuRest.reduce((a, b) => a + b, 0) / cpuRest.length,
@@ -107,7 +129,9 @@ export function scaleChild(spec: ScaleChild): void {
 /** Runs one measurement in a child process; `checkout` (default: this one) names another checkout's root whose bench/train-scale.ts is run instead (EWB_BENCH_BASELINE). */
 function runScaleChild(spec: ScaleChild, checkout = path.resolve(__dirname, "..")): ScaleResult | string {
   const r = spawnSync(process.execPath, ["--max-old-space-size=6000", "-r", require.resolve("tsx/cjs"), path.join(checkout, "bench", "train-scale.ts")], {
-    env: { ...process.env, EWB_BENCH_SCALE_CHILD: JSON.stringify(spec) }, encoding: "utf8", timeout: 20 * 60 * 1000,
+    env: { ...process.env, EWB_BENCH_SCALE_CHILD: JSON.stringify(spec) },
+    encoding: "utf8",
+    timeout: 20 * 60 * 1000,
   });
   try {
     return JSON.parse((r.stdout ?? "").trim().split("\n").pop() ?? "") as ScaleResult;
@@ -135,9 +159,14 @@ function writeTsv(file: string, d: IndexedRatings): void {
  * and CPU ms per epoch as (CPU of a 4-epoch run − CPU of a 1-epoch run) / 3 from /usr/bin/time (so loading the TSV
  * files cancels out; each C epoch also scores the validation rows, about a tenth of its work), peak RSS; or why not.
  */
-function runC(exe: string, tmp: string, size: (typeof SCALE_SIZES)[number]): { msPerEpoch: number; cpuMsPerEpoch: number; valMse: number; peakRssMb: number } | string {
+function runC(
+  exe: string,
+  tmp: string,
+  size: (typeof SCALE_SIZES)[number],
+): { msPerEpoch: number; cpuMsPerEpoch: number; valMse: number; peakRssMb: number } | string {
   const { train, validation } = plantedGroups(size.ratings, size.users, size.items);
-  const tr = path.join(tmp, `c-train-${size.name}.tsv`), va = path.join(tmp, `c-val-${size.name}.tsv`);
+  const tr = path.join(tmp, `c-train-${size.name}.tsv`),
+    va = path.join(tmp, `c-val-${size.name}.tsv`);
   writeTsv(tr, train);
   writeTsv(va, validation);
   const timed = existsSync("/usr/bin/time");
@@ -151,7 +180,8 @@ function runC(exe: string, tmp: string, size: (typeof SCALE_SIZES)[number]): { m
     return { out: r.stdout ?? "", cpuMs: t ? (Number(t[1]) + Number(t[2])) * 1000 : NaN, rssMb: t ? Number(t[3]) / 1024 : NaN };
   };
   try {
-    const one = run(1), four = run(4);
+    const one = run(1),
+      four = run(4);
     if (typeof one === "string") return one;
     if (typeof four === "string") return four;
     const m = /val_mse ([\d.]+) train_rmse [\d.]+ best_val_rmse [\d.@]+ train_time [\d.]+s per_epoch ([\d.]+)ms/.exec(four.out);
@@ -194,11 +224,16 @@ function torchAvailable(): boolean {
 /** PyTorch Adam at our default batch size, the same model (dense Adam over both tables, as torch.optim.Adam does), 1 thread. */
 function runTorch(tmp: string, size: (typeof SCALE_SIZES)[number], epochs: number): { msPerEpoch: number; peakRssMb: number } | string {
   const { train } = plantedGroups(size.ratings, size.users, size.items);
-  const tr = path.join(tmp, `t-train-${size.name}.tsv`), script = path.join(tmp, "mf_adam.py");
+  const tr = path.join(tmp, `t-train-${size.name}.tsv`),
+    script = path.join(tmp, "mf_adam.py");
   writeTsv(tr, train);
   writeFileSync(script, TORCH_SCRIPT);
   try {
-    const r = spawnSync("/usr/bin/python3", [script, tr, String(size.users), String(size.items), String(epochs), String(resolveHyperparameters({}).batchSize)], { encoding: "utf8", timeout: 20 * 60 * 1000 });
+    const r = spawnSync(
+      "/usr/bin/python3",
+      [script, tr, String(size.users), String(size.items), String(epochs), String(resolveHyperparameters({}).batchSize)],
+      { encoding: "utf8", timeout: 20 * 60 * 1000 },
+    );
     try {
       return JSON.parse((r.stdout ?? "").trim().split("\n").pop() ?? "") as { msPerEpoch: number; peakRssMb: number };
     } catch {
@@ -228,26 +263,42 @@ export function runScale(): void {
     else {
       cExe = path.join(tmp, "mf_sgd");
       const r = spawnSync("gcc", ["-O2", "-o", cExe, cSrc, "-lm"], { encoding: "utf8" });
-      if (r.status !== 0) { cNote = `C reference skipped: gcc failed (${(r.stderr ?? "").trim().split("\n")[0]})`; cExe = undefined; }
+      if (r.status !== 0) {
+        cNote = `C reference skipped: gcc failed (${(r.stderr ?? "").trim().split("\n")[0]})`;
+        cExe = undefined;
+      }
     }
     const torch = torchAvailable();
     const D = resolveHyperparameters({});
-    console.log(`## Training cost at scale (planted-group data, 80/20 split; default settings: Adam batch ${D.batchSize}, lr ${D.learningRate}, dim ${D.dim}; wasm kernel)`);
+    console.log(
+      `## Training cost at scale (planted-group data, 80/20 split; default settings: Adam batch ${D.batchSize}, lr ${D.learningRate}, dim ${D.dim}; wasm kernel)`,
+    );
     console.log("Each run in its own process; ms/epoch = mean of epochs 2.. (epoch 1 separately). dense = every row every step (before),");
-    console.log("lazy = only the rows each batch uses (now the default). C = per-interaction SGD (gcc -O2), PyTorch = torch.optim.Adam at the same batch size, 1 thread.");
-    console.log("Machine shared by several engineers (2 cores): wall times are noisy; CPU ms per epoch (user + system) is the figure to compare, and the ratios use it.");
+    console.log(
+      "lazy = only the rows each batch uses (now the default). C = per-interaction SGD (gcc -O2), PyTorch = torch.optim.Adam at the same batch size, 1 thread.",
+    );
+    console.log(
+      "Machine shared by several engineers (2 cores): wall times are noisy; CPU ms per epoch (user + system) is the figure to compare, and the ratios use it.",
+    );
     const baseline = process.env.EWB_BENCH_BASELINE;
-    if (baseline) console.log(`Baseline: lazy Adam of the checkout at ${baseline} (its bench/train-scale.ts child), in the same run, alternating with ours ${process.env.EWB_BENCH_REPEAT ?? 1} time(s), lowest CPU of each kept; before/after = its CPU ms per epoch / ours.`);
-    console.log(`| ratings (users x items) | lazy CPU ms/epoch | dense CPU ms/epoch | dense/lazy | C CPU ms/epoch | lazy/C | lazy wall ms | dense wall ms | C wall ms | lazy 1st epoch wall | PyTorch wall ms | lazy val MSE | C val MSE | lazy peak RSS MB | dense peak RSS MB | C peak RSS MB | heap MB |${baseline ? " baseline lazy CPU ms/epoch | before/after | baseline peak RSS MB |" : ""}`);
+    if (baseline)
+      console.log(
+        `Baseline: lazy Adam of the checkout at ${baseline} (its bench/train-scale.ts child), in the same run, alternating with ours ${process.env.EWB_BENCH_REPEAT ?? 1} time(s), lowest CPU of each kept; before/after = its CPU ms per epoch / ours.`,
+      );
+    console.log(
+      `| ratings (users x items) | lazy CPU ms/epoch | dense CPU ms/epoch | dense/lazy | C CPU ms/epoch | lazy/C | lazy wall ms | dense wall ms | C wall ms | lazy 1st epoch wall | PyTorch wall ms | lazy val MSE | C val MSE | lazy peak RSS MB | dense peak RSS MB | C peak RSS MB | heap MB |${baseline ? " baseline lazy CPU ms/epoch | before/after | baseline peak RSS MB |" : ""}`,
+    );
     console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|${baseline ? "---|---|---|" : ""}`);
     const notes: string[] = [];
-    const lazyCpu: Record<string, number> = {}, cCpu: Record<string, number> = {};
+    const lazyCpu: Record<string, number> = {},
+      cCpu: Record<string, number> = {};
     for (const size of sizes) {
       const epochs = size.ratings >= 5_000_000 ? 3 : 5;
       // Ours and the baseline alternate (A B A B ...), EWB_BENCH_REPEAT times each; the lowest CPU per epoch of each
       // is kept (load from other processes only ever adds CPU time: cache sharing, frequency), so both face the same load.
       const repeat = Math.max(1, Number(process.env.EWB_BENCH_REPEAT ?? 1));
-      let lazy: ScaleResult | string = "not run", base: ScaleResult | string | undefined = baseline ? "not run" : undefined;
+      let lazy: ScaleResult | string = "not run",
+        base: ScaleResult | string | undefined = baseline ? "not run" : undefined;
       const best = (a: ScaleResult | string | undefined, b: ScaleResult | string): ScaleResult | string =>
         typeof a !== "object" ? b : typeof b !== "object" || a.cpuMsPerEpoch <= b.cpuMsPerEpoch ? a : b;
       for (let r = 0; r < repeat; r++) {
@@ -255,24 +306,41 @@ export function runScale(): void {
         if (baseline) base = best(base, runScaleChild({ size: size.name, updates: "lazy", epochs }, baseline));
       }
       // Dense at 20M would take minutes per epoch (every row of 220k x 64 parameters, 10,000 times an epoch).
-      const dense = size.ratings > 5_000_000 ? "skipped at 20M (minutes per epoch)" : runScaleChild({ size: size.name, updates: "dense", epochs: Math.min(epochs, 3) });
+      const dense =
+        size.ratings > 5_000_000 ? "skipped at 20M (minutes per epoch)" : runScaleChild({ size: size.name, updates: "dense", epochs: Math.min(epochs, 3) });
       const B = typeof base === "object" ? base : undefined;
       if (typeof base === "string") notes.push(`${size.name} baseline: ${base}`);
       const c = cExe ? runC(cExe, tmp, size) : cNote;
       const t = torch ? runTorch(tmp, size, 2) : "no torch";
-      const L = typeof lazy === "string" ? undefined : lazy, D = typeof dense === "string" ? undefined : dense;
-      const C = typeof c === "string" ? undefined : c, T = typeof t === "string" ? undefined : t;
+      const L = typeof lazy === "string" ? undefined : lazy,
+        D = typeof dense === "string" ? undefined : dense;
+      const C = typeof c === "string" ? undefined : c,
+        T = typeof t === "string" ? undefined : t;
       if (L) lazyCpu[size.name] = L.cpuMsPerEpoch;
       if (C) cCpu[size.name] = C.cpuMsPerEpoch;
-      for (const [what, v] of [["lazy", lazy], ["dense", dense], ["C", c], ["PyTorch", t]] as const) if (typeof v === "string" && v !== "no torch") notes.push(`${size.name} ${what}: ${v}`);
+      for (const [what, v] of [
+        ["lazy", lazy],
+        ["dense", dense],
+        ["C", c],
+        ["PyTorch", t],
+      ] as const)
+        if (typeof v === "string" && v !== "no torch") notes.push(`${size.name} ${what}: ${v}`);
       const o = (x: number | undefined, d = 1): string => (x === undefined ? "-" : f(x, d));
-      console.log(`| ${size.name} (${size.users.toLocaleString("en")} x ${size.items.toLocaleString("en")}) | ${o(L?.cpuMsPerEpoch)} | ${o(D?.cpuMsPerEpoch)} | ${D && L ? f(D.cpuMsPerEpoch / L.cpuMsPerEpoch, 2) : "-"} | ${o(C?.cpuMsPerEpoch)} | ${C && L ? f(L.cpuMsPerEpoch / C.cpuMsPerEpoch, 2) : "-"} | ${o(L?.msPerEpoch)} | ${o(D?.msPerEpoch)} | ${o(C?.msPerEpoch)} | ${o(L?.msFirst)} | ${o(T?.msPerEpoch)} | ${o(L?.valMse, 3)} | ${o(C?.valMse, 3)} | ${o(L?.peakRssMb, 0)} | ${o(D?.peakRssMb, 0)} | ${o(C?.peakRssMb, 0)} | ${o(L?.heapMb, 0)} |${baseline ? ` ${o(B?.cpuMsPerEpoch)} | ${B && L ? f(B.cpuMsPerEpoch / L.cpuMsPerEpoch, 2) : "-"} | ${o(B?.peakRssMb, 0)} |` : ""}`);
+      console.log(
+        `| ${size.name} (${size.users.toLocaleString("en")} x ${size.items.toLocaleString("en")}) | ${o(L?.cpuMsPerEpoch)} | ${o(D?.cpuMsPerEpoch)} | ${D && L ? f(D.cpuMsPerEpoch / L.cpuMsPerEpoch, 2) : "-"} | ${o(C?.cpuMsPerEpoch)} | ${C && L ? f(L.cpuMsPerEpoch / C.cpuMsPerEpoch, 2) : "-"} | ${o(L?.msPerEpoch)} | ${o(D?.msPerEpoch)} | ${o(C?.msPerEpoch)} | ${o(L?.msFirst)} | ${o(T?.msPerEpoch)} | ${o(L?.valMse, 3)} | ${o(C?.valMse, 3)} | ${o(L?.peakRssMb, 0)} | ${o(D?.peakRssMb, 0)} | ${o(C?.peakRssMb, 0)} | ${o(L?.heapMb, 0)} |${baseline ? ` ${o(B?.cpuMsPerEpoch)} | ${B && L ? f(B.cpuMsPerEpoch / L.cpuMsPerEpoch, 2) : "-"} | ${o(B?.peakRssMb, 0)} |` : ""}`,
+      );
     }
     for (const n of [...new Set(notes)]) console.log(`- ${n}`);
     for (const big of ["5M", "20M"]) {
       const x = Number(big.replace("M", ""));
-      const l1 = lazyCpu["1M"], lb = lazyCpu[big], c1 = cCpu["1M"], cb = cCpu[big];
-      if (l1 && lb) console.log(`- growth 1M -> ${big} (${x}x the ratings), CPU per epoch: lazy ${f(lb / l1, 2)}x${c1 && cb ? `, C SGD ${f(cb / c1, 2)}x` : ""} (linear: ${x}x)`);
+      const l1 = lazyCpu["1M"],
+        lb = lazyCpu[big],
+        c1 = cCpu["1M"],
+        cb = cCpu[big];
+      if (l1 && lb)
+        console.log(
+          `- growth 1M -> ${big} (${x}x the ratings), CPU per epoch: lazy ${f(lb / l1, 2)}x${c1 && cb ? `, C SGD ${f(cb / c1, 2)}x` : ""} (linear: ${x}x)`,
+        );
     }
     if (!torch) console.log("- PyTorch skipped: /usr/bin/python3 cannot import torch and numpy (apt-get install -y python3-torch)");
   } finally {

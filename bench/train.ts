@@ -109,15 +109,28 @@ function runCli(csv: string, modelDir: string): Record<string, unknown> | string
   }
 }
 
-interface TorchResult { readonly mode: string; readonly msPerEpoch: number; readonly valMse: number; readonly peakRssMb: number }
+interface TorchResult {
+  readonly mode: string;
+  readonly msPerEpoch: number;
+  readonly valMse: number;
+  readonly peakRssMb: number;
+}
 
 function torchAvailable(): boolean {
-  return existsSync(path.join(REFERENCE, "mf_torch.py")) && existsSync("/usr/bin/python3") && spawnSync("/usr/bin/python3", ["-c", "import torch, pandas"], { encoding: "utf8" }).status === 0;
+  return (
+    existsSync(path.join(REFERENCE, "mf_torch.py")) &&
+    existsSync("/usr/bin/python3") &&
+    spawnSync("/usr/bin/python3", ["-c", "import torch, pandas"], { encoding: "utf8" }).status === 0
+  );
 }
 
 function runTorch(csv: string, mode: string, args: string[], tmp: string): TorchResult | string {
   const out = path.join(tmp, `torch-${mode}.json`);
-  const r = spawnSync("/usr/bin/python3", [path.join(REFERENCE, "mf_torch.py"), "--data", csv, "--mode", mode, "--no-analysis", "--quiet", "--out", out, ...args], { encoding: "utf8", timeout: 15 * 60 * 1000 });
+  const r = spawnSync(
+    "/usr/bin/python3",
+    [path.join(REFERENCE, "mf_torch.py"), "--data", csv, "--mode", mode, "--no-analysis", "--quiet", "--out", out, ...args],
+    { encoding: "utf8", timeout: 15 * 60 * 1000 },
+  );
   if (r.status !== 0 || !existsSync(out)) return `mf_torch.py --mode ${mode}: failed (${(r.stderr ?? "").trim().split("\n").slice(-1)[0]})`;
   const log = JSON.parse(readFileSync(out, "utf8")) as { t_train_total_s: number; epochs: unknown[]; final_val_mse: number; ru_maxrss_MiB: number };
   return { mode, msPerEpoch: (log.t_train_total_s / log.epochs.length) * 1000, valMse: log.final_val_mse, peakRssMb: log.ru_maxrss_MiB };
@@ -130,11 +143,24 @@ const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : "n/
  * trains on the other 80,000, both sorted by user then item. Written to `dir` as u<k>.base / u<k>.test.
  */
 function writeMkuFolds(udata: string, dir: string): void {
-  const lines = readFileSync(udata, "utf8").split("\n").filter((l) => l.trim() !== "");
-  const key = (l: string): [number, number] => { const [u, i] = l.split("\t"); return [Number(u), Number(i)]; };
-  const sorted = (ls: string[]): string => [...ls].sort((a, b) => { const [ua, ia] = key(a), [ub, ib] = key(b); return ua - ub || ia - ib; }).join("\n") + "\n";
+  const lines = readFileSync(udata, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
+  const key = (l: string): [number, number] => {
+    const [u, i] = l.split("\t");
+    return [Number(u), Number(i)];
+  };
+  const sorted = (ls: string[]): string =>
+    [...ls]
+      .sort((a, b) => {
+        const [ua, ia] = key(a),
+          [ub, ib] = key(b);
+        return ua - ub || ia - ib;
+      })
+      .join("\n") + "\n";
   for (let k = 1; k <= 5; k++) {
-    const test = lines.slice((k - 1) * 20000, k * 20000), base = [...lines.slice(0, (k - 1) * 20000), ...lines.slice(k * 20000)];
+    const test = lines.slice((k - 1) * 20000, k * 20000),
+      base = [...lines.slice(0, (k - 1) * 20000), ...lines.slice(k * 20000)];
     writeFileSync(path.join(dir, `u${k}.base`), sorted(base));
     writeFileSync(path.join(dir, `u${k}.test`), sorted(test));
   }
@@ -160,14 +186,16 @@ export async function runMovieLensFolds(tmp: string): Promise<void> {
   const tuneSplit = randomSplit(tune.interactions, { seed: 7 });
   const line = (name: string, m: TrainedModel, epochs: string, test: readonly Interaction[]): number => {
     const val = indexInteractions(test, m.userIds, m.itemIds, { skipUnknown: true });
-    const clipped = evaluateRatings(m.weights, val, m).rmse, raw = evaluateRatings(m.weights, val).rmse;
+    const clipped = evaluateRatings(m.weights, val, m).rmse,
+      raw = evaluateRatings(m.weights, val).rmse;
     const ms = (m.history.reduce((a, r) => a + r.seconds, 0) / m.history.length) * 1000;
     console.log(`| ${name} | ${epochs} | ${clipped.toFixed(4)} | ${raw.toFixed(4)} | ${ms.toFixed(1)} |`);
     return clipped;
   };
   const t = await trainModel(tuneSplit, tune, {}, { backend: "wasm-kernel" });
   line("tuning: seeded 80/20 split of u1.base (seed 7), validation RMSE", t, `${t.history.length} (best ${t.bestEpoch + 1})`, tuneSplit.validation);
-  const refit: number[] = [], validated: number[] = [];
+  const refit: number[] = [],
+    validated: number[] = [];
   for (let k = 1; k <= 5; k++) {
     const base = await readMovieLens(path.join(tmp, `u${k}.base`));
     const test = (await readMovieLens(path.join(tmp, `u${k}.test`))).interactions;
@@ -178,7 +206,9 @@ export async function runMovieLensFolds(tmp: string): Promise<void> {
     refit.push(line(`u${k}: default (refit on all of u${k}.base), tested on u${k}.test`, final, String(final.history.length), test));
   }
   const mean = (a: number[]): string => (a.reduce((x, y) => x + y, 0) / a.length).toFixed(4);
-  console.log(`- mean test RMSE over u1..u5 (clipped): default (refit) ${mean(refit)}, --no-refit ${mean(validated)} (target <= 0.91; the old defaults gave 0.934)`);
+  console.log(
+    `- mean test RMSE over u1..u5 (clipped): default (refit) ${mean(refit)}, --no-refit ${mean(validated)} (target <= 0.91; the old defaults gave 0.934)`,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -189,7 +219,12 @@ export async function run(): Promise<void> {
   const specs: ChildSpec[] = [
     { name: "default (Adam lazy, batch 2048, lr 3e-3, per-rating L2 0.1, early stopping)", backend: "wasm-kernel", hyper: D },
     { name: "default (Adam lazy, batch 2048, lr 3e-3, per-rating L2 0.1, early stopping)", backend: "typed-array", hyper: D },
-    { name: "default (Adam lazy, batch 2048, lr 3e-3, per-rating L2 0.1, early stopping)", backend: "wasm-kernel", hyper: { ...D, updates: "dense" }, note: "dense updates" },
+    {
+      name: "default (Adam lazy, batch 2048, lr 3e-3, per-rating L2 0.1, early stopping)",
+      backend: "wasm-kernel",
+      hyper: { ...D, updates: "dense" },
+      note: "dense updates",
+    },
     { name: "previous default (Adam dense, batch 8192, lr 5e-3, 50 epochs)", backend: "wasm-kernel", hyper: old },
     { name: "previous default (Adam dense, batch 8192, lr 5e-3, 50 epochs)", backend: "tfjs-wasm", hyper: old },
     { name: "previous default (Adam dense, batch 8192, lr 5e-3, 50 epochs)", backend: "tfjs-cpu", hyper: { ...old, epochs: 3 }, note: "3 epochs only" },
@@ -203,7 +238,10 @@ export async function run(): Promise<void> {
   ];
   for (const native of ["tfjs-node-gpu", "tfjs-node"] as const) {
     if (nativeTfjsAvailable(`@tensorflow/${native}`)) {
-      specs.push({ name: "previous default (Adam dense, batch 8192, lr 5e-3, 50 epochs)", backend: native, hyper: old }, { name: "blog (Adam, batch 256, lr 1e-3, l2 2e-4)", backend: native, hyper: B });
+      specs.push(
+        { name: "previous default (Adam dense, batch 8192, lr 5e-3, 50 epochs)", backend: native, hyper: old },
+        { name: "blog (Adam, batch 256, lr 1e-3, l2 2e-4)", backend: native, hyper: B },
+      );
     }
   }
   const haveMl = existsSync(path.join(ML100K, "u1.base")) && existsSync(path.join(ML100K, "u1.test"));
@@ -224,7 +262,9 @@ export async function run(): Promise<void> {
   console.log("| configuration | backend | epochs | ms/epoch mean | median | first | CPU ms/epoch | final val MSE | RMSE | peak RSS MB |");
   console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.name}${r.note ? ` (${r.note})` : ""} | ${r.backend} | ${r.epochs} | ${f(r.msMean)} | ${f(r.msMedian)} | ${f(r.msFirst, 1)} | ${f(r.cpuMsPerEpoch)} | ${f(r.valMse, 4)} | ${f(r.valRmse, 4)} | ${f(r.peakRssMb, 0)} |`);
+    console.log(
+      `| ${r.name}${r.note ? ` (${r.note})` : ""} | ${r.backend} | ${r.epochs} | ${f(r.msMean)} | ${f(r.msMedian)} | ${f(r.msFirst, 1)} | ${f(r.cpuMsPerEpoch)} | ${f(r.valMse, 4)} | ${f(r.valRmse, 4)} | ${f(r.peakRssMb, 0)} |`,
+    );
   }
   for (const m of failures) console.log(`- ${m}`);
 
@@ -238,7 +278,10 @@ export async function run(): Promise<void> {
     const cli = runCli(csv, path.join(tmp, "model"));
     console.log("");
     if (typeof cli === "string") console.log(`- ${cli}`);
-    else console.log(`\`ewb train --data <default synthetic csv> --json\`: backend ${String(cli.backend)}, ${String(cli.msPerEpoch)} ms/epoch, val MSE ${String(cli.valMse)}, ${String(cli.seconds)} s training + ${String(cli.loadSeconds)} s loading, peak RSS ${String(cli.peakRssMb)} MB (target <= 200)`);
+    else
+      console.log(
+        `\`ewb train --data <default synthetic csv> --json\`: backend ${String(cli.backend)}, ${String(cli.msPerEpoch)} ms/epoch, val MSE ${String(cli.valMse)}, ${String(cli.seconds)} s training + ${String(cli.loadSeconds)} s loading, peak RSS ${String(cli.peakRssMb)} MB (target <= 200)`,
+      );
 
     if (torchAvailable()) {
       const torch = [
@@ -251,22 +294,37 @@ export async function run(): Promise<void> {
       console.log("|---|---|---|---|---|---|---|");
       const ours = (prefix: string): Row | undefined => rows.find((r) => r.name.startsWith(prefix) && r.backend === "wasm-kernel");
       for (const t of torch) {
-        if (typeof t === "string") { console.log(`- ${t}`); continue; }
+        if (typeof t === "string") {
+          console.log(`- ${t}`);
+          continue;
+        }
         const o = t.mode === "dataloader" ? ours("blog") : ours("previous default");
         const label = t.mode === "dataloader" ? "blog configuration (same method)" : "previous default (batch 8192, our fastest)";
-        console.log(`| ${t.mode} | ${f(t.msPerEpoch)} | ${f(t.valMse, 4)} | ${f(t.peakRssMb, 0)} | ${label} | ${o ? f(o.msMean) : "n/a"} | ${o ? f(o.msMean / t.msPerEpoch, 3) : "n/a"} |`);
+        console.log(
+          `| ${t.mode} | ${f(t.msPerEpoch)} | ${f(t.valMse, 4)} | ${f(t.peakRssMb, 0)} | ${label} | ${o ? f(o.msMean) : "n/a"} | ${o ? f(o.msMean / t.msPerEpoch, 3) : "n/a"} |`,
+        );
       }
     } else {
       console.log("");
-      console.log(existsSync(path.join(REFERENCE, "mf_torch.py"))
-        ? "- PyTorch comparison skipped: /usr/bin/python3 cannot import torch and pandas (apt-get install -y python3-torch python3-pandas)."
-        : `- PyTorch comparison skipped: the PyTorch reference script (mf_torch.py) is not in ${REFERENCE} (set EWB_SHARED to the folder holding reference/).`);
+      console.log(
+        existsSync(path.join(REFERENCE, "mf_torch.py"))
+          ? "- PyTorch comparison skipped: /usr/bin/python3 cannot import torch and pandas (apt-get install -y python3-torch python3-pandas)."
+          : `- PyTorch comparison skipped: the PyTorch reference script (mf_torch.py) is not in ${REFERENCE} (set EWB_SHARED to the folder holding reference/).`,
+      );
       console.log("  Reference numbers measured on this machine class: blog DataLoader 237 ms/epoch (val 0.528),");
       console.log("  dense full batch 3.5 ms/epoch (val 0.530), C SGD 1.24 ms/epoch (val 0.556).");
       const w = (prefix: string): Row | undefined => rows.find((r) => r.name.startsWith(prefix) && r.backend === "wasm-kernel");
-      const d = w("default"), b = w("blog"), s = w("per-interaction");
-      if (d) console.log(`  Ratios against those published numbers: default ${f(d.msMean / 3.5, 3)}x the fastest PyTorch (3.5 ms), ${f(d.msMean / 1.24, 2)}x C SGD;`);
-      if (b) console.log(`  blog configuration ${f(b.msMean / 237, 3)}x PyTorch's DataLoader (237 ms)${s ? `; per-interaction SGD ${f(s.msMean / 1.24, 2)}x C SGD` : ""}.`);
+      const d = w("default"),
+        b = w("blog"),
+        s = w("per-interaction");
+      if (d)
+        console.log(
+          `  Ratios against those published numbers: default ${f(d.msMean / 3.5, 3)}x the fastest PyTorch (3.5 ms), ${f(d.msMean / 1.24, 2)}x C SGD;`,
+        );
+      if (b)
+        console.log(
+          `  blog configuration ${f(b.msMean / 237, 3)}x PyTorch's DataLoader (237 ms)${s ? `; per-interaction SGD ${f(s.msMean / 1.24, 2)}x C SGD` : ""}.`,
+        );
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -8,7 +8,14 @@ if (!fs.existsSync(compiled)) {
   process.stderr.write(`ewb: ${compiled} is missing; run \`npm run build\` (npm ci does it) first.\n`);
   process.exit(1);
 }
-require(compiled).main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`ewb: ${err?.stack ? err.stack : err}\n`); process.exitCode = 1; },
-);
+require(compiled)
+  .main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`ewb: ${err?.stack ? err.stack : err}\n`);
+      process.exitCode = 1;
+    },
+  );

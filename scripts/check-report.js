@@ -32,7 +32,15 @@ async function launch(executablePath) {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-extensions"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-extensions",
+    ],
   });
 }
 
@@ -65,9 +73,16 @@ function chartFaultsInPage(gd) {
   gd.querySelectorAll("g.xaxislayer-above g.xtick text, g.yaxislayer-above g.ytick text").forEach((t) => {
     const tick = t.parentNode;
     const layer = tick.parentNode;
-    add("tick label", `${tick.getAttribute("class")}:${layer?.getAttribute("class") || ""}:${t.getAttribute("data-unformatted") || ""}`, `tick label "${textOf(t)}"`, t);
+    add(
+      "tick label",
+      `${tick.getAttribute("class")}:${layer?.getAttribute("class") || ""}:${t.getAttribute("data-unformatted") || ""}`,
+      `tick label "${textOf(t)}"`,
+      t,
+    );
   });
-  gd.querySelectorAll("g.annotation").forEach((a) => add("annotation", `annotation:${textOf(a)}`, `annotation "${textOf(a)}"`, a.querySelector("g.annotation-text-g") || a));
+  gd.querySelectorAll("g.annotation").forEach((a) =>
+    add("annotation", `annotation:${textOf(a)}`, `annotation "${textOf(a)}"`, a.querySelector("g.annotation-text-g") || a),
+  );
   gd.querySelectorAll("g.colorbar").forEach((c, k) => add("colour bar", `colorbar${k}`, "the colour bar", c));
 
   // Clipped: a text box reaching outside the chart's SVG is cut off on screen.
@@ -79,7 +94,8 @@ function chartFaultsInPage(gd) {
   const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 2;
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i], b = boxes[j];
+      const a = boxes[i],
+        b = boxes[j];
       if (a.owner === b.owner) continue;
       if (a.kind === "tick label" && b.kind === "tick label") continue;
       if (overlap(a.r, b.r)) faults.push(`${a.label} overlaps ${b.label}`);
@@ -94,7 +110,8 @@ function chartFaultsInPage(gd) {
     const xs = t.x || [];
     const n = Math.max(ys.length || 0, xs.length || 0);
     for (let k = 0; k < n; k++) {
-      if ((ys.length ? finite(ys[k]) || Array.isArray(ys[k]) : true) && (xs.length && t.type !== "bar" ? finite(xs[k]) || typeof xs[k] === "string" : true)) return true;
+      if ((ys.length ? finite(ys[k]) || Array.isArray(ys[k]) : true) && (xs.length && t.type !== "bar" ? finite(xs[k]) || typeof xs[k] === "string" : true))
+        return true;
     }
     return false;
   };
@@ -109,7 +126,7 @@ function chartFaultsInPage(gd) {
       if (t.legendgroup) drawnNames.add(t.legendgroup);
     }
     for (const name of drawnNames) {
-      const traces = full.filter((t) => legendCapable(t) && (t.name === name) && hasPoints(t));
+      const traces = full.filter((t) => legendCapable(t) && t.name === name && hasPoints(t));
       if (traces.length > 0 && !shown.has(name) && !traces.some((t) => t.legendgroup && shown.has(t.legendgroup))) {
         faults.push(`trace "${name}" is drawn but has no legend entry`);
       }
@@ -126,9 +143,14 @@ function chartFaultsInPage(gd) {
     const ax = fl[key];
     if (ax?.type !== "log" || !Array.isArray(ax._vals)) continue;
     for (const v of ax._vals) {
-      const text = String(v.text || "").replace(/<[^>]*>/g, "").replace(/\u2212/g, "-").replace(/,/g, "").trim();
+      const text = String(v.text || "")
+        .replace(/<[^>]*>/g, "")
+        .replace(/\u2212/g, "-")
+        .replace(/,/g, "")
+        .trim();
       if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text)) continue;
-      const shown = Number(text), value = 10 ** v.x;
+      const shown = Number(text),
+        value = 10 ** v.x;
       if (Math.abs(shown - value) > 0.02 * Math.abs(value)) faults.push(`log axis ${key} labels ${near(value, 4)} as "${text}"`);
     }
   }
@@ -139,9 +161,14 @@ function chartFaultsInPage(gd) {
 function reportPages(dir) {
   const summary = path.join(dir, "summary.json");
   if (fs.existsSync(summary)) {
-    return JSON.parse(fs.readFileSync(summary, "utf8")).notebooks.map((n) => n.html).filter(Boolean);
+    return JSON.parse(fs.readFileSync(summary, "utf8"))
+      .notebooks.map((n) => n.html)
+      .filter(Boolean);
   }
-  return fs.readdirSync(dir).filter((f) => /^\d\d-.*\.html$/.test(f)).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d\d-.*\.html$/.test(f))
+    .sort();
 }
 
 /** Colour count and share of non-white pixels of a PNG: a drawn chart has many colours and real ink. */
@@ -168,7 +195,11 @@ async function checkPage(browser, htmlFile, shotsDir) {
   try {
     await page.goto(`file://${htmlFile}`, { waitUntil: "load", timeout: 120000 });
     await page
-      .waitForFunction(() => [...document.querySelectorAll("div.ewb-plot")].every((d) => d.querySelector("svg.main-svg") || /not loaded/.test(d.textContent)), null, { timeout: 60000 })
+      .waitForFunction(
+        () => [...document.querySelectorAll("div.ewb-plot")].every((d) => d.querySelector("svg.main-svg") || /not loaded/.test(d.textContent)),
+        null,
+        { timeout: 60000 },
+      )
       .catch(() => undefined);
     const handles = await page.$$("div.ewb-plot");
     const base = path.basename(htmlFile, ".html");
@@ -186,7 +217,12 @@ async function checkPage(browser, htmlFile, shotsDir) {
     }
     const blank = charts.filter((c) => !c.drew).map((c) => c.id);
     return {
-      file: path.basename(htmlFile), expected, found: charts.length, drew: charts.length - blank.length, blank, charts,
+      file: path.basename(htmlFile),
+      expected,
+      found: charts.length,
+      drew: charts.length - blank.length,
+      blank,
+      charts,
       ok: charts.length === expected && charts.every((c) => c.drew && c.faults.length === 0),
     };
   } finally {
@@ -232,7 +268,10 @@ async function checkPages(files, shotsDir) {
 async function checkReport({ dir = DEFAULT_DIR, chart = DEFAULT_CHART } = {}) {
   const files = reportPages(dir);
   if (files.length === 0) throw new Error(`no report pages (NN-*.html) in ${dir}: run npm run workbook first`);
-  const { pages, ok } = await checkPages(files.map((f) => path.join(dir, f)), path.join(dir, "charts"));
+  const { pages, ok } = await checkPages(
+    files.map((f) => path.join(dir, f)),
+    path.join(dir, "charts"),
+  );
   const [prefix, nth] = [chart.split(":")[0], Number(chart.split(":")[1] || 1)];
   const all = pages.flatMap((p) => p.charts.map((c) => ({ ...c, page: p.file })));
   const chosen = all.find((c) => c.page.startsWith(prefix) && c.n === nth) ?? all[0] ?? null;
@@ -240,7 +279,15 @@ async function checkReport({ dir = DEFAULT_DIR, chart = DEFAULT_CHART } = {}) {
   if (chosen) {
     const png = path.join(dir, "chart.png");
     fs.copyFileSync(chosen.png, png);
-    screenshot = { png, page: chosen.page, n: chosen.n, width: chosen.width, height: chosen.height, colours: chosen.colours, nonWhiteShare: chosen.nonWhiteShare };
+    screenshot = {
+      png,
+      page: chosen.page,
+      n: chosen.n,
+      width: chosen.width,
+      height: chosen.height,
+      colours: chosen.colours,
+      nonWhiteShare: chosen.nonWhiteShare,
+    };
   }
   return { pages, screenshot, ok: ok && screenshot !== null };
 }
@@ -263,7 +310,9 @@ if (require.main === module) {
       }
       if (r.screenshot) {
         const s = r.screenshot;
-        console.log(`screenshot: ${path.relative(PROJECT, s.png)} (chart ${s.n} of ${s.page}; ${s.width}x${s.height}, ${s.colours} colours, ${(100 * s.nonWhiteShare).toFixed(1)}% non-white); every chart in ${path.relative(PROJECT, path.join(dir, "charts"))}/; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        console.log(
+          `screenshot: ${path.relative(PROJECT, s.png)} (chart ${s.n} of ${s.page}; ${s.width}x${s.height}, ${s.colours} colours, ${(100 * s.nonWhiteShare).toFixed(1)}% non-white); every chart in ${path.relative(PROJECT, path.join(dir, "charts"))}/; ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
       }
       if (!r.ok) {
         console.error("check-report: FAILED: a chart did not draw or a reader would see a fault (listed above)");

@@ -68,7 +68,10 @@ function installKernel({ local = false, quiet = false } = {}) {
   if (r.status !== 0) throw new Error(`tslab install failed (exit ${r.status}): ${r.stderr || r.stdout}`);
   if (!fs.existsSync(target)) throw new Error(`tslab install ran but ${target} does not exist`);
   // tslab writes [binary, "kernel", ...]: put this Node in front, for both of its kernels (tslab, jslab).
-  for (const [name, js] of [["tslab", false], ["jslab", true]]) {
+  for (const [name, js] of [
+    ["tslab", false],
+    ["jslab", true],
+  ]) {
     const file = path.join(path.dirname(path.dirname(target)), name, "kernel.json");
     if (!fs.existsSync(file)) continue;
     const spec = JSON.parse(fs.readFileSync(file, "utf8"));

@@ -28,8 +28,15 @@ const USAGE = `usage: node scripts/run-workbook.js [--data <path>|synthetic|mysq
   scripts/check-report.js on <dir> (what npm run workbook does).`;
 
 function parseArgs(argv) {
-  const opts = { only: null, out: null, notebooks: DEFAULT_NOTEBOOKS, html: true, jobs: 2,
-    data: process.env.EWB_DATA || "synthetic", format: process.env.EWB_DATA_FORMAT || "auto" };
+  const opts = {
+    only: null,
+    out: null,
+    notebooks: DEFAULT_NOTEBOOKS,
+    html: true,
+    jobs: 2,
+    data: process.env.EWB_DATA || "synthetic",
+    format: process.env.EWB_DATA_FORMAT || "auto",
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") opts.only = (argv[++i] || "").split(",").filter(Boolean);
@@ -45,8 +52,7 @@ function parseArgs(argv) {
         console.error(`run-workbook: expected --jobs to be a positive integer, but got ${JSON.stringify(argv[i])}`);
         process.exit(2);
       }
-    }
-    else if (a === "-h" || a === "--help") {
+    } else if (a === "-h" || a === "--help") {
       console.log(USAGE);
       process.exit(0);
     } else {
@@ -102,7 +108,15 @@ function jupyterEnv(outDir) {
  */
 function executeOne(python, dir, file, outDir, html, parameters) {
   return new Promise((resolve, reject) => {
-    const args = [path.join(__dirname, "execute_notebooks.py"), "--out", outDir, "--timeout", String(CELL_TIMEOUT_S), "--parameters", JSON.stringify(parameters)];
+    const args = [
+      path.join(__dirname, "execute_notebooks.py"),
+      "--out",
+      outDir,
+      "--timeout",
+      String(CELL_TIMEOUT_S),
+      "--parameters",
+      JSON.stringify(parameters),
+    ];
     if (!html) args.push("--no-html");
     const child = spawn(python, [...args, path.join(dir, file)], { cwd: PROJECT, env: jupyterEnv(outDir), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -142,7 +156,10 @@ async function executeAll(python, dir, files, outDir, html, jobs, parameters, on
       const f = pending[k];
       if (deps.get(f).every((d) => done.has(d))) {
         pending.splice(k, 1);
-        running.set(f, executeOne(python, dir, f, outDir, html, parameters).then((r) => ({ f, r })));
+        running.set(
+          f,
+          executeOne(python, dir, f, outDir, html, parameters).then((r) => ({ f, r })),
+        );
       } else k++;
     }
     if (running.size === 0) throw new Error(`circular metadata.workbook.after among ${pending.join(", ")}`);
@@ -252,7 +269,12 @@ async function main() {
       `notebooks' own times add up to ${summary.notebookSeconds.toFixed(1)} s; report: ${path.relative(PROJECT, path.join(opts.out, "index.html"))}`,
   );
   if (!summary.ok) {
-    console.error(`run-workbook: FAILED: ${notebooks.filter((n) => !n.ok).map((n) => n.name).join(", ")}`);
+    console.error(
+      `run-workbook: FAILED: ${notebooks
+        .filter((n) => !n.ok)
+        .map((n) => n.name)
+        .join(", ")}`,
+    );
     process.exitCode = 1;
   } else if (opts.checkReport && opts.html) {
     // `npm run workbook -- --data X` passes its arguments here, so the report check is started from here too.

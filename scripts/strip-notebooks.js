@@ -37,7 +37,10 @@ function stripText(text) {
 
 function main() {
   const check = process.argv.includes("--check");
-  const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ipynb")).sort();
+  const files = fs
+    .readdirSync(DIR)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort();
   const dirty = [];
   for (const f of files) {
     const file = path.join(DIR, f);

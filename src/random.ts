@@ -25,7 +25,10 @@ export function createRng(seed: number): Rng {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = splitmix(), b = splitmix(), c = splitmix(), d = splitmix();
+  let a = splitmix(),
+    b = splitmix(),
+    c = splitmix(),
+    d = splitmix();
   const u32 = (): number => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
@@ -41,7 +44,11 @@ export function createRng(seed: number): Rng {
     next: () => u32() / 4294967296,
     int: (n: number) => Math.floor((u32() / 4294967296) * n),
     normal: () => {
-      if (spare !== undefined) { const v = spare; spare = undefined; return v; }
+      if (spare !== undefined) {
+        const v = spare;
+        spare = undefined;
+        return v;
+      }
       let u = 0;
       while (u === 0) u = u32() / 4294967296;
       const v = u32() / 4294967296;

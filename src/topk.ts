@@ -39,13 +39,15 @@ export class TopKHeap {
 
   push(index: number, score: number): void {
     const s = Number.isNaN(score) ? -Infinity : score;
-    const idx = this.idx, val = this.val;
+    const idx = this.idx,
+      val = this.val;
     if (this.n < this.k) {
       // Sift up: the root holds the worst pair.
       let c = this.n++;
       while (c > 0) {
         const p = (c - 1) >> 1;
-        const ps = val[p] as number, pi = idx[p] as number;
+        const ps = val[p] as number,
+          pi = idx[p] as number;
         if (ps < s || (ps === s && pi > index)) break; // parent is worse than the new pair: heap order holds
         val[c] = ps;
         idx[c] = pi;
@@ -62,7 +64,8 @@ export class TopKHeap {
 
   /** Puts (s, index) at the root of the first `n` slots and sifts it down to restore heap order (worst at the root). */
   private siftDownFromRoot(s: number, index: number, n: number): void {
-    const idx = this.idx, val = this.val;
+    const idx = this.idx,
+      val = this.val;
     let c = 0;
     for (;;) {
       const l = 2 * c + 1;
@@ -70,10 +73,12 @@ export class TopKHeap {
       const r = l + 1;
       let w = l;
       if (r < n) {
-        const ls = val[l] as number, rsc = val[r] as number;
+        const ls = val[l] as number,
+          rsc = val[r] as number;
         if (rsc < ls || (rsc === ls && (idx[r] as number) > (idx[l] as number))) w = r;
       }
-      const ws = val[w] as number, wi = idx[w] as number;
+      const ws = val[w] as number,
+        wi = idx[w] as number;
       if (s < ws || (s === ws && index > wi)) break; // the pair is worse than the worse child: it stays here
       val[c] = ws;
       idx[c] = wi;
@@ -88,7 +93,8 @@ export class TopKHeap {
    */
   drainInto(outIndex: Int32Array, outScore: Float32Array | Float64Array, offset = 0): number {
     const count = this.n;
-    const idx = this.idx, val = this.val;
+    const idx = this.idx,
+      val = this.val;
     // Repeatedly take the worst (the root) and place it at the end.
     for (let pos = count - 1; pos >= 0; pos--) {
       outIndex[offset + pos] = idx[0] as number;

@@ -11,9 +11,14 @@ export function checkInteger(name: string, value: unknown, min = -Infinity, max 
 export function checkNumber(name: string, value: unknown, min = -Infinity, max = Infinity, exclusiveMin = false): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max || (exclusiveMin && value === min)) {
     const lo = exclusiveMin ? `> ${min}` : `>= ${min}`;
-    const text = min === -Infinity && max === Infinity ? "a finite number"
-      : max === Infinity ? `a finite number ${lo}`
-      : min === -Infinity ? `a finite number <= ${max}` : `a finite number ${lo} and <= ${max}`;
+    const text =
+      min === -Infinity && max === Infinity
+        ? "a finite number"
+        : max === Infinity
+          ? `a finite number ${lo}`
+          : min === -Infinity
+            ? `a finite number <= ${max}`
+            : `a finite number ${lo} and <= ${max}`;
     throw new InvalidArgumentError(name, text, value);
   }
   return value;

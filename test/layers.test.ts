@@ -53,7 +53,8 @@ function layerViolations(files: readonly { path: string; text: string }[], floor
       if (target.startsWith("..")) continue; // outside src/ (e.g. package.json): not a layer
       const to = partOf(target);
       if (to === from) continue;
-      const a = floorOf.get(from), b = floorOf.get(to);
+      const a = floorOf.get(from),
+        b = floorOf.get(to);
       if (a === undefined || b === undefined) {
         bad.push(`${from} -> ${to} (${path} imports ${spec}): ${a === undefined ? from : to} is on no floor; add it to FLOORS`);
       } else if (!(b < a || (a === 0 && b === 0))) {

@@ -23,13 +23,15 @@ function newest(dir: string): number {
  * installed there by name (a symlink, as `npm install <path>` makes), imported as "embedding-workbook" from
  * JavaScript and from TypeScript, and trains and recommends on a CSV file of that folder.
  */
-describe("the package from a user's own folder (import ... from \"embedding-workbook\")", function () {
+describe('the package from a user\'s own folder (import ... from "embedding-workbook")', function () {
   this.timeout(300_000);
   let work = "";
 
   before(() => {
     if (!fs.existsSync(ENTRY) || fs.statSync(ENTRY).mtimeMs < newest(path.join(ROOT, "src"))) {
-      const b = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(ROOT, "tsconfig.build.json")], { encoding: "utf8" });
+      const b = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(ROOT, "tsconfig.build.json")], {
+        encoding: "utf8",
+      });
       assert.equal(b.status, 0, `npm run build failed:\n${b.stdout}${b.stderr}`);
     }
     work = fs.mkdtempSync(path.join(os.tmpdir(), "ewb-user-"));
@@ -44,12 +46,18 @@ describe("the package from a user's own folder (import ... from \"embedding-work
   });
 
   it("package.json's main, types and exports name files that exist", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { main: string; types: string; exports: Record<string, { types: string; default: string }> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      main: string;
+      types: string;
+      exports: Record<string, { types: string; default: string }>;
+    };
     for (const f of [pkg.main, pkg.types, pkg.exports["."]!.types, pkg.exports["."]!.default]) assert.ok(fs.existsSync(path.join(ROOT, f)), f);
   });
 
   it("loads a CSV, trains, recommends and saves by package name, from JavaScript", () => {
-    fs.writeFileSync(path.join(work, "user.js"), `
+    fs.writeFileSync(
+      path.join(work, "user.js"),
+      `
 const { loadDataset, randomSplit, trainModel, recommendForUser, saveModel, loadModel } = require("embedding-workbook");
 (async () => {
   const ds = await loadDataset({ kind: "csv", path: "my-ratings.csv" });
@@ -58,7 +66,8 @@ const { loadDataset, randomSplit, trainModel, recommendForUser, saveModel, loadM
   const recs = recommendForUser(loadModel("my-model"), "u1", { top: 3 }).recommendations;
   console.log(JSON.stringify({ users: ds.users.length, epochs: model.history.length, recs: recs.map((r) => r.itemId) }));
 })().catch((e) => { console.error(e); process.exit(1); });
-`);
+`,
+    );
     const r = spawnSync(process.execPath, ["user.js"], { cwd: work, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split("\n").pop() as string) as { users: number; epochs: number; recs: string[] };
@@ -70,7 +79,9 @@ const { loadDataset, randomSplit, trainModel, recommendForUser, saveModel, loadM
   });
 
   it("type-checks a TypeScript notebook cell that imports it by name (the types resolve through exports)", () => {
-    fs.writeFileSync(path.join(work, "cell.ts"), `
+    fs.writeFileSync(
+      path.join(work, "cell.ts"),
+      `
 import { loadDataset, randomSplit, trainModel, type TrainedModel } from "embedding-workbook";
 export async function run(): Promise<TrainedModel> {
   const ds = await loadDataset({ kind: "csv", path: "my-ratings.csv" });
@@ -79,9 +90,29 @@ export async function run(): Promise<TrainedModel> {
 // @ts-expect-error: a misspelt export is caught, so this check can fail
 import { trainModle } from "embedding-workbook";
 void trainModle;
-`);
-    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "--strict", "--module", "node16", "--moduleResolution", "node16",
-      "--target", "es2022", "--types", "node", "--typeRoots", path.join(ROOT, "node_modules", "@types"), "--skipLibCheck", "cell.ts"], { cwd: work, encoding: "utf8" });
+`,
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+        "--noEmit",
+        "--strict",
+        "--module",
+        "node16",
+        "--moduleResolution",
+        "node16",
+        "--target",
+        "es2022",
+        "--types",
+        "node",
+        "--typeRoots",
+        path.join(ROOT, "node_modules", "@types"),
+        "--skipLibCheck",
+        "cell.ts",
+      ],
+      { cwd: work, encoding: "utf8" },
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 });

@@ -3,7 +3,9 @@ import { createRng } from "../src/random";
 
 describe("createRng", () => {
   it("gives the same stream for the same seed and a different one for another seed", () => {
-    const a = createRng(7), b = createRng(7), c = createRng(8);
+    const a = createRng(7),
+      b = createRng(7),
+      c = createRng(8);
     const sa = Array.from({ length: 20 }, () => a.next());
     const sb = Array.from({ length: 20 }, () => b.next());
     const sc = Array.from({ length: 20 }, () => c.next());
@@ -28,9 +30,14 @@ describe("createRng", () => {
 
   it("draws normals with mean 0 and variance 1", () => {
     const r = createRng(3);
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     const n = 50_000;
-    for (let i = 0; i < n; i++) { const z = r.normal(); s += z; s2 += z * z; }
+    for (let i = 0; i < n; i++) {
+      const z = r.normal();
+      s += z;
+      s2 += z * z;
+    }
     assert.ok(Math.abs(s / n) < 0.02);
     assert.ok(Math.abs(s2 / n - 1) < 0.03);
   });
@@ -39,7 +46,10 @@ describe("createRng", () => {
     const x = Array.from({ length: 100 }, (_, i) => i);
     const a = createRng(5).shuffle([...x]);
     const b = createRng(5).shuffle(new Int32Array(x));
-    assert.deepEqual([...a].sort((p, q) => p - q), x);
+    assert.deepEqual(
+      [...a].sort((p, q) => p - q),
+      x,
+    );
     assert.deepEqual(a, [...b]);
     assert.notDeepEqual(a, x);
   });

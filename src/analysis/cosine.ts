@@ -14,9 +14,12 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a === null || typeof a !== "object" || typeof a.length !== "number") throw new InvalidArgumentError("a", "an array of numbers", a);
   if (b === null || typeof b !== "object" || typeof b.length !== "number") throw new InvalidArgumentError("b", "an array of numbers", b);
   if (a.length !== b.length) throw new InvalidArgumentError("b", `an array of length ${a.length} (the length of a)`, `length ${b.length}`);
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let k = 0; k < a.length; k++) {
-    const x = a[k] as number, y = b[k] as number;
+    const x = a[k] as number,
+      y = b[k] as number;
     dot += x * y;
     na += x * x;
     nb += y * y;
@@ -79,7 +82,8 @@ export function similaritiesTo(matrix: EmbeddingMatrix, query: ArrayLike<number>
   const out = new Float64Array(m.rows);
   if (nq === 0) return out;
   for (let r = 0; r < m.rows; r++) {
-    let dot = 0, nr = 0;
+    let dot = 0,
+      nr = 0;
     const o = r * m.dim;
     for (let k = 0; k < m.dim; k++) {
       const x = m.data[o + k] as number;

@@ -69,7 +69,8 @@ export function checkRow(name: string, index: unknown, rows: number): number {
  */
 export function centredRows(matrix: EmbeddingMatrix): EmbeddingMatrix {
   const m = checkMatrix(matrix);
-  const d = m.dim, mean = new Float64Array(d);
+  const d = m.dim,
+    mean = new Float64Array(d);
   for (let r = 0; r < m.rows; r++) for (let k = 0; k < d; k++) mean[k]! += (m.data[r * d + k] as number) / m.rows;
   const data = new Float32Array(m.rows * d);
   for (let r = 0; r < m.rows; r++) for (let k = 0; k < d; k++) data[r * d + k] = (m.data[r * d + k] as number) - (mean[k] as number);

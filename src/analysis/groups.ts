@@ -52,7 +52,8 @@ export function groupSimilarity(matrix: EmbeddingMatrix, labels: readonly RowLab
   if (present.size === 0) throw new InvalidArgumentError("labels", "at least one labelled row", "none");
   if (order !== undefined && !Array.isArray(order)) throw new InvalidArgumentError("order", "an array of labels", order);
   const names = [...(order ?? []).filter((l) => present.has(l)), ...[...present].filter((l) => !(order ?? []).includes(l)).sort()];
-  const G = names.length, d = m.dim;
+  const G = names.length,
+    d = m.dim;
   const gi = new Map(names.map((l, i) => [l, i]));
   const unit = normalizeRows(m);
   const sums = new Float64Array(G * d);
@@ -81,7 +82,10 @@ export function groupSimilarity(matrix: EmbeddingMatrix, labels: readonly RowLab
     return s;
   };
   const out: number[][] = [];
-  let withinSum = 0, withinPairs = 0, acrossSum = 0, acrossPairs = 0;
+  let withinSum = 0,
+    withinPairs = 0,
+    acrossSum = 0,
+    acrossPairs = 0;
   for (let a = 0; a < G; a++) {
     const row: number[] = [];
     for (let b = 0; b < G; b++) {
@@ -129,7 +133,11 @@ export function itemCategoryLabels(itemIds: IdMap, dataset: Pick<Dataset, "users
 /** Throws when no row has a label: analyses by group need data that carries ground truth (the synthetic data). */
 export function requireLabels(labels: readonly (string | undefined | null)[], what: string): void {
   if (!labels.some((l) => typeof l === "string")) {
-    throw new InvalidArgumentError(what, "labels from a dataset that has them (the synthetic data's groups and categories, MovieLens genres)", "no labels at all");
+    throw new InvalidArgumentError(
+      what,
+      "labels from a dataset that has them (the synthetic data's groups and categories, MovieLens genres)",
+      "no labels at all",
+    );
   }
 }
 
@@ -152,19 +160,34 @@ export function exclusiveLabels(labels: readonly RowLabels[], focus: readonly st
 export function commonLabels(labels: readonly RowLabels[], max = 6): string[] {
   const count = new Map<string, number>();
   for (const l of labels) for (const x of l === null || l === undefined ? [] : typeof l === "string" ? [l] : l) count.set(x, (count.get(x) ?? 0) + 1);
-  return [...count.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, max).map(([x]) => x);
+  return [...count.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, max)
+    .map(([x]) => x);
 }
 
 /** Per label: its own mean similarity, and the other label it is most and least similar to (labels with at least `minRows` rows). */
-export function labelNeighbours(groups: GroupSimilarity, minRows = 5): { label: string; rows: number; within: number; nearest: string; nearestSimilarity: number; farthest: string; farthestSimilarity: number }[] {
+export function labelNeighbours(
+  groups: GroupSimilarity,
+  minRows = 5,
+): { label: string; rows: number; within: number; nearest: string; nearestSimilarity: number; farthest: string; farthestSimilarity: number }[] {
   const keep = groups.labels.map((_, i) => i).filter((i) => (groups.counts[i] as number) >= minRows);
   return keep.flatMap((i) => {
     const others = keep.filter((j) => j !== i && Number.isFinite(groups.matrix[i]![j]!));
     if (others.length === 0) return [];
     const byS = others.sort((a, b) => (groups.matrix[i]![b] as number) - (groups.matrix[i]![a] as number));
-    const near = byS[0] as number, far = byS[byS.length - 1] as number;
-    return [{ label: groups.labels[i] as string, rows: groups.counts[i] as number, within: groups.matrix[i]![i] as number,
-      nearest: groups.labels[near] as string, nearestSimilarity: groups.matrix[i]![near] as number,
-      farthest: groups.labels[far] as string, farthestSimilarity: groups.matrix[i]![far] as number }];
+    const near = byS[0] as number,
+      far = byS[byS.length - 1] as number;
+    return [
+      {
+        label: groups.labels[i] as string,
+        rows: groups.counts[i] as number,
+        within: groups.matrix[i]![i] as number,
+        nearest: groups.labels[near] as string,
+        nearestSimilarity: groups.matrix[i]![near] as number,
+        farthest: groups.labels[far] as string,
+        farthestSimilarity: groups.matrix[i]![far] as number,
+      },
+    ];
   });
 }

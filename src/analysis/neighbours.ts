@@ -22,7 +22,8 @@ export function nearestRows(matrix: EmbeddingMatrix, index: number, k = 10): { r
   const sims = rowSimilarities(m, index);
   const heap = new TopKHeap(Math.max(1, Math.min(k, m.rows - 1)));
   for (let r = 0; r < m.rows; r++) if (r !== index) heap.push(r, sims[r] as number);
-  const rows = new Int32Array(heap.size), similarities = new Float64Array(heap.size);
+  const rows = new Int32Array(heap.size),
+    similarities = new Float64Array(heap.size);
   heap.drainInto(rows, similarities);
   return { rows, similarities };
 }
@@ -59,7 +60,8 @@ function nearest(model: Partial<Pick<TrainedModel, "weights" | "userIds" | "item
 export function meanNearestSimilarity(matrix: EmbeddingMatrix): number {
   const m = checkMatrix(matrix);
   if (m.rows < 2) throw new InvalidArgumentError("matrix", "at least two rows", m.rows);
-  const u = normalizeRows(m), d = m.dim;
+  const u = normalizeRows(m),
+    d = m.dim;
   let sum = 0;
   for (let a = 0; a < m.rows; a++) {
     let best = -Infinity;

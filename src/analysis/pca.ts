@@ -26,7 +26,8 @@ export interface PcaResult {
 export function pca(matrix: EmbeddingMatrix, options: { components?: number; seed?: number; iterations?: number } = {}): PcaResult {
   const m = checkMatrix(matrix);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object", options);
-  const d = m.dim, n = m.rows;
+  const d = m.dim,
+    n = m.rows;
   const K = checkInteger("options.components", options.components ?? 2, 1, d);
   const iterations = checkInteger("options.iterations", options.iterations ?? 500, 1);
   const rng = createRng(options.seed ?? 0);
@@ -48,7 +49,8 @@ export function pca(matrix: EmbeddingMatrix, options: { components?: number; see
   for (let a = 0; a < d; a++) trace += cov[a * d + a] as number;
   const axes = new Float64Array(K * d);
   const variance: number[] = [];
-  const v = new Float64Array(d), next = new Float64Array(d);
+  const v = new Float64Array(d),
+    next = new Float64Array(d);
   for (let c = 0; c < K; c++) {
     for (let k = 0; k < d; k++) v[k] = rng.normal();
     normalize(v);

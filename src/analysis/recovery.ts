@@ -25,14 +25,18 @@ export function knnPurity(matrix: EmbeddingMatrix, labels: readonly (string | nu
   const m = checkMatrix(matrix);
   if (!Array.isArray(labels) || labels.length !== m.rows) throw new InvalidArgumentError("labels", `an array of ${m.rows} labels (one per row)`, labels);
   const rows: number[] = [];
-  labels.forEach((l, i) => { if (typeof l === "string") rows.push(i); });
+  labels.forEach((l, i) => {
+    if (typeof l === "string") rows.push(i);
+  });
   checkInteger("k", k, 1, Math.max(1, rows.length - 1));
   if (rows.length < 2) throw new InvalidArgumentError("labels", "at least two labelled rows", rows.length);
   const unit = normalizeRows(m);
   const d = m.dim;
   const heap = new TopKHeap(k);
-  const outI = new Int32Array(k), outS = new Float64Array(k);
-  const sum = new Map<string, number>(), cnt = new Map<string, number>();
+  const outI = new Int32Array(k),
+    outS = new Float64Array(k);
+  const sum = new Map<string, number>(),
+    cnt = new Map<string, number>();
   let total = 0;
   for (const a of rows) {
     heap.reset();
@@ -72,7 +76,8 @@ export function silhouette(matrix: EmbeddingMatrix, labels: readonly (string | n
   const names = [...new Set(labels.filter((l): l is string => typeof l === "string"))].sort();
   if (names.length < 2) throw new InvalidArgumentError("labels", "at least two different labels", names.length);
   const gi = new Map(names.map((l, i) => [l, i]));
-  const d = m.dim, G = names.length;
+  const d = m.dim,
+    G = names.length;
   const unit = normalizeRows(m);
   const sums = new Float64Array(G * d);
   const counts = new Array<number>(G).fill(0);
@@ -83,7 +88,8 @@ export function silhouette(matrix: EmbeddingMatrix, labels: readonly (string | n
     counts[g]!++;
     for (let t = 0; t < d; t++) sums[g * d + t]! += unit[r * d + t] as number;
   }
-  let total = 0, n = 0;
+  let total = 0,
+    n = 0;
   for (let r = 0; r < m.rows; r++) {
     const l = labels[r];
     if (typeof l !== "string") continue;
@@ -92,7 +98,8 @@ export function silhouette(matrix: EmbeddingMatrix, labels: readonly (string | n
     if ((counts[own] as number) < 2) continue;
     let selfSq = 0;
     for (let t = 0; t < d; t++) selfSq += (unit[r * d + t] as number) ** 2;
-    let a = NaN, b = Infinity;
+    let a = NaN,
+      b = Infinity;
     for (let g = 0; g < G; g++) {
       let dot = 0;
       for (let t = 0; t < d; t++) dot += (unit[r * d + t] as number) * (sums[g * d + t] as number);

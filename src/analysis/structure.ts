@@ -32,26 +32,43 @@ export interface StructureSummary {
  * category with the fashion+sports overlap as its own category). Works the same for random weights: pass
  * `{ ...model, weights: randomWeights(...) }`. Throws when the dataset has no group labels (e.g. MovieLens).
  */
-export function embeddingStructure(model: Pick<TrainedModel, "weights" | "userIds" | "itemIds">, dataset: Pick<Dataset, "users" | "items" | "labels">,
-  options: { k?: number } = {}): StructureSummary {
+export function embeddingStructure(
+  model: Pick<TrainedModel, "weights" | "userIds" | "itemIds">,
+  dataset: Pick<Dataset, "users" | "items" | "labels">,
+  options: { k?: number } = {},
+): StructureSummary {
   if (typeof model !== "object" || model === null) throw new InvalidArgumentError("model", "a trained model", model);
   const w = checkWeights(model.weights, "model.weights");
   if (typeof dataset !== "object" || dataset === null || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) {
     throw new InvalidArgumentError("dataset", "a Dataset with users and items", dataset);
   }
-  if (!model.userIds || model.userIds.size !== w.numUsers) throw new InvalidArgumentError("model.userIds", `an IdMap of ${w.numUsers} users`, model.userIds?.size);
-  if (!model.itemIds || model.itemIds.size !== w.numItems) throw new InvalidArgumentError("model.itemIds", `an IdMap of ${w.numItems} items`, model.itemIds?.size);
+  if (!model.userIds || model.userIds.size !== w.numUsers)
+    throw new InvalidArgumentError("model.userIds", `an IdMap of ${w.numUsers} users`, model.userIds?.size);
+  if (!model.itemIds || model.itemIds.size !== w.numItems)
+    throw new InvalidArgumentError("model.itemIds", `an IdMap of ${w.numItems} items`, model.itemIds?.size);
   const k = checkInteger("options.k", options.k ?? 10, 1);
-  const ul = userGroupLabels(model.userIds, dataset), il = itemCategoryLabels(model.itemIds, dataset);
+  const ul = userGroupLabels(model.userIds, dataset),
+    il = itemCategoryLabels(model.itemIds, dataset);
   requireLabels(ul, "the dataset's user groups");
   requireLabels(il, "the dataset's item categories");
-  const U = userEmbeddings(w), I = itemEmbeddings(w);
+  const U = userEmbeddings(w),
+    I = itemEmbeddings(w);
   const labels = labelsOf(dataset);
-  const users = groupSimilarity(U, ul, labels.users?.values), items = groupSimilarity(I, il, labels.items?.values);
-  const uk = knnPurity(U, ul, k), ik = knnPurity(I, il, k);
+  const users = groupSimilarity(U, ul, labels.users?.values),
+    items = groupSimilarity(I, il, labels.items?.values);
+  const uk = knnPurity(U, ul, k),
+    ik = knnPurity(I, il, k);
   return {
-    userWithin: users.within, userAcross: users.across, itemWithin: items.within, itemAcross: items.across,
-    userKnnPurity: uk.purity, userKnnChance: uk.chance, itemKnnPurity: ik.purity, itemKnnChance: ik.chance,
-    userSilhouette: silhouette(U, ul), users, items,
+    userWithin: users.within,
+    userAcross: users.across,
+    itemWithin: items.within,
+    itemAcross: items.across,
+    userKnnPurity: uk.purity,
+    userKnnChance: uk.chance,
+    itemKnnPurity: ik.purity,
+    itemKnnChance: ik.chance,
+    userSilhouette: silhouette(U, ul),
+    users,
+    items,
   };
 }

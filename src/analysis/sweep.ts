@@ -53,8 +53,12 @@ export interface SweepOptions {
  * Trains every setting on the same split (same seed unless a setting says otherwise) and measures the user and item
  * group structure of each result. Needs a dataset with group labels (the synthetic data).
  */
-export async function sweepStructure(split: DataSplit, dataset: Dataset, settings: readonly SweepSetting[] = REFERENCE_SWEEP,
-  options: SweepOptions = {}): Promise<SweepRow[]> {
+export async function sweepStructure(
+  split: DataSplit,
+  dataset: Dataset,
+  settings: readonly SweepSetting[] = REFERENCE_SWEEP,
+  options: SweepOptions = {},
+): Promise<SweepRow[]> {
   if (!Array.isArray(settings) || settings.length === 0) throw new InvalidArgumentError("settings", "a non-empty array of {label, hyper}", settings);
   settings.forEach((s, j) => {
     if (typeof s !== "object" || s === null || typeof s.label !== "string" || typeof s.hyper !== "object" || s.hyper === null) {
@@ -69,12 +73,18 @@ export async function sweepStructure(split: DataSplit, dataset: Dataset, setting
     const h = model.history;
     const best = h.reduce<EpochRecord | undefined>((b, r) => (b === undefined || r.valLoss < b.valLoss ? r : b), undefined);
     const row: SweepRow = {
-      label: s.label, hyper: model.hyperparameters,
+      label: s.label,
+      hyper: model.hyperparameters,
       finalValMse: h.length ? (h[h.length - 1] as EpochRecord).valLoss : NaN,
-      bestValMse: best ? best.valLoss : NaN, bestEpoch: best ? best.epoch : -1,
+      bestValMse: best ? best.valLoss : NaN,
+      bestEpoch: best ? best.epoch : -1,
       trainSeconds: h.reduce((t, r) => t + r.seconds, 0),
-      userWithin: st.userWithin, userAcross: st.userAcross, itemWithin: st.itemWithin, itemAcross: st.itemAcross,
-      userKnnPurity: st.userKnnPurity, userSilhouette: st.userSilhouette,
+      userWithin: st.userWithin,
+      userAcross: st.userAcross,
+      itemWithin: st.itemWithin,
+      itemAcross: st.itemAcross,
+      userKnnPurity: st.userKnnPurity,
+      userSilhouette: st.userSilhouette,
     };
     rows.push(row);
     options.onRow?.(row, model);

@@ -11,17 +11,33 @@ import { round } from "../util";
 
 /** The group x group mean-similarity matrix as an annotated heatmap on a fixed -1..1 scale (comparable across models). */
 export function groupHeatmapFigure(groups: GroupSimilarity, options: { title?: string } = {}): Figure {
-  if (typeof groups !== "object" || groups === null || !Array.isArray(groups.labels) || !Array.isArray(groups.matrix) || groups.matrix.length !== groups.labels.length) {
+  if (
+    typeof groups !== "object" ||
+    groups === null ||
+    !Array.isArray(groups.labels) ||
+    !Array.isArray(groups.matrix) ||
+    groups.matrix.length !== groups.labels.length
+  ) {
     throw new InvalidArgumentError("groups", "a GroupSimilarity (from groupSimilarity)", groups);
   }
   const z = (groups.matrix as readonly (readonly number[])[]).map((row) => row.map((v: number) => (Number.isFinite(v) ? round(v) : null)));
   return {
-    data: [{
-      type: "heatmap", x: [...groups.labels], y: [...groups.labels], z, zmin: -1, zmax: 1, colorscale: "RdBu", reversescale: true,
-      // One label per cell: plotly.js takes a matrix here for heatmaps, which its type declarations do not say.
-      text: z.map((row) => row.map((v: number | null) => (v === null ? "" : v.toFixed(2)))) as unknown as string[], texttemplate: "%{text}",
-      hovertemplate: "%{y} vs %{x}: %{z}<extra></extra>",
-    }],
+    data: [
+      {
+        type: "heatmap",
+        x: [...groups.labels],
+        y: [...groups.labels],
+        z,
+        zmin: -1,
+        zmax: 1,
+        colorscale: "RdBu",
+        reversescale: true,
+        // One label per cell: plotly.js takes a matrix here for heatmaps, which its type declarations do not say.
+        text: z.map((row) => row.map((v: number | null) => (v === null ? "" : v.toFixed(2)))) as unknown as string[],
+        texttemplate: "%{text}",
+        hovertemplate: "%{y} vs %{x}: %{z}<extra></extra>",
+      },
+    ],
     layout: {
       title: { text: options.title ?? `Mean cosine similarity (within ${fmt(groups.within)}, across ${fmt(groups.across)})` },
       // automargin: the margins grow to fit the longest label ("fashion+sports" was clipped to "ashion+sports").
@@ -35,14 +51,19 @@ export function groupHeatmapFigure(groups: GroupSimilarity, options: { title?: s
  * User x user cosine similarity, rows and columns ordered by group, with up to `perGroup` users per group drawn by a
  * seeded sample (a 1000 x 1000 heatmap is heavy for a notebook). Group boundaries are drawn as lines.
  */
-export function similarityMatrixFigure(matrix: EmbeddingMatrix, labels: readonly (string | null | undefined)[],
-  options: { perGroup?: number; seed?: number; order?: readonly string[]; title?: string } = {}): Figure {
+export function similarityMatrixFigure(
+  matrix: EmbeddingMatrix,
+  labels: readonly (string | null | undefined)[],
+  options: { perGroup?: number; seed?: number; order?: readonly string[]; title?: string } = {},
+): Figure {
   const m = checkMatrix(matrix);
   if (!Array.isArray(labels) || labels.length !== m.rows) throw new InvalidArgumentError("labels", `an array of ${m.rows} labels`, labels);
   const perGroup = checkInteger("options.perGroup", options.perGroup ?? 60, 1);
   const rng = createRng(options.seed ?? 0);
   const byLabel = new Map<string, number[]>();
-  labels.forEach((l, r) => { if (typeof l === "string") (byLabel.get(l) ?? byLabel.set(l, []).get(l)!).push(r); });
+  labels.forEach((l, r) => {
+    if (typeof l === "string") (byLabel.get(l) ?? byLabel.set(l, []).get(l)!).push(r);
+  });
   if (byLabel.size === 0) throw new InvalidArgumentError("labels", "at least one labelled row", "none");
   const order = [...(options.order ?? []).filter((l) => byLabel.has(l)), ...[...byLabel.keys()].filter((l) => !(options.order ?? []).includes(l)).sort()];
   const picked: number[] = [];
@@ -55,7 +76,9 @@ export function similarityMatrixFigure(matrix: EmbeddingMatrix, labels: readonly
     picked.push(...take);
   }
   const sub = new Float64Array(picked.length * m.dim);
-  picked.forEach((r, j) => { for (let k = 0; k < m.dim; k++) sub[j * m.dim + k] = m.data[r * m.dim + k] as number; });
+  picked.forEach((r, j) => {
+    for (let k = 0; k < m.dim; k++) sub[j * m.dim + k] = m.data[r * m.dim + k] as number;
+  });
   const sims = cosineMatrix({ rows: picked.length, dim: m.dim, data: sub });
   const n = picked.length;
   const z: number[][] = [];

@@ -30,7 +30,9 @@ export function embeddingScatterFigure(panels: readonly ScatterPanel[], options:
     if (p.names !== undefined && (!Array.isArray(p.names) || p.names.length !== p.projection.rows)) {
       throw new InvalidArgumentError(`panels[${j}].names`, `an array of ${p.projection.rows} names`, p.names);
     }
-    (p.labels as readonly (string | null | undefined)[]).forEach((l) => { if (typeof l === "string") allLabels.add(l); });
+    (p.labels as readonly (string | null | undefined)[]).forEach((l) => {
+      if (typeof l === "string") allLabels.add(l);
+    });
   });
   const order = [...(options.order ?? []).filter((l) => allLabels.has(l)), ...[...allLabels].filter((l) => !(options.order ?? []).includes(l)).sort()];
   const data: Record<string, unknown>[] = [];
@@ -38,27 +40,45 @@ export function embeddingScatterFigure(panels: readonly ScatterPanel[], options:
   // One legend entry per label, on the first panel that draws it (a label may be missing from the first panel,
   // e.g. items have a "fashion+sports" category that users do not). The legend sits at the right, clear of the axes.
   const inLegend = new Set<string>();
-  const gap = 0.06, width = (1 - gap * (panels.length - 1)) / panels.length;
+  const gap = 0.06,
+    width = (1 - gap * (panels.length - 1)) / panels.length;
   panels.forEach((p, j) => {
     const suffix = j === 0 ? "" : String(j + 1);
-    const K = p.projection.components, c = p.projection.coordinates;
+    const K = p.projection.components,
+      c = p.projection.coordinates;
     order.forEach((label, g) => {
       const rows: number[] = [];
-      (p.labels as readonly (string | null | undefined)[]).forEach((l, r) => { if (l === label) rows.push(r); });
+      (p.labels as readonly (string | null | undefined)[]).forEach((l, r) => {
+        if (l === label) rows.push(r);
+      });
       if (rows.length === 0) return;
       data.push({
-        type: "scatter", mode: "markers", name: label, legendgroup: label, showlegend: !inLegend.has(label),
-        x: rows.map((r) => round(c[r * K] as number, 4)), y: rows.map((r) => round(c[r * K + 1] as number, 4)),
+        type: "scatter",
+        mode: "markers",
+        name: label,
+        legendgroup: label,
+        showlegend: !inLegend.has(label),
+        x: rows.map((r) => round(c[r * K] as number, 4)),
+        y: rows.map((r) => round(c[r * K + 1] as number, 4)),
         marker: { color: colourFor(label, g), size: 5, opacity: 0.7 },
         ...(p.names ? { text: rows.map((r) => p.names![r]) } : {}),
-        xaxis: `x${suffix}`, yaxis: `y${suffix}`,
+        xaxis: `x${suffix}`,
+        yaxis: `y${suffix}`,
       });
       inLegend.add(label);
     });
     const ratio = p.projection.explainedRatio;
     layout[`xaxis${suffix}`] = { domain: [j * (width + gap), j * (width + gap) + width], title: { text: `PC1 (${pct(ratio[0])})` }, zeroline: false };
     layout[`yaxis${suffix}`] = { anchor: `x${suffix}`, title: { text: `PC2 (${pct(ratio[1])})` }, zeroline: false };
-    (layout.annotations as unknown[]).push({ text: p.title, showarrow: false, xref: "paper", yref: "paper", x: j * (width + gap) + width / 2, y: 1.06, xanchor: "center" });
+    (layout.annotations as unknown[]).push({
+      text: p.title,
+      showarrow: false,
+      xref: "paper",
+      yref: "paper",
+      x: j * (width + gap) + width / 2,
+      y: 1.06,
+      xanchor: "center",
+    });
   });
   return { data, layout };
 }

@@ -39,7 +39,14 @@ export function sideBySide(figures: readonly Figure[], options: { title?: string
     const heading = titleText(fl.title);
     if (heading) {
       (layout.annotations as Obj[]).push({
-        text: heading, showarrow: false, xref: "paper", yref: "paper", x: (start + end) / 2, y: 1, xanchor: "center", yanchor: "bottom",
+        text: heading,
+        showarrow: false,
+        xref: "paper",
+        yref: "paper",
+        x: (start + end) / 2,
+        y: 1,
+        xanchor: "center",
+        yanchor: "bottom",
       });
     }
   });

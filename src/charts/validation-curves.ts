@@ -16,11 +16,21 @@ export function validationCurvesFigure(curves: readonly ValidationCurve[], optio
   if (!Array.isArray(curves) || curves.length === 0) throw new InvalidArgumentError("curves", "a non-empty array of { name, history }", curves);
   const data: Record<string, unknown>[] = curves.map((c: ValidationCurve, j) => {
     const history: readonly EpochRecord[] | undefined = c?.history;
-    if (typeof c?.name !== "string" || !history || history.length === 0) throw new InvalidArgumentError(`curves[${j}]`, "{ name, history } with a non-empty history", c);
+    if (typeof c?.name !== "string" || !history || history.length === 0)
+      throw new InvalidArgumentError(`curves[${j}]`, "{ name, history } with a non-empty history", c);
     history.forEach((h, e) => {
-      if (!Number.isFinite(h?.epoch) || !Number.isFinite(h?.valLoss)) throw new InvalidArgumentError(`curves[${j}].history[${e}]`, "an epoch record with a finite valLoss", h);
+      if (!Number.isFinite(h?.epoch) || !Number.isFinite(h?.valLoss))
+        throw new InvalidArgumentError(`curves[${j}].history[${e}]`, "an epoch record with a finite valLoss", h);
     });
-    return { type: "scatter", mode: "lines+markers", name: c.name, x: history.map((h) => h.epoch), y: history.map((h) => h.valLoss), line: { color: COLOURS[j % COLOURS.length] }, marker: { size: 4 } };
+    return {
+      type: "scatter",
+      mode: "lines+markers",
+      name: c.name,
+      x: history.map((h) => h.epoch),
+      y: history.map((h) => h.valLoss),
+      line: { color: COLOURS[j % COLOURS.length] },
+      marker: { size: 4 },
+    };
   });
   return {
     data,

@@ -66,7 +66,10 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): Record<
   const values = { ...parsed.values } as Record<string, string | boolean | string[] | undefined>;
   const defaulted = new Set<string>();
   for (const [k, v] of Object.entries(all)) {
-    if (values[k] === undefined && v.default !== undefined) { values[k] = v.default; defaulted.add(k); }
+    if (values[k] === undefined && v.default !== undefined) {
+      values[k] = v.default;
+      defaulted.add(k);
+    }
   }
   Object.defineProperty(values, DEFAULTED, { value: defaulted, enumerable: false });
   return values;
@@ -86,10 +89,15 @@ export function optionGiven(opts: object, key: string): boolean {
  * option's own range message from `numberOption`.
  */
 function joinNegativeValues(argv: readonly string[], all: Readonly<Record<string, OptionSpec>>): string[] {
-  const shorts = new Map(Object.entries(all).filter(([, v]) => v.short).map(([k, v]) => [v.short!, k]));
+  const shorts = new Map(
+    Object.entries(all)
+      .filter(([, v]) => v.short)
+      .map(([k, v]) => [v.short!, k]),
+  );
   const out: string[] = [];
   for (let k = 0; k < argv.length; k++) {
-    const a = argv[k]!, next = argv[k + 1];
+    const a = argv[k]!,
+      next = argv[k + 1];
     const name = a.startsWith("--") ? a.slice(2) : /^-[^-]$/.test(a) ? shorts.get(a.slice(1)) : undefined;
     if (name !== undefined && all[name]?.type === "string" && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
       out.push(`--${name}=${next}`);
@@ -130,7 +138,8 @@ export function numberOption(opts: Readonly<Record<string, unknown>>, name: stri
     throw new UsageError(`Expected --${name} to be ${kind}, but got ${JSON.stringify(raw)}`);
   }
   if (range.min !== undefined && n < range.min) throw new UsageError(`Expected --${name} to be ${kind} >= ${range.min}, but got ${JSON.stringify(raw)}`);
-  if (range.above !== undefined && !(n > range.above)) throw new UsageError(`Expected --${name} to be ${kind} > ${range.above}, but got ${JSON.stringify(raw)}`);
+  if (range.above !== undefined && !(n > range.above))
+    throw new UsageError(`Expected --${name} to be ${kind} > ${range.above}, but got ${JSON.stringify(raw)}`);
   return n;
 }
 

@@ -2,19 +2,36 @@
 import type { OptionSpec } from "./command";
 import { numberOption, stringOption, UsageError } from "./command";
 import { DEFAULT_DATA_PATH, describeSource, loadDataset, type DataSource } from "../data/load";
-import { DEFAULT_SPLIT_SEED, DEFAULT_VALIDATION_FRACTION, perUserSplit, randomSplit, testFileSplit, unknownInValidation, type UnknownInValidation } from "../data/split";
+import {
+  DEFAULT_SPLIT_SEED,
+  DEFAULT_VALIDATION_FRACTION,
+  perUserSplit,
+  randomSplit,
+  testFileSplit,
+  unknownInValidation,
+  type UnknownInValidation,
+} from "../data/split";
 import type { DataSplit, Dataset } from "../data/types";
 import { StorageError } from "../errors";
 import { promises as fs } from "node:fs";
 
 /** Spread into a command's `options`: `options: { ...DATA_OPTIONS, ... }`. */
 export const DATA_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  data: { type: "string", placeholder: "<file>", description: `interactions file (CSV: user_id,item_id,rating; or MovieLens with --format movielens) (default: ${DEFAULT_DATA_PATH})` },
+  data: {
+    type: "string",
+    placeholder: "<file>",
+    description: `interactions file (CSV: user_id,item_id,rating; or MovieLens with --format movielens) (default: ${DEFAULT_DATA_PATH})`,
+  },
   mysql: { type: "boolean", description: "read the dataset from MySQL at MYSQL_URL instead of a file" },
   "table-prefix": { type: "string", placeholder: "<prefix>", description: "prefix of the MySQL table names (with --mysql)" },
   format: { type: "string", placeholder: "csv|movielens", description: "file format of --data and --test", default: "csv" },
   test: { type: "string", placeholder: "<file>", description: "explicit test file in the same format; replaces the split" },
-  split: { type: "string", placeholder: "random|per-user", description: "how to hold out validation rows (per-user keeps every user in training)", default: "random" },
+  split: {
+    type: "string",
+    placeholder: "random|per-user",
+    description: "how to hold out validation rows (per-user keeps every user in training)",
+    default: "random",
+  },
   "validation-fraction": { type: "string", placeholder: "<x>", description: "share of rows held out, in [0, 1)", default: String(DEFAULT_VALIDATION_FRACTION) },
   seed: { type: "string", placeholder: "<n>", description: "seed of the split", default: String(DEFAULT_SPLIT_SEED) },
 };
@@ -65,7 +82,8 @@ export async function loadDataFromOptions(opts: Readonly<Record<string, unknown>
   const source = dataSourceFromOptions(opts);
   const format = formatOption(opts);
   const splitKind = stringOption(opts, "split") ?? "random";
-  if (splitKind !== "random" && splitKind !== "per-user") throw new UsageError(`Expected --split to be random or per-user, but got ${JSON.stringify(splitKind)}`);
+  if (splitKind !== "random" && splitKind !== "per-user")
+    throw new UsageError(`Expected --split to be random or per-user, but got ${JSON.stringify(splitKind)}`);
   const fraction = numberOption(opts, "validation-fraction") ?? DEFAULT_VALIDATION_FRACTION;
   if (!(fraction >= 0 && fraction < 1)) throw new UsageError(`Expected --validation-fraction to be in [0, 1), but got ${fraction}`);
   const seed = numberOption(opts, "seed", true) ?? DEFAULT_SPLIT_SEED;
@@ -84,26 +102,39 @@ export async function loadDataFromOptions(opts: Readonly<Record<string, unknown>
     unknown = cross.unknown;
     testRows = cross.testRows;
   } else {
-    split = splitKind === "per-user"
-      ? perUserSplit(dataset, { validationFraction: fraction, seed })
-      : randomSplit(dataset, { validationFraction: fraction, seed });
+    split =
+      splitKind === "per-user" ? perUserSplit(dataset, { validationFraction: fraction, seed }) : randomSplit(dataset, { validationFraction: fraction, seed });
     unknown = unknownInValidation(split, dataset);
   }
   const validationRows = testRows ?? split.validationIndexed!.length;
   const warnings: string[] = [];
   if (unknown.rows > 0) {
-    const show = (ids: string[]): string => ids.slice(0, 5).map((x) => JSON.stringify(x)).join(", ") + (ids.length > 5 ? `, ... (${ids.length})` : "");
-    warnings.push(`${unknown.rows} of ${validationRows} validation rows have a user or item not in training` +
-      (unknown.users.length ? `; users ${show(unknown.users)}` : "") + (unknown.items.length ? `; items ${show(unknown.items)}` : "") +
-      "; a model cannot score them from embeddings");
+    const show = (ids: string[]): string =>
+      ids
+        .slice(0, 5)
+        .map((x) => JSON.stringify(x))
+        .join(", ") + (ids.length > 5 ? `, ... (${ids.length})` : "");
+    warnings.push(
+      `${unknown.rows} of ${validationRows} validation rows have a user or item not in training` +
+        (unknown.users.length ? `; users ${show(unknown.users)}` : "") +
+        (unknown.items.length ? `; items ${show(unknown.items)}` : "") +
+        "; a model cannot score them from embeddings",
+    );
   }
   return {
-    dataset, split, source, warnings,
+    dataset,
+    split,
+    source,
+    warnings,
     info: {
       source: describeSource(source),
       ...(testPath !== undefined ? { test: testPath, split: "test-file" as const } : { split: splitKind, validationFraction: fraction, seed }),
-      interactions: dataset.indexed.length, users: dataset.userIds.size, items: dataset.itemIds.size,
-      train: split.trainIndexed!.length, validation: validationRows, unknown,
+      interactions: dataset.indexed.length,
+      users: dataset.userIds.size,
+      items: dataset.itemIds.size,
+      train: split.trainIndexed!.length,
+      validation: validationRows,
+      unknown,
     },
   };
 }

@@ -16,8 +16,9 @@ export function servedModel(model: TrainedModel, data: Pick<LoadedData, "split" 
   // The split's indexed validation rows (over the dataset's maps, the model's) when it has them: no row objects.
   const held = data.split.validationIndexed ?? indexInteractions(data.split.validation, model.userIds, model.itemIds, { skipUnknown: true });
   const info = data.info;
-  const split: RecordedSplit | undefined = (info.split === "random" || info.split === "per-user") && info.validationFraction !== undefined && info.seed !== undefined
-    ? { kind: info.split, fraction: info.validationFraction, seed: info.seed }
-    : undefined;
+  const split: RecordedSplit | undefined =
+    (info.split === "random" || info.split === "per-user") && info.validationFraction !== undefined && info.seed !== undefined
+      ? { kind: info.split, fraction: info.validationFraction, seed: info.seed }
+      : undefined;
   return { ...model, ratedItems: withRatedRows(model.ratedItems, held.users, held.items, held.length), ...(split ? { split } : {}) };
 }

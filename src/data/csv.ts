@@ -6,7 +6,16 @@ import { formatCsv } from "./danfo-io";
 import { ESTIMATE_MARGIN, readDelimited } from "./delimited";
 import { DatasetBuilder } from "./records";
 import {
-  COL_ITEM, COL_ITEM_CATEGORY, COL_RATING, COL_TIMESTAMP, COL_USER, COL_USER_GROUP, RATING_MAX, RATING_MIN, type Dataset, type DatasetObjects,
+  COL_ITEM,
+  COL_ITEM_CATEGORY,
+  COL_RATING,
+  COL_TIMESTAMP,
+  COL_USER,
+  COL_USER_GROUP,
+  RATING_MAX,
+  RATING_MIN,
+  type Dataset,
+  type DatasetObjects,
 } from "./types";
 
 const REQUIRED = [COL_USER, COL_ITEM, COL_RATING] as const;
@@ -32,8 +41,15 @@ export interface ReadOptions {
 export async function readInteractionsCsv(path: string, options: ReadOptions = {}): Promise<Dataset> {
   checkString("path", path);
   let builder: DatasetBuilder | undefined;
-  let width = 0, headerLine = 0, names: string[] = [];
-  let cu = 0, ci = 0, cr = 0, ct = -1, cg = -1, cc = -1;
+  let width = 0,
+    headerLine = 0,
+    names: string[] = [];
+  let cu = 0,
+    ci = 0,
+    cr = 0,
+    ct = -1,
+    cg = -1,
+    cc = -1;
   let estimate = 0;
   const onRecord = (line: number, fields: readonly string[], count: number): void => {
     if (builder === undefined) {
@@ -42,14 +58,23 @@ export async function readInteractionsCsv(path: string, options: ReadOptions = {
       const col = (name: string): number => names.indexOf(name);
       for (const name of REQUIRED) {
         if (col(name) < 0) {
-          throw new DataFormatError({ source: path, line, field: name },
-            `expected a header with column ${JSON.stringify(name)} (needs ${REQUIRED.join(",")}), but found ${describe(names.join(","))}`);
+          throw new DataFormatError(
+            { source: path, line, field: name },
+            `expected a header with column ${JSON.stringify(name)} (needs ${REQUIRED.join(",")}), but found ${describe(names.join(","))}`,
+          );
         }
       }
       names.forEach((n, k) => {
         if (names.indexOf(n) !== k) throw new DataFormatError({ source: path, line, field: n }, `expected each column once, but found ${describe(n)} twice`);
       });
-      [cu, ci, cr, ct, cg, cc] = [COL_USER, COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER_GROUP, COL_ITEM_CATEGORY].map(col) as [number, number, number, number, number, number];
+      [cu, ci, cr, ct, cg, cc] = [COL_USER, COL_ITEM, COL_RATING, COL_TIMESTAMP, COL_USER_GROUP, COL_ITEM_CATEGORY].map(col) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       width = count;
       builder = new DatasetBuilder(path, NAMES, { expectedRows: Math.ceil(estimate * ESTIMATE_MARGIN) - line });
       return;
@@ -57,12 +82,26 @@ export async function readInteractionsCsv(path: string, options: ReadOptions = {
     if (count !== width) {
       builder.raise(new DataFormatError({ source: path, line }, `expected ${width} fields (${names.join(",")}), but found ${count}`));
     }
-    builder.addFields(line, fields[cu]!, fields[ci]!, fields[cr]!, ct >= 0 ? fields[ct] : undefined, cg >= 0 ? fields[cg] : undefined, cc >= 0 ? fields[cc] : undefined);
+    builder.addFields(
+      line,
+      fields[cu]!,
+      fields[ci]!,
+      fields[cr]!,
+      ct >= 0 ? fields[ct] : undefined,
+      cg >= 0 ? fields[cg] : undefined,
+      cc >= 0 ? fields[cc] : undefined,
+    );
   };
   try {
-    await readDelimited(path, {
-      delimiter: ",", onEstimate: (lines) => (estimate = lines), ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
-    }, onRecord);
+    await readDelimited(
+      path,
+      {
+        delimiter: ",",
+        onEstimate: (lines) => (estimate = lines),
+        ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+      },
+      onRecord,
+    );
   } catch (e) {
     if (builder !== undefined && e instanceof DataFormatError) builder.raise(e);
     throw e;
@@ -71,7 +110,8 @@ export async function readInteractionsCsv(path: string, options: ReadOptions = {
     throw new DataFormatError({ source: path, line: 1 }, `expected a header line naming ${REQUIRED.join(",")}, but the file is empty`);
   }
   const ds = builder.finish();
-  if (ds.indexed.length === 0) throw new DataFormatError({ source: path, line: headerLine + 1 }, "expected at least one interaction after the header, but found none");
+  if (ds.indexed.length === 0)
+    throw new DataFormatError({ source: path, line: headerLine + 1 }, "expected at least one interaction after the header, but found none");
   return ds;
 }
 
@@ -112,7 +152,13 @@ export async function writeInteractionsCsv(path: string, dataset: DatasetObjects
 }
 
 function checkDataset(dataset: DatasetObjects): void {
-  if (dataset === null || typeof dataset !== "object" || !Array.isArray(dataset.interactions) || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) {
+  if (
+    dataset === null ||
+    typeof dataset !== "object" ||
+    !Array.isArray(dataset.interactions) ||
+    !Array.isArray(dataset.users) ||
+    !Array.isArray(dataset.items)
+  ) {
     throw new InvalidArgumentError("dataset", "a Dataset with interactions, users and items arrays", dataset);
   }
 }

@@ -42,17 +42,19 @@ export function datasetFromColumns(c: DatasetColumns): Dataset {
     interactions: { enumerable: true, get: () => (interactions ??= interactionObjects(c.indexed, c.userIds, c.itemIds)) },
     users: {
       enumerable: true,
-      get: () => (users ??= c.userIds.toArray().map((userId, k) => {
-        const group = c.userGroups?.[k];
-        return group === undefined ? { userId } : { userId, group };
-      })),
+      get: () =>
+        (users ??= c.userIds.toArray().map((userId, k) => {
+          const group = c.userGroups?.[k];
+          return group === undefined ? { userId } : { userId, group };
+        })),
     },
     items: {
       enumerable: true,
-      get: () => (items ??= c.itemIds.toArray().map((itemId, k) => {
-        const category = c.itemCategories?.[k];
-        return category === undefined ? { itemId } : { itemId, category };
-      })),
+      get: () =>
+        (items ??= c.itemIds.toArray().map((itemId, k) => {
+          const category = c.itemCategories?.[k];
+          return category === undefined ? { itemId } : { itemId, category };
+        })),
     },
   });
   return ds;
@@ -60,7 +62,8 @@ export function datasetFromColumns(c: DatasetColumns): Dataset {
 
 /** One object per row of `indexed`, IDs from the maps (shared strings, not copies). */
 export function interactionObjects(indexed: IndexedRatings, userIds: IdMap, itemIds: IdMap): Interaction[] {
-  const uid = userIds.toArray(), iid = itemIds.toArray();
+  const uid = userIds.toArray(),
+    iid = itemIds.toArray();
   const out = new Array<Interaction>(indexed.length);
   const ts = indexed.timestamps;
   for (let r = 0; r < indexed.length; r++) {

@@ -40,7 +40,8 @@ export async function estimateLines(fh: fs.FileHandle, size: number): Promise<nu
     return n;
   };
   if (size <= 3 * SAMPLE_BYTES) {
-    let lines = 0, at = 0;
+    let lines = 0,
+      at = 0;
     while (at < size) {
       const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - at), at);
       if (bytesRead === 0) break;
@@ -49,13 +50,14 @@ export async function estimateLines(fh: fs.FileHandle, size: number): Promise<nu
     }
     return lines + 1; // a last line without a line break
   }
-  let bytes = 0, breaks = 0;
+  let bytes = 0,
+    breaks = 0;
   for (const at of [0, Math.floor(size / 2 - SAMPLE_BYTES / 2), size - SAMPLE_BYTES]) {
     const { bytesRead } = await fh.read(buf, 0, SAMPLE_BYTES, at);
     bytes += bytesRead;
     breaks += count(buf.subarray(0, bytesRead));
   }
-  return breaks === 0 ? 1 : Math.ceil(size * breaks / bytes);
+  return breaks === 0 ? 1 : Math.ceil((size * breaks) / bytes);
 }
 
 /**
@@ -69,8 +71,22 @@ export type RecordHandler = (line: number, fields: readonly string[], count: num
  * never end), then opens it without blocking and checks again on the descriptor.
  */
 export async function openRegularFile(path: string): Promise<fs.FileHandle> {
-  const describeKind = (s: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string =>
-    s.isDirectory() ? "a directory" : s.isFIFO() ? "a FIFO (named pipe)" : s.isCharacterDevice() || s.isBlockDevice() ? "a device" : s.isSocket() ? "a socket" : "not a regular file";
+  const describeKind = (s: {
+    isDirectory(): boolean;
+    isFIFO(): boolean;
+    isCharacterDevice(): boolean;
+    isBlockDevice(): boolean;
+    isSocket(): boolean;
+  }): string =>
+    s.isDirectory()
+      ? "a directory"
+      : s.isFIFO()
+        ? "a FIFO (named pipe)"
+        : s.isCharacterDevice() || s.isBlockDevice()
+          ? "a device"
+          : s.isSocket()
+            ? "a socket"
+            : "not a regular file";
   let stat;
   try {
     stat = await fs.stat(path);
@@ -92,7 +108,9 @@ export async function openRegularFile(path: string): Promise<fs.FileHandle> {
   return fh;
 }
 
-const QUOTE = 34, LF = 10, CR = 13;
+const QUOTE = 34,
+  LF = 10,
+  CR = 13;
 /** A longer record is refused: it bounds memory and rescanning when a quote is never closed or a file has no line breaks. */
 export const MAX_RECORD_CHARS = 1 << 20;
 
@@ -187,9 +205,12 @@ export class DelimitedScanner {
     let line = this.line + countLines(this.pending);
     for (let k = 0; k < Math.min(bad, bytes.length); k++) if (bytes[k] === LF) line++;
     const hex = `\\x${(bytes[bad] ?? 0).toString(16).padStart(2, "0")}`;
-    throw new DataFormatError({ source: this.path, line },
-      truncated ? "expected UTF-8 text, but the file ends inside a multi-byte character"
-        : `expected UTF-8 text, but found a byte that is not UTF-8 (${hex}); re-encode the file as UTF-8`);
+    throw new DataFormatError(
+      { source: this.path, line },
+      truncated
+        ? "expected UTF-8 text, but the file ends inside a multi-byte character"
+        : `expected UTF-8 text, but found a byte that is not UTF-8 (${hex}); re-encode the file as UTF-8`,
+    );
   }
 
   private binary(bytes: Uint8Array, at: number): never {
@@ -226,9 +247,13 @@ export class DelimitedScanner {
       let end = nl;
       if (end > pos && s.charCodeAt(end - 1) === CR) end--;
       if (end > pos) {
-        let count = 0, start = pos;
+        let count = 0,
+          start = pos;
         for (let k = pos; k < end; k++) {
-          if (s.charCodeAt(k) === delim) { fields[count++] = s.substring(start, k); start = k + 1; }
+          if (s.charCodeAt(k) === delim) {
+            fields[count++] = s.substring(start, k);
+            start = k + 1;
+          }
         }
         fields[count++] = s.substring(start, end);
         this.onRecord(line, fields, count);
@@ -239,8 +264,10 @@ export class DelimitedScanner {
     this.pending = pos >= n ? "" : s.substring(pos);
     this.line = line;
     if (this.pending.length > MAX_RECORD_CHARS) {
-      throw new DataFormatError({ source: this.path, line },
-        `expected a record of at most ${MAX_RECORD_CHARS} characters, but the one starting here is longer${this.pending.includes('"') ? " (a quote that is never closed?)" : ""}`);
+      throw new DataFormatError(
+        { source: this.path, line },
+        `expected a record of at most ${MAX_RECORD_CHARS} characters, but the one starting here is longer${this.pending.includes('"') ? " (a quote that is never closed?)" : ""}`,
+      );
     }
   }
 
@@ -265,11 +292,17 @@ export class DelimitedScanner {
           const q = s.indexOf('"', j);
           if (q < 0) {
             if (!atEnd) return -1;
-            throw new DataFormatError({ source: this.path, line: line + lines },
-              `expected ${delim === 44 ? "comma" : "tab"}-separated text, but a quoted field opened on line ${line + lines} is never closed`);
+            throw new DataFormatError(
+              { source: this.path, line: line + lines },
+              `expected ${delim === 44 ? "comma" : "tab"}-separated text, but a quoted field opened on line ${line + lines} is never closed`,
+            );
           }
           for (let t = j; t < q; t++) if (s.charCodeAt(t) === LF) lines++;
-          if (q + 1 < n && s.charCodeAt(q + 1) === QUOTE) { value += s.substring(from, q + 1); j = from = q + 2; continue; }
+          if (q + 1 < n && s.charCodeAt(q + 1) === QUOTE) {
+            value += s.substring(from, q + 1);
+            j = from = q + 2;
+            continue;
+          }
           if (q + 1 >= n && !atEnd) return -1; // a quote at the end of the text: "" or closing, not known yet
           value += s.substring(from, q);
           k = q + 1;
@@ -277,12 +310,17 @@ export class DelimitedScanner {
         }
         fields[count++] = value;
         const c = k < n ? s.charCodeAt(k) : -1;
-        if (c === delim) { k++; continue; }
+        if (c === delim) {
+          k++;
+          continue;
+        }
         if (c === CR && k + 1 < n && s.charCodeAt(k + 1) === LF) k++;
         else if (c === CR && k + 1 >= n && !atEnd) return -1;
         if (k >= n || s.charCodeAt(k) === LF) break;
-        throw new DataFormatError({ source: this.path, line: line + lines },
-          `expected ${delim === 44 ? "a comma" : "a tab"} or the end of the line after a closing quote, but found ${JSON.stringify(s.substring(k, k + 10))}`);
+        throw new DataFormatError(
+          { source: this.path, line: line + lines },
+          `expected ${delim === 44 ? "a comma" : "a tab"} or the end of the line after a closing quote, but found ${JSON.stringify(s.substring(k, k + 10))}`,
+        );
       }
       // an unquoted field: up to the delimiter or line end
       let j = k;
@@ -295,7 +333,10 @@ export class DelimitedScanner {
       let end = j;
       if ((j >= n || s.charCodeAt(j) === LF) && end > k && s.charCodeAt(end - 1) === CR) end--;
       fields[count++] = s.substring(k, end);
-      if (j < n && s.charCodeAt(j) === delim) { k = j + 1; continue; }
+      if (j < n && s.charCodeAt(j) === delim) {
+        k = j + 1;
+        continue;
+      }
       k = j;
       break;
     }
@@ -316,12 +357,21 @@ export function firstInvalidUtf8(b: Uint8Array, from = 0): number {
   let k = from;
   while (k < b.length) {
     const c = b[k]!;
-    if (c < 0x80) { k++; continue; }
+    if (c < 0x80) {
+      k++;
+      continue;
+    }
     let need: number, min: number;
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; }
-    else return k;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return k;
     if (k + need >= b.length) return k;
     let cp = c & (0x3f >> need);
     for (let t = 1; t <= need; t++) {

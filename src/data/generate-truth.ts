@@ -92,7 +92,13 @@ export function summariseGroups(dataset: Dataset, options: Partial<GeneratorOpti
     const a = g === undefined ? undefined : acc.get(g);
     if (!a) continue;
     a.n++;
-    if (groupPrefersCategory(g!, categoryOf.get(r.itemId) ?? "", o)) { a.sp += r.rating; a.np++; } else { a.so += r.rating; a.no++; }
+    if (groupPrefersCategory(g!, categoryOf.get(r.itemId) ?? "", o)) {
+      a.sp += r.rating;
+      a.np++;
+    } else {
+      a.so += r.rating;
+      a.no++;
+    }
   }
   return o.groups.map((g) => {
     const a = acc.get(g.name)!;

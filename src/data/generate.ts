@@ -132,8 +132,16 @@ export function generateSyntheticDataset(options: Partial<GeneratorOptions> = {}
   users.sort((a, b) => compareIds(a.userId, b.userId));
   items.sort((a, b) => compareIds(a.itemId, b.itemId));
   const labels: DatasetLabels = {
-    users: labelSet("group", users.map((u) => [u.userId, u.group as string] as const), o.groups.map((g) => g.name)),
-    items: labelSet("category", items.map((i) => [i.itemId, i.category as string] as const), o.categories.map((c) => c.category)),
+    users: labelSet(
+      "group",
+      users.map((u) => [u.userId, u.group as string] as const),
+      o.groups.map((g) => g.name),
+    ),
+    items: labelSet(
+      "category",
+      items.map((i) => [i.itemId, i.category as string] as const),
+      o.categories.map((c) => c.category),
+    ),
     preferredItemLabels: preferredCategories(o),
   };
   return datasetFromObjects({ interactions: rows, users, items, source: `generated(seed=${o.seed})`, labels });
@@ -145,8 +153,9 @@ export function generateSyntheticDataset(options: Partial<GeneratorOptions> = {}
  */
 export function preferredCategories(options: Partial<GeneratorOptions> = {}): Record<string, readonly string[]> {
   const o = resolveGeneratorOptions(options);
-  return Object.fromEntries(o.groups.map((g) => [g.name,
-    o.categories.filter((c) => c.range.start >= g.preferred.start && c.range.end <= g.preferred.end).map((c) => c.category)]));
+  return Object.fromEntries(
+    o.groups.map((g) => [g.name, o.categories.filter((c) => c.range.start >= g.preferred.start && c.range.end <= g.preferred.end).map((c) => c.category)]),
+  );
 }
 
 /** Fills in defaults and validates every option; throws `InvalidArgumentError` naming the bad one. */
@@ -186,8 +195,11 @@ export function resolveGeneratorOptions(options: Partial<GeneratorOptions> = {})
       const inside = c.range.start >= g.preferred.start && c.range.end <= g.preferred.end;
       const outside = c.range.end <= g.preferred.start || c.range.start >= g.preferred.end;
       if (!inside && !outside) {
-        throw new InvalidArgumentError(`groups[${k}].preferred`, `a union of whole categories (it cuts category ${JSON.stringify(c.category)})`,
-          `[${g.preferred.start}, ${g.preferred.end})`);
+        throw new InvalidArgumentError(
+          `groups[${k}].preferred`,
+          `a union of whole categories (it cuts category ${JSON.stringify(c.category)})`,
+          `[${g.preferred.start}, ${g.preferred.end})`,
+        );
       }
     }
   });
@@ -220,7 +232,8 @@ export function discreteMoments(mu: number, sd: number): { mean: number; varianc
 
 /** The latent normal mean whose discretised rating has expectation `target` (bisection; E is increasing in mu). */
 export function calibrateLatentMean(target: number, sd: number): number {
-  let lo = RATING_MIN - 10 * sd, hi = RATING_MAX + 10 * sd;
+  let lo = RATING_MIN - 10 * sd,
+    hi = RATING_MAX + 10 * sd;
   for (let i = 0; i < 200; i++) {
     const mid = 0.5 * (lo + hi);
     if (discreteMoments(mid, sd).mean < target) lo = mid;
@@ -276,7 +289,16 @@ function normalCdf(x: number): number {
 function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return x >= 0 ? r : 2 - r;
 }

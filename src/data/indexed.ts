@@ -58,7 +58,9 @@ export function indexInteractions(
 /** The rows of `indexed` at the given row numbers (in that order), as a new IndexedRatings. */
 export function selectRows(indexed: IndexedRatings, rows: Int32Array): IndexedRatings {
   const n = rows.length;
-  const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
+  const users = new Int32Array(n),
+    items = new Int32Array(n),
+    ratings = new Float32Array(n);
   const ts = indexed.timestamps;
   const timestamps = ts ? new Float64Array(n) : undefined;
   for (let k = 0; k < n; k++) {
@@ -74,10 +76,15 @@ export function selectRows(indexed: IndexedRatings, rows: Int32Array): IndexedRa
 /** The rows of `a` then those of `b` (over the same maps), as a new IndexedRatings; timestamps kept when either has them. */
 export function concatRows(a: IndexedRatings, b: IndexedRatings): IndexedRatings {
   const n = a.length + b.length;
-  const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
-  users.set(a.users.subarray(0, a.length)); users.set(b.users.subarray(0, b.length), a.length);
-  items.set(a.items.subarray(0, a.length)); items.set(b.items.subarray(0, b.length), a.length);
-  ratings.set(a.ratings.subarray(0, a.length)); ratings.set(b.ratings.subarray(0, b.length), a.length);
+  const users = new Int32Array(n),
+    items = new Int32Array(n),
+    ratings = new Float32Array(n);
+  users.set(a.users.subarray(0, a.length));
+  users.set(b.users.subarray(0, b.length), a.length);
+  items.set(a.items.subarray(0, a.length));
+  items.set(b.items.subarray(0, b.length), a.length);
+  ratings.set(a.ratings.subarray(0, a.length));
+  ratings.set(b.ratings.subarray(0, b.length), a.length);
   if (!a.timestamps && !b.timestamps) return { users, items, ratings, length: n };
   const timestamps = new Float64Array(n).fill(NaN);
   if (a.timestamps) timestamps.set(a.timestamps.subarray(0, a.length));
@@ -110,11 +117,15 @@ export function fingerprintInteractions(interactions: readonly Interaction[]): s
  */
 export function fingerprintIndexed(indexed: IndexedRatings, userIds: IdMap, itemIds: IdMap): string {
   const h = createHash("sha256");
-  const uid = userIds.toArray(), iid = itemIds.toArray();
+  const uid = userIds.toArray(),
+    iid = itemIds.toArray();
   let buf = "";
   for (let r = 0; r < indexed.length; r++) {
     buf += `${uid[indexed.users[r]!]}\u0000${iid[indexed.items[r]!]}\u0000${ratingValue(indexed.ratings[r]!)}\n`;
-    if (buf.length > 65536) { h.update(buf); buf = ""; }
+    if (buf.length > 65536) {
+      h.update(buf);
+      buf = "";
+    }
   }
   h.update(buf);
   return h.digest("hex").slice(0, 16);
@@ -129,7 +140,10 @@ export function ratingValue(f: number): number {
     v = f;
     for (let p = 1; p <= 9; p++) {
       const d = Number(f.toPrecision(p));
-      if (Math.fround(d) === f) { v = d; break; }
+      if (Math.fround(d) === f) {
+        v = d;
+        break;
+      }
     }
     if (shortest.size < 65536) shortest.set(f, v);
   }

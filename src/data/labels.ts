@@ -56,7 +56,11 @@ export function labelSet(name: string, entries: Iterable<readonly [string, strin
   const values = [...order.filter((l) => seen.has(l)), ...[...seen].filter((l) => !order.includes(l)).sort()];
   const rank = new Map(values.map((l, k) => [l, k]));
   const of = new Map<string, readonly string[]>();
-  for (const [id, set] of raw) of.set(id, [...set].sort((a, b) => (rank.get(a) as number) - (rank.get(b) as number)));
+  for (const [id, set] of raw)
+    of.set(
+      id,
+      [...set].sort((a, b) => (rank.get(a) as number) - (rank.get(b) as number)),
+    );
   return { name, values, of };
 }
 
@@ -69,8 +73,22 @@ export function labelsOf(dataset: Pick<Dataset, "users" | "items" | "labels">): 
   const users = dataset.users.filter((u) => u.group !== undefined);
   const items = dataset.items.filter((i) => i.category !== undefined);
   return {
-    ...(users.length > 0 ? { users: labelSet("group", users.map((u) => [u.userId, u.group as string] as const)) } : {}),
-    ...(items.length > 0 ? { items: labelSet("category", items.map((i) => [i.itemId, i.category as string] as const)) } : {}),
+    ...(users.length > 0
+      ? {
+          users: labelSet(
+            "group",
+            users.map((u) => [u.userId, u.group as string] as const),
+          ),
+        }
+      : {}),
+    ...(items.length > 0
+      ? {
+          items: labelSet(
+            "category",
+            items.map((i) => [i.itemId, i.category as string] as const),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -50,9 +50,13 @@ export async function loadDataset(source: DataSource): Promise<Dataset> {
 /** A short description of a source for messages and JSON results (never includes a password). */
 export function describeSource(source: DataSource): string {
   switch (source.kind) {
-    case "csv": return source.path;
-    case "movielens": return `${source.path} (MovieLens)`;
-    case "mysql": return `MySQL ${(source.url ?? process.env.MYSQL_URL ?? "(MYSQL_URL unset)").replace(/\/\/[^@/]*@/, "//")}${source.tablePrefix ? ` tables ${source.tablePrefix}*` : ""}`;
-    case "synthetic": return `generated(seed=${source.seed ?? "default"})`;
+    case "csv":
+      return source.path;
+    case "movielens":
+      return `${source.path} (MovieLens)`;
+    case "mysql":
+      return `MySQL ${(source.url ?? process.env.MYSQL_URL ?? "(MYSQL_URL unset)").replace(/\/\/[^@/]*@/, "//")}${source.tablePrefix ? ` tables ${source.tablePrefix}*` : ""}`;
+    case "synthetic":
+      return `generated(seed=${source.seed ?? "default"})`;
   }
 }

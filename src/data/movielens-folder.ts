@@ -13,8 +13,25 @@ import type { Dataset } from "./types";
 
 /** ml-100k's genres in u.item's flag order (used when the folder has no u.genre). */
 export const ML100K_GENRES = [
-  "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
-  "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+  "unknown",
+  "Action",
+  "Adventure",
+  "Animation",
+  "Children's",
+  "Comedy",
+  "Crime",
+  "Documentary",
+  "Drama",
+  "Fantasy",
+  "Film-Noir",
+  "Horror",
+  "Musical",
+  "Mystery",
+  "Romance",
+  "Sci-Fi",
+  "Thriller",
+  "War",
+  "Western",
 ] as const;
 
 /** Where the ratings and the side files of a MovieLens path are. */
@@ -65,7 +82,11 @@ export async function readMovieLensFolder(p: string, layout: MovieLensLayout = "
     const csv = files.items.endsWith(".csv");
     const genres = csv ? [] : files.genres ? await readUGenre(files.genres) : ML100K_GENRES;
     const films = csv ? await readMoviesCsv(files.items) : await readUItem(files.items, genres);
-    labels.items = labelSet("genre", films.map((f) => [f.id, f.genres] as const), genres);
+    labels.items = labelSet(
+      "genre",
+      films.map((f) => [f.id, f.genres] as const),
+      genres,
+    );
     labels.itemTitles = new Map(films.map((f) => [f.id, f.title]));
   }
   if (files.users) labels.userAttributes = await readUUser(files.users);
@@ -87,11 +108,15 @@ async function readUItem(file: string, genres: readonly string[]): Promise<Film[
     if (line === "") return;
     const f = line.split("|");
     if (f.length !== 5 + genres.length) {
-      throw new DataFormatError({ source: file, line: k + 1 }, `expected ${5 + genres.length} |-separated fields (id|title|release|video|URL|${genres.length} genre flags), but found ${f.length}`);
+      throw new DataFormatError(
+        { source: file, line: k + 1 },
+        `expected ${5 + genres.length} |-separated fields (id|title|release|video|URL|${genres.length} genre flags), but found ${f.length}`,
+      );
     }
     const flags = f.slice(5);
     flags.forEach((v, g) => {
-      if (v !== "0" && v !== "1") throw new DataFormatError({ source: file, line: k + 1, field: genres[g] }, `expected a genre flag 0 or 1, but found ${JSON.stringify(v)}`);
+      if (v !== "0" && v !== "1")
+        throw new DataFormatError({ source: file, line: k + 1, field: genres[g] }, `expected a genre flag 0 or 1, but found ${JSON.stringify(v)}`);
     });
     films.push({ id: f[0]!, title: f[1]!, genres: genres.filter((_, g) => flags[g] === "1") });
   });
@@ -125,9 +150,19 @@ async function readUUser(file: string): Promise<Record<string, LabelSet>> {
     rows.push({ id: f[0]!, age: ageBand(age), gender: f[2]!, occupation: f[3]! });
   });
   return {
-    age: labelSet("age", rows.map((r) => [r.id, r.age] as const), AGE_BANDS),
-    gender: labelSet("gender", rows.map((r) => [r.id, r.gender] as const)),
-    occupation: labelSet("occupation", rows.map((r) => [r.id, r.occupation] as const)),
+    age: labelSet(
+      "age",
+      rows.map((r) => [r.id, r.age] as const),
+      AGE_BANDS,
+    ),
+    gender: labelSet(
+      "gender",
+      rows.map((r) => [r.id, r.gender] as const),
+    ),
+    occupation: labelSet(
+      "occupation",
+      rows.map((r) => [r.id, r.occupation] as const),
+    ),
   };
 }
 
@@ -157,16 +192,21 @@ async function readMoviesCsv(file: string): Promise<Film[]> {
 
 function splitCsvLine(line: string): string[] {
   const out: string[] = [];
-  let cur = "", quoted = false;
+  let cur = "",
+    quoted = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cur += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") { out.push(cur); cur = ""; }
-    else cur += c;
+    else if (c === ",") {
+      out.push(cur);
+      cur = "";
+    } else cur += c;
   }
   out.push(cur);
   return out;

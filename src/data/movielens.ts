@@ -48,16 +48,25 @@ export async function readMovieLens(path: string, layout: MovieLensLayout = "aut
     }
     // u.data's timestamp column is optional in hand-made files; three fields are accepted.
     if (!(count === width || (tsv && count === 3))) {
-      builder.raise(new DataFormatError({ source: path, line },
-        `expected ${tsv ? "4 tab-separated fields (user item rating timestamp)" : `${width} fields (${CSV_HEADER.join(",")})`}, but found ${count}`));
+      builder.raise(
+        new DataFormatError(
+          { source: path, line },
+          `expected ${tsv ? "4 tab-separated fields (user item rating timestamp)" : `${width} fields (${CSV_HEADER.join(",")})`}, but found ${count}`,
+        ),
+      );
     }
     builder.addFields(line, cells[0]!.trim(), cells[1]!.trim(), cells[2]!, count > 3 ? cells[3] : undefined);
   };
   try {
-    await readDelimited(path, {
-      delimiter: tsv ? "\t" : ",", onEstimate: (lines) => builder.reserve(lines * ESTIMATE_MARGIN),
-      ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
-    }, onRecord);
+    await readDelimited(
+      path,
+      {
+        delimiter: tsv ? "\t" : ",",
+        onEstimate: (lines) => builder.reserve(lines * ESTIMATE_MARGIN),
+        ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+      },
+      onRecord,
+    );
   } catch (e) {
     if (e instanceof DataFormatError) builder.raise(e);
     throw e;
@@ -75,7 +84,10 @@ async function detectLayout(path: string): Promise<"u.data" | "ratings.csv"> {
   try {
     const buf = Buffer.alloc(65536);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    head = buf.subarray(0, bytesRead).toString("utf8").replace(/^\uFEFF/, "");
+    head = buf
+      .subarray(0, bytesRead)
+      .toString("utf8")
+      .replace(/^\uFEFF/, "");
   } finally {
     await fh.close();
   }
@@ -89,6 +101,8 @@ async function detectLayout(path: string): Promise<"u.data" | "ratings.csv"> {
   if (first.includes("\0")) throw new DataFormatError({ source: path, line: index + 1 }, "expected text, but found a NUL byte: this looks like a binary file");
   if (first.includes("\t")) return "u.data";
   if (first.split(",")[0]!.trim() === "userId") return "ratings.csv";
-  throw new DataFormatError({ source: path, line: index + 1 },
-    `expected a MovieLens layout: tab-separated "user item rating timestamp" or a header "${CSV_HEADER.join(",")}", but found ${JSON.stringify(first.slice(0, 60))}`);
+  throw new DataFormatError(
+    { source: path, line: index + 1 },
+    `expected a MovieLens layout: tab-separated "user item rating timestamp" or a header "${CSV_HEADER.join(",")}", but found ${JSON.stringify(first.slice(0, 60))}`,
+  );
 }

@@ -45,7 +45,13 @@ const idRule = (col: string): string => `\`${col}\` <> '' AND INSTR(\`${col}\`, 
 const SHAPE: Record<"users" | "items" | "interactions", Record<string, readonly string[]>> = {
   users: { user_id: ["varchar", "char"], user_group: ["varchar", "char"] },
   items: { item_id: ["varchar", "char"], category: ["varchar", "char"] },
-  interactions: { user_id: ["varchar", "char"], item_id: ["varchar", "char"], rating: ["double", "float", "decimal", "tinyint", "smallint", "int"], timestamp: ["bigint", "int"], row_order: ["int", "bigint"] },
+  interactions: {
+    user_id: ["varchar", "char"],
+    item_id: ["varchar", "char"],
+    rating: ["double", "float", "decimal", "tinyint", "smallint", "int"],
+    timestamp: ["bigint", "int"],
+    row_order: ["int", "bigint"],
+  },
 };
 
 /**
@@ -91,10 +97,15 @@ export class MySqlStore {
     }
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
     if (parsed.protocol !== "mysql:" || database === "" || database.includes("/")) {
-      throw new InvalidArgumentError("MySQL URL", "a URL like mysql://root@127.0.0.1:3306/test (mysql: scheme, one database name)", `${parsed.protocol}//${parsed.host}${parsed.pathname}`);
+      throw new InvalidArgumentError(
+        "MySQL URL",
+        "a URL like mysql://root@127.0.0.1:3306/test (mysql: scheme, one database name)",
+        `${parsed.protocol}//${parsed.host}${parsed.pathname}`,
+      );
     }
     const prefix = options.tablePrefix ?? "";
-    if (typeof prefix !== "string" || !/^[A-Za-z0-9_]{0,40}$/.test(prefix)) throw new InvalidArgumentError("tablePrefix", "letters, digits and _ (at most 40)", prefix);
+    if (typeof prefix !== "string" || !/^[A-Za-z0-9_]{0,40}$/.test(prefix))
+      throw new InvalidArgumentError("tablePrefix", "letters, digits and _ (at most 40)", prefix);
     const batchSize = checkInteger("batchSize", options.batchSize ?? 5000, 1, 100000);
     const host = parsed.hostname || "localhost";
     const port = parsed.port ? Number(parsed.port) : 3306;
@@ -102,7 +113,9 @@ export class MySqlStore {
     let conn: Connection;
     try {
       conn = await mysql.createConnection({
-        host, port, database,
+        host,
+        port,
+        database,
         user: decodeURIComponent(parsed.username || "root"),
         password: decodeURIComponent(parsed.password),
         charset: "utf8mb4_bin",
@@ -110,7 +123,10 @@ export class MySqlStore {
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { sqlMessage?: string };
-      throw new StorageError(`Cannot connect to MySQL at ${host}:${port} (database ${database}): ${err.code ?? ""} ${err.sqlMessage ?? err.message}`.replace(/ +/g, " "), { cause: e });
+      throw new StorageError(
+        `Cannot connect to MySQL at ${host}:${port} (database ${database}): ${err.code ?? ""} ${err.sqlMessage ?? err.message}`.replace(/ +/g, " "),
+        { cause: e },
+      );
     }
     return new MySqlStore(conn, `mysql://${host}:${port}/${database}${prefix ? `#${prefix}` : ""}`, database, prefix, batchSize);
   }
@@ -145,10 +161,13 @@ export class MySqlStore {
   async checkSchema(requireAll = false): Promise<void> {
     const [rows] = await this.sql<RowDataPacket[]>(
       "SELECT TABLE_NAME t, COLUMN_NAME c, DATA_TYPE d FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?, ?)",
-      [this.database, this.tables.users, this.tables.items, this.tables.interactions]);
+      [this.database, this.tables.users, this.tables.items, this.tables.interactions],
+    );
     const cols = new Map<string, Map<string, string>>();
     for (const r of rows) {
-      const t = String(r.t), c = String(r.c).toLowerCase(), d = String(r.d).toLowerCase();
+      const t = String(r.t),
+        c = String(r.c).toLowerCase(),
+        d = String(r.d).toLowerCase();
       if (!cols.has(t)) cols.set(t, new Map());
       cols.get(t)!.set(c, d);
     }
@@ -156,13 +175,17 @@ export class MySqlStore {
       const table = this.tables[kind];
       const have = cols.get(table);
       const source = `${this.source.replace(/#.*$/, "")} table ${table}`;
-      if (!have) throw new DataFormatError({ source }, `expected table ${table} to exist, but it does not (write a dataset first, e.g. \`ewb generate --mysql\`)`);
+      if (!have)
+        throw new DataFormatError({ source }, `expected table ${table} to exist, but it does not (write a dataset first, e.g. \`ewb generate --mysql\`)`);
       for (const [col, types] of Object.entries(SHAPE[kind])) {
         const optional = !requireAll && (col === "timestamp" || col === "row_order" || col === "user_group" || col === "category");
         const d = have.get(col);
         if (d === undefined) {
           if (optional) continue;
-          throw new DataFormatError({ source, field: col }, `expected column ${col} (${types.join(" or ")}), but table ${table} has only ${[...have.keys()].join(", ")}`);
+          throw new DataFormatError(
+            { source, field: col },
+            `expected column ${col} (${types.join(" or ")}), but table ${table} has only ${[...have.keys()].join(", ")}`,
+          );
         }
         if (!types.includes(d)) throw new DataFormatError({ source, field: col }, `expected column ${col} to be ${types.join(" or ")}, but found ${d}`);
       }
@@ -180,7 +203,8 @@ export class MySqlStore {
     checkDatasetForDb(dataset, columnar);
     await this.ensureSchema();
     const t = this.tables;
-    const users = dataset.users, items = dataset.items;
+    const users = dataset.users,
+      items = dataset.items;
     const rowCount = columnar ? dataset.indexed.length : dataset.interactions.length;
     const interactionRow = columnar ? columnRow(dataset) : objectRow(dataset.interactions);
     // Interactions go in primary-key order (user, item), row_order keeping the dataset's order: InnoDB then appends
@@ -213,7 +237,10 @@ export class MySqlStore {
     } catch (e) {
       await this.conn.rollback().catch(() => undefined);
       const err = e as { sqlMessage?: string; message?: string };
-      throw new StorageError(`Saving the dataset to ${this.source} failed while ${step}; rolled back, no rows changed: ${err.sqlMessage ?? err.message ?? String(e)}`, { cause: e });
+      throw new StorageError(
+        `Saving the dataset to ${this.source} failed while ${step}; rolled back, no rows changed: ${err.sqlMessage ?? err.message ?? String(e)}`,
+        { cause: e },
+      );
     }
     return { users: users.length, items: items.length, interactions: rowCount };
   }
@@ -234,7 +261,8 @@ export class MySqlStore {
     const t = this.tables;
     const [ucols] = await this.sql<RowDataPacket[]>(
       "SELECT TABLE_NAME t, COLUMN_NAME c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?, ?)",
-      [this.database, t.users, t.items, t.interactions]);
+      [this.database, t.users, t.items, t.interactions],
+    );
     const has = (table: string, col: string): boolean => ucols.some((r) => r.t === table && String(r.c).toLowerCase() === col);
     const ordered = has(t.interactions, "row_order");
     const timed = has(t.interactions, "timestamp");
@@ -259,16 +287,26 @@ export class MySqlStore {
     // 15x slower for 50k rows than a plain scan), without one it sorts on disk; the order is restored here.
     const sql = `SELECT \`user_id\`, \`item_id\`, \`rating\`${timed ? ", `timestamp`" : ""}${ordered ? ", `row_order`" : ""} FROM \`${t.interactions}\``;
     await this.stream(sql, (r) => {
-      const u = r[0], i = r[1], rating = r[2];
+      const u = r[0],
+        i = r[1],
+        rating = r[2];
       const ui = builder.userIndexOf(checkDbId(u, "user", () => where(u, i), "user_id"));
-      if (ui === undefined) throw new DataFormatError({ source: where(u, i), field: "user_id" }, `expected user ${JSON.stringify(u)} to be in table ${t.users}, but it is not`);
+      if (ui === undefined)
+        throw new DataFormatError({ source: where(u, i), field: "user_id" }, `expected user ${JSON.stringify(u)} to be in table ${t.users}, but it is not`);
       const ii = builder.itemIndexOf(checkDbId(i, "item", () => where(u, i), "item_id"));
-      if (ii === undefined) throw new DataFormatError({ source: where(u, i), field: "item_id" }, `expected item ${JSON.stringify(i)} to be in table ${t.items}, but it is not`);
+      if (ii === undefined)
+        throw new DataFormatError({ source: where(u, i), field: "item_id" }, `expected item ${JSON.stringify(i)} to be in table ${t.items}, but it is not`);
       if (rating === null || rating === undefined) {
-        throw new DataFormatError({ source: where(u, i), field: "rating" }, `expected a rating, a number between ${DB_RATING_MIN} and ${RATING_MAX}, but found NULL`);
+        throw new DataFormatError(
+          { source: where(u, i), field: "rating" },
+          `expected a rating, a number between ${DB_RATING_MIN} and ${RATING_MAX}, but found NULL`,
+        );
       }
       builder.addInterned(++scanned, ui, ii, numberOrText(rating) as number | string, timed ? numberOrText(r[3]) : null);
-      if (order) { const o = r[orderAt]; order.push(o === null || o === undefined ? Number.NaN : Number(o)); }
+      if (order) {
+        const o = r[orderAt];
+        order.push(o === null || o === undefined ? Number.NaN : Number(o));
+      }
     });
     if (builder.length === 0) throw new DataFormatError({ source: table }, "expected at least one interaction, but the table is empty");
     if (order) {
@@ -282,7 +320,10 @@ export class MySqlStore {
 
   /** The server's estimate of a table's row count (information_schema; InnoDB's is approximate), 0 when unknown. */
   private async estimatedRows(table: string): Promise<number> {
-    const [rows] = await this.sql<RowDataPacket[]>("SELECT TABLE_ROWS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", [this.database, table]);
+    const [rows] = await this.sql<RowDataPacket[]>("SELECT TABLE_ROWS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", [
+      this.database,
+      table,
+    ]);
     const n = Number(rows[0]?.n ?? 0);
     return Number.isFinite(n) && n > 0 ? n : 0;
   }
@@ -380,7 +421,11 @@ function checkDbId(v: unknown, kind: "user" | "item", where: () => string, field
   if (/[\r\n]/.test(id)) throw new DataFormatError({ source: where(), field }, `expected a ${kind} ID without line breaks, but found ${JSON.stringify(id)}`);
   if (id.length > MAX_ID_LENGTH) {
     const chars = [...id].length;
-    if (chars > MAX_ID_LENGTH) throw new DataFormatError({ source: where(), field }, `expected a${kind === "item" ? "n" : ""} ${kind} ID of at most ${MAX_ID_LENGTH} characters, but found one of ${chars}`);
+    if (chars > MAX_ID_LENGTH)
+      throw new DataFormatError(
+        { source: where(), field },
+        `expected a${kind === "item" ? "n" : ""} ${kind} ID of at most ${MAX_ID_LENGTH} characters, but found one of ${chars}`,
+      );
   }
   return id;
 }
@@ -393,14 +438,21 @@ function rowOrderPermutation(order: Float64Array): Uint32Array {
   let direct = true;
   for (let k = 0; k < n; k++) {
     const o = order[k]!;
-    if (!(Number.isInteger(o) && o >= 0 && o < n) || placed[o]) { direct = false; break; }
+    if (!(Number.isInteger(o) && o >= 0 && o < n) || placed[o]) {
+      direct = false;
+      break;
+    }
     placed[o] = 1;
     perm[o] = k;
   }
   if (direct) return perm;
   for (let k = 0; k < n; k++) perm[k] = k;
   // NULL row_order (NaN) sorts last.
-  return perm.sort((a, b) => { const x = order[a]!, y = order[b]!; return (Number.isNaN(x) ? Infinity : x) - (Number.isNaN(y) ? Infinity : y) || a - b; });
+  return perm.sort((a, b) => {
+    const x = order[a]!,
+      y = order[b]!;
+    return (Number.isNaN(x) ? Infinity : x) - (Number.isNaN(y) ? Infinity : y) || a - b;
+  });
 }
 
 /** Scan positions ordered by (user ID, item ID) in IdMap order, via the IDs' sorted ranks. */
@@ -425,8 +477,10 @@ function hasLazyRows(dataset: Dataset): boolean {
 
 /** Row r of the columns as INSERT values: IDs through the maps, the rating as written (ratingValue), row_order r. */
 function columnRow(dataset: Dataset): (r: number) => unknown[] {
-  const uid = dataset.userIds.toArray(), iid = dataset.itemIds.toArray();
-  const x = dataset.indexed, ts = x.timestamps;
+  const uid = dataset.userIds.toArray(),
+    iid = dataset.itemIds.toArray();
+  const x = dataset.indexed,
+    ts = x.timestamps;
   return (r) => {
     const t = ts ? ts[r]! : Number.NaN;
     return [uid[x.users[r]!], iid[x.items[r]!], ratingValue(x.ratings[r]!), Number.isNaN(t) ? null : t, r];
@@ -442,7 +496,9 @@ function objectRow(inter: Dataset["interactions"]): (r: number) => unknown[] {
 
 /** Row numbers of the columns sorted by (user, item) index: IdMap order is the tables' order. */
 function indexedKeyOrder(dataset: Dataset): Uint32Array {
-  const x = dataset.indexed, n = x.length, width = dataset.itemIds.size;
+  const x = dataset.indexed,
+    n = x.length,
+    width = dataset.itemIds.size;
   const key = new Float64Array(n);
   for (let k = 0; k < n; k++) key[k] = x.users[k]! * width + x.items[k]!;
   const perm = new Uint32Array(n);
@@ -452,14 +508,17 @@ function indexedKeyOrder(dataset: Dataset): Uint32Array {
 
 /** Row numbers of `dataset.interactions` sorted by (user ID, item ID) in IdMap order (the users and items tables' order). */
 function primaryKeyOrder(dataset: Dataset): Uint32Array {
-  const userRank = new Map<string, number>(), itemRank = new Map<string, number>();
+  const userRank = new Map<string, number>(),
+    itemRank = new Map<string, number>();
   dataset.users.forEach((u, k) => userRank.set(u.userId, k));
   dataset.items.forEach((i, k) => itemRank.set(i.itemId, k));
   const inter = dataset.interactions;
-  const n = inter.length, width = dataset.items.length;
+  const n = inter.length,
+    width = dataset.items.length;
   const key = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    const u = userRank.get(inter[k]!.userId), i = itemRank.get(inter[k]!.itemId);
+    const u = userRank.get(inter[k]!.userId),
+      i = itemRank.get(inter[k]!.itemId);
     // An ID missing from its table sorts last; the foreign key then refuses the row.
     key[k] = u === undefined || i === undefined ? Number.MAX_VALUE : u * width + i;
   }
@@ -472,31 +531,50 @@ function primaryKeyOrder(dataset: Dataset): Uint32Array {
 class GrowableFloat64 {
   private data: Float64Array;
   length = 0;
-  constructor(capacity: number) { this.data = new Float64Array(Math.max(1024, Math.ceil(capacity))); }
+  constructor(capacity: number) {
+    this.data = new Float64Array(Math.max(1024, Math.ceil(capacity)));
+  }
   push(v: number): void {
-    if (this.length === this.data.length) { const d = new Float64Array(Math.ceil(this.data.length * 1.25)); d.set(this.data); this.data = d; }
+    if (this.length === this.data.length) {
+      const d = new Float64Array(Math.ceil(this.data.length * 1.25));
+      d.set(this.data);
+      this.data = d;
+    }
     this.data[this.length++] = v;
   }
-  view(): Float64Array { return this.data.subarray(0, this.length); }
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
 }
 
 /** Types and lengths the database would otherwise reject mid-transaction with a less helpful message. */
 function checkDatasetForDb(dataset: Dataset, columnar: boolean): void {
-  if (dataset === null || typeof dataset !== "object" || (!columnar && !Array.isArray(dataset.interactions)) || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) {
+  if (
+    dataset === null ||
+    typeof dataset !== "object" ||
+    (!columnar && !Array.isArray(dataset.interactions)) ||
+    !Array.isArray(dataset.users) ||
+    !Array.isArray(dataset.items)
+  ) {
     throw new InvalidArgumentError("dataset", "a Dataset with interactions, users and items arrays", dataset);
   }
   const id = (v: unknown, name: string): void => {
-    if (typeof v !== "string" || v === "" || [...v].length > MAX_ID_LENGTH) throw new InvalidArgumentError(name, `a non-empty string of at most ${MAX_ID_LENGTH} characters`, v);
+    if (typeof v !== "string" || v === "" || [...v].length > MAX_ID_LENGTH)
+      throw new InvalidArgumentError(name, `a non-empty string of at most ${MAX_ID_LENGTH} characters`, v);
   };
   dataset.users.forEach((u, k) => id(u.userId, `users[${k}].userId`));
   dataset.items.forEach((i, k) => id(i.itemId, `items[${k}].itemId`));
   if (columnar) {
     // The reader checked every ID (non-empty, <= MAX_ID_LENGTH characters) and rating; the maps hold the IDs.
-    for (const [map, name] of [[dataset.userIds, "userIds"], [dataset.itemIds, "itemIds"]] as const) {
+    for (const [map, name] of [
+      [dataset.userIds, "userIds"],
+      [dataset.itemIds, "itemIds"],
+    ] as const) {
       map.toArray().forEach((v, k) => id(v, `${name}[${k}]`));
     }
     const rt = dataset.indexed.ratings;
-    for (let k = 0; k < dataset.indexed.length; k++) if (!Number.isFinite(rt[k]!)) throw new InvalidArgumentError(`indexed.ratings[${k}]`, "a finite number", rt[k]);
+    for (let k = 0; k < dataset.indexed.length; k++)
+      if (!Number.isFinite(rt[k]!)) throw new InvalidArgumentError(`indexed.ratings[${k}]`, "a finite number", rt[k]);
     return;
   }
   dataset.interactions.forEach((r, k) => {

@@ -49,7 +49,8 @@ export interface DatasetBuilderOptions {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 // Module-local copies: read once per row, and an imported binding is a property read of the other module.
-const ID_CAP = MAX_ID_LENGTH, TOP = RATING_MAX;
+const ID_CAP = MAX_ID_LENGTH,
+  TOP = RATING_MAX;
 /** Distinct rating texts remembered per builder (files have a handful: "1".."5", "4.5"). */
 const RATING_CACHE_SIZE = 4096;
 const LINE_BREAK = /[\r\n]/;
@@ -167,7 +168,8 @@ export class DatasetBuilder {
       this.itemCategoryLine.push(line);
     }
     if (group !== undefined && group !== "") this.note(this.userGroup, this.userGroupLine, u, group, line, names.group, "user", userId, itemId);
-    if (category !== undefined && category !== "") this.note(this.itemCategory, this.itemCategoryLine, i, category, line, names.category, "item", userId, itemId);
+    if (category !== undefined && category !== "")
+      this.note(this.itemCategory, this.itemCategoryLine, i, category, line, names.category, "item", userId, itemId);
     const k = this.n;
     if (k === this.users.length) this.grow();
     this.users[k] = u;
@@ -243,7 +245,8 @@ export class DatasetBuilder {
    */
   addInterned(line: number, u: number, i: number, rating: number | string, timestamp?: number | string | null): void {
     if (this.done) throw new Error("DatasetBuilder: add after finish");
-    const userId = this.userNames[u], itemId = this.itemNames[i];
+    const userId = this.userNames[u],
+      itemId = this.itemNames[i];
     if (userId === undefined || itemId === undefined) throw new Error(`DatasetBuilder: row with unknown interned index (user ${u}, item ${i})`);
     let value: number;
     if (typeof rating === "number") {
@@ -295,7 +298,10 @@ export class DatasetBuilder {
     if (this.timestamps) this.timestamps = gather(this.timestamps, new Float64Array(n));
     this.breakRows.length = 0;
     this.breakLines.length = 0;
-    if (n > 0) { this.breakRows.push(0); this.breakLines.push(1); }
+    if (n > 0) {
+      this.breakRows.push(0);
+      this.breakLines.push(1);
+    }
     this.lastLine = n;
   }
 
@@ -338,20 +344,26 @@ export class DatasetBuilder {
       values.forEach((v, k) => (out[perm[k]!] = v));
       return out;
     };
-    const userGroups = reorder(this.userGroup, uperm), itemCategories = reorder(this.itemCategory, iperm);
+    const userGroups = reorder(this.userGroup, uperm),
+      itemCategories = reorder(this.itemCategory, iperm);
     return datasetFromColumns({
-      source: this.source, userIds, itemIds,
+      source: this.source,
+      userIds,
+      itemIds,
       indexed: timestamps ? { users, items, ratings, timestamps, length: n } : { users, items, ratings, length: n },
-      ...(userGroups ? { userGroups } : {}), ...(itemCategories ? { itemCategories } : {}),
+      ...(userGroups ? { userGroups } : {}),
+      ...(itemCategories ? { itemCategories } : {}),
     });
   }
 
   /** The line of row r. */
   private lineOf(r: number): number {
-    let lo = 0, hi = this.breakRows.length - 1;
+    let lo = 0,
+      hi = this.breakRows.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.breakRows[mid]! <= r) lo = mid; else hi = mid - 1;
+      if (this.breakRows[mid]! <= r) lo = mid;
+      else hi = mid - 1;
     }
     return this.breakLines[lo]! + (r - this.breakRows[lo]!);
   }
@@ -361,10 +373,20 @@ export class DatasetBuilder {
   }
 
   private resize(cap: number): void {
-    const u = new Int32Array(cap); u.set(this.users); this.users = u;
-    const i = new Int32Array(cap); i.set(this.items); this.items = i;
-    const r = new Float32Array(cap); r.set(this.ratings); this.ratings = r;
-    if (this.timestamps) { const t = new Float64Array(cap).fill(NaN); t.set(this.timestamps); this.timestamps = t; }
+    const u = new Int32Array(cap);
+    u.set(this.users);
+    this.users = u;
+    const i = new Int32Array(cap);
+    i.set(this.items);
+    this.items = i;
+    const r = new Float32Array(cap);
+    r.set(this.ratings);
+    this.ratings = r;
+    if (this.timestamps) {
+      const t = new Float64Array(cap).fill(NaN);
+      t.set(this.timestamps);
+      this.timestamps = t;
+    }
   }
 
   /**
@@ -373,7 +395,8 @@ export class DatasetBuilder {
    * user's rows rescanned in order to name the lines.
    */
   private checkDuplicates(): void {
-    const n = this.n, numUsers = this.userNames.length;
+    const n = this.n,
+      numUsers = this.userNames.length;
     if (n < 2) return;
     const offsets = new Int32Array(numUsers + 1);
     for (let r = 0; r < n; r++) offsets[this.users[r]! + 1]!++;
@@ -386,7 +409,11 @@ export class DatasetBuilder {
       const seg = byUser.subarray(offsets[u]!, offsets[u + 1]!);
       if (seg.length < 2) continue;
       seg.sort();
-      for (let k = 1; k < seg.length; k++) if (seg[k] === seg[k - 1]) { dupUsers.add(u); break; }
+      for (let k = 1; k < seg.length; k++)
+        if (seg[k] === seg[k - 1]) {
+          dupUsers.add(u);
+          break;
+        }
     }
     if (dupUsers.size === 0) return;
     const firstRow = new Map<number, number>();
@@ -395,19 +422,35 @@ export class DatasetBuilder {
       if (!dupUsers.has(u)) continue;
       const key = u * MAX_INTERNED + this.items[r]!;
       const first = firstRow.get(key);
-      if (first === undefined) { firstRow.set(key, r); continue; }
-      const userId = this.userNames[u]!, itemId = this.itemNames[this.items[r]!]!;
+      if (first === undefined) {
+        firstRow.set(key, r);
+        continue;
+      }
+      const userId = this.userNames[u]!,
+        itemId = this.itemNames[this.items[r]!]!;
       const firstLine = this.lineOf(first);
       const pair = { line: firstLine, userId, itemId };
-      const where = this.duplicateFirst ? this.duplicateFirst(pair)
-        : this.locateRow ? `first at ${formatLocation(this.locateRow(pair))}` : `first on line ${firstLine}`;
-      throw new DataFormatError(this.locate(this.lineOf(r), userId, itemId),
-        `duplicate (user, item) pair (${JSON.stringify(userId)}, ${JSON.stringify(itemId)}), ${where}; each pair may be rated once`);
+      const where = this.duplicateFirst
+        ? this.duplicateFirst(pair)
+        : this.locateRow
+          ? `first at ${formatLocation(this.locateRow(pair))}`
+          : `first on line ${firstLine}`;
+      throw new DataFormatError(
+        this.locate(this.lineOf(r), userId, itemId),
+        `duplicate (user, item) pair (${JSON.stringify(userId)}, ${JSON.stringify(itemId)}), ${where}; each pair may be rated once`,
+      );
     }
   }
 
-  private intern(index: Map<string, number>, names: string[], labels: (string | undefined)[], lines: number[], id: string,
-    label: string | undefined, kind: string): number {
+  private intern(
+    index: Map<string, number>,
+    names: string[],
+    labels: (string | undefined)[],
+    lines: number[],
+    id: string,
+    label: string | undefined,
+    kind: string,
+  ): number {
     if (this.done) throw new Error("DatasetBuilder: add after finish");
     if (index.has(id)) return -1;
     const k = names.length;
@@ -431,7 +474,13 @@ export class DatasetBuilder {
   private checkId(id: string, kind: string, line: number, field: string, userId: string, itemId: string): void {
     if (id === "") this.fail(line, userId, itemId, field, `expected a non-empty ${kind} ID, but found an empty field`);
     if (id.length > ID_CAP && codePoints(id) > ID_CAP) {
-      this.fail(line, userId, itemId, field, `expected ${kind === "item" ? "an" : "a"} ${kind} ID of at most ${MAX_ID_LENGTH} characters, but found one of ${codePoints(id)} characters starting ${JSON.stringify(id.slice(0, 20))}`);
+      this.fail(
+        line,
+        userId,
+        itemId,
+        field,
+        `expected ${kind === "item" ? "an" : "a"} ${kind} ID of at most ${MAX_ID_LENGTH} characters, but found one of ${codePoints(id)} characters starting ${JSON.stringify(id.slice(0, 20))}`,
+      );
     }
     if (LINE_BREAK.test(id)) this.fail(line, userId, itemId, field, `expected a ${kind} ID without line breaks, but found ${JSON.stringify(id)}`);
   }
@@ -440,7 +489,13 @@ export class DatasetBuilder {
     const t = text.trim();
     const v = NUMBER.test(t) ? Number(t) : NaN;
     if (!(v >= this.ratingMin && v <= TOP)) {
-      this.fail(line, userId, itemId, this.names.rating, `expected a rating, a number between ${this.ratingMin} and ${RATING_MAX}, but found ${JSON.stringify(text)}`);
+      this.fail(
+        line,
+        userId,
+        itemId,
+        this.names.rating,
+        `expected a rating, a number between ${this.ratingMin} and ${RATING_MAX}, but found ${JSON.stringify(text)}`,
+      );
     }
     return v;
   }
@@ -454,13 +509,32 @@ export class DatasetBuilder {
     return v;
   }
 
-  private note(values: (string | undefined)[], lines: number[], k: number, value: string, line: number, field: string, kind: string,
-    userId: string, itemId: string): void {
+  private note(
+    values: (string | undefined)[],
+    lines: number[],
+    k: number,
+    value: string,
+    line: number,
+    field: string,
+    kind: string,
+    userId: string,
+    itemId: string,
+  ): void {
     const prev = values[k];
-    if (prev === undefined) { values[k] = value; lines[k] = line; return; }
+    if (prev === undefined) {
+      values[k] = value;
+      lines[k] = line;
+      return;
+    }
     if (prev !== value) {
       const id = kind === "user" ? userId : itemId;
-      this.fail(line, userId, itemId, field, `expected ${kind} ${JSON.stringify(id)} to keep ${JSON.stringify(prev)} (line ${lines[k]}), but found ${JSON.stringify(value)}`);
+      this.fail(
+        line,
+        userId,
+        itemId,
+        field,
+        `expected ${kind} ${JSON.stringify(id)} to keep ${JSON.stringify(prev)} (line ${lines[k]}), but found ${JSON.stringify(value)}`,
+      );
     }
   }
 }
@@ -479,8 +553,10 @@ export function parseRating(text: string, source: string, line: number | undefin
   const t = text.trim();
   const v = NUMBER.test(t) ? Number(t) : NaN;
   if (!(v >= min && v <= RATING_MAX)) {
-    throw new DataFormatError({ source, ...(line === undefined ? {} : { line }), field },
-      `expected a rating, a number between ${min} and ${RATING_MAX}, but found ${JSON.stringify(text)}`);
+    throw new DataFormatError(
+      { source, ...(line === undefined ? {} : { line }), field },
+      `expected a rating, a number between ${min} and ${RATING_MAX}, but found ${JSON.stringify(text)}`,
+    );
   }
   return v;
 }
@@ -490,7 +566,11 @@ function codePoints(s: string): number {
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
     if (c < 0xd800 || c > 0xdbff || k + 1 >= s.length) n++;
-    else { const d = s.charCodeAt(k + 1); n++; if (d >= 0xdc00 && d <= 0xdfff) k++; }
+    else {
+      const d = s.charCodeAt(k + 1);
+      n++;
+      if (d >= 0xdc00 && d <= 0xdfff) k++;
+    }
   }
   return n;
 }

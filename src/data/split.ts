@@ -114,13 +114,20 @@ export interface UnknownInValidation {
  * dataset the split was made from, a split that has `trainIndexed` / `validationIndexed` is checked on those.
  */
 export function unknownInValidation(split: DataSplit, dataset?: Dataset): UnknownInValidation {
-  if (dataset && split.trainIndexed && split.validationIndexed) return unknownIndexed(split.trainIndexed, split.validationIndexed, dataset.userIds, dataset.itemIds);
-  const users = new Set<string>(), items = new Set<string>();
-  for (const r of split.train) { users.add(r.userId); items.add(r.itemId); }
-  const newUsers = new Set<string>(), newItems = new Set<string>();
+  if (dataset && split.trainIndexed && split.validationIndexed)
+    return unknownIndexed(split.trainIndexed, split.validationIndexed, dataset.userIds, dataset.itemIds);
+  const users = new Set<string>(),
+    items = new Set<string>();
+  for (const r of split.train) {
+    users.add(r.userId);
+    items.add(r.itemId);
+  }
+  const newUsers = new Set<string>(),
+    newItems = new Set<string>();
   let rows = 0;
   for (const r of split.validation) {
-    const nu = !users.has(r.userId), ni = !items.has(r.itemId);
+    const nu = !users.has(r.userId),
+      ni = !items.has(r.itemId);
     if (nu) newUsers.add(r.userId);
     if (ni) newItems.add(r.itemId);
     if (nu || ni) rows++;
@@ -129,13 +136,20 @@ export function unknownInValidation(split: DataSplit, dataset?: Dataset): Unknow
 }
 
 function unknownIndexed(train: IndexedRatings, validation: IndexedRatings, userIds: IdMap, itemIds: IdMap): UnknownInValidation {
-  const seenU = new Uint8Array(userIds.size), seenI = new Uint8Array(itemIds.size);
-  for (let r = 0; r < train.length; r++) { seenU[train.users[r]!] = 1; seenI[train.items[r]!] = 1; }
-  const newU = new Uint8Array(userIds.size), newI = new Uint8Array(itemIds.size);
+  const seenU = new Uint8Array(userIds.size),
+    seenI = new Uint8Array(itemIds.size);
+  for (let r = 0; r < train.length; r++) {
+    seenU[train.users[r]!] = 1;
+    seenI[train.items[r]!] = 1;
+  }
+  const newU = new Uint8Array(userIds.size),
+    newI = new Uint8Array(itemIds.size);
   let rows = 0;
   for (let r = 0; r < validation.length; r++) {
-    const u = validation.users[r]!, i = validation.items[r]!;
-    const nu = !seenU[u], ni = !seenI[i];
+    const u = validation.users[r]!,
+      i = validation.items[r]!;
+    const nu = !seenU[u],
+      ni = !seenI[i];
     if (nu) newU[u] = 1;
     if (ni) newI[i] = 1;
     if (nu || ni) rows++;
@@ -150,16 +164,19 @@ function unknownIndexed(train: IndexedRatings, validation: IndexedRatings, userI
 
 function partition(data: Dataset | readonly Interaction[], held: Uint8Array): DataSplit {
   if (Array.isArray(data)) {
-    const train: Interaction[] = [], validation: Interaction[] = [];
+    const train: Interaction[] = [],
+      validation: Interaction[] = [];
     (data as readonly Interaction[]).forEach((r, i) => (held[i] ? validation : train).push(r));
     return { train, validation };
   }
   const ds = data as Dataset;
   let nv = 0;
   for (let r = 0; r < held.length; r++) nv += held[r]!;
-  const trainRows = new Int32Array(held.length - nv), validationRows = new Int32Array(nv);
+  const trainRows = new Int32Array(held.length - nv),
+    validationRows = new Int32Array(nv);
   for (let r = 0, a = 0, b = 0; r < held.length; r++) {
-    if (held[r]) validationRows[b++] = r; else trainRows[a++] = r;
+    if (held[r]) validationRows[b++] = r;
+    else trainRows[a++] = r;
   }
   return splitOfRows(ds, selectRows(ds.indexed, trainRows), selectRows(ds.indexed, validationRows));
 }
@@ -197,20 +214,29 @@ function checkOptions(options: SplitOptions): { fraction: number; seed: number }
  * row); `validation` keeps every test row. `unknown` counts and names the test rows training never saw.
  */
 export function testFileSplit(dataset: Dataset, test: Dataset): { split: DataSplit; unknown: UnknownInValidation; testRows: number } {
-  const uMap = new Int32Array(test.userIds.size), iMap = new Int32Array(test.itemIds.size);
+  const uMap = new Int32Array(test.userIds.size),
+    iMap = new Int32Array(test.itemIds.size);
   for (let k = 0; k < uMap.length; k++) uMap[k] = dataset.userIds.indexOrMinusOne(test.userIds.id(k));
   for (let k = 0; k < iMap.length; k++) iMap[k] = dataset.itemIds.indexOrMinusOne(test.itemIds.id(k));
-  const seenU = new Uint8Array(dataset.userIds.size), seenI = new Uint8Array(dataset.itemIds.size);
+  const seenU = new Uint8Array(dataset.userIds.size),
+    seenI = new Uint8Array(dataset.itemIds.size);
   const tr = dataset.indexed;
-  for (let r = 0; r < tr.length; r++) { seenU[tr.users[r]!] = 1; seenI[tr.items[r]!] = 1; }
+  for (let r = 0; r < tr.length; r++) {
+    seenU[tr.users[r]!] = 1;
+    seenI[tr.items[r]!] = 1;
+  }
   const t = test.indexed;
   const keep: number[] = [];
-  const newU = new Uint8Array(uMap.length), newI = new Uint8Array(iMap.length);
+  const newU = new Uint8Array(uMap.length),
+    newI = new Uint8Array(iMap.length);
   let rows = 0;
   for (let r = 0; r < t.length; r++) {
-    const tu = t.users[r]!, ti = t.items[r]!;
-    const u = uMap[tu]!, i = iMap[ti]!;
-    const nu = u < 0 || !seenU[u], ni = i < 0 || !seenI[i];
+    const tu = t.users[r]!,
+      ti = t.items[r]!;
+    const u = uMap[tu]!,
+      i = iMap[ti]!;
+    const nu = u < 0 || !seenU[u],
+      ni = i < 0 || !seenI[i];
     if (nu) newU[tu] = 1;
     if (ni) newI[ti] = 1;
     if (nu || ni) rows++;

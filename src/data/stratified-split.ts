@@ -22,7 +22,9 @@ export interface StratifiedSplitOptions {
 }
 
 /** Row r of the input goes to training (0), to test (1), or to neither (2: its group has fewer than `minRows` rows). */
-export const STRATIFIED_TRAIN = 0, STRATIFIED_TEST = 1, STRATIFIED_DROPPED = 2;
+export const STRATIFIED_TRAIN = 0,
+  STRATIFIED_TEST = 1,
+  STRATIFIED_DROPPED = 2;
 
 /**
  * Which part each row goes to, for rows whose group (user or item index) is `groups[r]`. The semantics are exactly
@@ -96,7 +98,8 @@ export function stratifiedSplit(interactions: readonly Interaction[], options: S
     groups[r] = g;
   });
   const part = stratifiedAssignment(groups, options);
-  const train: Interaction[] = [], validation: Interaction[] = [];
+  const train: Interaction[] = [],
+    validation: Interaction[] = [];
   interactions.forEach((row, r) => {
     if (part[r] === STRATIFIED_TRAIN) train.push(row);
     else if (part[r] === STRATIFIED_TEST) validation.push(row);
@@ -118,7 +121,8 @@ function checkStratifiedOptions(options: StratifiedSplitOptions): { ratio: numbe
 
 /** numpy's `np.round` for one value: to the nearest integer, halves to even. @example roundHalfEven(4.5) //=> 4 */
 export function roundHalfEven(x: number): number {
-  const f = Math.floor(x), d = x - f;
+  const f = Math.floor(x),
+    d = x - f;
   if (d > 0.5) return f + 1;
   if (d < 0.5) return f;
   return f % 2 === 0 ? f : f + 1;
@@ -162,7 +166,8 @@ export class NumpyRandom {
 
   /** Uniform in [0, 1) with 53 random bits, as numpy's `random_sample`. */
   randomSample(): number {
-    const a = this.nextUint32() >>> 5, b = this.nextUint32() >>> 6;
+    const a = this.nextUint32() >>> 5,
+      b = this.nextUint32() >>> 6;
     return (a * 67108864 + b) / 9007199254740992;
   }
 }

@@ -6,14 +6,21 @@ import { checkInteger, checkNumber } from "../validate";
 import { ridgeBiases } from "../model/bias-ridge";
 
 function checkRatings(train: IndexedRatings, numUsers: number, numItems: number): void {
-  if (typeof train !== "object" || train === null || !(train.users instanceof Int32Array) || !(train.items instanceof Int32Array) || !(train.ratings instanceof Float32Array)) {
+  if (
+    typeof train !== "object" ||
+    train === null ||
+    !(train.users instanceof Int32Array) ||
+    !(train.items instanceof Int32Array) ||
+    !(train.ratings instanceof Float32Array)
+  ) {
     throw new InvalidArgumentError("train", "IndexedRatings {users, items, ratings, length}", train);
   }
   if (train.length === 0) throw new InvalidArgumentError("train", "at least one rating", "none");
   checkInteger("numUsers", numUsers, 1);
   checkInteger("numItems", numItems, 1);
   for (let r = 0; r < train.length; r++) {
-    const u = train.users[r] as number, i = train.items[r] as number;
+    const u = train.users[r] as number,
+      i = train.items[r] as number;
     if (u < 0 || u >= numUsers) throw new InvalidArgumentError(`train.users[${r}]`, `a user index in [0, ${numUsers})`, u);
     if (i < 0 || i >= numItems) throw new InvalidArgumentError(`train.items[${r}]`, `an item index in [0, ${numItems})`, i);
   }
@@ -48,9 +55,14 @@ export function fitBiasOnly(train: IndexedRatings, numUsers: number, numItems: n
   const iterations = checkInteger("options.iterations", options.iterations ?? 10, 1);
   const mu = globalMean(train);
   const zero: MfWeights = {
-    dim: 1, numUsers, numItems,
-    userFactors: new Float32Array(numUsers), itemFactors: new Float32Array(numItems),
-    userBias: new Float32Array(numUsers), itemBias: new Float32Array(numItems), globalBias: mu,
+    dim: 1,
+    numUsers,
+    numItems,
+    userFactors: new Float32Array(numUsers),
+    itemFactors: new Float32Array(numItems),
+    userBias: new Float32Array(numUsers),
+    itemBias: new Float32Array(numItems),
+    globalBias: mu,
   };
   return ridgeBiases(zero, train, { itemL2, userL2, rounds: iterations });
 }
@@ -59,8 +71,14 @@ export function fitBiasOnly(train: IndexedRatings, numUsers: number, numItems: n
 export function globalMeanWeights(train: IndexedRatings, numUsers: number, numItems: number): MfWeights {
   checkRatings(train, numUsers, numItems);
   return {
-    dim: 1, numUsers, numItems, userFactors: new Float32Array(numUsers), itemFactors: new Float32Array(numItems),
-    userBias: new Float32Array(numUsers), itemBias: new Float32Array(numItems), globalBias: globalMean(train),
+    dim: 1,
+    numUsers,
+    numItems,
+    userFactors: new Float32Array(numUsers),
+    itemFactors: new Float32Array(numItems),
+    userBias: new Float32Array(numUsers),
+    itemBias: new Float32Array(numItems),
+    globalBias: globalMean(train),
   };
 }
 
@@ -74,7 +92,13 @@ export function popularityWeights(train: IndexedRatings, numUsers: number, numIt
   const counts = new Float32Array(numItems);
   for (let r = 0; r < train.length; r++) counts[train.items[r] as number]!++;
   return {
-    dim: 1, numUsers, numItems, userFactors: new Float32Array(numUsers), itemFactors: new Float32Array(numItems),
-    userBias: new Float32Array(numUsers), itemBias: counts, globalBias: 0,
+    dim: 1,
+    numUsers,
+    numItems,
+    userFactors: new Float32Array(numUsers),
+    itemFactors: new Float32Array(numItems),
+    userBias: new Float32Array(numUsers),
+    itemBias: counts,
+    globalBias: 0,
   };
 }

@@ -13,19 +13,35 @@ export interface CategoryShare {
  * Share of recommended items in the user's group's preferred categories (tech -> tech; fashion -> fashion,
  * fashion+sports; sports -> sports, fashion+sports by default). Users without a group or without a list are skipped.
  */
-export function preferredCategoryShare(lists: readonly (ArrayLike<number> | null | undefined)[], userGroups: readonly (string | undefined | null)[],
-  itemCategories: readonly (string | undefined | null)[], preferred: Readonly<Record<string, readonly string[]>> = preferredCategories()): CategoryShare {
+export function preferredCategoryShare(
+  lists: readonly (ArrayLike<number> | null | undefined)[],
+  userGroups: readonly (string | undefined | null)[],
+  itemCategories: readonly (string | undefined | null)[],
+  preferred: Readonly<Record<string, readonly string[]>> = preferredCategories(),
+): CategoryShare {
   if (!Array.isArray(lists)) throw new InvalidArgumentError("lists", "an array of item-index lists, one per user", lists);
-  if (!Array.isArray(userGroups) || userGroups.length !== lists.length) throw new InvalidArgumentError("userGroups", `an array of ${lists.length} groups`, userGroups);
+  if (!Array.isArray(userGroups) || userGroups.length !== lists.length)
+    throw new InvalidArgumentError("userGroups", `an array of ${lists.length} groups`, userGroups);
   if (!Array.isArray(itemCategories)) throw new InvalidArgumentError("itemCategories", "an array of categories, one per item", itemCategories);
-  let total = 0, users = 0;
-  const sum: Record<string, number> = {}, cnt: Record<string, number> = {};
+  let total = 0,
+    users = 0;
+  const sum: Record<string, number> = {},
+    cnt: Record<string, number> = {};
   for (let u = 0; u < lists.length; u++) {
-    const g = userGroups[u], list = lists[u];
+    const g = userGroups[u],
+      list = lists[u];
     if (typeof g !== "string" || !list) continue;
     const pref = preferred[g];
-    if (!pref) throw new InvalidArgumentError(`userGroups[${u}]`, `one of ${Object.keys(preferred).map((k) => JSON.stringify(k)).join(", ")}`, g);
-    let n = 0, inPref = 0;
+    if (!pref)
+      throw new InvalidArgumentError(
+        `userGroups[${u}]`,
+        `one of ${Object.keys(preferred)
+          .map((k) => JSON.stringify(k))
+          .join(", ")}`,
+        g,
+      );
+    let n = 0,
+      inPref = 0;
     for (let j = 0; j < list.length; j++) {
       const i = list[j] as number;
       if (i < 0) continue;

@@ -23,7 +23,8 @@ export function evaluateModelQuality(model: TrainedModel, split: DataSplit, k = 
   const val = indexInteractions(split.validation, model.userIds, model.itemIds, { skipUnknown: true });
   const train = indexInteractions(split.train, model.userIds, model.itemIds, { skipUnknown: true });
   const m = metricsFrom(predictModel(model, val.users, val.items), val.ratings);
-  const nu = model.weights.numUsers, ni = model.weights.numItems;
+  const nu = model.weights.numUsers,
+    ni = model.weights.numItems;
   const trained = Array.from({ length: nu }, () => new Set<number>());
   for (let r = 0; r < train.length; r++) trained[train.users[r]!]!.add(train.items[r]!);
   const relevant = Array.from({ length: nu }, () => new Set<number>());
@@ -40,7 +41,8 @@ export function evaluateModelQuality(model: TrainedModel, split: DataSplit, k = 
 }
 
 function drainItems(heap: TopKHeap, k: number): Int32Array {
-  const items = new Int32Array(k), scores = new Float64Array(k);
+  const items = new Int32Array(k),
+    scores = new Float64Array(k);
   const n = heap.drainInto(items, scores);
   return items.subarray(0, n);
 }

@@ -87,37 +87,54 @@ export async function runRecommendersProtocol(dataset: Dataset, options: Protoco
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object", options);
   const k = checkInteger("options.k", options.k ?? 10, 1);
   const by = checkOneOf("options.by", options.by ?? "item", ["user", "item"] as const);
-  const ratio = options.ratio ?? STRATIFIED_TRAIN_RATIO, seed = options.seed ?? STRATIFIED_SEED;
+  const ratio = options.ratio ?? STRATIFIED_TRAIN_RATIO,
+    seed = options.seed ?? STRATIFIED_SEED;
   const minRating = options.minRating ?? null;
   const objectives = options.objectives ?? ["mse", "bpr"];
   objectives.forEach((o, j) => checkOneOf(`options.objectives[${j}]`, o, ["mse", "bpr"] as const));
   const split = stratifiedSplit(dataset.interactions, { ratio, seed, by });
-  if (split.validation.length === 0) throw new InvalidArgumentError("dataset", "enough rows per group for a held-out part", `${split.train.length} training rows and no test rows`);
+  if (split.validation.length === 0)
+    throw new InvalidArgumentError("dataset", "enough rows per group for a held-out part", `${split.train.length} training rows and no test rows`);
   const fit = { train: split.train, validation: [] };
   const rows: ProtocolRow[] = [];
   const models: Partial<Record<Objective, TrainedModel>> = {};
-  let trainIdx: IndexedRatings | undefined, testIdx: IndexedRatings | undefined, users = 0;
+  let trainIdx: IndexedRatings | undefined,
+    testIdx: IndexedRatings | undefined,
+    users = 0;
   const score = (method: string, w: MfWeights, extra: { rmse: number | null; model?: TrainedModel }): void => {
     const r = heldOutRanking(w, trainIdx!, testIdx!, { k, minRating });
     users = r.users;
     const h = extra.model?.history;
     rows.push({
-      method, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, mapAtK: r.mapAtK, f1: r.f1, hitRate: r.hitRate,
-      coverage: r.coverage, rmse: extra.rmse,
-      msPerEpoch: h && h.length > 0 ? (h.reduce((s, e) => s + e.seconds, 0) / h.length) * 1000 : null, epochs: h ? h.length : null,
+      method,
+      precision: r.precision,
+      recall: r.recall,
+      ndcg: r.ndcg,
+      map: r.map,
+      mapAtK: r.mapAtK,
+      f1: r.f1,
+      hitRate: r.hitRate,
+      coverage: r.coverage,
+      rmse: extra.rmse,
+      msPerEpoch: h && h.length > 0 ? (h.reduce((s, e) => s + e.seconds, 0) / h.length) * 1000 : null,
+      epochs: h ? h.length : null,
     });
   };
   for (const objective of objectives) {
     const onEpochEnd = options.onEpochEnd ? (r: EpochRecord): void => options.onEpochEnd!(objective, r) : undefined;
     // The MSE defaults stop early on validation loss, as `ewb train` does: its validation rows come from the training
     // part (randomSplit's defaults), never from the test part. BPR's defaults train a fixed number of epochs.
-    const model = objective === "mse"
-      ? await trainModel(randomSplit(split.train), dataset, options.mse ?? {}, onEpochEnd ? { onEpochEnd } : {})
-      : await trainBpr(fit, dataset, options.bpr ?? {}, onEpochEnd ? { onEpochEnd } : {});
+    const model =
+      objective === "mse"
+        ? await trainModel(randomSplit(split.train), dataset, options.mse ?? {}, onEpochEnd ? { onEpochEnd } : {})
+        : await trainBpr(fit, dataset, options.bpr ?? {}, onEpochEnd ? { onEpochEnd } : {});
     models[objective] = model;
     trainIdx ??= indexInteractions(split.train, model.userIds, model.itemIds);
     testIdx ??= indexInteractions(split.validation, model.userIds, model.itemIds);
-    score(objective === "mse" ? "MF (MSE)" : "MF (BPR)", model.weights, { rmse: objective === "mse" ? evaluateRatings(model.weights, testIdx).rmse : null, model });
+    score(objective === "mse" ? "MF (MSE)" : "MF (BPR)", model.weights, {
+      rmse: objective === "mse" ? evaluateRatings(model.weights, testIdx).rmse : null,
+      model,
+    });
   }
   const any = Object.values(models)[0];
   if (!any) throw new InvalidArgumentError("options.objectives", "at least one objective", objectives);
@@ -133,7 +150,8 @@ export async function runRecommendersProtocol(dataset: Dataset, options: Protoco
 export function rescoreProtocol(report: ProtocolReport, options: { minRating?: number | null; k?: number } = {}): ProtocolRow[] {
   const k = checkInteger("options.k", options.k ?? report.k, 1);
   const any = Object.values(report.models)[0]!;
-  const train = indexInteractions(report.split.train, any.userIds, any.itemIds), test = indexInteractions(report.split.validation, any.userIds, any.itemIds);
+  const train = indexInteractions(report.split.train, any.userIds, any.itemIds),
+    test = indexInteractions(report.split.validation, any.userIds, any.itemIds);
   return report.rows.map((row) => {
     const r = heldOutRanking(weightsOfRow(report, row.method), train, test, { k, minRating: options.minRating ?? null });
     return { ...row, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, mapAtK: r.mapAtK, f1: r.f1, hitRate: r.hitRate, coverage: r.coverage };
@@ -144,16 +162,29 @@ export function rescoreProtocol(report: ProtocolReport, options: { minRating?: n
 export function formatProtocolTable(report: ProtocolReport): string {
   const k = report.k;
   const cols: [string, keyof ProtocolRow, number][] = [
-    [`P@${k}`, "precision", 4], [`R@${k}`, "recall", 4], [`NDCG@${k}`, "ndcg", 4], ["MAP", "map", 4], [`MAP@${k}`, "mapAtK", 4],
-    [`F1@${k}`, "f1", 4], [`HR@${k}`, "hitRate", 4], ["coverage", "coverage", 4], ["RMSE", "rmse", 4], ["ms/epoch", "msPerEpoch", 1],
+    [`P@${k}`, "precision", 4],
+    [`R@${k}`, "recall", 4],
+    [`NDCG@${k}`, "ndcg", 4],
+    ["MAP", "map", 4],
+    [`MAP@${k}`, "mapAtK", 4],
+    [`F1@${k}`, "f1", 4],
+    [`HR@${k}`, "hitRate", 4],
+    ["coverage", "coverage", 4],
+    ["RMSE", "rmse", 4],
+    ["ms/epoch", "msPerEpoch", 1],
   ];
   const w0 = Math.max(6, ...report.rows.map((r) => r.method.length));
   const lines = [["method".padEnd(w0), ...cols.map(([h]) => h.padStart(9))].join("  ")];
   for (const r of report.rows) {
-    lines.push([r.method.padEnd(w0), ...cols.map(([, key, d]) => {
-      const v = r[key];
-      return (typeof v === "number" && Number.isFinite(v) ? v.toFixed(d) : "-").padStart(9);
-    })].join("  "));
+    lines.push(
+      [
+        r.method.padEnd(w0),
+        ...cols.map(([, key, d]) => {
+          const v = r[key];
+          return (typeof v === "number" && Number.isFinite(v) ? v.toFixed(d) : "-").padStart(9);
+        }),
+      ].join("  "),
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -181,11 +212,15 @@ export function userTopLists(report: ProtocolReport, userId: string, k = report.
   const any = Object.values(report.models)[0]!;
   const u = any.userIds.index(userId);
   checkInteger("k", k, 1);
-  const train = indexInteractions(report.split.train, any.userIds, any.itemIds), test = indexInteractions(report.split.validation, any.userIds, any.itemIds);
+  const train = indexInteractions(report.split.train, any.userIds, any.itemIds),
+    test = indexInteractions(report.split.validation, any.userIds, any.itemIds);
   const held = new Set<number>();
   for (let r = 0; r < test.length; r++) if (test.users[r] === u) held.add(test.items[r]!);
   const exclude = candidateExclusions(train, any.weights.numUsers, any.weights.numItems);
-  const lists = report.rows.map((row) => ({ method: row.method, items: topNForUserIndex(weightsOfRow(report, row.method), u, k, ratedItemsOf(exclude, u)).items }));
+  const lists = report.rows.map((row) => ({
+    method: row.method,
+    items: topNForUserIndex(weightsOfRow(report, row.method), u, k, ratedItemsOf(exclude, u)).items,
+  }));
   return Array.from({ length: k }, (_, j) => {
     const row: Record<string, string | number> = { rank: j + 1 };
     for (const l of lists) {
@@ -217,11 +252,19 @@ export interface RecommendedPopularity {
 export function recommendedPopularity(report: ProtocolReport, headShare = 0.1): RecommendedPopularity[] {
   checkNumber("headShare", headShare, 0, 1);
   const any = Object.values(report.models)[0]!;
-  const nU = any.weights.numUsers, nI = any.weights.numItems, k = report.k;
+  const nU = any.weights.numUsers,
+    nI = any.weights.numItems,
+    k = report.k;
   const train = indexInteractions(report.split.train, any.userIds, any.itemIds);
-  const count = new Float64Array(nI), hasTrain = new Uint8Array(nU);
-  for (let r = 0; r < train.length; r++) { count[train.items[r]!]!++; hasTrain[train.users[r]!] = 1; }
-  const trained = Array.from({ length: nI }, (_, i) => i).filter((i) => count[i]! > 0).sort((a, b) => count[b]! - count[a]! || a - b);
+  const count = new Float64Array(nI),
+    hasTrain = new Uint8Array(nU);
+  for (let r = 0; r < train.length; r++) {
+    count[train.items[r]!]!++;
+    hasTrain[train.users[r]!] = 1;
+  }
+  const trained = Array.from({ length: nI }, (_, i) => i)
+    .filter((i) => count[i]! > 0)
+    .sort((a, b) => count[b]! - count[a]! || a - b);
   const head = new Uint8Array(nI);
   for (const i of trained.slice(0, Math.max(1, Math.round(headShare * trained.length)))) head[i] = 1;
   const users = Int32Array.from({ length: nU }, (_, u) => u).filter((u) => hasTrain[u] === 1);
@@ -229,7 +272,8 @@ export function recommendedPopularity(report: ProtocolReport, headShare = 0.1): 
   return report.rows.map((row) => {
     const top = topNAllUsers(weightsOfRow(report, row.method), k, { exclude, users });
     const counts: number[] = [];
-    let inHead = 0, rare = 0;
+    let inHead = 0,
+      rare = 0;
     for (let x = 0; x < users.length; x++) {
       for (let j = 0; j < top.counts[x]!; j++) {
         const i = top.items[x * k + j]!;
@@ -241,7 +285,13 @@ export function recommendedPopularity(report: ProtocolReport, headShare = 0.1): 
     const n = counts.length;
     counts.sort((a, b) => a - b);
     const median = n === 0 ? NaN : n % 2 ? counts[(n - 1) / 2]! : (counts[n / 2 - 1]! + counts[n / 2]!) / 2;
-    return { method: row.method, meanTrainingCount: n ? counts.reduce((a, b) => a + b, 0) / n : NaN, medianTrainingCount: median, headShare: n ? inHead / n : NaN, rareShare: n ? rare / n : NaN };
+    return {
+      method: row.method,
+      meanTrainingCount: n ? counts.reduce((a, b) => a + b, 0) / n : NaN,
+      medianTrainingCount: median,
+      headShare: n ? inHead / n : NaN,
+      rareShare: n ? rare / n : NaN,
+    };
   });
 }
 

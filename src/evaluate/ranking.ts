@@ -70,12 +70,14 @@ export function averagePrecisionAtK(list: ArrayLike<number>, relevant: ReadonlyS
 
 /** Harmonic mean of this user's precision@k and recall@k; 0 when both are 0. */
 export function f1AtK(list: ArrayLike<number>, relevant: ReadonlySet<number>, k: number): number {
-  const p = precisionAtK(list, relevant, k), r = recallAtK(list, relevant, k);
+  const p = precisionAtK(list, relevant, k),
+    r = recallAtK(list, relevant, k);
   return p + r === 0 ? 0 : (2 * p * r) / (p + r);
 }
 
 function precisionSum(list: ArrayLike<number>, relevant: ReadonlySet<number>, n: number): number {
-  let hits = 0, s = 0;
+  let hits = 0,
+    s = 0;
   for (let j = 0; j < n; j++) if (relevant.has(list[j] as number)) s += ++hits / (j + 1);
   return s;
 }
@@ -102,12 +104,25 @@ export interface RankingMetrics {
  * `lists[u]` is user u's recommendation list (item indices, best first; null for a user not recommended to),
  * `relevant[u]` the user's relevant held-out items.
  */
-export function rankingMetrics(lists: readonly (ArrayLike<number> | null | undefined)[], relevant: readonly ReadonlySet<number>[], k: number, numItems: number): RankingMetrics {
+export function rankingMetrics(
+  lists: readonly (ArrayLike<number> | null | undefined)[],
+  relevant: readonly ReadonlySet<number>[],
+  k: number,
+  numItems: number,
+): RankingMetrics {
   if (!Array.isArray(lists)) throw new InvalidArgumentError("lists", "an array of item-index lists, one per user", lists);
-  if (!Array.isArray(relevant) || relevant.length !== lists.length) throw new InvalidArgumentError("relevant", `an array of ${lists.length} Sets (one per user)`, relevant);
+  if (!Array.isArray(relevant) || relevant.length !== lists.length)
+    throw new InvalidArgumentError("relevant", `an array of ${lists.length} Sets (one per user)`, relevant);
   checkInteger("k", k, 1);
   checkInteger("numItems", numItems, 1);
-  let users = 0, p = 0, r = 0, nd = 0, h = 0, ap = 0, apk = 0, f1 = 0;
+  let users = 0,
+    p = 0,
+    r = 0,
+    nd = 0,
+    h = 0,
+    ap = 0,
+    apk = 0,
+    f1 = 0;
   const seen = new Uint8Array(numItems);
   let covered = 0;
   for (let u = 0; u < lists.length; u++) {
@@ -120,7 +135,10 @@ export function rankingMetrics(lists: readonly (ArrayLike<number> | null | undef
         if (i === -1) continue; // padding of a short list
         throw new InvalidArgumentError(`lists[${u}][${j}]`, `an item index in [0, ${numItems})`, i);
       }
-      if (seen[i] === 0) { seen[i] = 1; covered++; }
+      if (seen[i] === 0) {
+        seen[i] = 1;
+        covered++;
+      }
     }
     const rel = relevant[u] as ReadonlySet<number>;
     if (rel.size === 0) continue;
@@ -134,6 +152,16 @@ export function rankingMetrics(lists: readonly (ArrayLike<number> | null | undef
     f1 += f1AtK(list, rel, k);
   }
   const mean = (x: number): number => (users === 0 ? NaN : x / users);
-  return { k, users, precision: mean(p), recall: mean(r), ndcg: mean(nd), hitRate: mean(h), map: mean(ap), mapAtK: mean(apk), f1: mean(f1),
-    coverage: covered / numItems };
+  return {
+    k,
+    users,
+    precision: mean(p),
+    recall: mean(r),
+    ndcg: mean(nd),
+    hitRate: mean(h),
+    map: mean(ap),
+    mapAtK: mean(apk),
+    f1: mean(f1),
+    coverage: covered / numItems,
+  };
 }

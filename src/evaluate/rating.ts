@@ -3,10 +3,14 @@ import { InvalidArgumentError } from "../errors";
 import { metricsFrom } from "../model/predict";
 
 function checkPair(predicted: ArrayLike<number>, actual: ArrayLike<number>): number {
-  for (const [name, a] of [["predicted", predicted], ["actual", actual]] as const) {
+  for (const [name, a] of [
+    ["predicted", predicted],
+    ["actual", actual],
+  ] as const) {
     if (a === null || typeof a !== "object" || typeof a.length !== "number") throw new InvalidArgumentError(name, "an array of numbers", a);
   }
-  if (predicted.length !== actual.length) throw new InvalidArgumentError("actual", `an array of length ${predicted.length} (as predicted)`, `length ${actual.length}`);
+  if (predicted.length !== actual.length)
+    throw new InvalidArgumentError("actual", `an array of length ${predicted.length} (as predicted)`, `length ${actual.length}`);
   if (predicted.length === 0) throw new InvalidArgumentError("predicted", "a non-empty array", "an empty one");
   for (let i = 0; i < predicted.length; i++) {
     if (!Number.isFinite(predicted[i])) throw new InvalidArgumentError(`predicted[${i}]`, "a finite number", predicted[i]);

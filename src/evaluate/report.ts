@@ -58,10 +58,22 @@ export type { RecordedSplit } from "../model/types";
 export function recreateSplit(record: RecordedSplit, interactions: readonly Interaction[]): DataSplit {
   if (record === null || typeof record !== "object") throw new InvalidArgumentError("split record", "an object with a kind", record);
   switch (record.kind) {
-    case "random": return randomSplit(interactions, { validationFraction: record.fraction, seed: record.seed });
-    case "per-user": return perUserSplit(interactions, { validationFraction: record.fraction, seed: record.seed, ...(record.minTrainPerUser !== undefined ? { minTrainPerUser: record.minTrainPerUser } : {}) });
-    case "stratified": return stratifiedSplit(interactions, { ratio: 1 - record.fraction, seed: record.seed, by: record.by });
-    default: throw new InvalidArgumentError("split record kind", '"random", "per-user" or "stratified" (a test file cannot be re-created)', (record as { kind?: unknown }).kind);
+    case "random":
+      return randomSplit(interactions, { validationFraction: record.fraction, seed: record.seed });
+    case "per-user":
+      return perUserSplit(interactions, {
+        validationFraction: record.fraction,
+        seed: record.seed,
+        ...(record.minTrainPerUser !== undefined ? { minTrainPerUser: record.minTrainPerUser } : {}),
+      });
+    case "stratified":
+      return stratifiedSplit(interactions, { ratio: 1 - record.fraction, seed: record.seed, by: record.by });
+    default:
+      throw new InvalidArgumentError(
+        "split record kind",
+        '"random", "per-user" or "stratified" (a test file cannot be re-created)',
+        (record as { kind?: unknown }).kind,
+      );
   }
 }
 
@@ -72,9 +84,11 @@ export function recreateSplit(record: RecordedSplit, interactions: readonly Inte
 export function splitByModel(model: RecommenderModel, interactions: readonly Interaction[]): { train: Interaction[]; heldOut: Interaction[] } {
   checkModel(model);
   if (!Array.isArray(interactions)) throw new InvalidArgumentError("interactions", "an array of interactions", interactions);
-  const train: Interaction[] = [], heldOut: Interaction[] = [];
+  const train: Interaction[] = [],
+    heldOut: Interaction[] = [];
   for (const r of interactions) {
-    const u = model.userIds.indexOrMinusOne(r.userId), i = model.itemIds.indexOrMinusOne(r.itemId);
+    const u = model.userIds.indexOrMinusOne(r.userId),
+      i = model.itemIds.indexOrMinusOne(r.itemId);
     if (u >= 0 && i >= 0 && hasRated(model.ratedItems, u, i)) train.push(r);
     else heldOut.push(r);
   }
@@ -89,11 +103,20 @@ export function splitByModel(model: RecommenderModel, interactions: readonly Int
  * rows), and only those: a model whose rated items cover more (every interaction, for serving) is scored the same way.
  * With `dataset` labels (the synthetic data), also the share of the top-k in the user's group's categories.
  */
-export function evaluateModel(model: RecommenderModel, train: readonly Interaction[], heldOut: readonly Interaction[],
-  options: { k?: number; relevanceThreshold?: number; dataset?: Pick<Dataset, "users" | "items"> } = {}): EvaluationReport {
+export function evaluateModel(
+  model: RecommenderModel,
+  train: readonly Interaction[],
+  heldOut: readonly Interaction[],
+  options: { k?: number; relevanceThreshold?: number; dataset?: Pick<Dataset, "users" | "items"> } = {},
+): EvaluationReport {
   checkModel(model);
   // Issue 13: this report scores with the MF formula; a neural model is evaluated by src/evaluate/model-quality.ts.
-  if ((model as { modelType?: string }).modelType === "neural") throw new InvalidArgumentError("model", "an MF model (this evaluation scores with dot + biases; evaluate a neural model with evaluateModelQuality, as notebook 07-neural-vs-mf does)", "neural");
+  if ((model as { modelType?: string }).modelType === "neural")
+    throw new InvalidArgumentError(
+      "model",
+      "an MF model (this evaluation scores with dot + biases; evaluate a neural model with evaluateModelQuality, as notebook 07-neural-vs-mf does)",
+      "neural",
+    );
   if (!Array.isArray(train) || train.length === 0) throw new InvalidArgumentError("train", "a non-empty array of interactions", train);
   if (!Array.isArray(heldOut) || heldOut.length === 0) throw new InvalidArgumentError("heldOut", "a non-empty array of interactions", heldOut);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object", options);
@@ -109,7 +132,8 @@ export function evaluateModel(model: RecommenderModel, train: readonly Interacti
   const exclude = ratedItemsFromRows(trainIdx.users, trainIdx.items, w.numUsers, trainIdx.length);
   let labels: { groups: (string | undefined)[]; cats: (string | undefined)[] } | undefined;
   if (options.dataset) {
-    const groups = userGroupLabels(model.userIds, options.dataset), cats = itemCategoryLabels(model.itemIds, options.dataset);
+    const groups = userGroupLabels(model.userIds, options.dataset),
+      cats = itemCategoryLabels(model.itemIds, options.dataset);
     if (groups.some((g) => g !== undefined) && cats.some((c) => c !== undefined)) labels = { groups, cats };
   }
   const methods: { method: string; weights: MfWeights; rates: boolean; ranks: boolean }[] = [
@@ -119,7 +143,8 @@ export function evaluateModel(model: RecommenderModel, train: readonly Interacti
     { method: "popularity baseline", weights: popularityWeights(trainIdx, w.numUsers, w.numItems), rates: false, ranks: true },
   ];
   const rows: EvaluationRow[] = methods.map((m) => {
-    let r: number | null = null, a: number | null = null;
+    let r: number | null = null,
+      a: number | null = null;
     if (m.rates) {
       const pred = predictAll(m.weights, test);
       r = rmse(pred, test.ratings);
@@ -130,7 +155,17 @@ export function evaluateModel(model: RecommenderModel, train: readonly Interacti
     const lists = Array.from({ length: w.numUsers }, (_, u) => top.items.subarray(u * k, u * k + (top.counts[u] as number)));
     const rm = rankingMetrics(lists, relevant, k, w.numItems);
     const share = labels ? preferredCategoryShare(lists, labels.groups, labels.cats).share : null;
-    return { method: m.method, rmse: r, mae: a, precision: rm.precision, recall: rm.recall, ndcg: rm.ndcg, hitRate: rm.hitRate, coverage: rm.coverage, categoryShare: share };
+    return {
+      method: m.method,
+      rmse: r,
+      mae: a,
+      precision: rm.precision,
+      recall: rm.recall,
+      ndcg: rm.ndcg,
+      hitRate: rm.hitRate,
+      coverage: rm.coverage,
+      categoryShare: share,
+    };
   });
   const rankedUsers = relevant.filter((s) => s.size > 0).length;
   return { k, relevanceThreshold: threshold, heldOut: test.length, skippedUnknown: heldOut.length - test.length, rankedUsers, rows, notes: findings(rows, k) };
@@ -144,10 +179,14 @@ function predictAll(w: MfWeights, test: IndexedRatings): Float64Array {
 
 function findings(rows: readonly EvaluationRow[], k: number): string[] {
   const notes: string[] = [];
-  const mf = rows[0], pop = rows.find((r) => r.method === "popularity baseline"), bias = rows.find((r) => r.method === "bias-only baseline");
+  const mf = rows[0],
+    pop = rows.find((r) => r.method === "popularity baseline"),
+    bias = rows.find((r) => r.method === "bias-only baseline");
   if (mf && pop && mf.precision !== null && pop.precision !== null && pop.precision > mf.precision) {
-    notes.push(`Popularity ranks better than the model: precision@${k} ${pop.precision.toFixed(4)} vs ${mf.precision.toFixed(4)}. ` +
-      "An MSE-trained model optimises rating error, not ranking, and is known to lose to popularity on top-k metrics.");
+    notes.push(
+      `Popularity ranks better than the model: precision@${k} ${pop.precision.toFixed(4)} vs ${mf.precision.toFixed(4)}. ` +
+        "An MSE-trained model optimises rating error, not ranking, and is known to lose to popularity on top-k metrics.",
+    );
   }
   if (mf && bias && mf.rmse !== null && bias.rmse !== null && bias.rmse <= mf.rmse) {
     notes.push(`The bias-only baseline predicts ratings as well as or better than the model: RMSE ${bias.rmse.toFixed(4)} vs ${mf.rmse.toFixed(4)}.`);

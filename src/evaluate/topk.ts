@@ -29,11 +29,16 @@ export function candidateExclusions(train: IndexedRatings, numUsers: number, num
   for (let i = 0; i < numItems; i++) if (inTrain[i] === 0) never.push(i);
   // Every user's row gets the never-trained items too: rows (u, i) appended for each user.
   const n = train.length + never.length * numUsers;
-  const users = new Int32Array(n), items = new Int32Array(n);
+  const users = new Int32Array(n),
+    items = new Int32Array(n);
   users.set(train.users.subarray(0, train.length));
   items.set(train.items.subarray(0, train.length));
   let k = train.length;
-  for (let u = 0; u < numUsers; u++) for (const i of never) { users[k] = u; items[k++] = i; }
+  for (let u = 0; u < numUsers; u++)
+    for (const i of never) {
+      users[k] = u;
+      items[k++] = i;
+    }
   return ratedItemsFromRows(users, items, numUsers, n);
 }
 
@@ -52,10 +57,15 @@ export function heldOutRanking(weights: MfWeights, train: IndexedRatings, test: 
   const k = checkInteger("options.k", options.k ?? 10, 1);
   const minRating = options.minRating ?? null;
   if (minRating !== null) checkNumber("options.minRating", minRating);
-  const nU = weights.numUsers, nI = weights.numItems;
+  const nU = weights.numUsers,
+    nI = weights.numItems;
   const exclude = candidateExclusions(train, nU, nI);
-  const hasTrain = new Uint8Array(nU), inTrain = new Uint8Array(nI);
-  for (let r = 0; r < train.length; r++) { hasTrain[train.users[r]!] = 1; inTrain[train.items[r]!] = 1; }
+  const hasTrain = new Uint8Array(nU),
+    inTrain = new Uint8Array(nI);
+  for (let r = 0; r < train.length; r++) {
+    hasTrain[train.users[r]!] = 1;
+    inTrain[train.items[r]!] = 1;
+  }
   let trainingItems = 0;
   for (let i = 0; i < nI; i++) trainingItems += inTrain[i]!;
   const relevant: Set<number>[] = Array.from({ length: nU }, () => new Set<number>());
@@ -77,7 +87,9 @@ export function heldOutRanking(weights: MfWeights, train: IndexedRatings, test: 
  * A per-epoch validation metric for trainBpr: NDCG@k of the validation interactions over at most `maxUsers` users
  * (a seeded sample when there are more), top-k among items unseen in training.
  */
-export function ndcgValidator(options: { k?: number; maxUsers?: number; seed?: number } = {}): (weights: MfWeights, train: IndexedRatings, validation: IndexedRatings) => number {
+export function ndcgValidator(
+  options: { k?: number; maxUsers?: number; seed?: number } = {},
+): (weights: MfWeights, train: IndexedRatings, validation: IndexedRatings) => number {
   const k = checkInteger("options.k", options.k ?? 10, 1);
   const maxUsers = checkInteger("options.maxUsers", options.maxUsers ?? 2000, 1);
   const seed = checkInteger("options.seed", options.seed ?? 1, 0, 2 ** 32 - 1);

@@ -20,8 +20,10 @@ export const BACKEND_ENV = "EWB_BACKEND";
  * GPU, else native TF.js on the CPU, else the measured order on 2-core CPUs (bench/train.ts):
  * wasm-kernel (≈1-2 ms/epoch) > typed-array (≈15 ms) > tfjs-wasm > tfjs-cpu.
  */
-export function selectBackend(env: Readonly<Record<string, string | undefined>> = process.env,
-  probe: { native(pkg: NativePackage): boolean; wasm(): boolean } = { native: nativeTfjsAvailable, wasm: () => wasmKernelModule() !== null }): BackendName {
+export function selectBackend(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  probe: { native(pkg: NativePackage): boolean; wasm(): boolean } = { native: nativeTfjsAvailable, wasm: () => wasmKernelModule() !== null },
+): BackendName {
   const forced = env[BACKEND_ENV];
   if (forced !== undefined && forced !== "") return parseBackend(forced, BACKEND_ENV);
   if (probe.native("@tensorflow/tfjs-node-gpu")) return "tfjs-node-gpu";

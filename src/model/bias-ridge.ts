@@ -27,12 +27,17 @@ export function ridgeBiases(w: MfWeights, train: IndexedRatings, options: BiasRi
   const itemL2 = checkNumber("options.itemL2", options.itemL2 ?? 10, 0);
   const userL2 = checkNumber("options.userL2", options.userL2 ?? 10, 0);
   const rounds = checkInteger("options.rounds", options.rounds ?? 3, 1);
-  const d = w.dim, n = train.length, nU = w.numUsers, nI = w.numItems;
+  const d = w.dim,
+    n = train.length,
+    nU = w.numUsers,
+    nI = w.numItems;
   // The part of each prediction that stays fixed: g + p_u·q_i.
   const fixed = new Float64Array(n);
-  const nu = new Float64Array(nU), ni = new Float64Array(nI);
+  const nu = new Float64Array(nU),
+    ni = new Float64Array(nI);
   for (let k = 0; k < n; k++) {
-    const u = train.users[k]!, i = train.items[k]!;
+    const u = train.users[k]!,
+      i = train.items[k]!;
     if (!(u >= 0 && u < nU)) throw new InvalidArgumentError(`train.users[${k}]`, `a user index in [0, ${nU})`, u);
     if (!(i >= 0 && i < nI)) throw new InvalidArgumentError(`train.items[${k}]`, `an item index in [0, ${nI})`, i);
     let dot = 0;
@@ -41,7 +46,8 @@ export function ridgeBiases(w: MfWeights, train: IndexedRatings, options: BiasRi
     nu[u]!++;
     ni[i]!++;
   }
-  const bu = Float64Array.from(w.userBias), bi = Float64Array.from(w.itemBias);
+  const bu = Float64Array.from(w.userBias),
+    bi = Float64Array.from(w.itemBias);
   const acc = new Float64Array(Math.max(nU, nI));
   for (let round = 0; round < rounds; round++) {
     acc.fill(0);

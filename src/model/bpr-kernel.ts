@@ -22,10 +22,12 @@ export interface BprParameters {
 
 /** Whether item i is among user u's positives (binary search in the user's sorted row). */
 export function isPositive(p: Positives, u: number, i: number): boolean {
-  let lo = p.offsets[u]!, hi = p.offsets[u + 1]! - 1;
+  let lo = p.offsets[u]!,
+    hi = p.offsets[u + 1]! - 1;
   const a = p.itemsOf;
   while (lo <= hi) {
-    const mid = (lo + hi) >> 1, v = a[mid]!;
+    const mid = (lo + hi) >> 1,
+      v = a[mid]!;
     if (v === i) return true;
     if (v < i) lo = mid + 1;
     else hi = mid - 1;
@@ -35,8 +37,12 @@ export function isPositive(p: Positives, u: number, i: number): boolean {
 
 /** x_uij = b_i - b_j + p_u · (q_i - q_j): how much more the model scores positive i than negative j for user u. */
 export function tripleMargin(w: BprParameters, u: number, i: number, j: number): number {
-  const d = w.dim, P = w.userFactors, Q = w.itemFactors;
-  const uo = u * d, io = i * d, jo = j * d;
+  const d = w.dim,
+    P = w.userFactors,
+    Q = w.itemFactors;
+  const uo = u * d,
+    io = i * d,
+    jo = j * d;
   let x = w.itemBias[i]! - w.itemBias[j]!;
   for (let f = 0; f < d; f++) x += P[uo + f]! * (Q[io + f]! - Q[jo + f]!);
   return x;
@@ -74,21 +80,31 @@ export function sampleNegative(p: Positives, u: number, numItems: number, rng: R
  * Returns the mean of -ln σ(x_uij) over the samples, measured before each step.
  */
 export function bprEpoch(w: BprParameters, p: Positives, samples: number, lr: number, l2: number, rng: Rng): number {
-  const d = w.dim, P = w.userFactors, Q = w.itemFactors, B = w.itemBias, n = p.length;
-  let loss = 0, used = 0;
+  const d = w.dim,
+    P = w.userFactors,
+    Q = w.itemFactors,
+    B = w.itemBias,
+    n = p.length;
+  let loss = 0,
+    used = 0;
   for (let s = 0; s < samples; s++) {
     const r = rng.int(n);
-    const u = p.users[r]!, i = p.items[r]!;
+    const u = p.users[r]!,
+      i = p.items[r]!;
     const j = sampleNegative(p, u, w.numItems, rng);
     if (j < 0) continue;
-    const uo = u * d, io = i * d, jo = j * d;
+    const uo = u * d,
+      io = i * d,
+      jo = j * d;
     let x = B[i]! - B[j]!;
     for (let f = 0; f < d; f++) x += P[uo + f]! * (Q[io + f]! - Q[jo + f]!);
     loss += softplusNeg(x);
     used++;
     const z = 1 / (1 + Math.exp(x));
     for (let f = 0; f < d; f++) {
-      const pu = P[uo + f]!, qi = Q[io + f]!, qj = Q[jo + f]!;
+      const pu = P[uo + f]!,
+        qi = Q[io + f]!,
+        qj = Q[jo + f]!;
       P[uo + f] = pu + lr * (z * (qi - qj) - l2 * pu);
       Q[io + f] = qi + lr * (z * pu - l2 * qi);
       Q[jo + f] = qj + lr * (-z * pu - l2 * qj);

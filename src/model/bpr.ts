@@ -61,7 +61,8 @@ const KEYS = Object.keys(DEFAULT_BPR_HYPERPARAMETERS);
 /** Fills gaps from the defaults and validates every field, naming the bad one. */
 export function resolveBprHyperparameters(partial: Partial<BprHyperparameters> = {}): BprHyperparameters {
   if (partial === null || typeof partial !== "object") throw new InvalidArgumentError("BPR hyperparameters", "an object", partial);
-  for (const k of Object.keys(partial)) if (!KEYS.includes(k)) throw new InvalidArgumentError("BPR hyperparameters", `an object with keys among ${KEYS.join(", ")}`, k);
+  for (const k of Object.keys(partial))
+    if (!KEYS.includes(k)) throw new InvalidArgumentError("BPR hyperparameters", `an object with keys among ${KEYS.join(", ")}`, k);
   const h = withDefaults<BprHyperparameters>(DEFAULT_BPR_HYPERPARAMETERS, partial);
   return Object.freeze({
     dim: checkInteger("hyperparameters.dim", h.dim, 1, 4096),
@@ -80,8 +81,16 @@ export function resolveBprHyperparameters(partial: Partial<BprHyperparameters> =
 /** BPR's settings in the model's MSE-shaped record (SGD, one triple per step), so every reader of a model can read it. */
 export function bprAsHyperparameters(h: BprHyperparameters): Hyperparameters {
   return {
-    dim: h.dim, epochs: h.epochs, learningRate: h.learningRate, batchSize: 1, l2: h.l2, l2PerRating: 0,
-    optimizer: "sgd", initStd: h.initStd, seed: h.seed, earlyStoppingPatience: h.earlyStoppingPatience,
+    dim: h.dim,
+    epochs: h.epochs,
+    learningRate: h.learningRate,
+    batchSize: 1,
+    l2: h.l2,
+    l2PerRating: 0,
+    optimizer: "sgd",
+    initStd: h.initStd,
+    seed: h.seed,
+    earlyStoppingPatience: h.earlyStoppingPatience,
   };
 }
 
@@ -115,8 +124,10 @@ function filterRows(t: IndexedRatings, keep: (r: number) => boolean): IndexedRat
   const rows: number[] = [];
   for (let r = 0; r < t.length; r++) if (keep(r)) rows.push(r);
   return {
-    users: Int32Array.from(rows, (r) => t.users[r]!), items: Int32Array.from(rows, (r) => t.items[r]!),
-    ratings: Float32Array.from(rows, (r) => t.ratings[r]!), length: rows.length,
+    users: Int32Array.from(rows, (r) => t.users[r]!),
+    items: Int32Array.from(rows, (r) => t.items[r]!),
+    ratings: Float32Array.from(rows, (r) => t.ratings[r]!),
+    length: rows.length,
   };
 }
 
@@ -129,24 +140,42 @@ function filterRows(t: IndexedRatings, keep: (r: number) => boolean): IndexedRat
  * valMae are NaN). The ID maps cover `dataset.users` / `dataset.items`, as trainModel's do. Same seed, same data:
  * bit-identical weights. Never prints.
  */
-export async function trainBpr(split: DataSplit, dataset: Dataset, hyper: Partial<BprHyperparameters> = {}, options: BprTrainOptions = {}): Promise<TrainedModel> {
-  if (!split || !Array.isArray(split.train) || !Array.isArray(split.validation)) throw new InvalidArgumentError("split", "a DataSplit with train and validation arrays", split);
-  if (!dataset || !Array.isArray(dataset.users) || !Array.isArray(dataset.items)) throw new InvalidArgumentError("dataset", "a Dataset with users and items arrays", dataset);
-  if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== "function") throw new InvalidArgumentError("options.onEpochEnd", "a function", options.onEpochEnd);
+export async function trainBpr(
+  split: DataSplit,
+  dataset: Dataset,
+  hyper: Partial<BprHyperparameters> = {},
+  options: BprTrainOptions = {},
+): Promise<TrainedModel> {
+  if (!split || !Array.isArray(split.train) || !Array.isArray(split.validation))
+    throw new InvalidArgumentError("split", "a DataSplit with train and validation arrays", split);
+  if (!dataset || !Array.isArray(dataset.users) || !Array.isArray(dataset.items))
+    throw new InvalidArgumentError("dataset", "a Dataset with users and items arrays", dataset);
+  if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== "function")
+    throw new InvalidArgumentError("options.onEpochEnd", "a function", options.onEpochEnd);
   const h = resolveBprHyperparameters(hyper);
-  if (options.validationMetric !== undefined && typeof options.validationMetric !== "function") throw new InvalidArgumentError("options.validationMetric", "a function", options.validationMetric);
+  if (options.validationMetric !== undefined && typeof options.validationMetric !== "function")
+    throw new InvalidArgumentError("options.validationMetric", "a function", options.validationMetric);
   if (split.train.length === 0) throw new InvalidArgumentError("split.train", "a non-empty array of interactions", split.train);
 
-  const userIds = IdMap.fromIds("user", dataset.users.map((u) => u.userId));
-  const itemIds = IdMap.fromIds("item", dataset.items.map((i) => i.itemId));
-  const nU = userIds.size, nI = itemIds.size;
+  const userIds = IdMap.fromIds(
+    "user",
+    dataset.users.map((u) => u.userId),
+  );
+  const itemIds = IdMap.fromIds(
+    "item",
+    dataset.items.map((i) => i.itemId),
+  );
+  const nU = userIds.size,
+    nI = itemIds.size;
   const train = indexInteractions(split.train, userIds, itemIds);
   const validation = indexInteractions(split.validation, userIds, itemIds, { skipUnknown: true });
   const positives = implicitPositives(train, nU, h.minRating);
   if (positives.length === 0) throw new InvalidArgumentError("split.train", `at least one interaction with rating >= ${h.minRating}`, "none");
 
   const seeds = createRng(h.seed);
-  const initSeed = seeds.nextSeed(), sampleSeed = seeds.nextSeed(), valSeed = seeds.nextSeed();
+  const initSeed = seeds.nextSeed(),
+    sampleSeed = seeds.nextSeed(),
+    valSeed = seeds.nextSeed();
   const init = randomWeights(nU, nI, h.dim, initSeed, h.initStd, 0);
   const w: BprParameters = { dim: h.dim, numItems: nI, userFactors: init.userFactors, itemFactors: init.itemFactors, itemBias: init.itemBias };
   const weightsNow = (): MfWeights => ({ ...init, userFactors: w.userFactors, itemFactors: w.itemFactors, itemBias: w.itemBias });
@@ -161,9 +190,13 @@ export async function trainBpr(split: DataSplit, dataset: Dataset, hyper: Partia
     const t0 = performance.now();
     const trainLoss = bprEpoch(w, positives, samples, h.learningRate, h.l2, rng);
     const seconds = (performance.now() - t0) / 1000;
-    let valLoss = NaN, valAuc = NaN, valNdcg = NaN, snapshot: MfWeights | null = null;
+    let valLoss = NaN,
+      valAuc = NaN,
+      valNdcg = NaN,
+      snapshot: MfWeights | null = null;
     if (val.i.length > 0) {
-      let s = 0, right = 0;
+      let s = 0,
+        right = 0;
       for (let t = 0; t < val.i.length; t++) {
         const x = tripleMargin(w, val.u[t]!, val.i[t]!, val.j[t]!);
         s += softplusNeg(x);
@@ -190,7 +223,8 @@ export async function trainBpr(split: DataSplit, dataset: Dataset, hyper: Partia
   const restore = h.earlyStoppingPatience > 0 && best.weights !== null;
   return {
     weights: restore ? best.weights! : copyWeights(weightsNow()),
-    userIds, itemIds,
+    userIds,
+    itemIds,
     hyperparameters: bprAsHyperparameters(h),
     history,
     bestEpoch: restore ? best.epoch : history.length - 1,
@@ -210,13 +244,17 @@ function copyWeights(w: MfWeights): MfWeights {
 /** Validation positives (not already training positives) with one seeded negative each, and the rows as a test set. */
 function validationTriples(validation: IndexedRatings, positives: Positives, nI: number, minRating: number | null, seed: number) {
   const rng = createRng(seed);
-  const u: number[] = [], i: number[] = [], j: number[] = [];
+  const u: number[] = [],
+    i: number[] = [],
+    j: number[] = [];
   for (let r = 0; r < validation.length; r++) {
     if (minRating !== null && validation.ratings[r]! < minRating) continue;
     const uu = validation.users[r]!;
     const neg = sampleNegative(positives, uu, nI, rng);
     if (neg < 0) continue;
-    u.push(uu); i.push(validation.items[r]!); j.push(neg);
+    u.push(uu);
+    i.push(validation.items[r]!);
+    j.push(neg);
   }
   const test = minRating === null ? validation : filterRows(validation, (r) => validation.ratings[r]! >= minRating);
   return { u: Int32Array.from(u), i: Int32Array.from(i), j: Int32Array.from(j), test };

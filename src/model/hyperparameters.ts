@@ -87,7 +87,6 @@ export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}, b
   });
 }
 
-
 /**
  * The settings a saved model records, resolved: fields added after a model was saved mean what training did
  * before they existed (no per-rating L2, no bias re-estimation, dense Adam updates), not today's defaults; the rest as

@@ -24,7 +24,13 @@ export function randomWeights(numUsers: number, numItems: number, dim: number, s
   for (let k = 0; k < userFactors.length; k++) userFactors[k] = initStd * rng.normal();
   for (let k = 0; k < itemFactors.length; k++) itemFactors[k] = initStd * rng.normal();
   return {
-    dim, numUsers, numItems, userFactors, itemFactors,
-    userBias: new Float32Array(numUsers), itemBias: new Float32Array(numItems), globalBias: Math.fround(globalBias),
+    dim,
+    numUsers,
+    numItems,
+    userFactors,
+    itemFactors,
+    userBias: new Float32Array(numUsers),
+    itemBias: new Float32Array(numItems),
+    globalBias: Math.fround(globalBias),
   };
 }

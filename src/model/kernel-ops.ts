@@ -40,17 +40,26 @@ export interface KernelOps {
   shuffle(seed: number): void;
 }
 
-
 /** The plain TypeScript implementation (the "typed-array" backend). */
 export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
   const f = new Float32Array(buffer, 0, L.size);
   const i32 = new Int32Array(buffer, 0, L.size);
-  const S = L.stride, R = L.rec, P = L.p, Q = L.q, BU = L.bu, BI = L.bi, G = L.g, TR = L.trainRows;
+  const S = L.stride,
+    R = L.rec,
+    P = L.p,
+    Q = L.q,
+    BU = L.bu,
+    BI = L.bi,
+    G = L.g,
+    TR = L.trainRows;
   const ROWS_END = L.bu;
 
   function dot(uo: number, io: number): number {
     // Four accumulators let the CPU overlap the multiply-adds; S is a multiple of 4.
-    let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    let d0 = 0,
+      d1 = 0,
+      d2 = 0,
+      d3 = 0;
     for (let j = 0; j < S; j += 4) {
       d0 += f[uo + j]! * f[io + j]!;
       d1 += f[uo + j + 1]! * f[io + j + 1]!;
@@ -81,16 +90,21 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
     f32: f,
     i32,
     gradient(start, end, scale, reg) {
-      let sse = 0, gsum = 0;
+      let sse = 0,
+        gsum = 0;
       for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
-        const u = i32[t]!, i = i32[t + 1]!;
-        const uo = P + u * R, io = Q + i * R;
+        const u = i32[t]!,
+          i = i32[t + 1]!;
+        const uo = P + u * R,
+          io = Q + i * R;
         const e = dot(uo, io) + f[BU + 4 * u]! + f[BI + 4 * i]! + f[G]! - f[t + 2]!;
         sse += e * e;
         const es = e * scale;
-        const guo = uo + S, gio = io + S;
+        const guo = uo + S,
+          gio = io + S;
         for (let j = 0; j < S; j++) {
-          const pu = f[uo + j]!, qi = f[io + j]!;
+          const pu = f[uo + j]!,
+            qi = f[io + j]!;
           f[guo + j]! += es * qi + reg * pu;
           f[gio + j]! += es * pu + reg * qi;
         }
@@ -102,18 +116,27 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       return sse;
     },
     gradientTouched(start, end, scale, reg, stamp) {
-      let nu = i32[L.counts]!, ni = i32[L.counts + 1]!;
+      let nu = i32[L.counts]!,
+        ni = i32[L.counts + 1]!;
       for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
-        const u = i32[t]!, i = i32[t + 1]!;
-        if (i32[L.markU + u] !== stamp) { i32[L.markU + u] = stamp; i32[L.listU + nu++] = u; }
-        if (i32[L.markI + i] !== stamp) { i32[L.markI + i] = stamp; i32[L.listI + ni++] = i; }
+        const u = i32[t]!,
+          i = i32[t + 1]!;
+        if (i32[L.markU + u] !== stamp) {
+          i32[L.markU + u] = stamp;
+          i32[L.listU + nu++] = u;
+        }
+        if (i32[L.markI + i] !== stamp) {
+          i32[L.markI + i] = stamp;
+          i32[L.listI + ni++] = i;
+        }
       }
       i32[L.counts] = nu;
       i32[L.counts + 1] = ni;
       return ops.gradient(start, end, scale, reg);
     },
     adamLazy(lr, b1, b2, eps, c1, c2, l2, learnGlobal) {
-      const nu = i32[L.counts]!, ni = i32[L.counts + 1]!;
+      const nu = i32[L.counts]!,
+        ni = i32[L.counts + 1]!;
       for (let t = 0; t < nu; t++) {
         const u = i32[L.listU + t]!;
         adamRow(P + u * R, lr, b1, b2, eps, c1, c2, l2);
@@ -144,14 +167,19 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
     sgdPass(start, end, lr, l2) {
       let sse = 0;
       for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
-        const u = i32[t]!, i = i32[t + 1]!;
-        const uo = P + u * R, io = Q + i * R, bu = BU + 4 * u, bi = BI + 4 * i;
+        const u = i32[t]!,
+          i = i32[t + 1]!;
+        const uo = P + u * R,
+          io = Q + i * R,
+          bu = BU + 4 * u,
+          bi = BI + 4 * i;
         const e = f[t + 2]! - (dot(uo, io) + f[bu]! + f[bi]! + f[G]!);
         sse += e * e;
         f[bu] = f[bu]! + lr * (e - l2 * f[bu]!);
         f[bi] = f[bi]! + lr * (e - l2 * f[bi]!);
         for (let j = 0; j < S; j++) {
-          const pu = f[uo + j]!, qi = f[io + j]!;
+          const pu = f[uo + j]!,
+            qi = f[io + j]!;
           f[uo + j] = pu + lr * (e * qi - l2 * pu);
           f[io + j] = qi + lr * (e * pu - l2 * qi);
         }
@@ -159,9 +187,11 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       return sse;
     },
     errors(usersAt, itemsAt, ratingsAt, n) {
-      let se = 0, ae = 0;
+      let se = 0,
+        ae = 0;
       for (let k = 0; k < n; k++) {
-        const u = i32[usersAt + k]!, i = i32[itemsAt + k]!;
+        const u = i32[usersAt + k]!,
+          i = i32[itemsAt + k]!;
         const e = dot(P + u * R, Q + i * R) + f[BU + 4 * u]! + f[BI + 4 * i]! + f[G]! - f[ratingsAt + k]!;
         se += e * e;
         ae += Math.abs(e);

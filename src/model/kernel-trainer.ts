@@ -35,8 +35,9 @@ export interface EpochTrainer {
   dispose(): void;
 }
 
-const BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
-
+const BETA1 = 0.9,
+  BETA2 = 0.999,
+  EPS = 1e-8;
 
 /** A trainer over the plain TypeScript ("typed-array") or WebAssembly SIMD ("wasm-kernel") loops. */
 export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem: TrainingProblem): EpochTrainer {
@@ -60,9 +61,11 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
       const lazy = h.optimizer === "adam" && h.updates !== "dense";
       for (let start = 0; start < n; start += batch) {
         const end = Math.min(n, start + batch);
-        const scale = 2 / (end - start), reg = (2 * (h.l2PerRating ?? 0)) / (end - start);
+        const scale = 2 / (end - start),
+          reg = (2 * (h.l2PerRating ?? 0)) / (end - start);
         step++;
-        const c1 = 1 / (1 - BETA1 ** step), c2 = 1 / (1 - BETA2 ** step);
+        const c1 = 1 / (1 - BETA1 ** step),
+          c2 = 1 / (1 - BETA2 ** step);
         if (lazy) {
           // Every gradient is zero here: each update zeroes what it used.
           sse += ops.gradientTouched(start, end, scale, reg, step);

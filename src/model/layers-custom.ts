@@ -31,8 +31,14 @@ export function customLayers(tf: Tf): CustomLayers {
       this.l2 = args.l2 ?? 0;
     }
     override build(): void {
-      this.bias = this.addWeight("bias", [1], "float32", tf.initializers.constant({ value: this.init }),
-        this.l2 > 0 ? tf.regularizers.l2({ l2: this.l2 }) : undefined, true);
+      this.bias = this.addWeight(
+        "bias",
+        [1],
+        "float32",
+        tf.initializers.constant({ value: this.init }),
+        this.l2 > 0 ? tf.regularizers.l2({ l2: this.l2 }) : undefined,
+        true,
+      );
       this.built = true;
     }
     override call(inputs: tfTypes.Tensor | tfTypes.Tensor[]): tfTypes.Tensor {

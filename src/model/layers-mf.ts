@@ -39,9 +39,11 @@ export function buildLayersMf(tf: Tf, weights: MfWeights, options: LayersMfOptio
   const user = tf.input({ shape: [1], dtype: "int32", name: "user" });
   const item = tf.input({ shape: [1], dtype: "int32", name: "item" });
   const embed = (name: string, inputDim: number, outputDim: number, input: tfTypes.SymbolicTensor): tfTypes.SymbolicTensor =>
-    tf.layers.flatten({ name: `${name}_flat` }).apply(
-      tf.layers.embedding({ name, inputDim, outputDim, inputLength: 1, embeddingsInitializer: "zeros", embeddingsRegularizer: reg() }).apply(input),
-    ) as tfTypes.SymbolicTensor;
+    tf.layers
+      .flatten({ name: `${name}_flat` })
+      .apply(
+        tf.layers.embedding({ name, inputDim, outputDim, inputLength: 1, embeddingsInitializer: "zeros", embeddingsRegularizer: reg() }).apply(input),
+      ) as tfTypes.SymbolicTensor;
   const N = MF_LAYER_NAMES;
   const pu = embed(N.userEmbedding, numUsers, dim, user);
   const qi = embed(N.itemEmbedding, numItems, dim, item);
@@ -49,7 +51,9 @@ export function buildLayersMf(tf: Tf, weights: MfWeights, options: LayersMfOptio
   const bi = embed(N.itemBias, numItems, 1, item);
   const dot = tf.layers.dot({ axes: 1, name: "dot" }).apply([pu, qi]) as tfTypes.SymbolicTensor;
   const sum = tf.layers.add({ name: "add_biases" }).apply([dot, bu, bi]) as tfTypes.SymbolicTensor;
-  const rating = customLayers(tf).globalBias({ name: N.globalBias, init: 0, l2: l2 / 2 }).apply(sum) as tfTypes.SymbolicTensor;
+  const rating = customLayers(tf)
+    .globalBias({ name: N.globalBias, init: 0, l2: l2 / 2 })
+    .apply(sum) as tfTypes.SymbolicTensor;
   const model = tf.model({ inputs: [user, item], outputs: rating, name: "biased_mf" });
   setLayersMfWeights(tf, model, weights);
   return model;
@@ -92,13 +96,18 @@ export function layersMfWeights(model: tfTypes.LayersModel): MfWeights {
     const w = model.getLayer(name).getWeights()[0]!;
     return { values: Float32Array.from(w.dataSync() as Float32Array), shape: w.shape };
   };
-  const P = read(N.userEmbedding), Q = read(N.itemEmbedding);
+  const P = read(N.userEmbedding),
+    Q = read(N.itemEmbedding);
   const [numUsers, dim] = P.shape as [number, number];
   const numItems = Q.shape[0]!;
   return {
-    dim, numUsers, numItems,
-    userFactors: P.values, itemFactors: Q.values,
-    userBias: read(N.userBias).values, itemBias: read(N.itemBias).values,
+    dim,
+    numUsers,
+    numItems,
+    userFactors: P.values,
+    itemFactors: Q.values,
+    userBias: read(N.userBias).values,
+    itemBias: read(N.itemBias).values,
     globalBias: read(N.globalBias).values[0]!,
   };
 }

@@ -18,12 +18,22 @@ import type { Hyperparameters, TrainedModel } from "./types";
  * `trainModel` with the MF model as a tf.layers model (`layers: true`). trainModel loads this module lazily, and
  * tslab compiles only the files a notebook imports: a notebook imports this (or `trainNeuralModel`) instead.
  */
-export function trainLayersMf(split: DataSplit, dataset: Dataset, hyper: Partial<Hyperparameters> = {}, options: Omit<TrainOptions, "layers" | "modelType"> = {}): Promise<TrainedModel> {
+export function trainLayersMf(
+  split: DataSplit,
+  dataset: Dataset,
+  hyper: Partial<Hyperparameters> = {},
+  options: Omit<TrainOptions, "layers" | "modelType"> = {},
+): Promise<TrainedModel> {
   return trainModel(split, dataset, hyper, { ...options, layers: true });
 }
 
 /** `trainModel` with the neural model (`modelType: "neural"`); see `trainLayersMf` for why it exists. */
-export function trainNeuralModel(split: DataSplit, dataset: Dataset, hyper: Partial<Hyperparameters> = {}, options: Omit<TrainOptions, "layers" | "modelType"> = {}): Promise<TrainedModel> {
+export function trainNeuralModel(
+  split: DataSplit,
+  dataset: Dataset,
+  hyper: Partial<Hyperparameters> = {},
+  options: Omit<TrainOptions, "layers" | "modelType"> = {},
+): Promise<TrainedModel> {
   return trainModel(split, dataset, hyper, { ...options, modelType: "neural" });
 }
 
@@ -49,15 +59,20 @@ export interface LayersEpochTrainer extends EpochTrainer {
 export async function createLayersTrainer(backend: TfjsBackendName, problem: TrainingProblem, spec: LayersModelSpec): Promise<LayersEpochTrainer> {
   const { train, validation, hyperparameters: h, initial } = problem;
   if ((h.l2PerRating ?? 0) > 0) {
-    throw new InvalidArgumentError("hyperparameters.l2PerRating", "0 for a tf.layers model (tf.layers has no activity regularisers; use the kernel or the tfjs trainer for per-rating L2)", h.l2PerRating);
+    throw new InvalidArgumentError(
+      "hyperparameters.l2PerRating",
+      "0 for a tf.layers model (tf.layers has no activity regularisers; use the kernel or the tfjs trainer for per-rating L2)",
+      h.l2PerRating,
+    );
   }
   if (h.optimizer === "adam" && (h.updates ?? "lazy") === "lazy") {
     throw new InvalidArgumentError("hyperparameters.updates", '"dense" for a tf.layers model (TF.js\'s Adam updates every row)', h.updates ?? "lazy");
   }
   const tf = await loadTfjs(backend);
-  const model = spec.kind === "mf"
-    ? buildLayersMf(tf, initial, { l2: h.l2 })
-    : buildNeuralModel(tf, { initial, config: spec.config, l2: h.l2, seed: createRng(h.seed ^ 0x5eed).nextSeed(), outputBias: meanOf(train.ratings) });
+  const model =
+    spec.kind === "mf"
+      ? buildLayersMf(tf, initial, { l2: h.l2 })
+      : buildNeuralModel(tf, { initial, config: spec.config, l2: h.l2, seed: createRng(h.seed ^ 0x5eed).nextSeed(), outputBias: meanOf(train.ratings) });
   const optimizer = h.optimizer === "adam" ? tf.train.adam(h.learningRate, 0.9, 0.999, 1e-8) : tf.train.sgd(h.learningRate);
   model.compile({ optimizer, loss: "meanSquaredError", metrics: ["mse"] });
 
@@ -66,10 +81,13 @@ export async function createLayersTrainer(backend: TfjsBackendName, problem: Tra
   const rng = createRng(problem.shuffleSeed);
   const order = new Int32Array(n);
   for (let k = 0; k < n; k++) order[k] = k;
-  const users = new Int32Array(n), items = new Int32Array(n), ratings = new Float32Array(n);
+  const users = new Int32Array(n),
+    items = new Int32Array(n),
+    ratings = new Float32Array(n);
   const batches = tf.data.generator(function* () {
     for (let start = 0; start < n; start += batch) {
-      const end = Math.min(n, start + batch), b = end - start;
+      const end = Math.min(n, start + batch),
+        b = end - start;
       yield {
         xs: [tf.tensor2d(users.subarray(start, end), [b, 1], "int32"), tf.tensor2d(items.subarray(start, end), [b, 1], "int32")],
         ys: tf.tensor2d(ratings.subarray(start, end), [b, 1]),
@@ -78,9 +96,10 @@ export async function createLayersTrainer(backend: TfjsBackendName, problem: Tra
   } as unknown as () => Iterator<tfTypes.TensorContainer>);
 
   const nv = validation.length;
-  const val = nv > 0
-    ? { u: tf.tensor2d(validation.users, [nv, 1], "int32"), i: tf.tensor2d(validation.items, [nv, 1], "int32"), r: tf.tensor2d(validation.ratings, [nv, 1]) }
-    : null;
+  const val =
+    nv > 0
+      ? { u: tf.tensor2d(validation.users, [nv, 1], "int32"), i: tf.tensor2d(validation.items, [nv, 1], "int32"), r: tf.tensor2d(validation.ratings, [nv, 1]) }
+      : null;
   const config = spec.kind === "neural" ? spec.config : null;
 
   const trainer: LayersEpochTrainer = {
@@ -98,8 +117,14 @@ export async function createLayersTrainer(backend: TfjsBackendName, problem: Tra
       }
       let mse = NaN;
       await model.fitDataset(batches, {
-        epochs: 1, verbose: 0, yieldEvery: "never",
-        callbacks: { onEpochEnd: (_epoch: number, logs?: tfTypes.Logs) => { mse = Number(logs?.["mse"]); } },
+        epochs: 1,
+        verbose: 0,
+        yieldEvery: "never",
+        callbacks: {
+          onEpochEnd: (_epoch: number, logs?: tfTypes.Logs) => {
+            mse = Number(logs?.["mse"]);
+          },
+        },
       });
       return mse;
     },

@@ -51,13 +51,17 @@ export interface HeapLayout {
 
 /** The four parts of every parameter: weight, gradient, Adam's first and second moment. */
 export type ParamPart = 0 | 1 | 2 | 3;
-export const WEIGHT: ParamPart = 0, GRADIENT: ParamPart = 1, MOMENT1: ParamPart = 2, MOMENT2: ParamPart = 3;
+export const WEIGHT: ParamPart = 0,
+  GRADIENT: ParamPart = 1,
+  MOMENT1: ParamPart = 2,
+  MOMENT2: ParamPart = 3;
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 const up16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export function makeLayout(numUsers: number, numItems: number, dim: number, numTrain: number, numVal: number): HeapLayout {
-  const stride = up16(dim), rec = 4 * stride;
+  const stride = up16(dim),
+    rec = 4 * stride;
   const p = 0;
   const q = p + numUsers * rec;
   const bu = q + numItems * rec;
@@ -75,7 +79,31 @@ export function makeLayout(numUsers: number, numItems: number, dim: number, numT
   const counts = listI + up4(numItems);
   const size = counts + 4;
   if (size * 4 > 2 ** 32) throw new RangeError(`the training heap would need ${size * 4} bytes, more than WebAssembly's 4 GiB`);
-  return { dim, stride, rec, numUsers, numItems, p, q, bu, bi, g, paramsEnd, trainRows, numTrain, valUsers, valItems, valRatings, numVal, markU, markI, listU, listI, counts, size };
+  return {
+    dim,
+    stride,
+    rec,
+    numUsers,
+    numItems,
+    p,
+    q,
+    bu,
+    bi,
+    g,
+    paramsEnd,
+    trainRows,
+    numTrain,
+    valUsers,
+    valItems,
+    valRatings,
+    numVal,
+    markU,
+    markI,
+    listU,
+    listI,
+    counts,
+    size,
+  };
 }
 
 /** Zeroes the gradient part of every parameter (the kernels keep it zero between steps; tests that call `gradient` alone clear it). */
@@ -101,7 +129,8 @@ export function readPart(f: Float32Array, L: HeapLayout, part: ParamPart): MfWei
   const off = part * L.stride;
   for (let u = 0; u < L.numUsers; u++) userFactors.set(f.subarray(L.p + u * L.rec + off, L.p + u * L.rec + off + L.dim), u * L.dim);
   for (let i = 0; i < L.numItems; i++) itemFactors.set(f.subarray(L.q + i * L.rec + off, L.q + i * L.rec + off + L.dim), i * L.dim);
-  const userBias = new Float32Array(L.numUsers), itemBias = new Float32Array(L.numItems);
+  const userBias = new Float32Array(L.numUsers),
+    itemBias = new Float32Array(L.numItems);
   for (let u = 0; u < L.numUsers; u++) userBias[u] = f[L.bu + 4 * u + part]!;
   for (let i = 0; i < L.numItems; i++) itemBias[i] = f[L.bi + 4 * i + part]!;
   return { dim: L.dim, numUsers: L.numUsers, numItems: L.numItems, userFactors, itemFactors, userBias, itemBias, globalBias: f[L.g + part] as number };

@@ -16,8 +16,10 @@ export function packNetwork(network: NetworkWeights): Float32Array {
   const out = new Float32Array(networkLength(describeNetwork(network)));
   let at = 0;
   for (const L of network.dense) {
-    out.set(L.kernel, at); at += L.kernel.length;
-    out.set(L.bias, at); at += L.bias.length;
+    out.set(L.kernel, at);
+    at += L.kernel.length;
+    out.set(L.bias, at);
+    at += L.bias.length;
   }
   return out;
 }
@@ -25,8 +27,10 @@ export function packNetwork(network: NetworkWeights): Float32Array {
 export function unpackNetwork(desc: NetworkManifest, values: Float32Array): NetworkWeights {
   let at = 0;
   const dense = desc.dense.map(({ name, inputs, units }) => {
-    const kernel = values.slice(at, at + inputs * units); at += inputs * units;
-    const bias = values.slice(at, at + units); at += units;
+    const kernel = values.slice(at, at + inputs * units);
+    at += inputs * units;
+    const bias = values.slice(at, at + units);
+    at += units;
     return { name, inputs, units, kernel, bias };
   });
   return { config: desc.config, dense };
@@ -48,7 +52,8 @@ export function networkManifestProblem(raw: unknown, dim: number): string | null
   if (!Array.isArray(n.dense) || n.dense.length !== n.config.hiddenSizes.length + 1) return "dense must list the hidden layers and the output layer";
   let inputs = 2 * dim;
   for (const [k, L] of (n.dense as { name?: unknown; inputs?: unknown; units?: unknown }[]).entries()) {
-    if (!L || typeof L.name !== "string" || L.inputs !== inputs || !Number.isInteger(L.units) || (L.units as number) < 1) return `dense[${k}] must be a layer of ${inputs} inputs`;
+    if (!L || typeof L.name !== "string" || L.inputs !== inputs || !Number.isInteger(L.units) || (L.units as number) < 1)
+      return `dense[${k}] must be a layer of ${inputs} inputs`;
     inputs = L.units as number;
   }
   return inputs === 1 ? null : "the last dense layer must have 1 unit";

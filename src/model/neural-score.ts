@@ -17,12 +17,18 @@ function prepare(weights: MfWeights, network: NetworkWeights): Prepared {
   const hit = prepared.get(network);
   if (hit && hit.itemPart.length === weights.numItems * network.dense[0]!.units) return hit;
   checkNetwork(weights, network);
-  const d = weights.dim, first = network.dense[0]!, h = first.units, W = first.kernel, Q = weights.itemFactors;
+  const d = weights.dim,
+    first = network.dense[0]!,
+    h = first.units,
+    W = first.kernel,
+    Q = weights.itemFactors;
   const itemPart = new Float32Array(weights.numItems * h);
   for (let i = 0; i < weights.numItems; i++) {
-    const o = i * h, qo = i * d;
+    const o = i * h,
+      qo = i * d;
     for (let k = 0; k < d; k++) {
-      const q = Q[qo + k]!, wo = (d + k) * h;
+      const q = Q[qo + k]!,
+        wo = (d + k) * h;
       if (q === 0) continue;
       for (let j = 0; j < h; j++) itemPart[o + j]! += q * W[wo + j]!;
     }
@@ -34,11 +40,16 @@ function prepare(weights: MfWeights, network: NetworkWeights): Prepared {
 
 /** User part of the first layer plus its bias: p_u·W_user + b. */
 function userPart(weights: MfWeights, network: NetworkWeights, u: number): Float32Array {
-  const d = weights.dim, first = network.dense[0]!, h = first.units, W = first.kernel, P = weights.userFactors;
+  const d = weights.dim,
+    first = network.dense[0]!,
+    h = first.units,
+    W = first.kernel,
+    P = weights.userFactors;
   const out = Float32Array.from(first.bias);
   const po = u * d;
   for (let k = 0; k < d; k++) {
-    const p = P[po + k]!, wo = k * h;
+    const p = P[po + k]!,
+      wo = k * h;
     for (let j = 0; j < h; j++) out[j]! += p * W[wo + j]!;
   }
   return out;
@@ -48,7 +59,8 @@ function userPart(weights: MfWeights, network: NetworkWeights, u: number): Float
 function rest(network: NetworkWeights, x0: Float32Array, scratch: Float32Array[]): number {
   let x = x0;
   for (let l = 1; l < network.dense.length; l++) {
-    const L = network.dense[l]!, last = l === network.dense.length - 1;
+    const L = network.dense[l]!,
+      last = l === network.dense.length - 1;
     const y = scratch[l]!;
     y.set(L.bias);
     for (let k = 0; k < L.inputs; k++) {
@@ -77,7 +89,8 @@ export function neuralScoreItems(weights: MfWeights, network: NetworkWeights, u:
   const { itemPart } = prepare(weights, network);
   const h = network.dense[0]!.units;
   const up = userPart(weights, network, u);
-  const hidden = new Float32Array(h), scratch = scratchFor(network);
+  const hidden = new Float32Array(h),
+    scratch = scratchFor(network);
   for (let i = 0; i < weights.numItems; i++) {
     const o = i * h;
     for (let j = 0; j < h; j++) {
@@ -95,13 +108,19 @@ export function neuralPredictMany(weights: MfWeights, network: NetworkWeights, u
   const { itemPart } = prepare(weights, network);
   const h = network.dense[0]!.units;
   const out = new Float32Array(users.length);
-  const hidden = new Float32Array(h), scratch = scratchFor(network);
-  let lastUser = -1, up: Float32Array = new Float32Array(h);
+  const hidden = new Float32Array(h),
+    scratch = scratchFor(network);
+  let lastUser = -1,
+    up: Float32Array = new Float32Array(h);
   for (let k = 0; k < users.length; k++) {
-    const u = users[k]!, i = items[k]!;
+    const u = users[k]!,
+      i = items[k]!;
     if (!(u >= 0 && u < weights.numUsers)) throw new InvalidArgumentError(`users[${k}]`, `an integer in 0..${weights.numUsers - 1}`, u);
     if (!(i >= 0 && i < weights.numItems)) throw new InvalidArgumentError(`items[${k}]`, `an integer in 0..${weights.numItems - 1}`, i);
-    if (u !== lastUser) { up = userPart(weights, network, u); lastUser = u; }
+    if (u !== lastUser) {
+      up = userPart(weights, network, u);
+      lastUser = u;
+    }
     const o = i * h;
     for (let j = 0; j < h; j++) {
       const v = up[j]! + itemPart[o + j]!;
@@ -138,14 +157,20 @@ function checkNetwork(weights: MfWeights, network: NetworkWeights): void {
  * The predicted rating of every item for user index `u`, for any saved model: the network for a neural model,
  * dot + biases for MF. This is the one call the service (or any top-N code) needs to score with either type.
  */
-export function scoreItemsForUser(model: Pick<TrainedModel, "weights" | "modelType" | "network">, u: number, out: Float32Array = new Float32Array(model.weights.numItems)): Float32Array {
+export function scoreItemsForUser(
+  model: Pick<TrainedModel, "weights" | "modelType" | "network">,
+  u: number,
+  out: Float32Array = new Float32Array(model.weights.numItems),
+): Float32Array {
   const w = model.weights;
   if ((model.modelType ?? "mf") === "neural") {
     if (!model.network) throw new InvalidArgumentError("model.network", "the dense layers of a neural model", model.network);
     return neuralScoreItems(w, model.network, u, out);
   }
   if (!(Number.isInteger(u) && u >= 0 && u < w.numUsers)) throw new InvalidArgumentError("user index", `an integer in 0..${w.numUsers - 1}`, u);
-  const d = w.dim, po = u * d, base = w.userBias[u]! + w.globalBias;
+  const d = w.dim,
+    po = u * d,
+    base = w.userBias[u]! + w.globalBias;
   for (let i = 0; i < w.numItems; i++) {
     let dot = 0;
     const qo = i * d;

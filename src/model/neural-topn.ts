@@ -14,7 +14,12 @@ export function isNeuralModel(model: unknown): model is { readonly weights: MfWe
  * as for MF), leaving out the item indices in `exclude`. A user with no training ratings still gets the
  * network's scores (its embedding stayed near the start, so they are close to the population's).
  */
-export function neuralTopN(model: { readonly weights: MfWeights; readonly network: NetworkWeights }, u: number, n: number, exclude?: ArrayLike<number>): { items: Int32Array; scores: Float64Array } {
+export function neuralTopN(
+  model: { readonly weights: MfWeights; readonly network: NetworkWeights },
+  u: number,
+  n: number,
+  exclude?: ArrayLike<number>,
+): { items: Int32Array; scores: Float64Array } {
   const ni = model.weights.numItems;
   const scores = neuralScoreItems(model.weights, model.network, u);
   const skip = new Uint8Array(ni);
@@ -22,7 +27,8 @@ export function neuralTopN(model: { readonly weights: MfWeights; readonly networ
   const heap = new TopKHeap(Math.min(n, Math.max(1, ni)));
   for (let i = 0; i < ni; i++) if (skip[i] === 0) heap.push(i, scores[i]!);
   const size = Math.min(n, ni);
-  const items = new Int32Array(size), out = new Float64Array(size);
+  const items = new Int32Array(size),
+    out = new Float64Array(size);
   const got = heap.drainInto(items, out);
   return { items: items.slice(0, got), scores: out.slice(0, got) };
 }

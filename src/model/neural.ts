@@ -24,7 +24,8 @@ export const DEFAULT_NEURAL_CONFIG: NeuralConfig = Object.freeze({ hiddenSizes: 
 export function resolveNeuralConfig(partial: Partial<NeuralConfig> = {}): NeuralConfig {
   if (partial === null || typeof partial !== "object") throw new InvalidArgumentError("neural", "an object", partial);
   const hiddenSizes = partial.hiddenSizes ?? DEFAULT_NEURAL_CONFIG.hiddenSizes;
-  if (!Array.isArray(hiddenSizes) || hiddenSizes.length === 0) throw new InvalidArgumentError("neural.hiddenSizes", "a non-empty array of layer sizes", hiddenSizes);
+  if (!Array.isArray(hiddenSizes) || hiddenSizes.length === 0)
+    throw new InvalidArgumentError("neural.hiddenSizes", "a non-empty array of layer sizes", hiddenSizes);
   hiddenSizes.forEach((h, k) => checkInteger(`neural.hiddenSizes[${k}]`, h, 1, 65536));
   const dropout = checkNumber("neural.dropout", partial.dropout ?? DEFAULT_NEURAL_CONFIG.dropout, 0, 0.95);
   return Object.freeze({ hiddenSizes: Object.freeze([...hiddenSizes]), dropout });
@@ -60,27 +61,42 @@ export function buildNeuralModel(tf: Tf, o: NeuralBuildOptions): tfTypes.LayersM
   const user = tf.input({ shape: [1], dtype: "int32", name: "user" });
   const item = tf.input({ shape: [1], dtype: "int32", name: "item" });
   const embed = (name: string, inputDim: number, input: tfTypes.SymbolicTensor): tfTypes.SymbolicTensor =>
-    tf.layers.flatten({ name: `${name}_flat` }).apply(
-      tf.layers.embedding({ name, inputDim, outputDim: dim, inputLength: 1, embeddingsInitializer: "zeros", embeddingsRegularizer: reg() }).apply(input),
-    ) as tfTypes.SymbolicTensor;
-  let x = tf.layers.concatenate({ name: "concat", axis: 1 }).apply([
-    embed(MF_LAYER_NAMES.userEmbedding, numUsers, user),
-    embed(MF_LAYER_NAMES.itemEmbedding, numItems, item),
-  ]) as tfTypes.SymbolicTensor;
+    tf.layers
+      .flatten({ name: `${name}_flat` })
+      .apply(
+        tf.layers.embedding({ name, inputDim, outputDim: dim, inputLength: 1, embeddingsInitializer: "zeros", embeddingsRegularizer: reg() }).apply(input),
+      ) as tfTypes.SymbolicTensor;
+  let x = tf.layers
+    .concatenate({ name: "concat", axis: 1 })
+    .apply([embed(MF_LAYER_NAMES.userEmbedding, numUsers, user), embed(MF_LAYER_NAMES.itemEmbedding, numItems, item)]) as tfTypes.SymbolicTensor;
   const names = denseLayerNames(o.config);
   o.config.hiddenSizes.forEach((units, k) => {
-    x = tf.layers.dense({
-      name: names[k]!, units, activation: "relu",
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.nextSeed() }), biasInitializer: "zeros",
-      kernelRegularizer: reg(), biasRegularizer: reg(),
-    }).apply(x) as tfTypes.SymbolicTensor;
-    if (o.config.dropout > 0) x = customLayers(tf).seededDropout({ name: `dropout_${k + 1}`, rate: o.config.dropout, seed: seeds.nextSeed() }).apply(x) as tfTypes.SymbolicTensor;
+    x = tf.layers
+      .dense({
+        name: names[k]!,
+        units,
+        activation: "relu",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.nextSeed() }),
+        biasInitializer: "zeros",
+        kernelRegularizer: reg(),
+        biasRegularizer: reg(),
+      })
+      .apply(x) as tfTypes.SymbolicTensor;
+    if (o.config.dropout > 0)
+      x = customLayers(tf)
+        .seededDropout({ name: `dropout_${k + 1}`, rate: o.config.dropout, seed: seeds.nextSeed() })
+        .apply(x) as tfTypes.SymbolicTensor;
   });
-  const out = tf.layers.dense({
-    name: "rating", units: 1,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.nextSeed() }), biasInitializer: tf.initializers.constant({ value: o.outputBias }),
-    kernelRegularizer: reg(), biasRegularizer: reg(),
-  }).apply(x) as tfTypes.SymbolicTensor;
+  const out = tf.layers
+    .dense({
+      name: "rating",
+      units: 1,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.nextSeed() }),
+      biasInitializer: tf.initializers.constant({ value: o.outputBias }),
+      kernelRegularizer: reg(),
+      biasRegularizer: reg(),
+    })
+    .apply(x) as tfTypes.SymbolicTensor;
   const model = tf.model({ inputs: [user, item], outputs: out, name: "neural_cf" });
   const set = (name: string, values: Float32Array, shape: number[]): void => {
     const t = tf.tensor(values, shape, "float32");
@@ -101,15 +117,26 @@ export function neuralWeights(model: tfTypes.LayersModel, config: NeuralConfig):
     const w = model.getLayer(name).getWeights()[k]!;
     return { values: Float32Array.from(w.dataSync() as Float32Array), shape: w.shape };
   };
-  const P = read(MF_LAYER_NAMES.userEmbedding, 0), Q = read(MF_LAYER_NAMES.itemEmbedding, 0);
+  const P = read(MF_LAYER_NAMES.userEmbedding, 0),
+    Q = read(MF_LAYER_NAMES.itemEmbedding, 0);
   const [numUsers, dim] = P.shape as [number, number];
   const numItems = Q.shape[0]!;
   const dense = denseLayerNames(config).map((name) => {
-    const kernel = read(name, 0), bias = read(name, 1);
+    const kernel = read(name, 0),
+      bias = read(name, 1);
     return { name, inputs: kernel.shape[0]!, units: kernel.shape[1]!, kernel: kernel.values, bias: bias.values };
   });
   return {
-    weights: { dim, numUsers, numItems, userFactors: P.values, itemFactors: Q.values, userBias: new Float32Array(numUsers), itemBias: new Float32Array(numItems), globalBias: 0 },
+    weights: {
+      dim,
+      numUsers,
+      numItems,
+      userFactors: P.values,
+      itemFactors: Q.values,
+      userBias: new Float32Array(numUsers),
+      itemBias: new Float32Array(numItems),
+      globalBias: 0,
+    },
     network: { config, dense },
   };
 }
@@ -126,5 +153,9 @@ export function setNeuralWeights(tf: Tf, model: tfTypes.LayersModel, weights: Mf
   };
   set(MF_LAYER_NAMES.userEmbedding, [{ values: weights.userFactors, shape: [weights.numUsers, weights.dim] }]);
   set(MF_LAYER_NAMES.itemEmbedding, [{ values: weights.itemFactors, shape: [weights.numItems, weights.dim] }]);
-  for (const d of network.dense) set(d.name, [{ values: d.kernel, shape: [d.inputs, d.units] }, { values: d.bias, shape: [d.units] }]);
+  for (const d of network.dense)
+    set(d.name, [
+      { values: d.kernel, shape: [d.inputs, d.units] },
+      { values: d.bias, shape: [d.units] },
+    ]);
 }

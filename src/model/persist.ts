@@ -26,8 +26,7 @@ export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 export const MANIFEST_FILE = "manifest.json";
 const WEIGHTS_FILE_PATTERN = /^weights-[0-9a-f]{16}\.bin$/;
 
-type SectionName = "userFactors" | "itemFactors" | "userBias" | "itemBias" | "ratedOffsets" | "ratedItems" | "network"
-  | "userIdEnds" | "itemIdEnds" | "idText";
+type SectionName = "userFactors" | "itemFactors" | "userBias" | "itemBias" | "ratedOffsets" | "ratedItems" | "network" | "userIdEnds" | "itemIdEnds" | "idText";
 const SECTION_NAMES: readonly SectionName[] = ["userFactors", "itemFactors", "userBias", "itemBias", "ratedOffsets", "ratedItems"];
 /**
  * Version 2's ID maps: `idText` is every user ID then every item ID, in index order, concatenated, as UTF-8;
@@ -36,8 +35,16 @@ const SECTION_NAMES: readonly SectionName[] = ["userFactors", "itemFactors", "us
  */
 const ID_SECTION_NAMES: readonly SectionName[] = ["userIdEnds", "itemIdEnds", "idText"];
 const SECTION_TYPES: Record<SectionName, Section["type"]> = {
-  userFactors: "float32", itemFactors: "float32", userBias: "float32", itemBias: "float32", network: "float32",
-  ratedOffsets: "int32", ratedItems: "int32", userIdEnds: "int32", itemIdEnds: "int32", idText: "utf8",
+  userFactors: "float32",
+  itemFactors: "float32",
+  userBias: "float32",
+  itemBias: "float32",
+  network: "float32",
+  ratedOffsets: "int32",
+  ratedItems: "int32",
+  userIdEnds: "int32",
+  itemIdEnds: "int32",
+  idText: "utf8",
 };
 
 /** One typed block of the weights file, little-endian; `length` counts elements (bytes for "utf8"). */
@@ -120,7 +127,8 @@ export function saveModel(model: TrainedModel, dir: string, options: SaveOptions
   checkModel(model);
   checkRatedItems(model.ratedItems, model.weights.numUsers, model.weights.numItems, "model.ratedItems");
   const version = options.formatVersion ?? MODEL_FORMAT_VERSION;
-  if (version !== 1 && version !== 2) throw new StorageError(`Cannot save a model in format version ${JSON.stringify(version)}: this workbook writes ${READABLE_FORMAT_VERSIONS.join(" or ")}`);
+  if (version !== 1 && version !== 2)
+    throw new StorageError(`Cannot save a model in format version ${JSON.stringify(version)}: this workbook writes ${READABLE_FORMAT_VERSIONS.join(" or ")}`);
   const ids = version === 2 ? encodeIds(model) : undefined;
   const { bytes, sections } = encodeWeights(model, ids);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -255,7 +263,9 @@ export function loadModel(dir: string): TrainedModel {
 export function loadSavedModel(dir: string): { model: TrainedModel; formatVersion: number } {
   const root = checkModelDir(dir);
   const manifestPath = path.join(root.dir, MANIFEST_FILE);
-  const parsed = runSteps(parseManifest(readCheckedSync(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model"), manifestPath));
+  const parsed = runSteps(
+    parseManifest(readCheckedSync(manifestPath, root.real, MAX_MANIFEST_BYTES, "missing: this directory holds no saved model"), manifestPath),
+  );
   const m = parsed.m;
   const weightsPath = path.join(root.dir, m.weights.file);
   const data = readCheckedSync(weightsPath, root.real, MAX_WEIGHTS_BYTES, MISSING_WEIGHTS, m.weights.bytes);
@@ -359,8 +369,17 @@ function checkOpened(file: string, st: fs.Stats, maxBytes: number, exactBytes: n
 }
 
 function fileKind(st: fs.Stats): string {
-  return st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO (named pipe)" : st.isCharacterDevice() ? "a character device"
-    : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a regular file";
+  return st.isDirectory()
+    ? "a directory"
+    : st.isFIFO()
+      ? "a FIFO (named pipe)"
+      : st.isCharacterDevice()
+        ? "a character device"
+        : st.isBlockDevice()
+          ? "a block device"
+          : st.isSocket()
+            ? "a socket"
+            : "not a regular file";
 }
 
 function openError(file: string, e: unknown): ModelFormatError {
@@ -392,7 +411,14 @@ function readCheckedSync(file: string, realRoot: string, maxBytes: number, missi
   }
 }
 
-async function readChecked(file: string, realRoot: string, maxBytes: number, missing: string, exactBytes?: number, onChunk?: (chunk: Uint8Array) => void): Promise<Uint8Array> {
+async function readChecked(
+  file: string,
+  realRoot: string,
+  maxBytes: number,
+  missing: string,
+  exactBytes?: number,
+  onChunk?: (chunk: Uint8Array) => void,
+): Promise<Uint8Array> {
   const real = realInside(file, realRoot, missing);
   let fh: fs.promises.FileHandle;
   try {
@@ -430,7 +456,8 @@ function* parseManifest(bytes: Uint8Array, manifestPath: string): Steps<{ m: Mod
   yield;
   if (m.formatVersion !== 1) return { m };
   try {
-    const u = m.userIds!, i = m.itemIds!;
+    const u = m.userIds!,
+      i = m.itemIds!;
     const userIds = yield* IdMap.fromSortedSteps("user", u.length, (k) => u[k]);
     yield;
     const itemIds = yield* IdMap.fromSortedSteps("item", i.length, (k) => i[k]);
@@ -441,8 +468,13 @@ function* parseManifest(bytes: Uint8Array, manifestPath: string): Steps<{ m: Mod
 }
 
 /** Version 2's ID maps from the weights file's ID sections, built in steps (see ID_SECTION_NAMES). */
-function* decodeIds(m: ModelManifest, sec: Map<SectionName, Float32Array | Int32Array | Uint8Array>, weightsPath: string): Steps<{ userIds: IdMap; itemIds: IdMap }> {
-  const userEnds = sec.get("userIdEnds") as Int32Array, itemEnds = sec.get("itemIdEnds") as Int32Array;
+function* decodeIds(
+  m: ModelManifest,
+  sec: Map<SectionName, Float32Array | Int32Array | Uint8Array>,
+  weightsPath: string,
+): Steps<{ userIds: IdMap; itemIds: IdMap }> {
+  const userEnds = sec.get("userIdEnds") as Int32Array,
+    itemEnds = sec.get("itemIdEnds") as Int32Array;
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(sec.get("idText") as Uint8Array);
@@ -453,11 +485,15 @@ function* decodeIds(m: ModelManifest, sec: Map<SectionName, Float32Array | Int32
   const last = m.numItems > 0 ? itemEnds[m.numItems - 1]! : m.numUsers > 0 ? userEnds[m.numUsers - 1]! : 0;
   if (last !== text.length) throw new ModelFormatError(weightsPath, `corrupt: the ID ends run to ${last}, but the ID text has ${text.length} characters`);
   // An end before its start gives a bad slice: an empty ID (refused by the map) or one out of order.
-  const idAt = (ends: Int32Array, first: number) => (k: number): string => {
-    const a = k === 0 ? first : ends[k - 1]!, b = ends[k]!;
-    if (!(a >= 0 && b > a && b <= text.length)) throw new ModelFormatError(weightsPath, `corrupt: ID ${k} runs ${a}..${b} in an ID text of ${text.length} characters`);
-    return text.slice(a, b);
-  };
+  const idAt =
+    (ends: Int32Array, first: number) =>
+    (k: number): string => {
+      const a = k === 0 ? first : ends[k - 1]!,
+        b = ends[k]!;
+      if (!(a >= 0 && b > a && b <= text.length))
+        throw new ModelFormatError(weightsPath, `corrupt: ID ${k} runs ${a}..${b} in an ID text of ${text.length} characters`);
+      return text.slice(a, b);
+    };
   try {
     const userIds = yield* IdMap.fromSortedSteps("user", m.numUsers, idAt(userEnds, 0));
     yield;
@@ -470,7 +506,8 @@ function* decodeIds(m: ModelManifest, sec: Map<SectionName, Float32Array | Int32
 }
 
 function checkSha(weightsPath: string, m: ModelManifest, sha: string): void {
-  if (sha !== m.weights.sha256) throw new ModelFormatError(weightsPath, `corrupt: SHA-256 ${sha.slice(0, 16)}… does not match the manifest's ${m.weights.sha256.slice(0, 16)}…`);
+  if (sha !== m.weights.sha256)
+    throw new ModelFormatError(weightsPath, `corrupt: SHA-256 ${sha.slice(0, 16)}… does not match the manifest's ${m.weights.sha256.slice(0, 16)}…`);
 }
 
 function* modelFrom(m: ModelManifest, maps: { userIds?: IdMap; itemIds?: IdMap }, data: Uint8Array, weightsPath: string): Steps<TrainedModel> {
@@ -480,9 +517,11 @@ function* modelFrom(m: ModelManifest, maps: { userIds?: IdMap; itemIds?: IdMap }
   yield;
   const offsets = sec.get("ratedOffsets") as Int32Array;
   const rated = sec.get("ratedItems") as Int32Array;
-  if (offsets[0] !== 0 || offsets[m.numUsers] !== rated.length) throw new ModelFormatError(weightsPath, `corrupt: rated-items offsets run ${offsets[0]}..${offsets[m.numUsers]}, not 0..${rated.length}`);
+  if (offsets[0] !== 0 || offsets[m.numUsers] !== rated.length)
+    throw new ModelFormatError(weightsPath, `corrupt: rated-items offsets run ${offsets[0]}..${offsets[m.numUsers]}, not 0..${rated.length}`);
   for (let u = 0; u < m.numUsers; u++) {
-    const a = offsets[u]!, b = offsets[u + 1]!;
+    const a = offsets[u]!,
+      b = offsets[u + 1]!;
     if (!(a >= 0 && b >= a && b <= rated.length)) throw new ModelFormatError(weightsPath, `corrupt: rated-items offsets of user index ${u} are ${a}..${b}`);
     if (u % STEP === STEP - 1) yield;
   }
@@ -493,9 +532,14 @@ function* modelFrom(m: ModelManifest, maps: { userIds?: IdMap; itemIds?: IdMap }
     if (k % STEP === STEP - 1) yield;
   }
   const weights: MfWeights = {
-    dim: m.dim, numUsers: m.numUsers, numItems: m.numItems, globalBias: m.globalBias,
-    userFactors: sec.get("userFactors") as Float32Array, itemFactors: sec.get("itemFactors") as Float32Array,
-    userBias: sec.get("userBias") as Float32Array, itemBias: sec.get("itemBias") as Float32Array,
+    dim: m.dim,
+    numUsers: m.numUsers,
+    numItems: m.numItems,
+    globalBias: m.globalBias,
+    userFactors: sec.get("userFactors") as Float32Array,
+    itemFactors: sec.get("itemFactors") as Float32Array,
+    userBias: sec.get("userBias") as Float32Array,
+    itemBias: sec.get("itemBias") as Float32Array,
   };
   return {
     weights,
@@ -519,8 +563,10 @@ function* modelFrom(m: ModelManifest, maps: { userIds?: IdMap; itemIds?: IdMap }
 
 /** Version 2's ID sections of a model (see ID_SECTION_NAMES), or undefined when an ID is not well-formed Unicode. */
 function encodeIds(model: TrainedModel): { userEnds: Int32Array; itemEnds: Int32Array; text: Buffer } | undefined {
-  const users = model.userIds.toArray(), items = model.itemIds.toArray();
-  const userEnds = new Int32Array(users.length), itemEnds = new Int32Array(items.length);
+  const users = model.userIds.toArray(),
+    items = model.itemIds.toArray();
+  const userEnds = new Int32Array(users.length),
+    itemEnds = new Int32Array(items.length);
   let at = 0;
   users.forEach((id, k) => (userEnds[k] = at += id.length));
   items.forEach((id, k) => (itemEnds[k] = at += id.length));
@@ -538,8 +584,12 @@ function encodeWeights(model: TrainedModel, ids?: { userEnds: Int32Array; itemEn
   const w = model.weights;
   const { offsets, items: rated } = model.ratedItems;
   const parts: [SectionName, Float32Array | Int32Array][] = [
-    ["userFactors", w.userFactors], ["itemFactors", w.itemFactors], ["userBias", w.userBias], ["itemBias", w.itemBias],
-    ["ratedOffsets", offsets], ["ratedItems", rated],
+    ["userFactors", w.userFactors],
+    ["itemFactors", w.itemFactors],
+    ["userBias", w.userBias],
+    ["itemBias", w.itemBias],
+    ["ratedOffsets", offsets],
+    ["ratedItems", rated],
   ];
   if (model.modelType === "neural" && model.network) parts.push(["network", packNetwork(model.network)]);
   if (ids) parts.push(["userIdEnds", ids.userEnds], ["itemIdEnds", ids.itemEnds]);
@@ -594,27 +644,44 @@ function currentWeightsFile(dir: string): string | undefined {
 
 /** Validates the manifest's shape; every problem is a ModelFormatError naming the manifest and the field. */
 function checkManifest(raw: unknown, file: string): ModelManifest {
-  const bad = (field: string, problem: string): never => { throw new ModelFormatError(file, `field "${field}" ${problem}`); };
+  const bad = (field: string, problem: string): never => {
+    throw new ModelFormatError(file, `field "${field}" ${problem}`);
+  };
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new ModelFormatError(file, "not a JSON object");
   const m = raw as Record<string, unknown>;
   if (m.format !== MODEL_FORMAT) bad("format", `is ${JSON.stringify(m.format)}, expected ${JSON.stringify(MODEL_FORMAT)}`);
   if (typeof m.formatVersion !== "number" || !READABLE_FORMAT_VERSIONS.includes(m.formatVersion)) {
-    throw new ModelFormatError(file, `format version ${JSON.stringify(m.formatVersion)} is not supported (this workbook reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}); retrain or save the model again with this workbook`);
+    throw new ModelFormatError(
+      file,
+      `format version ${JSON.stringify(m.formatVersion)} is not supported (this workbook reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}); retrain or save the model again with this workbook`,
+    );
   }
   const v1 = m.formatVersion === 1;
   const int = (k: string, min: number): number => {
     const v = m[k];
     return typeof v === "number" && Number.isInteger(v) && v >= min ? v : bad(k, `must be an integer >= ${min}, but is ${JSON.stringify(v)}`);
   };
-  const dim = int("dim", 1), numUsers = int("numUsers", 0), numItems = int("numItems", 0), bestEpoch = int("bestEpoch", -1);
+  const dim = int("dim", 1),
+    numUsers = int("numUsers", 0),
+    numItems = int("numItems", 0),
+    bestEpoch = int("bestEpoch", -1);
   if (typeof m.globalBias !== "number" || !Number.isFinite(m.globalBias)) bad("globalBias", "must be a finite number");
   for (const k of ["dataFingerprint", "backend", "trainedAt"]) if (typeof m[k] !== "string") bad(k, "must be a string");
-  for (const k of ["ratingMin", "ratingMax"]) if (m[k] !== undefined && (typeof m[k] !== "number" || !Number.isFinite(m[k]))) bad(k, "must be a finite number when present");
-  if ((m.ratingMin === undefined) !== (m.ratingMax === undefined) || (m.ratingMin as number) > (m.ratingMax as number)) bad("ratingMin", "and ratingMax must both be present, with ratingMin <= ratingMax, or both absent");
-  if (m.fittedOn !== undefined && m.fittedOn !== "train" && m.fittedOn !== "all") bad("fittedOn", `must be "train" or "all", but is ${JSON.stringify(m.fittedOn)}`);
-  if (m.objective !== undefined && m.objective !== "mse" && m.objective !== "bpr") bad("objective", `must be "mse" or "bpr", but is ${JSON.stringify(m.objective)}`);
-  if (m.implicitMinRating !== undefined && m.implicitMinRating !== null && !(typeof m.implicitMinRating === "number" && Number.isFinite(m.implicitMinRating))) bad("implicitMinRating", "must be a number or null");
-  if (m.split !== undefined && !isRecordedSplit(m.split)) bad("split", `must be a recorded split ({kind: "random"|"per-user"|"stratified", fraction, seed} or {kind: "file", fingerprint}), but is ${JSON.stringify(m.split)}`);
+  for (const k of ["ratingMin", "ratingMax"])
+    if (m[k] !== undefined && (typeof m[k] !== "number" || !Number.isFinite(m[k]))) bad(k, "must be a finite number when present");
+  if ((m.ratingMin === undefined) !== (m.ratingMax === undefined) || (m.ratingMin as number) > (m.ratingMax as number))
+    bad("ratingMin", "and ratingMax must both be present, with ratingMin <= ratingMax, or both absent");
+  if (m.fittedOn !== undefined && m.fittedOn !== "train" && m.fittedOn !== "all")
+    bad("fittedOn", `must be "train" or "all", but is ${JSON.stringify(m.fittedOn)}`);
+  if (m.objective !== undefined && m.objective !== "mse" && m.objective !== "bpr")
+    bad("objective", `must be "mse" or "bpr", but is ${JSON.stringify(m.objective)}`);
+  if (m.implicitMinRating !== undefined && m.implicitMinRating !== null && !(typeof m.implicitMinRating === "number" && Number.isFinite(m.implicitMinRating)))
+    bad("implicitMinRating", "must be a number or null");
+  if (m.split !== undefined && !isRecordedSplit(m.split))
+    bad(
+      "split",
+      `must be a recorded split ({kind: "random"|"per-user"|"stratified", fraction, seed} or {kind: "file", fingerprint}), but is ${JSON.stringify(m.split)}`,
+    );
   if (v1) {
     if (!Array.isArray(m.userIds) || m.userIds.length !== numUsers) bad("userIds", `must be an array of ${numUsers} IDs`);
     if (!Array.isArray(m.itemIds) || m.itemIds.length !== numItems) bad("itemIds", `must be an array of ${numItems} IDs`);
@@ -642,10 +709,19 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   if (typeof w.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(w.sha256)) bad("weights.sha256", "must be a SHA-256 hex digest");
   if (!Array.isArray(w.sections)) bad("weights.sections", "must be an array");
   const expected: Record<SectionName, number> = {
-    userFactors: numUsers * dim, itemFactors: numItems * dim, userBias: numUsers, itemBias: numItems, ratedOffsets: numUsers + 1, ratedItems: -1, network: 0,
-    userIdEnds: numUsers, itemIdEnds: numItems, idText: -1,
+    userFactors: numUsers * dim,
+    itemFactors: numItems * dim,
+    userBias: numUsers,
+    itemBias: numItems,
+    ratedOffsets: numUsers + 1,
+    ratedItems: -1,
+    network: 0,
+    userIdEnds: numUsers,
+    itemIdEnds: numItems,
+    idText: -1,
   };
-  if (m.modelType !== undefined && m.modelType !== "mf" && m.modelType !== "neural") bad("modelType", `must be "mf" or "neural", but is ${JSON.stringify(m.modelType)}`);
+  if (m.modelType !== undefined && m.modelType !== "mf" && m.modelType !== "neural")
+    bad("modelType", `must be "mf" or "neural", but is ${JSON.stringify(m.modelType)}`);
   if (m.modelType === "neural") {
     const problem = networkManifestProblem(m.network, dim);
     if (problem) bad("network", problem);
@@ -657,9 +733,11 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
     if (!s || !known || seen.has(s.name)) bad("weights.sections", `has an unknown or repeated section ${JSON.stringify(s ? s.name : s)}`);
     seen.add(s.name);
     const want = expected[s.name];
-    if (!Number.isInteger(s.length) || s.length < 0 || (want >= 0 && s.length !== want)) bad(`weights.sections.${s.name}.length`, `is ${JSON.stringify(s.length)}, expected ${want}`);
+    if (!Number.isInteger(s.length) || s.length < 0 || (want >= 0 && s.length !== want))
+      bad(`weights.sections.${s.name}.length`, `is ${JSON.stringify(s.length)}, expected ${want}`);
     const width = SECTION_TYPES[s.name] === "utf8" ? 1 : 4;
-    if (!Number.isInteger(s.byteOffset) || s.byteOffset < 0 || s.byteOffset % 4 !== 0 || s.byteOffset + s.length * width > w.bytes) bad(`weights.sections.${s.name}.byteOffset`, "points outside the weights file");
+    if (!Number.isInteger(s.byteOffset) || s.byteOffset < 0 || s.byteOffset % 4 !== 0 || s.byteOffset + s.length * width > w.bytes)
+      bad(`weights.sections.${s.name}.byteOffset`, "points outside the weights file");
     if (s.type !== SECTION_TYPES[s.name]) bad(`weights.sections.${s.name}.type`, `is ${JSON.stringify(s.type)}`);
   }
   for (const n of v1 ? SECTION_NAMES : [...SECTION_NAMES, ...ID_SECTION_NAMES]) if (!seen.has(n)) bad("weights.sections", `lacks the section ${n}`);

@@ -31,7 +31,8 @@ export function predictMany(weights: MfWeights, users: Int32Array, items: Int32A
   if (users.length !== items.length) throw new InvalidArgumentError("items", `an Int32Array of length ${users.length} like users`, items);
   const out = new Float32Array(users.length);
   for (let k = 0; k < users.length; k++) {
-    const u = users[k] as number, i = items[k] as number;
+    const u = users[k] as number,
+      i = items[k] as number;
     if (!(u >= 0 && u < weights.numUsers)) checkInteger(`users[${k}]`, u, 0, weights.numUsers - 1);
     if (!(i >= 0 && i < weights.numItems)) checkInteger(`items[${k}]`, i, 0, weights.numItems - 1);
     out[k] = clipToScale(predictUnchecked(weights, u, i), scale);
@@ -55,7 +56,8 @@ export function evaluateRatings(weights: MfWeights, data: IndexedRatings, scale?
 
 /** MSE/RMSE/MAE of predictions against ratings. */
 export function metricsFrom(pred: ArrayLike<number>, ratings: ArrayLike<number>): RatingMetrics {
-  let se = 0, ae = 0;
+  let se = 0,
+    ae = 0;
   const n = ratings.length;
   for (let k = 0; k < n; k++) {
     const e = (pred[k] as number) - (ratings[k] as number);
@@ -72,8 +74,11 @@ export function metricsFrom(pred: ArrayLike<number>, ratings: ArrayLike<number>)
  * recommend/scorer.ts, whose scores are this number rounded through f32 arithmetic.)
  */
 export function predictUnchecked(w: MfWeights, u: number, i: number): number {
-  const d = w.dim, uf = w.userFactors, itf = w.itemFactors;
-  const uo = u * d, io = i * d;
+  const d = w.dim,
+    uf = w.userFactors,
+    itf = w.itemFactors;
+  const uo = u * d,
+    io = i * d;
   let dot = 0;
   for (let k = 0; k < d; k++) dot += (uf[uo + k] as number) * (itf[io + k] as number);
   return dot + (w.userBias[u] as number) + (w.itemBias[i] as number) + w.globalBias;

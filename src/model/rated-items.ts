@@ -24,10 +24,12 @@ export function ratedItemsOf(rated: RatedItems, u: number): Int32Array {
 
 /** True when user u rated item i (binary search in u's row). */
 export function hasRated(rated: RatedItems, u: number, i: number): boolean {
-  let lo = rated.offsets[u] as number, hi = (rated.offsets[u + 1] as number) - 1;
+  let lo = rated.offsets[u] as number,
+    hi = (rated.offsets[u + 1] as number) - 1;
   const a = rated.items;
   while (lo <= hi) {
-    const mid = (lo + hi) >> 1, v = a[mid] as number;
+    const mid = (lo + hi) >> 1,
+      v = a[mid] as number;
     if (v === i) return true;
     if (v < i) lo = mid + 1;
     else hi = mid - 1;
@@ -49,7 +51,8 @@ export function ratedItemsFromRows(users: Int32Array, items: Int32Array, numUser
   // Sort each row, then squeeze out duplicates in place (rows only move left).
   let w = 0;
   for (let u = 0; u < numUsers; u++) {
-    const a = offsets[u] as number, b = offsets[u + 1] as number;
+    const a = offsets[u] as number,
+      b = offsets[u + 1] as number;
     const row = out.subarray(a, b).sort();
     offsets[u] = w;
     for (let r = 0; r < row.length; r++) if (r === 0 || row[r] !== row[r - 1]) out[w++] = row[r] as number;
@@ -62,7 +65,8 @@ export function ratedItemsFromRows(users: Int32Array, items: Int32Array, numUser
 export function ratedItemsFromLists(lists: readonly ArrayLike<number>[]): RatedItems {
   let total = 0;
   for (const l of lists) total += l.length;
-  const users = new Int32Array(total), items = new Int32Array(total);
+  const users = new Int32Array(total),
+    items = new Int32Array(total);
   let k = 0;
   lists.forEach((l, u) => {
     for (let j = 0; j < l.length; j++, k++) {
@@ -102,15 +106,21 @@ export function checkRatedItemsShape(value: unknown, numUsers: number, name = "r
  */
 export function checkRatedItems(value: unknown, numUsers: number, numItems: number, name = "ratedItems"): RatedItems {
   const r = checkRatedItemsShape(value, numUsers, name);
-  const off = r.offsets, items = r.items;
+  const off = r.offsets,
+    items = r.items;
   for (let u = 0; u < numUsers; u++) {
-    const a = off[u] as number, b = off[u + 1] as number;
+    const a = off[u] as number,
+      b = off[u + 1] as number;
     if (b < a) throw new InvalidArgumentError(`${name}.offsets[${u + 1}]`, `an offset >= offsets[${u}] (${a})`, b);
     for (let k = a; k < b; k++) {
       const i = items[k] as number;
       if (i < 0 || i >= numItems) throw new InvalidArgumentError(`${name} of user index ${u} (items[${k}])`, `an item index in [0, ${numItems})`, i);
       if (k > a && i <= (items[k - 1] as number)) {
-        throw new InvalidArgumentError(`${name} of user index ${u} (items[${k}])`, `an index above the previous one (${items[k - 1]}): rows are sorted and unique`, i);
+        throw new InvalidArgumentError(
+          `${name} of user index ${u} (items[${k}])`,
+          `an index above the previous one (${items[k - 1]}): rows are sorted and unique`,
+          i,
+        );
       }
     }
   }
@@ -122,17 +132,24 @@ export function checkRatedItems(value: unknown, numUsers: number, numItems: numb
  * negative index, e.g. an unknown ID, are skipped): e.g. a model's training items plus its held-out ones.
  */
 export function withRatedRows(rated: RatedItems, users: Int32Array, items: Int32Array, length = users.length): RatedItems {
-  const numUsers = ratedUserCount(rated), base = rated.items.length;
-  const us = new Int32Array(base + length), is = new Int32Array(base + length);
+  const numUsers = ratedUserCount(rated),
+    base = rated.items.length;
+  const us = new Int32Array(base + length),
+    is = new Int32Array(base + length);
   let n = 0;
   for (let u = 0; u < numUsers; u++) {
-    for (let k = rated.offsets[u] as number; k < (rated.offsets[u + 1] as number); k++) { us[n] = u; is[n++] = rated.items[k] as number; }
+    for (let k = rated.offsets[u] as number; k < (rated.offsets[u + 1] as number); k++) {
+      us[n] = u;
+      is[n++] = rated.items[k] as number;
+    }
   }
   for (let k = 0; k < length; k++) {
-    const u = users[k] as number, i = items[k] as number;
+    const u = users[k] as number,
+      i = items[k] as number;
     if (u < 0 || i < 0) continue;
     if (u >= numUsers) throw new InvalidArgumentError(`users[${k}]`, `a user index in [0, ${numUsers})`, u);
-    us[n] = u; is[n++] = i;
+    us[n] = u;
+    is[n++] = i;
   }
   return ratedItemsFromRows(us, is, numUsers, n);
 }

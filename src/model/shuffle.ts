@@ -8,15 +8,25 @@
  * wasm kernel's `shuffle` makes the same swaps (the product is exact in doubles up to 2^21 rows).
  */
 export function shuffleTogether(seed: number, a: Int32Array, b?: Int32Array, c?: Float32Array): void {
-  let s = (seed >>> 0) || 0x9e3779b9; // xorshift32 must not start at 0
+  let s = seed >>> 0 || 0x9e3779b9; // xorshift32 must not start at 0
   for (let k = a.length - 1; k > 0; k--) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
     const j = Math.floor(((s >>> 0) * (k + 1)) / 4294967296);
-    const t = a[k]!; a[k] = a[j]!; a[j] = t;
-    if (b) { const tb = b[k]!; b[k] = b[j]!; b[j] = tb; }
-    if (c) { const tc = c[k]!; c[k] = c[j]!; c[j] = tc; }
+    const t = a[k]!;
+    a[k] = a[j]!;
+    a[j] = t;
+    if (b) {
+      const tb = b[k]!;
+      b[k] = b[j]!;
+      b[j] = tb;
+    }
+    if (c) {
+      const tc = c[k]!;
+      c[k] = c[j]!;
+      c[j] = tc;
+    }
   }
 }
 
@@ -26,14 +36,16 @@ export function shuffleTogether(seed: number, a: Int32Array, b?: Int32Array, c?:
  * one element in each of `width` arrays.
  */
 export function shuffleRecords(seed: number, words: Int32Array, at: number, n: number, width: number): void {
-  let s = (seed >>> 0) || 0x9e3779b9;
+  let s = seed >>> 0 || 0x9e3779b9;
   for (let k = n - 1; k > 0; k--) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
     const j = Math.floor(((s >>> 0) * (k + 1)) / 4294967296);
     for (let x = 0, a = at + k * width, b = at + j * width; x < width; x++) {
-      const t = words[a + x]!; words[a + x] = words[b + x]!; words[b + x] = t;
+      const t = words[a + x]!;
+      words[a + x] = words[b + x]!;
+      words[b + x] = t;
     }
   }
 }

@@ -84,7 +84,9 @@ export function seededEmbeddingLayer(tf: Tf, o: SeededEmbeddingOptions): tfTypes
   checkInteger("inputDim", o.inputDim, 1);
   checkInteger("outputDim", o.outputDim, 1);
   const layer = tf.layers.embedding({
-    name: o.name, inputDim: o.inputDim, outputDim: o.outputDim,
+    name: o.name,
+    inputDim: o.inputDim,
+    outputDim: o.outputDim,
     embeddingsInitializer: seededNormalInitializer(tf, { seed: o.seed, stddev: o.stddev, skip: o.skip ?? 0 }),
   });
   layer.apply(tf.input({ shape: [1], dtype: "int32" })); // builds the table (and lets dispose() free it)
@@ -120,10 +122,17 @@ export function embeddingTable(layer: tfTypes.layers.Layer): { rows: number; dim
 
 /** User and item embedding layers read back as MfWeights (biases 0), for the analyses that take a model's weights. */
 export function weightsFromEmbeddingLayers(user: tfTypes.layers.Layer, item: tfTypes.layers.Layer): MfWeights {
-  const U = embeddingTable(user), I = embeddingTable(item);
+  const U = embeddingTable(user),
+    I = embeddingTable(item);
   if (U.dim !== I.dim) throw new InvalidArgumentError("item layer", `vectors of length ${U.dim} like the user layer's`, I.dim);
   return {
-    dim: U.dim, numUsers: U.rows, numItems: I.rows, userFactors: U.data, itemFactors: I.data,
-    userBias: new Float32Array(U.rows), itemBias: new Float32Array(I.rows), globalBias: 0,
+    dim: U.dim,
+    numUsers: U.rows,
+    numItems: I.rows,
+    userFactors: U.data,
+    itemFactors: I.data,
+    userBias: new Float32Array(U.rows),
+    itemBias: new Float32Array(I.rows),
+    globalBias: 0,
   };
 }

@@ -36,9 +36,14 @@ export function fileSaveHandler(tf: Tf, dir: string): tfTypes.io.IOHandler {
   const root = path.resolve(dir);
   return {
     async save(artifacts: tfTypes.io.ModelArtifacts): Promise<tfTypes.io.SaveResult> {
-      if (artifacts.modelTopology instanceof ArrayBuffer) throw new StorageError("Cannot export a binary (GraphDef) topology: this handler writes layers models");
-      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0)
-        : Array.isArray(artifacts.weightData) ? tf.io.concatenateArrayBuffers(artifacts.weightData) : artifacts.weightData;
+      if (artifacts.modelTopology instanceof ArrayBuffer)
+        throw new StorageError("Cannot export a binary (GraphDef) topology: this handler writes layers models");
+      const weightData =
+        artifacts.weightData === undefined
+          ? new ArrayBuffer(0)
+          : Array.isArray(artifacts.weightData)
+            ? tf.io.concatenateArrayBuffers(artifacts.weightData)
+            : artifacts.weightData;
       const json = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? "layers-model",
@@ -71,13 +76,21 @@ export function fileLoadHandler(tf: Tf, dir: string): tfTypes.io.IOHandler {
     async load(): Promise<tfTypes.io.ModelArtifacts> {
       const jsonPath = path.join(root, TFJS_MODEL_FILE);
       if (!fs.existsSync(jsonPath)) throw new ModelFormatError(jsonPath, "missing: no TF.js model was exported here");
-      let json: { modelTopology?: unknown; format?: string; generatedBy?: string; convertedBy?: string | null; weightsManifest?: { paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }[]; userDefinedMetadata?: Record<string, unknown> };
+      let json: {
+        modelTopology?: unknown;
+        format?: string;
+        generatedBy?: string;
+        convertedBy?: string | null;
+        weightsManifest?: { paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }[];
+        userDefinedMetadata?: Record<string, unknown>;
+      };
       try {
         json = JSON.parse(fs.readFileSync(jsonPath, "utf8"));
       } catch (e) {
         throw new ModelFormatError(jsonPath, `not valid JSON (${(e as Error).message})`, { cause: e });
       }
-      if (!json.modelTopology || !Array.isArray(json.weightsManifest)) throw new ModelFormatError(jsonPath, "not a TF.js layers model (no modelTopology or weightsManifest)");
+      if (!json.modelTopology || !Array.isArray(json.weightsManifest))
+        throw new ModelFormatError(jsonPath, "not a TF.js layers model (no modelTopology or weightsManifest)");
       const specs: tfTypes.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest) {
@@ -91,10 +104,13 @@ export function fileLoadHandler(tf: Tf, dir: string): tfTypes.io.IOHandler {
       }
       const all = Buffer.concat(buffers);
       const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-      if (all.length !== expected) throw new ModelFormatError(path.join(root, TFJS_WEIGHTS_FILE), `${all.length} bytes, the manifest's weights need ${expected}`);
+      if (all.length !== expected)
+        throw new ModelFormatError(path.join(root, TFJS_WEIGHTS_FILE), `${all.length} bytes, the manifest's weights need ${expected}`);
       return {
         modelTopology: json.modelTopology as tfTypes.io.ModelArtifacts["modelTopology"],
-        format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy ?? undefined,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy ?? undefined,
         weightSpecs: specs,
         weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer,
         ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, object> } : {}),

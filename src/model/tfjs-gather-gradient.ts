@@ -23,7 +23,8 @@ export function installSparseGatherGradient(tf: Tf): void {
     inputsToSave: ["x", "indices"],
     gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[], attrs: tfTypes.NamedAttrMap) => {
       const [x, indices] = saved as [tfTypes.Tensor, tfTypes.Tensor];
-      const axis = attrs["axis"] as number, batchDims = (attrs["batchDims"] as number | undefined) ?? 0;
+      const axis = attrs["axis"] as number,
+        batchDims = (attrs["batchDims"] as number | undefined) ?? 0;
       if ((axis !== 0 && axis !== -x.rank) || batchDims !== 0) return original.gradFunc(dy, saved, attrs);
       const g = dy as tfTypes.Tensor;
       return {

@@ -37,17 +37,20 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
   // On the device once: the training rows, the validation rows. Per epoch only the permutation is uploaded;
   // each step gathers its batch on the device, and the epoch's loss is summed there and read once.
   const data = {
-    users: tf.tensor1d(train.users, "int32"), items: tf.tensor1d(train.items, "int32"), ratings: tf.tensor1d(train.ratings),
+    users: tf.tensor1d(train.users, "int32"),
+    items: tf.tensor1d(train.items, "int32"),
+    ratings: tf.tensor1d(train.ratings),
   };
   const nv = validation.length;
-  const val = nv > 0
-    ? { users: tf.tensor1d(validation.users, "int32"), items: tf.tensor1d(validation.items, "int32"), ratings: tf.tensor1d(validation.ratings) }
-    : null;
+  const val =
+    nv > 0 ? { users: tf.tensor1d(validation.users, "int32"), items: tf.tensor1d(validation.items, "int32"), ratings: tf.tensor1d(validation.ratings) } : null;
 
   /** Predictions, plus the looked-up factor rows (the per-rating L2 needs them). */
   const forward = (u: tfTypes.Tensor1D, i: tfTypes.Tensor1D, trainable: boolean): { pred: tfTypes.Tensor1D; pu: tfTypes.Tensor2D; qi: tfTypes.Tensor2D } => {
-    const look = <R extends tfTypes.Rank>(t: tfTypes.Tensor<R>, idx: tfTypes.Tensor1D): tfTypes.Tensor<R> => (trainable ? gatherRows(tf, t, idx) : tf.gather(t, idx));
-    const pu = look(vars.P, u), qi = look(vars.Q, i);
+    const look = <R extends tfTypes.Rank>(t: tfTypes.Tensor<R>, idx: tfTypes.Tensor1D): tfTypes.Tensor<R> =>
+      trainable ? gatherRows(tf, t, idx) : tf.gather(t, idx);
+    const pu = look(vars.P, u),
+      qi = look(vars.Q, i);
     const dot = tf.sum(tf.mul(pu, qi), 1) as tfTypes.Tensor1D;
     return { pred: tf.add(tf.add(tf.add(dot, look(vars.bu, u)), look(vars.bi, i)), vars.g) as tfTypes.Tensor1D, pu, qi };
   };
@@ -61,20 +64,27 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
       let sse: tfTypes.Scalar = tf.scalar(0);
       try {
         for (let start = 0; start < n; start += batch) {
-          const end = Math.min(n, start + batch), size = end - start;
+          const end = Math.min(n, start + batch),
+            size = end - start;
           const next = tf.tidy(() => {
             const rows = size === n ? perm : tf.slice(perm, start, size);
-            const u = tf.gather(data.users, rows), i = tf.gather(data.items, rows), r = tf.gather(data.ratings, rows);
+            const u = tf.gather(data.users, rows),
+              i = tf.gather(data.items, rows),
+              r = tf.gather(data.ratings, rows);
             let dataLoss: tfTypes.Scalar = tf.scalar(0);
-            optimizer.minimize((): tfTypes.Scalar => {
-              const { pred, pu, qi } = forward(u, i, true);
-              // Kept: minimize() disposes everything its closure made except the returned loss.
-              dataLoss = tf.keep(tf.mean(tf.square(tf.sub(pred, r))) as tfTypes.Scalar);
-              let loss: tfTypes.Scalar = tf.clone(dataLoss); // minimize() disposes what it gets back
-              if (h.l2 > 0) loss = tf.add(loss, tf.mul(h.l2 / 2, tf.addN(varList.map((v) => tf.sum(tf.square(v)))))) as tfTypes.Scalar;
-              if (perRating > 0) loss = tf.add(loss, tf.mul(perRating / size, tf.add(tf.sum(tf.square(pu)), tf.sum(tf.square(qi))))) as tfTypes.Scalar;
-              return loss;
-            }, false, varList);
+            optimizer.minimize(
+              (): tfTypes.Scalar => {
+                const { pred, pu, qi } = forward(u, i, true);
+                // Kept: minimize() disposes everything its closure made except the returned loss.
+                dataLoss = tf.keep(tf.mean(tf.square(tf.sub(pred, r))) as tfTypes.Scalar);
+                let loss: tfTypes.Scalar = tf.clone(dataLoss); // minimize() disposes what it gets back
+                if (h.l2 > 0) loss = tf.add(loss, tf.mul(h.l2 / 2, tf.addN(varList.map((v) => tf.sum(tf.square(v)))))) as tfTypes.Scalar;
+                if (perRating > 0) loss = tf.add(loss, tf.mul(perRating / size, tf.add(tf.sum(tf.square(pu)), tf.sum(tf.square(qi))))) as tfTypes.Scalar;
+                return loss;
+              },
+              false,
+              varList,
+            );
             const sum = tf.add(sse, tf.mul(dataLoss, size)) as tfTypes.Scalar;
             dataLoss.dispose();
             return sum;
@@ -100,7 +110,9 @@ export async function createTfjsTrainer(backend: TfjsBackendName, problem: Train
     },
     snapshot(): MfWeights {
       return {
-        dim, numUsers, numItems,
+        dim,
+        numUsers,
+        numItems,
         userFactors: Float32Array.from(vars.P.dataSync()),
         itemFactors: Float32Array.from(vars.Q.dataSync()),
         userBias: Float32Array.from(vars.bu.dataSync()),

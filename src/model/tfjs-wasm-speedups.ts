@@ -43,8 +43,10 @@ export function installWasmMatMulGradient(tf: Tf): void {
    */
   const mm = (p: tfTypes.Tensor, q: tfTypes.Tensor, tp: boolean, tq: boolean): tfTypes.Tensor => {
     if (!tp && !tq) return tf.matMul(p, q);
-    const [pr, pc] = p.shape.slice(-2) as [number, number], [qr, qc] = q.shape.slice(-2) as [number, number];
-    const m = tp ? pc : pr, n = tq ? qr : qc;
+    const [pr, pc] = p.shape.slice(-2) as [number, number],
+      [qr, qc] = q.shape.slice(-2) as [number, number];
+    const m = tp ? pc : pr,
+      n = tq ? qr : qc;
     // Direct: copy the transposed operands. Swapped: (q'ᵀ·p'ᵀ)ᵀ copies the operands that are NOT transposed, and the m x n result.
     const direct = (tp ? pr * pc : 0) + (tq ? qr * qc : 0);
     const swapped = (tp ? 0 : pr * pc) + (tq ? 0 : qr * qc) + m * n;
@@ -58,7 +60,8 @@ export function installWasmMatMulGradient(tf: Tf): void {
       if (tf.getBackend() !== "wasm") return original.gradFunc(dy, saved, attrs);
       const [a, b] = saved as [tfTypes.Tensor, tfTypes.Tensor];
       const g = dy as tfTypes.Tensor;
-      const tA = attrs["transposeA"] === true, tB = attrs["transposeB"] === true;
+      const tA = attrs["transposeA"] === true,
+        tB = attrs["transposeB"] === true;
       // The four cases of TF.js's BatchMatMul_grad, same products.
       if (!tA && !tB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
       if (!tA && tB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };
@@ -101,7 +104,8 @@ export function installWasmGatherKernel(tf: Tf): void {
   const original = config.kernelFunc as unknown as KernelFunc;
   const kernelFunc = (args: KernelArgs): tfTypes.TensorInfo => {
     const { x, indices } = args.inputs as { x: tfTypes.TensorInfo; indices: tfTypes.TensorInfo };
-    const axis = Number(args.attrs["axis"] ?? 0), batchDims = Number(args.attrs["batchDims"] ?? 0);
+    const axis = Number(args.attrs["axis"] ?? 0),
+      batchDims = Number(args.attrs["batchDims"] ?? 0);
     if ((axis !== 0 && axis !== -x.shape.length) || batchDims !== 0 || x.shape.length < 1 || indices.dtype !== "int32") return original(args);
     const rows = x.shape[0]!;
     const vals = args.backend.readSync(indices.dataId);

@@ -57,12 +57,7 @@ export interface TrainOptions {
  * the best epoch's weights are returned. The same seed, data and backend give bit-identical weights.
  * Never prints; `onEpochEnd` is the place for progress.
  */
-export async function trainModel(
-  split: DataSplit,
-  dataset: Dataset,
-  hyper: Partial<Hyperparameters> = {},
-  options: TrainOptions = {},
-): Promise<TrainedModel> {
+export async function trainModel(split: DataSplit, dataset: Dataset, hyper: Partial<Hyperparameters> = {}, options: TrainOptions = {}): Promise<TrainedModel> {
   // A split with indexed rows is checked on those (reading `split.train` would build one object per row).
   if (!split || typeof split !== "object" || (split.trainIndexed === undefined && (!Array.isArray(split.train) || !Array.isArray(split.validation)))) {
     throw new InvalidArgumentError("split", "a DataSplit with train and validation arrays", split);
@@ -76,22 +71,49 @@ export async function trainModel(
   const modelType = options.modelType ?? "mf";
   if (modelType !== "mf" && modelType !== "neural") throw new InvalidArgumentError("options.modelType", '"mf" or "neural"', modelType);
   const onLayers = modelType === "neural" || options.layers === true;
-  const backend: BackendName = options.backend === undefined ? (onLayers ? selectTfjsBackend() : selectBackend()) : parseBackend(options.backend, "options.backend");
-  if (onLayers && !backend.startsWith("tfjs-")) throw new InvalidArgumentError("options.backend", `a TF.js backend for a tf.layers model (${modelType === "neural" ? "the neural model" : "--layers"})`, backend);
+  const backend: BackendName =
+    options.backend === undefined ? (onLayers ? selectTfjsBackend() : selectBackend()) : parseBackend(options.backend, "options.backend");
+  if (onLayers && !backend.startsWith("tfjs-"))
+    throw new InvalidArgumentError(
+      "options.backend",
+      `a TF.js backend for a tf.layers model (${modelType === "neural" ? "the neural model" : "--layers"})`,
+      backend,
+    );
   // tf.layers has no per-rating L2 (no activity regularisers): a Layers model's default is 0; asking for it is refused.
   // TF.js's Adam updates every row (dense): a Layers model's default; lazy updates are refused.
   // A network has no biases to re-estimate: its default biasL2 is 0.
-  const h = resolveHyperparameters(onLayers ? { ...hyper, l2PerRating: hyper.l2PerRating ?? 0, updates: hyper.updates ?? "dense", ...(modelType === "neural" ? { biasL2: hyper.biasL2 ?? 0 } : {}) } : hyper);
+  const h = resolveHyperparameters(
+    onLayers
+      ? { ...hyper, l2PerRating: hyper.l2PerRating ?? 0, updates: hyper.updates ?? "dense", ...(modelType === "neural" ? { biasL2: hyper.biasL2 ?? 0 } : {}) }
+      : hyper,
+  );
   // The dataset's maps and the split's indexed rows over them (indexedSplit indexes a hand-made split's objects).
-  const userIds = dataset.userIds instanceof IdMap ? dataset.userIds : IdMap.fromIds("user", dataset.users.map((u) => u.userId));
-  const itemIds = dataset.itemIds instanceof IdMap ? dataset.itemIds : IdMap.fromIds("item", dataset.items.map((i) => i.itemId));
-  const { train, validation } = dataset.userIds instanceof IdMap ? indexedSplit(dataset, split) : {
-    train: indexInteractions(split.train, userIds, itemIds), validation: indexInteractions(split.validation, userIds, itemIds, { skipUnknown: true }),
-  };
+  const userIds =
+    dataset.userIds instanceof IdMap
+      ? dataset.userIds
+      : IdMap.fromIds(
+          "user",
+          dataset.users.map((u) => u.userId),
+        );
+  const itemIds =
+    dataset.itemIds instanceof IdMap
+      ? dataset.itemIds
+      : IdMap.fromIds(
+          "item",
+          dataset.items.map((i) => i.itemId),
+        );
+  const { train, validation } =
+    dataset.userIds instanceof IdMap
+      ? indexedSplit(dataset, split)
+      : {
+          train: indexInteractions(split.train, userIds, itemIds),
+          validation: indexInteractions(split.validation, userIds, itemIds, { skipUnknown: true }),
+        };
   if (train.length === 0) throw new InvalidArgumentError("split.train", "a non-empty array of interactions", split.trainIndexed ? "none" : split.train);
 
   const seeds = createRng(h.seed);
-  const initSeed = seeds.nextSeed(), shuffleSeed = seeds.nextSeed();
+  const initSeed = seeds.nextSeed(),
+    shuffleSeed = seeds.nextSeed();
   // SGD keeps the global bias fixed at the training mean (Funk / Surprise); Adam learns it from 0 (see above).
   const initial = randomWeights(userIds.size, itemIds.size, h.dim, initSeed, h.initStd, h.optimizer === "sgd" ? meanOf(train.ratings) : 0);
   const problem: TrainingProblem = { train, validation, hyperparameters: h, initial, shuffleSeed };
@@ -109,14 +131,20 @@ export async function trainModel(
       const [se, ae] = trainer.validationErrors();
       const nv = validation.length;
       const record: EpochRecord = {
-        epoch, trainLoss, valLoss: nv ? se / nv : NaN, valRmse: nv ? Math.sqrt(se / nv) : NaN, valMae: nv ? ae / nv : NaN, seconds,
+        epoch,
+        trainLoss,
+        valLoss: nv ? se / nv : NaN,
+        valRmse: nv ? Math.sqrt(se / nv) : NaN,
+        valMae: nv ? ae / nv : NaN,
+        seconds,
       };
       checkDivergence(record, nv > 0, bound, h);
       history.push(record);
       let stop = false;
       const patience = h.earlyStoppingPatience;
       if (patience > 0 && nv > 0) {
-        if (record.valLoss < best.loss) best = { epoch, loss: record.valLoss, weights: trainer.snapshot(), ...(trainer.snapshotNetwork ? { network: trainer.snapshotNetwork() } : {}) };
+        if (record.valLoss < best.loss)
+          best = { epoch, loss: record.valLoss, weights: trainer.snapshot(), ...(trainer.snapshotNetwork ? { network: trainer.snapshotNetwork() } : {}) };
         else if (epoch - best.epoch >= patience) stop = true;
       }
       // The stopping epoch is reported too: one callback per history record.
@@ -135,8 +163,14 @@ export async function trainModel(
     const weights = modelType === "neural" || biasL2 === 0 ? centred : centreOnMean(ridgeBiases(centred, train, { itemL2: biasL2, userL2: biasL2 }), train);
     const network = trainer.snapshotNetwork ? (restore ? best.network : trainer.snapshotNetwork()) : undefined;
     return {
-      weights, userIds, itemIds, hyperparameters: h, history,
-      ratingMin: minRating, ratingMax: maxRating, fittedOn: "train",
+      weights,
+      userIds,
+      itemIds,
+      hyperparameters: h,
+      history,
+      ratingMin: minRating,
+      ratingMax: maxRating,
+      fittedOn: "train",
       bestEpoch: restore ? best.epoch : history.length - 1,
       backend: trainer.backend,
       dataFingerprint: fingerprintIndexed(train, userIds, itemIds),
@@ -184,14 +218,26 @@ function selectTfjsBackend(): BackendName {
   return b.startsWith("tfjs-") ? b : "tfjs-wasm";
 }
 
-async function createTrainer(backend: BackendName, problem: TrainingProblem, layers?: { modelType: ModelType; neural: Partial<NeuralConfig> }): Promise<EpochTrainer> {
+async function createTrainer(
+  backend: BackendName,
+  problem: TrainingProblem,
+  layers?: { modelType: ModelType; neural: Partial<NeuralConfig> },
+): Promise<EpochTrainer> {
   if (layers) {
     // Lazy and locally typed for the same reasons as the TF.js trainer below.
     const { createLayersTrainer } = require("./layers-trainer") as {
-      createLayersTrainer(backend: BackendName, problem: TrainingProblem, spec: { kind: "mf" } | { kind: "neural"; config: NeuralConfig }): Promise<EpochTrainer>;
+      createLayersTrainer(
+        backend: BackendName,
+        problem: TrainingProblem,
+        spec: { kind: "mf" } | { kind: "neural"; config: NeuralConfig },
+      ): Promise<EpochTrainer>;
     };
     const { resolveNeuralConfig } = require("./neural") as { resolveNeuralConfig(p: Partial<NeuralConfig>): NeuralConfig };
-    return createLayersTrainer(backend, problem, layers.modelType === "neural" ? { kind: "neural", config: resolveNeuralConfig(layers.neural) } : { kind: "mf" });
+    return createLayersTrainer(
+      backend,
+      problem,
+      layers.modelType === "neural" ? { kind: "neural", config: resolveNeuralConfig(layers.neural) } : { kind: "mf" },
+    );
   }
   if (backend === "wasm-kernel" || backend === "typed-array") return createKernelTrainer(backend, problem);
   // Loaded lazily: TF.js costs ~100 MB of RSS and a second of start-up that the kernels do not need.
@@ -220,10 +266,12 @@ async function createTrainer(backend: BackendName, problem: TrainingProblem, lay
  * vectors off their centre and blurs the group structure the similarity analysis shows.)
  */
 export function centreOnMean(w: MfWeights, train: IndexedRatings): MfWeights {
-  const n = train.length, d = w.dim;
+  const n = train.length,
+    d = w.dim;
   if (n === 0) return w;
   const pbar = new Float64Array(d);
-  let bbar = 0, mu = 0;
+  let bbar = 0,
+    mu = 0;
   for (let k = 0; k < n; k++) {
     const u = train.users[k]!;
     for (let j = 0, o = u * d; j < d; j++) pbar[j]! += w.userFactors[o + j]!;
@@ -246,7 +294,8 @@ export function centreOnMean(w: MfWeights, train: IndexedRatings): MfWeights {
 }
 
 function rangeOf(a: Float32Array): [number, number] {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let k = 0; k < a.length; k++) {
     const r = a[k]!;
     if (r < lo) lo = r;
@@ -271,7 +320,10 @@ function checkDivergence(r: EpochRecord, hasValidation: boolean, bound: number, 
   // measured during the epoch, from the weights before each step, so a large start is not divergence.
   const [name, loss] = hasValidation ? ["validation", r.valLoss] : ["training", r.trainLoss];
   if (loss > bound) {
-    throw new TrainingDivergedError(r.epoch, `${at}: the ${name} MSE ${loss.toPrecision(3)} exceeds the divergence bound ${bound} (${DIVERGENCE_FACTOR} × the squared rating range); ${likelyCause(h)}`);
+    throw new TrainingDivergedError(
+      r.epoch,
+      `${at}: the ${name} MSE ${loss.toPrecision(3)} exceeds the divergence bound ${bound} (${DIVERGENCE_FACTOR} × the squared rating range); ${likelyCause(h)}`,
+    );
   }
 }
 
@@ -290,4 +342,3 @@ function meanOf(a: Float32Array): number {
   for (let k = 0; k < a.length; k++) s += a[k]!;
   return a.length ? s / a.length : 0;
 }
-

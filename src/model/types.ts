@@ -96,7 +96,13 @@ export interface NeuralConfig {
  */
 export interface NetworkWeights {
   readonly config: NeuralConfig;
-  readonly dense: readonly { readonly name: string; readonly inputs: number; readonly units: number; readonly kernel: Float32Array; readonly bias: Float32Array }[];
+  readonly dense: readonly {
+    readonly name: string;
+    readonly inputs: number;
+    readonly units: number;
+    readonly kernel: Float32Array;
+    readonly bias: Float32Array;
+  }[];
 }
 
 /** A trained model: weights, the ID maps that give them meaning, and how it was made. */

@@ -29,9 +29,13 @@ export function idNumbersContiguous(ids: readonly string[]): boolean {
 
 /** How the ratings spread over users and items: per-user and per-item counts (min, median, max), density, mean rating. */
 export function ratingSpread(dataset: Pick<Dataset, "interactions" | "users" | "items">): {
-  perUser: { min: number; median: number; max: number }; perItem: { min: number; median: number; max: number }; density: number; meanRating: number;
+  perUser: { min: number; median: number; max: number };
+  perItem: { min: number; median: number; max: number };
+  density: number;
+  meanRating: number;
 } {
-  const byUser = new Map<string, number>(), byItem = new Map<string, number>();
+  const byUser = new Map<string, number>(),
+    byItem = new Map<string, number>();
   let sum = 0;
   for (const r of dataset.interactions) {
     byUser.set(r.userId, (byUser.get(r.userId) ?? 0) + 1);
@@ -40,18 +44,30 @@ export function ratingSpread(dataset: Pick<Dataset, "interactions" | "users" | "
   }
   const stats = (m: Map<string, number>) => {
     const v = [...m.values()].sort((a, b) => a - b);
-    return { min: v[0] ?? 0, median: v.length === 0 ? 0 : v.length % 2 ? (v[(v.length - 1) / 2] as number) : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2, max: v[v.length - 1] ?? 0 };
+    return {
+      min: v[0] ?? 0,
+      median: v.length === 0 ? 0 : v.length % 2 ? (v[(v.length - 1) / 2] as number) : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2,
+      max: v[v.length - 1] ?? 0,
+    };
   };
   const cells = dataset.users.length * dataset.items.length;
-  return { perUser: stats(byUser), perItem: stats(byItem), density: cells === 0 ? 0 : dataset.interactions.length / cells, meanRating: sum / dataset.interactions.length };
+  return {
+    perUser: stats(byUser),
+    perItem: stats(byItem),
+    density: cells === 0 ? 0 : dataset.interactions.length / cells,
+    meanRating: sum / dataset.interactions.length,
+  };
 }
 
 /**
  * Per item label (and per user label when `userLabels` is given): items carrying it, their ratings and mean rating.
  * An item with several labels counts under each.
  */
-export function labelRatingSummary(interactions: readonly Interaction[], itemLabels: LabelSet, userLabels?: LabelSet):
-  { userLabel?: string; label: string; items: number; ratings: number; meanRating: number }[] {
+export function labelRatingSummary(
+  interactions: readonly Interaction[],
+  itemLabels: LabelSet,
+  userLabels?: LabelSet,
+): { userLabel?: string; label: string; items: number; ratings: number; meanRating: number }[] {
   const acc = new Map<string, { items: Set<string>; n: number; sum: number }>();
   const key = (u: string | undefined, l: string) => `${u ?? ""}\u0000${l}`;
   for (const r of interactions) {

@@ -48,7 +48,11 @@ export function trainingProgress(epochs: number, label = ""): (record: { epoch: 
  * A small SVG of train and validation loss so far (log scale), for a live output during training: no
  * JavaScript, so it shows in every front end and in the HTML report. `epochs` is the planned total.
  */
-export function lossSparklineSvg(history: readonly { trainLoss: number; valLoss: number }[], epochs: number, options: { width?: number; height?: number } = {}): string {
+export function lossSparklineSvg(
+  history: readonly { trainLoss: number; valLoss: number }[],
+  epochs: number,
+  options: { width?: number; height?: number } = {},
+): string {
   if (!Array.isArray(history)) throw new InvalidArgumentError("history", "an array of epoch records", history);
   checkInteger("epochs", epochs, 1);
   const width = checkInteger("width", options.width ?? 360, 50);

@@ -42,9 +42,17 @@ export function compareModels(models: readonly ComparedModel[], split: DataSplit
   return models.map(({ name, model, seconds }) => {
     const q = evaluateModelQuality(model, split, k);
     return {
-      model: name, engine: model.backend, epochs: model.history.length, bestEpoch: model.bestEpoch,
-      valMse: q.valMse, valRmse: q.valRmse, precisionAtK: q.ranking.precision, ndcgAtK: q.ranking.ndcg, recallAtK: q.ranking.recall,
-      seconds, msPerEpoch: (1000 * seconds) / Math.max(1, model.history.length),
+      model: name,
+      engine: model.backend,
+      epochs: model.history.length,
+      bestEpoch: model.bestEpoch,
+      valMse: q.valMse,
+      valRmse: q.valRmse,
+      precisionAtK: q.ranking.precision,
+      ndcgAtK: q.ranking.ndcg,
+      recallAtK: q.ranking.recall,
+      seconds,
+      msPerEpoch: (1000 * seconds) / Math.max(1, model.history.length),
     };
   });
 }
@@ -72,16 +80,28 @@ export function groupSide(labels: DatasetLabels): GroupSide {
 }
 
 /** The matrix and per-row labels of `side` for a model (users when side is "none", with no labels). */
-export function sideRows(model: Pick<TrainedModel, "weights" | "userIds" | "itemIds">, labels: DatasetLabels, side: GroupSide = groupSide(labels)): { matrix: EmbeddingMatrix; labels: (readonly string[])[]; order: readonly string[] } {
+export function sideRows(
+  model: Pick<TrainedModel, "weights" | "userIds" | "itemIds">,
+  labels: DatasetLabels,
+  side: GroupSide = groupSide(labels),
+): { matrix: EmbeddingMatrix; labels: (readonly string[])[]; order: readonly string[] } {
   if (side === "items") return { matrix: itemEmbeddings(model.weights), labels: labelsByIndex(model.itemIds, labels.items), order: labels.items?.values ?? [] };
-  return { matrix: userEmbeddings(model.weights), labels: side === "users" ? labelsByIndex(model.userIds, labels.users) : [], order: labels.users?.values ?? [] };
+  return {
+    matrix: userEmbeddings(model.weights),
+    labels: side === "users" ? labelsByIndex(model.userIds, labels.users) : [],
+    order: labels.users?.values ?? [],
+  };
 }
 
 /**
  * How much structure each model's embeddings carry: within/across-label cosines (raw and centred) on the side
  * the labels allow, and two label-free measures on the user vectors. Runs on data without labels (nulls).
  */
-export function embeddingStructureRows(models: readonly Pick<ComparedModel, "name" | "model">[], labels: DatasetLabels, options: { seed?: number } = {}): EmbeddingStructureRow[] {
+export function embeddingStructureRows(
+  models: readonly Pick<ComparedModel, "name" | "model">[],
+  labels: DatasetLabels,
+  options: { seed?: number } = {},
+): EmbeddingStructureRow[] {
   if (!Array.isArray(models) || models.length === 0) throw new InvalidArgumentError("models", "a non-empty array of { name, model }", models);
   const side = groupSide(labels);
   return models.map(({ name, model }) => {
@@ -91,9 +111,12 @@ export function embeddingStructureRows(models: readonly Pick<ComparedModel, "nam
     const U = userEmbeddings(model.weights);
     const p = pca(U, { seed: options.seed ?? 1 });
     return {
-      model: name, side,
-      within: raw?.within ?? null, across: raw?.across ?? null,
-      centredWithin: centred?.within ?? null, centredAcross: centred?.across ?? null,
+      model: name,
+      side,
+      within: raw?.within ?? null,
+      across: raw?.across ?? null,
+      centredWithin: centred?.within ?? null,
+      centredAcross: centred?.across ?? null,
       nearestUserCosine: meanNearestSimilarity(U),
       pc12Variance: (p.explainedRatio[0] ?? 0) + (p.explainedRatio[1] ?? 0),
     };
@@ -104,8 +127,12 @@ export function embeddingStructureRows(models: readonly Pick<ComparedModel, "nam
 export const STRUCTURE_GAP = 0.05;
 
 function describeStructure(candidate: string, reference: string, gapC: number, gapR: number): string {
-  const c = gapC > STRUCTURE_GAP, r = gapR > STRUCTURE_GAP;
-  if (c && r) return gapC < gapR ? `${candidate}'s vectors still show the groups, less sharply than those of ${reference}.` : `${candidate}'s vectors still show the groups, at least as sharply as those of ${reference}.`;
+  const c = gapC > STRUCTURE_GAP,
+    r = gapR > STRUCTURE_GAP;
+  if (c && r)
+    return gapC < gapR
+      ? `${candidate}'s vectors still show the groups, less sharply than those of ${reference}.`
+      : `${candidate}'s vectors still show the groups, at least as sharply as those of ${reference}.`;
   if (c) return `${candidate}'s vectors show the groups, ${reference}'s hardly (gap below ${STRUCTURE_GAP}).`;
   if (r) return `${candidate}'s vectors show at most a trace of the groups (gap below ${STRUCTURE_GAP}), unlike those of ${reference}.`;
   return `neither model's vectors show more than a trace of structure by these labels (gaps below ${STRUCTURE_GAP}).`;
@@ -123,29 +150,48 @@ export const SAME_RANKING = 0.05;
 export function comparisonVerdict(rows: readonly ComparisonRow[], structure: readonly EmbeddingStructureRow[], candidate: string, reference: string): string[] {
   const find = <T extends { model: string }>(xs: readonly T[], name: string, what: string): T => {
     const x = xs.find((r) => r.model === name);
-    if (!x) throw new InvalidArgumentError(what, `a row named ${JSON.stringify(name)}`, xs.map((r) => r.model));
+    if (!x)
+      throw new InvalidArgumentError(
+        what,
+        `a row named ${JSON.stringify(name)}`,
+        xs.map((r) => r.model),
+      );
     return x;
   };
-  const c = find(rows, candidate, "rows"), r = find(rows, reference, "rows");
-  const cs = find(structure, candidate, "structure"), rs = find(structure, reference, "structure");
-  const f4 = (x: number) => x.toFixed(4), better = (a: number, b: number, lowIsGood: boolean) => (lowIsGood ? a < b : a > b);
+  const c = find(rows, candidate, "rows"),
+    r = find(rows, reference, "rows");
+  const cs = find(structure, candidate, "structure"),
+    rs = find(structure, reference, "structure");
+  const f4 = (x: number) => x.toFixed(4),
+    better = (a: number, b: number, lowIsGood: boolean) => (lowIsGood ? a < b : a > b);
   const lines = [
-    `Rating prediction: ${candidate} reaches validation MSE ${f4(c.valMse)} against ${f4(r.valMse)} for ${reference}: `
-      + (Math.abs(c.valMse - r.valMse) < SAME_MSE ? `about the same (within ${SAME_MSE})` : `${better(c.valMse, r.valMse, true) ? "better" : "worse"} by ${f4(Math.abs(c.valMse - r.valMse))}`)
-      + ` (RMSE ${f4(c.valRmse)} vs ${f4(r.valRmse)}).`,
-    `Ranking: precision@10 ${f4(c.precisionAtK)} vs ${f4(r.precisionAtK)}, NDCG@10 ${f4(c.ndcgAtK)} vs ${f4(r.ndcgAtK)}: `
-      + (Math.abs(c.ndcgAtK - r.ndcgAtK) <= SAME_RANKING * Math.max(c.ndcgAtK, r.ndcgAtK) ? `about the same (NDCG within ${100 * SAME_RANKING} %).`
-        : better(c.ndcgAtK, r.ndcgAtK, false) ? `${candidate} ranks better.` : `${candidate} ranks worse.`),
+    `Rating prediction: ${candidate} reaches validation MSE ${f4(c.valMse)} against ${f4(r.valMse)} for ${reference}: ` +
+      (Math.abs(c.valMse - r.valMse) < SAME_MSE
+        ? `about the same (within ${SAME_MSE})`
+        : `${better(c.valMse, r.valMse, true) ? "better" : "worse"} by ${f4(Math.abs(c.valMse - r.valMse))}`) +
+      ` (RMSE ${f4(c.valRmse)} vs ${f4(r.valRmse)}).`,
+    `Ranking: precision@10 ${f4(c.precisionAtK)} vs ${f4(r.precisionAtK)}, NDCG@10 ${f4(c.ndcgAtK)} vs ${f4(r.ndcgAtK)}: ` +
+      (Math.abs(c.ndcgAtK - r.ndcgAtK) <= SAME_RANKING * Math.max(c.ndcgAtK, r.ndcgAtK)
+        ? `about the same (NDCG within ${100 * SAME_RANKING} %).`
+        : better(c.ndcgAtK, r.ndcgAtK, false)
+          ? `${candidate} ranks better.`
+          : `${candidate} ranks worse.`),
     `Cost: ${c.msPerEpoch.toFixed(0)} ms per epoch on ${c.engine} against ${r.msPerEpoch.toFixed(1)} ms on ${r.engine} (${(c.msPerEpoch / Math.max(1e-9, r.msPerEpoch)).toFixed(0)}x), ${c.epochs} and ${r.epochs} epochs, ${c.seconds.toFixed(1)} s and ${r.seconds.toFixed(1)} s in all.`,
   ];
   if (cs.within !== null && rs.within !== null && cs.across !== null && rs.across !== null) {
-    const gc = cs.within - cs.across, gr = rs.within - rs.across;
-    const gcc = (cs.centredWithin ?? 0) - (cs.centredAcross ?? 0), grc = (rs.centredWithin ?? 0) - (rs.centredAcross ?? 0);
-    lines.push(`Embeddings by label (${cs.side}): within ${cs.within.toFixed(3)} / across ${cs.across.toFixed(3)} for ${candidate} (gap ${gc.toFixed(3)}; centred ${gcc.toFixed(3)}), `
-      + `${rs.within.toFixed(3)} / ${rs.across.toFixed(3)} for ${reference} (gap ${gr.toFixed(3)}; centred ${grc.toFixed(3)}): `
-      + describeStructure(candidate, reference, Math.max(gc, gcc), Math.max(gr, grc)));
+    const gc = cs.within - cs.across,
+      gr = rs.within - rs.across;
+    const gcc = (cs.centredWithin ?? 0) - (cs.centredAcross ?? 0),
+      grc = (rs.centredWithin ?? 0) - (rs.centredAcross ?? 0);
+    lines.push(
+      `Embeddings by label (${cs.side}): within ${cs.within.toFixed(3)} / across ${cs.across.toFixed(3)} for ${candidate} (gap ${gc.toFixed(3)}; centred ${gcc.toFixed(3)}), ` +
+        `${rs.within.toFixed(3)} / ${rs.across.toFixed(3)} for ${reference} (gap ${gr.toFixed(3)}; centred ${grc.toFixed(3)}): ` +
+        describeStructure(candidate, reference, Math.max(gc, gcc), Math.max(gr, grc)),
+    );
   } else {
-    lines.push(`No labels: nearest-user cosine ${cs.nearestUserCosine.toFixed(3)} vs ${rs.nearestUserCosine.toFixed(3)}, variance on PC1+PC2 ${cs.pc12Variance.toFixed(3)} vs ${rs.pc12Variance.toFixed(3)}.`);
+    lines.push(
+      `No labels: nearest-user cosine ${cs.nearestUserCosine.toFixed(3)} vs ${rs.nearestUserCosine.toFixed(3)}, variance on PC1+PC2 ${cs.pc12Variance.toFixed(3)} vs ${rs.pc12Variance.toFixed(3)}.`,
+    );
   }
   return lines;
 }

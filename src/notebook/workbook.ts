@@ -74,7 +74,7 @@ export function resolveWorkbookSource(parameters: WorkbookParameters, cwd: strin
   }
   if (data === "mysql") {
     const url = process.env.MYSQL_URL;
-    if (!url) throw new InvalidArgumentError("MYSQL_URL (for DATA = \"mysql\")", "a MySQL URL such as mysql://root@127.0.0.1:3306/test", url);
+    if (!url) throw new InvalidArgumentError('MYSQL_URL (for DATA = "mysql")', "a MySQL URL such as mysql://root@127.0.0.1:3306/test", url);
     const db = /\/([^/?]+)(\?|$)/.exec(url.replace(/^mysql:\/\/[^/]*/, ""))?.[1] ?? "db";
     return { name: safeName(`mysql-${db}`), source: { kind: "mysql", url } };
   }
@@ -109,8 +109,15 @@ export async function openWorkbook(parameters: WorkbookParameters): Promise<Work
  */
 export function modelDirFor(wb: Pick<Workbook, "outDir" | "split">, hyperparameters: Partial<Hyperparameters> = {}): string {
   const hyper = resolveHyperparameters(hyperparameters);
-  const canonical = JSON.stringify(Object.keys(hyper).sort().map((k) => [k, hyper[k as keyof Hyperparameters]]));
-  const hash = createHash("sha256").update(`${fingerprintInteractions(wb.split.train)}\n${canonical}`).digest("hex").slice(0, 12);
+  const canonical = JSON.stringify(
+    Object.keys(hyper)
+      .sort()
+      .map((k) => [k, hyper[k as keyof Hyperparameters]]),
+  );
+  const hash = createHash("sha256")
+    .update(`${fingerprintInteractions(wb.split.train)}\n${canonical}`)
+    .digest("hex")
+    .slice(0, 12);
   return path.join(wb.outDir, "models", `mf-${hash}`);
 }
 
@@ -134,15 +141,24 @@ export type ModelSource = "loaded" | "trained";
  * directory, or trained and saved there). Without: the model notebook 02 last saved for this data, whatever
  * settings it used (change 02's HYPER and 01, 03-05 follow); when 02 has not run, trained with the defaults.
  */
-export async function workbookModel(wb: Pick<Workbook, "outDir" | "split" | "dataset">, options: {
-  readonly hyperparameters?: Partial<Hyperparameters>;
-  readonly backend?: string;
-  readonly onEpochEnd?: (record: EpochRecord) => void | boolean;
-} = {}): Promise<{ model: TrainedModel; source: ModelSource; dir: string; hyperparameters: Hyperparameters }> {
+export async function workbookModel(
+  wb: Pick<Workbook, "outDir" | "split" | "dataset">,
+  options: {
+    readonly hyperparameters?: Partial<Hyperparameters>;
+    readonly backend?: string;
+    readonly onEpochEnd?: (record: EpochRecord) => void | boolean;
+  } = {},
+): Promise<{ model: TrainedModel; source: ModelSource; dir: string; hyperparameters: Hyperparameters }> {
   const hyper = resolveHyperparameters(options.hyperparameters ?? currentSettings(wb) ?? {});
   const dir = modelDirFor(wb, hyper);
-  const r = await loadOrTrainModel({ dir, dataset: wb.dataset, split: wb.split, hyperparameters: hyper,
-    ...(options.backend === undefined ? {} : { backend: options.backend }), ...(options.onEpochEnd === undefined ? {} : { onEpochEnd: options.onEpochEnd }) });
+  const r = await loadOrTrainModel({
+    dir,
+    dataset: wb.dataset,
+    split: wb.split,
+    hyperparameters: hyper,
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.onEpochEnd === undefined ? {} : { onEpochEnd: options.onEpochEnd }),
+  });
   return { ...r, dir, hyperparameters: hyper };
 }
 
@@ -207,7 +223,10 @@ function sniffFormat(file: string): "csv" | "movielens" {
     const fd = fs.openSync(file, "r");
     try {
       const buf = Buffer.alloc(512);
-      head = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString("utf8").replace(/^\uFEFF/, "");
+      head = buf
+        .subarray(0, fs.readSync(fd, buf, 0, buf.length, 0))
+        .toString("utf8")
+        .replace(/^\uFEFF/, "");
     } finally {
       fs.closeSync(fd);
     }

@@ -45,9 +45,11 @@ export function foldInUser(weights: MfWeights, itemIds: IdMap, ratings: readonly
   if (!Array.isArray(ratings)) throw new InvalidArgumentError("ratings", "an array of {itemId, rating}", ratings);
   if (typeof options !== "object" || options === null) throw new InvalidArgumentError("options", "an object", options);
   const l2 = checkNumber("options.l2", options.l2 ?? DEFAULT_FOLD_IN_L2, 0, Infinity, true);
-  const d = w.dim, n = d + 1;
+  const d = w.dim,
+    n = d + 1;
   const seen = new Set<string>();
-  const used: number[] = [], ys: number[] = [];
+  const used: number[] = [],
+    ys: number[] = [];
   const ignored: string[] = [];
   ratings.forEach((r, j) => {
     if (typeof r !== "object" || r === null || typeof r.itemId !== "string" || r.itemId.length === 0) {
@@ -57,12 +59,16 @@ export function foldInUser(weights: MfWeights, itemIds: IdMap, ratings: readonly
     if (seen.has(r.itemId)) throw new InvalidArgumentError(`ratings[${j}].itemId`, "an item not rated earlier in the list", r.itemId);
     seen.add(r.itemId);
     const i = itemIds.indexOrMinusOne(r.itemId);
-    if (i < 0) { ignored.push(r.itemId); return; }
+    if (i < 0) {
+      ignored.push(r.itemId);
+      return;
+    }
     used.push(i);
     ys.push(r.rating - w.globalBias - (w.itemBias[i] as number));
   });
   if (used.length === 0) return { factors: new Float64Array(d), bias: 0, usedItems: new Int32Array(0), ignoredItemIds: ignored };
-  const A = new Float64Array(n * n), rhs = new Float64Array(n);
+  const A = new Float64Array(n * n),
+    rhs = new Float64Array(n);
   const x = new Float64Array(n);
   x[d] = 1; // the bias column
   used.forEach((i, j) => {
@@ -86,15 +92,23 @@ export function foldInUser(weights: MfWeights, itemIds: IdMap, ratings: readonly
  * @example
  * recommendForNewUser(model, [{ itemId: "TECH1005", rating: 5 }, { itemId: "SPRT1450", rating: 1 }], { top: 5 })
  */
-export function recommendForNewUser(model: RecommenderModel, ratings: readonly NewRating[],
-  options: RecommendOptions & { l2?: number } = {}): UserRecommendations & { ignoredItemIds: readonly string[] } {
+export function recommendForNewUser(
+  model: RecommenderModel,
+  ratings: readonly NewRating[],
+  options: RecommendOptions & { l2?: number } = {},
+): UserRecommendations & { ignoredItemIds: readonly string[] } {
   checkModel(model);
   const { top, includeRated } = checkRecommendOptions(options);
   const w = model.weights;
   const fold = foldInUser(w, model.itemIds, ratings, options.l2 === undefined ? {} : { l2: options.l2 });
   const exclude = includeRated ? undefined : fold.usedItems;
   if (fold.usedItems.length === 0) {
-    return { userId: "(new user)", strategy: "bias-only", recommendations: toRecommendations(model, biasOnlyTopN(w, top, exclude)), ignoredItemIds: fold.ignoredItemIds };
+    return {
+      userId: "(new user)",
+      strategy: "bias-only",
+      recommendations: toRecommendations(model, biasOnlyTopN(w, top, exclude)),
+      ignoredItemIds: fold.ignoredItemIds,
+    };
   }
   const best = ItemScorer.for(w).topN(fold.factors, fold.bias, top, exclude);
   return { userId: "(new user)", strategy: "fold-in", recommendations: toRecommendations(model, best), ignoredItemIds: fold.ignoredItemIds };

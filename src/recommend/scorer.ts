@@ -46,8 +46,14 @@ export class ItemScorer {
   private readonly kernel: KernelInstance<KernelExports>;
   private readonly stride: number; // bytes per row
   private readonly at: {
-    readonly items: number; readonly ibias: number; readonly users: number; readonly ubias: number; readonly scores: number;
-    readonly mask: number; readonly hi: number; readonly hv: number;
+    readonly items: number;
+    readonly ibias: number;
+    readonly users: number;
+    readonly ubias: number;
+    readonly scores: number;
+    readonly mask: number;
+    readonly hi: number;
+    readonly hv: number;
   };
   private readonly f32: Float32Array;
   private readonly i32: Int32Array;
@@ -68,14 +74,22 @@ export class ItemScorer {
   constructor(weights: MfWeights) {
     const w = checkWeights(weights);
     this.w = w;
-    const d = w.dim, n = w.numItems;
+    const d = w.dim,
+      n = w.numItems;
     this.numItems = n;
     this.dim = d;
     this.stride = Math.ceil(d / 4) * 16;
     this.blockUsers = Math.max(1, Math.min(MAX_BLOCK_USERS, Math.floor(SCORE_BLOCK_BYTES / (Math.max(1, n) * 4))));
-    const B = this.blockUsers, S = this.stride;
-    const items = 0, ibias = align(n * S), users = ibias + align(n * 4), ubias = users + align(B * S), scores = ubias + align(B * 4);
-    const mask = scores + align(B * n * 4), hi = mask + align(n), hv = hi + align(n * 4);
+    const B = this.blockUsers,
+      S = this.stride;
+    const items = 0,
+      ibias = align(n * S),
+      users = ibias + align(n * 4),
+      ubias = users + align(B * S),
+      scores = ubias + align(B * 4);
+    const mask = scores + align(B * n * 4),
+      hi = mask + align(n),
+      hv = hi + align(n * 4);
     this.at = { items, ibias, users, ubias, scores, mask, hi, hv };
     this.memoryBytes = hv + align(n * 4);
     this.kernel = instantiateKernel<KernelExports>(SCORE_KERNEL_WASM_BASE64, this.memoryBytes);
@@ -83,7 +97,9 @@ export class ItemScorer {
     this.i32 = new Int32Array(this.kernel.memory.buffer);
     this.u8 = new Uint8Array(this.kernel.memory.buffer);
     // Item rows, zero-padded to the stride (fresh memory is zero).
-    const f = this.f32, x = w.itemFactors, rowFloats = S / 4;
+    const f = this.f32,
+      x = w.itemFactors,
+      rowFloats = S / 4;
     for (let i = 0; i < n; i++) f.set(x.subarray(i * d, (i + 1) * d), items / 4 + i * rowFloats);
     f.set(w.itemBias, ibias / 4);
   }
@@ -93,12 +109,15 @@ export class ItemScorer {
    * indices in `exclude` (any order; callers check them), best first.
    */
   topN(vector: ArrayLike<number>, userBias: number, n: number, exclude?: ArrayLike<number>): IndexedTopN {
-    const f = this.f32, at = this.at, d = this.dim;
+    const f = this.f32,
+      at = this.at,
+      d = this.dim;
     for (let k = 0; k < d; k++) f[at.users / 4 + k] = vector[k] as number;
     f[at.ubias / 4] = userBias;
     this.score(1);
     const count = this.numItems > 0 ? this.select(0, Math.max(1, Math.min(n, this.numItems)), exclude, 0, exclude === undefined ? 0 : exclude.length) : 0;
-    const items = new Int32Array(count), scores = new Float64Array(count);
+    const items = new Int32Array(count),
+      scores = new Float64Array(count);
     this.copyOut(count, items, scores, 0);
     return { items, scores };
   }
@@ -108,9 +127,20 @@ export class ItemScorer {
    * of `exclude`, go to `outItems`/`outScores` at r * n (best first) and the count to `outCounts[r]`; slots beyond
    * the count are left as they are. Users go through the kernel `blockUsers` at a time.
    */
-  topNMany(userFactors: Float32Array, userBias: Float32Array, users: Int32Array, n: number, exclude: RatedItems | undefined,
-    outItems: Int32Array, outScores: Float64Array, outCounts: Int32Array): void {
-    const f = this.f32, at = this.at, d = this.dim, rowFloats = this.stride / 4;
+  topNMany(
+    userFactors: Float32Array,
+    userBias: Float32Array,
+    users: Int32Array,
+    n: number,
+    exclude: RatedItems | undefined,
+    outItems: Int32Array,
+    outScores: Float64Array,
+    outCounts: Int32Array,
+  ): void {
+    const f = this.f32,
+      at = this.at,
+      d = this.dim,
+      rowFloats = this.stride / 4;
     const k = Math.max(1, Math.min(n, this.numItems));
     for (let start = 0; start < users.length; start += this.blockUsers) {
       const count = Math.min(this.blockUsers, users.length - start);
@@ -123,7 +153,8 @@ export class ItemScorer {
       for (let r = 0; r < count; r++) {
         // The user's rated items as a range of the CSR (a subarray per user costs more than its selection).
         const u = users[start + r] as number;
-        const from = exclude === undefined ? 0 : (exclude.offsets[u] as number), to = exclude === undefined ? 0 : (exclude.offsets[u + 1] as number);
+        const from = exclude === undefined ? 0 : (exclude.offsets[u] as number),
+          to = exclude === undefined ? 0 : (exclude.offsets[u + 1] as number);
         const kept = this.numItems > 0 ? this.select(r, k, exclude?.items, from, to) : 0;
         this.copyOut(kept, outItems, outScores, (start + r) * n);
         outCounts[start + r] = kept;
@@ -142,8 +173,10 @@ export class ItemScorer {
    * are left in the kernel's heap slots, best first (see {@link copyOut}). Returns how many.
    */
   private select(r: number, k: number, exclude: ArrayLike<number> | undefined, from: number, to: number): number {
-    const at = this.at, n = this.numItems;
-    const row = at.scores / 4 + r * n, f32 = this.f32;
+    const at = this.at,
+      n = this.numItems;
+    const row = at.scores / 4 + r * n,
+      f32 = this.f32;
     // The row is scratch: an excluded item's NaN never passes the kernel's comparisons with its bound.
     for (let j = from; j < to; j++) f32[row + (exclude![j] as number)] = NaN;
     const count = this.kernel.exports.selectRow(at.scores + r * n * 4, n, k, 0, at.hi, at.hv);
@@ -158,11 +191,13 @@ export class ItemScorer {
 
   /** Copies the `count` items and scores {@link select} left (best first) to `items`/`scores` from `offset`. */
   private copyOut(count: number, items: Int32Array, scores: Float64Array, offset: number): void {
-    const i32 = this.i32, f32 = this.f32, hi = this.at.hi / 4, hv = this.at.hv / 4;
+    const i32 = this.i32,
+      f32 = this.f32,
+      hi = this.at.hi / 4,
+      hv = this.at.hv / 4;
     for (let j = 0; j < count; j++) {
       items[offset + j] = i32[hi + j] as number;
       scores[offset + j] = f32[hv + j] as number;
     }
   }
-
 }

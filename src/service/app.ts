@@ -18,7 +18,15 @@ import { recommendNewUser } from "./new-user";
 
 /** Something worth telling the operator; the library never prints, the CLI decides what to show. */
 export type ServiceEvent =
-  | { readonly type: "reloaded"; readonly dir: string; readonly requestedDir: string; readonly generation: number; readonly users: number; readonly items: number; readonly trainedAt: string }
+  | {
+      readonly type: "reloaded";
+      readonly dir: string;
+      readonly requestedDir: string;
+      readonly generation: number;
+      readonly users: number;
+      readonly items: number;
+      readonly trainedAt: string;
+    }
   | { readonly type: "reload-refused"; readonly message: string }
   | { readonly type: "request-error"; readonly method: string; readonly url: string; readonly error: unknown };
 
@@ -43,7 +51,6 @@ export const DEFAULT_BODY_LIMIT = 256 * 1024;
 /** Response header of POST /recommend saying how the list was made: "model" or "bias-only" (a user with no training ratings). */
 export const STRATEGY_HEADER = "x-recommendation-strategy";
 
-
 /**
  * Builds the service over `store` (not yet listening: call `listen`, or use `startService`).
  * Every request reads `store.current` once, so a concurrent reload never mixes two models in one answer.
@@ -53,7 +60,11 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
   const onEvent = options.onEvent ?? (() => undefined);
   const startedAt = Date.now();
   if (options.adminToken !== undefined && (typeof options.adminToken !== "string" || options.adminToken.length < MIN_ADMIN_TOKEN_LENGTH)) {
-    throw new InvalidArgumentError("adminToken", `a string of at least ${MIN_ADMIN_TOKEN_LENGTH} characters`, options.adminToken === undefined ? undefined : `${String(options.adminToken).length} characters`);
+    throw new InvalidArgumentError(
+      "adminToken",
+      `a string of at least ${MIN_ADMIN_TOKEN_LENGTH} characters`,
+      options.adminToken === undefined ? undefined : `${String(options.adminToken).length} characters`,
+    );
   }
   const app = Fastify({
     logger: false,
@@ -100,7 +111,9 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
         version: "1.0.0",
       },
       tags: [{ name: "service" }, { name: "recommend" }, { name: "similar" }, { name: "admin" }],
-      components: { securitySchemes: { adminToken: { type: "http", scheme: "bearer", description: "The token given to `ewb serve --admin-token` (or EWB_ADMIN_TOKEN)" } } },
+      components: {
+        securitySchemes: { adminToken: { type: "http", scheme: "bearer", description: "The token given to `ewb serve --admin-token` (or EWB_ADMIN_TOKEN)" } },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
@@ -112,9 +125,16 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
     return {
       status: "ok",
       model: {
-        format_version: s.formatVersion, trained_at: m.trainedAt, backend: m.backend,
-        user_count: m.userIds.size, item_count: m.itemIds.size, dim: m.weights.dim, best_epoch: m.bestEpoch,
-        data_fingerprint: m.dataFingerprint, loaded_at: s.loadedAt, generation: s.generation,
+        format_version: s.formatVersion,
+        trained_at: m.trainedAt,
+        backend: m.backend,
+        user_count: m.userIds.size,
+        item_count: m.itemIds.size,
+        dim: m.weights.dim,
+        best_epoch: m.bestEpoch,
+        data_fingerprint: m.dataFingerprint,
+        loaded_at: s.loadedAt,
+        generation: s.generation,
       },
       recommendations: { mode: s.recommendations.mode, reason: s.recommendations.reason },
       uptime_seconds: (Date.now() - startedAt) / 1000,
@@ -125,9 +145,10 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
     const { user_id, top_n, exclude_rated } = request.body;
     const s = store.current;
     const pre = s.precomputed;
-    const result = pre !== undefined && top_n <= pre.k
-      ? pre.lookup(s.model.userIds.index(user_id), top_n, !exclude_rated)
-      : recommendForUser(s.model, user_id, { top: top_n, includeRated: !exclude_rated });
+    const result =
+      pre !== undefined && top_n <= pre.k
+        ? pre.lookup(s.model.userIds.index(user_id), top_n, !exclude_rated)
+        : recommendForUser(s.model, user_id, { top: top_n, includeRated: !exclude_rated });
     // The body keeps seed 002's shape exactly; how the list was made travels in a header.
     void reply.header(STRATEGY_HEADER, result.strategy);
     return listResponse(user_id, result.recommendations);
@@ -144,7 +165,11 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
     { schema: similarItemsSchema, preValidation: integerQuery("top_n") },
     async (request) => {
       const similar = nearestItems(store.current.model, request.params.item_id, request.query.top_n);
-      return { item_id: request.params.item_id, similar: similar.map((n) => ({ rank: n.rank, item_id: n.id, similarity: n.similarity })), total_count: similar.length };
+      return {
+        item_id: request.params.item_id,
+        similar: similar.map((n) => ({ rank: n.rank, item_id: n.id, similarity: n.similarity })),
+        total_count: similar.length,
+      };
     },
   );
 
@@ -153,7 +178,11 @@ export async function buildApp(store: ModelStore, options: AppOptions = {}): Pro
     { schema: similarUsersSchema, preValidation: integerQuery("top_n") },
     async (request) => {
       const similar = nearestUsers(store.current.model, request.params.user_id, request.query.top_n);
-      return { user_id: request.params.user_id, similar: similar.map((n) => ({ rank: n.rank, user_id: n.id, similarity: n.similarity })), total_count: similar.length };
+      return {
+        user_id: request.params.user_id,
+        similar: similar.map((n) => ({ rank: n.rank, user_id: n.id, similarity: n.similarity })),
+        total_count: similar.length,
+      };
     },
   );
 
@@ -181,8 +210,13 @@ export const MIN_ADMIN_TOKEN_LENGTH = 16;
 /** What the log says about a successful reload: the path as configured (maybe a link), what it resolved to, the model. */
 export function reloadedEvent(served: ServedModel): ServiceEvent {
   return {
-    type: "reloaded", dir: served.dir, requestedDir: served.requestedDir, generation: served.generation,
-    users: served.model.userIds.size, items: served.model.itemIds.size, trainedAt: served.model.trainedAt,
+    type: "reloaded",
+    dir: served.dir,
+    requestedDir: served.requestedDir,
+    generation: served.generation,
+    users: served.model.userIds.size,
+    items: served.model.itemIds.size,
+    trainedAt: served.model.trainedAt,
   };
 }
 
@@ -199,7 +233,11 @@ function adminGuard(app: FastifyInstance, token: string, allowedHosts: readonly 
   return async (request: FastifyRequest): Promise<void> => {
     const host = String(request.headers.host ?? "").toLowerCase();
     if (!hostAllowed(host, app.server.address() as AddressInfo | null, extra)) {
-      throw new AdminRequestError(403, "FORBIDDEN_HOST", `Expected a Host header naming this server (its bound address, or one given with --allowed-host), but got ${JSON.stringify(host)}`);
+      throw new AdminRequestError(
+        403,
+        "FORBIDDEN_HOST",
+        `Expected a Host header naming this server (its bound address, or one given with --allowed-host), but got ${JSON.stringify(host)}`,
+      );
     }
     const auth = request.headers.authorization;
     const m = typeof auth === "string" ? /^Bearer (.+)$/.exec(auth) : null;
@@ -208,7 +246,11 @@ function adminGuard(app: FastifyInstance, token: string, allowedHosts: readonly 
     }
     const type = String(request.headers["content-type"] ?? "");
     if (!/^application\/json\s*(;|$)/i.test(type)) {
-      throw new AdminRequestError(415, "UNSUPPORTED_MEDIA_TYPE", `Expected content-type application/json, but got ${type === "" ? "none" : JSON.stringify(type)}`);
+      throw new AdminRequestError(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        `Expected content-type application/json, but got ${type === "" ? "none" : JSON.stringify(type)}`,
+      );
     }
   };
 }
@@ -233,8 +275,12 @@ function hostAllowed(host: string, address: AddressInfo | null, extra: ReadonlyS
 /** The body of a successful reload: the directory relative to the model root (no absolute paths leave the server). */
 export function reloadResponse(served: ServedModel, root: string): Record<string, unknown> {
   return {
-    status: "reloaded", model_dir: path.relative(realRootOf(root), served.dir) || ".", generation: served.generation,
-    user_count: served.model.userIds.size, item_count: served.model.itemIds.size, trained_at: served.model.trainedAt,
+    status: "reloaded",
+    model_dir: path.relative(realRootOf(root), served.dir) || ".",
+    generation: served.generation,
+    user_count: served.model.userIds.size,
+    item_count: served.model.itemIds.size,
+    trained_at: served.model.trainedAt,
   };
 }
 

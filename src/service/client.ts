@@ -2,7 +2,13 @@
 import { InvalidArgumentError } from "../errors";
 import { checkString } from "../validate";
 import type {
-  ErrorResponseBody, HealthResponse, NewUserResponse, RecommendationsResponse, ReloadResponse, SimilarItemsResponse, SimilarUsersResponse,
+  ErrorResponseBody,
+  HealthResponse,
+  NewUserResponse,
+  RecommendationsResponse,
+  ReloadResponse,
+  SimilarItemsResponse,
+  SimilarUsersResponse,
 } from "./schemas";
 
 /** The JSON body of an error answer (the service's Error schema). */
@@ -31,7 +37,9 @@ export class ServiceHTTPError extends Error {
 
   constructor(response: ServiceResponse<unknown>) {
     const b = response.body as Partial<ErrorBody>;
-    super(`Request failed with status ${response.status}: ${response.method} ${response.url}: ${typeof b.message === "string" ? b.message : JSON.stringify(b)}`);
+    super(
+      `Request failed with status ${response.status}: ${response.method} ${response.url}: ${typeof b.message === "string" ? b.message : JSON.stringify(b)}`,
+    );
     this.name = "ServiceHTTPError";
     this.status = response.status;
     this.method = response.method;
@@ -57,7 +65,8 @@ export class ServiceClient {
 
   constructor(baseUrl: string, options: ClientOptions = {}) {
     checkString("baseUrl", baseUrl);
-    if (!/^https?:\/\/[^/]+$/.test(baseUrl.replace(/\/$/, ""))) throw new InvalidArgumentError("baseUrl", "an http(s) origin such as http://127.0.0.1:8000", baseUrl);
+    if (!/^https?:\/\/[^/]+$/.test(baseUrl.replace(/\/$/, "")))
+      throw new InvalidArgumentError("baseUrl", "an http(s) origin such as http://127.0.0.1:8000", baseUrl);
     this.baseUrl = baseUrl.replace(/\/$/, "");
     this.adminToken = options.adminToken;
   }
@@ -70,9 +79,14 @@ export class ServiceClient {
     return this.request("POST", "/recommend", { user_id: userId, ...topN(options.topN), ...exclude(options.excludeRated) });
   }
 
-  recommendNewUser(ratings: readonly { itemId: string; rating: number }[], options: { topN?: number; excludeRated?: boolean } = {}): Promise<ServiceResponse<NewUserResponse>> {
+  recommendNewUser(
+    ratings: readonly { itemId: string; rating: number }[],
+    options: { topN?: number; excludeRated?: boolean } = {},
+  ): Promise<ServiceResponse<NewUserResponse>> {
     return this.request("POST", "/recommend/new-user", {
-      ratings: ratings.map((r) => ({ item_id: r.itemId, rating: r.rating })), ...topN(options.topN), ...exclude(options.excludeRated),
+      ratings: ratings.map((r) => ({ item_id: r.itemId, rating: r.rating })),
+      ...topN(options.topN),
+      ...exclude(options.excludeRated),
     });
   }
 
@@ -93,9 +107,8 @@ export class ServiceClient {
   /** Any request: a JSON body is sent as application/json. */
   async request<T>(method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ServiceResponse<T>> {
     const url = `${this.baseUrl}${path}`;
-    const init: RequestInit = body === undefined
-      ? { method, headers }
-      : { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) };
+    const init: RequestInit =
+      body === undefined ? { method, headers } : { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) };
     const res = await fetch(url, init);
     const text = await res.text();
     let parsed: unknown;

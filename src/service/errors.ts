@@ -34,9 +34,18 @@ export interface ErrorBody {
 }
 
 const REASONS: Readonly<Record<number, string>> = {
-  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
-  409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-  500: "Internal Server Error", 503: "Service Unavailable",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
 };
 
 /** What the error handler knows about the request, for messages that name what was sent. */
@@ -101,7 +110,7 @@ function classify(err: unknown, context: RequestContext): ErrorBody {
       return body(413, code, `Expected a request body of at most ${context.bodyLimit} bytes, but got more`);
     }
     if (status >= 400 && status < 500) {
-      return body(status, code, typeof e.message === "string" ? e.message : REASONS[status] ?? "Client error");
+      return body(status, code, typeof e.message === "string" ? e.message : (REASONS[status] ?? "Client error"));
     }
   }
   return body(500, "INTERNAL", "Internal server error (see the service log)");
@@ -132,12 +141,23 @@ export function validationMessage(e: AjvErrorLike, context: string): { field: st
     }
     case "type":
       return { field: path, message: `Expected ${at(path)} to be ${article(String(e.params.type))}, but got ${got}` };
-    case "minimum": case "maximum": case "exclusiveMinimum": case "exclusiveMaximum":
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
       return { field: path, message: `Expected ${at(path)} to be ${String(e.params.comparison)} ${String(e.params.limit)}, but got ${got}` };
-    case "minItems": case "maxItems":
-      return { field: path, message: `Expected ${at(path)} to have ${e.keyword === "minItems" ? "at least" : "at most"} ${String(e.params.limit)} entries, but got ${got}` };
-    case "minLength": case "maxLength":
-      return { field: path, message: `Expected ${at(path)} to be a string of ${e.keyword === "minLength" ? "at least" : "at most"} ${String(e.params.limit)} characters, but got ${got}` };
+    case "minItems":
+    case "maxItems":
+      return {
+        field: path,
+        message: `Expected ${at(path)} to have ${e.keyword === "minItems" ? "at least" : "at most"} ${String(e.params.limit)} entries, but got ${got}`,
+      };
+    case "minLength":
+    case "maxLength":
+      return {
+        field: path,
+        message: `Expected ${at(path)} to be a string of ${e.keyword === "minLength" ? "at least" : "at most"} ${String(e.params.limit)} characters, but got ${got}`,
+      };
     default:
       return { field: path, message: `Expected ${at(path)} to satisfy ${e.keyword} (${e.message ?? "schema"}), but got ${got}` };
   }

@@ -61,9 +61,15 @@ export function recommendationMode(numUsers: number, numItems: number, option: b
   if (option === true) return { mode: "precomputed", reason: "precompute on" };
   if (option === false) return { mode: "per-request", reason: "precompute off" };
   const k = Math.min(MAX_TOP_N, Math.max(1, numItems));
-  const scores = numUsers * numItems, bytes = 2 * numUsers * k * 12;
-  if (scores > PRECOMPUTE_MAX_SCORES) return { mode: "per-request", reason: `${numUsers} users x ${numItems} items is over the ${PRECOMPUTE_MAX_SCORES.toExponential(0)} scores precompute allows` };
-  if (bytes > PRECOMPUTE_MAX_BYTES) return { mode: "per-request", reason: `the lists would take ${(bytes / 2 ** 20).toFixed(0)} MB, over ${PRECOMPUTE_MAX_BYTES / 2 ** 20} MB` };
+  const scores = numUsers * numItems,
+    bytes = 2 * numUsers * k * 12;
+  if (scores > PRECOMPUTE_MAX_SCORES)
+    return {
+      mode: "per-request",
+      reason: `${numUsers} users x ${numItems} items is over the ${PRECOMPUTE_MAX_SCORES.toExponential(0)} scores precompute allows`,
+    };
+  if (bytes > PRECOMPUTE_MAX_BYTES)
+    return { mode: "per-request", reason: `the lists would take ${(bytes / 2 ** 20).toFixed(0)} MB, over ${PRECOMPUTE_MAX_BYTES / 2 ** 20} MB` };
   return { mode: "precomputed", reason: `${numUsers} users x ${numItems} items is within the precompute bounds` };
 }
 
@@ -165,7 +171,12 @@ async function loadChecked(loader: ModelLoader, dir: string, requestedDir: strin
     throw new ModelFormatError(dir, `inconsistent model: ${(e as Error).message}`, { cause: e });
   }
   const w = loaded.model.weights;
-  for (const [name, a] of [["userFactors", w.userFactors], ["itemFactors", w.itemFactors], ["userBias", w.userBias], ["itemBias", w.itemBias]] as const) {
+  for (const [name, a] of [
+    ["userFactors", w.userFactors],
+    ["itemFactors", w.itemFactors],
+    ["userBias", w.userBias],
+    ["itemBias", w.itemBias],
+  ] as const) {
     await checkFinite(dir, name, a);
   }
   const recommendations = recommendationMode(loaded.model.userIds.size, loaded.model.itemIds.size, options.precompute ?? "auto");

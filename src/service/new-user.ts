@@ -22,7 +22,13 @@ export interface RatingScale {
 /** The model's recorded rating scale (manifest `ratingMin` / `ratingMax`), else the data layer's 1..5. */
 export function ratingScaleOf(model: TrainedModel): RatingScale {
   const m = model as TrainedModel & { readonly ratingMin?: unknown; readonly ratingMax?: unknown };
-  if (typeof m.ratingMin === "number" && typeof m.ratingMax === "number" && Number.isFinite(m.ratingMin) && Number.isFinite(m.ratingMax) && m.ratingMin <= m.ratingMax) {
+  if (
+    typeof m.ratingMin === "number" &&
+    typeof m.ratingMax === "number" &&
+    Number.isFinite(m.ratingMin) &&
+    Number.isFinite(m.ratingMax) &&
+    m.ratingMin <= m.ratingMax
+  ) {
     return { min: m.ratingMin, max: m.ratingMax, recorded: true };
   }
   return { min: RATING_MIN, max: RATING_MAX, recorded: false };
@@ -47,8 +53,16 @@ export function recommendNewUser(served: ServedModel, ratings: readonly RequestR
     if (first !== undefined) throw new InvalidArgumentError(`ratings[${k}].item_id`, `an item not already rated (ratings[${first}] rates it)`, r.item_id);
     seen.set(r.item_id, k);
     if (!(r.rating >= scale.min && r.rating <= scale.max)) {
-      throw new InvalidArgumentError(`ratings[${k}].rating`, `a rating on the model's scale ${scale.min}..${scale.max}${scale.recorded ? "" : " (the default; this model does not record its scale)"}`, r.rating);
+      throw new InvalidArgumentError(
+        `ratings[${k}].rating`,
+        `a rating on the model's scale ${scale.min}..${scale.max}${scale.recorded ? "" : " (the default; this model does not record its scale)"}`,
+        r.rating,
+      );
     }
   });
-  return recommendForNewUser(served.model, ratings.map((r) => ({ itemId: r.item_id, rating: r.rating })), { top, includeRated });
+  return recommendForNewUser(
+    served.model,
+    ratings.map((r) => ({ itemId: r.item_id, rating: r.rating })),
+    { top, includeRated },
+  );
 }

@@ -37,14 +37,18 @@ export class PrecomputedRecommendations {
   static async build(model: TrainedModel, k: number, chunk = 50): Promise<PrecomputedRecommendations> {
     const nu = model.userIds.size;
     const lists = (): Lists => ({ items: new Int32Array(nu * k), scores: new Float64Array(nu * k), counts: new Int32Array(nu) });
-    const excluded = lists(), included = lists();
+    const excluded = lists(),
+      included = lists();
     const strategies: RecommendationStrategy[] = new Array(nu);
     const ids = model.userIds.toArray();
     const itemIdOf = model.itemIds.toArray();
     const itemIndex = new Map(itemIdOf.map((id, i) => [id, i] as const));
     for (let u = 0; u < nu; u++) {
       if (u > 0 && u % chunk === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      for (const [target, includeRated] of [[excluded, false], [included, true]] as const) {
+      for (const [target, includeRated] of [
+        [excluded, false],
+        [included, true],
+      ] as const) {
         const r = recommendForUser(model, ids[u] as string, { top: k, includeRated });
         if (!includeRated) strategies[u] = r.strategy;
         target.counts[u] = r.recommendations.length;

@@ -11,7 +11,10 @@ export const MAX_FOLD_IN_RATINGS = 5_000;
 
 const rawId = { type: "string", minLength: 1, maxLength: 256 } as const;
 const topN = {
-  type: "integer", minimum: 1, maximum: MAX_TOP_N, default: DEFAULT_TOP_N,
+  type: "integer",
+  minimum: 1,
+  maximum: MAX_TOP_N,
+  default: DEFAULT_TOP_N,
   description: `How many results (1..${MAX_TOP_N}, default ${DEFAULT_TOP_N}); fewer come back when fewer are left.`,
 } as const;
 
@@ -101,7 +104,8 @@ export const healthSchema = {
 
 export const recommendSchema = {
   summary: "Top-N items for a known user",
-  description: "Scores every item with the trained model and returns the best, by raw IDs. Items the user rated anywhere in the model's data (training and held-out rows) are left out unless exclude_rated is false. The header x-recommendation-strategy says \"model\", or \"bias-only\" for a known user with no training ratings (the highest global + item bias).",
+  description:
+    'Scores every item with the trained model and returns the best, by raw IDs. Items the user rated anywhere in the model\'s data (training and held-out rows) are left out unless exclude_rated is false. The header x-recommendation-strategy says "model", or "bias-only" for a known user with no training ratings (the highest global + item bias).',
   tags: ["recommend"],
   body: {
     type: "object",
@@ -109,7 +113,11 @@ export const recommendSchema = {
     properties: {
       user_id: { ...rawId, description: "Raw user ID, e.g. U10001" },
       top_n: topN,
-      exclude_rated: { type: "boolean", default: true, description: "Leave out items the user rated anywhere in the model's data, training and held-out rows (default true)" },
+      exclude_rated: {
+        type: "boolean",
+        default: true,
+        description: "Leave out items the user rated anywhere in the model's data, training and held-out rows (default true)",
+      },
     },
     required: ["user_id"],
     examples: [{ user_id: "U10001", top_n: 10, exclude_rated: true }],
@@ -119,7 +127,8 @@ export const recommendSchema = {
 
 export const newUserSchema = {
   summary: "Top-N items for a new user from a few ratings (fold-in, no retraining)",
-  description: "Solves the user's vector and bias from the given ratings with the item embeddings frozen, then recommends. Rated items are left out unless exclude_rated is false.",
+  description:
+    "Solves the user's vector and bias from the given ratings with the item embeddings frozen, then recommends. Rated items are left out unless exclude_rated is false.",
   tags: ["recommend"],
   body: {
     type: "object",
@@ -132,7 +141,16 @@ export const newUserSchema = {
         items: {
           type: "object",
           additionalProperties: false,
-          properties: { item_id: rawId, rating: { type: "number", minimum: -1e6, maximum: 1e6, description: "On the model's rating scale (its training data's minimum to maximum, 1-5 when the model does not record one); off the scale is a 400" } },
+          properties: {
+            item_id: rawId,
+            rating: {
+              type: "number",
+              minimum: -1e6,
+              maximum: 1e6,
+              description:
+                "On the model's rating scale (its training data's minimum to maximum, 1-5 when the model does not record one); off the scale is a 400",
+            },
+          },
           required: ["item_id", "rating"],
         },
       },
@@ -140,7 +158,15 @@ export const newUserSchema = {
       exclude_rated: { type: "boolean", default: true, description: "Leave out the items in `ratings` (default true)" },
     },
     required: ["ratings"],
-    examples: [{ ratings: [{ item_id: "TECH1005", rating: 5 }, { item_id: "SPRT1004", rating: 1 }], top_n: 5 }],
+    examples: [
+      {
+        ratings: [
+          { item_id: "TECH1005", rating: 5 },
+          { item_id: "SPRT1004", rating: 1 },
+        ],
+        top_n: 5,
+      },
+    ],
   },
   response: { 200: newUserList, 400: errorRef, 413: errorRef, 415: errorRef },
 } as const;
@@ -148,15 +174,16 @@ export const newUserSchema = {
 /** `{ [k]: v }` with the key's literal type kept (a computed key alone widens to string, and the derived types with it). */
 const keyed = <K extends string, V>(k: K, v: V): { [P in K]: V } => ({ [k]: v }) as { [P in K]: V };
 
-const neighbour = <K extends "item_id" | "user_id">(idField: K) => ({
-  type: "object",
-  properties: {
-    rank: { type: "integer" },
-    ...keyed(idField, { type: "string" } as const),
-    similarity: { type: "number", description: "Cosine similarity of the embeddings, in [-1, 1]" },
-  },
-  required: ["rank", idField, "similarity"],
-}) as const;
+const neighbour = <K extends "item_id" | "user_id">(idField: K) =>
+  ({
+    type: "object",
+    properties: {
+      rank: { type: "integer" },
+      ...keyed(idField, { type: "string" } as const),
+      similarity: { type: "number", description: "Cosine similarity of the embeddings, in [-1, 1]" },
+    },
+    required: ["rank", idField, "similarity"],
+  }) as const;
 
 function similarSchema<K extends "item_id" | "user_id">(kind: "item" | "user", idField: K) {
   return {
@@ -185,7 +212,8 @@ export const similarUsersSchema = similarSchema("user", "user_id");
 
 export const reloadSchema = {
   summary: "Load a model directory and swap it in atomically",
-  description: "Served only when the service was started with an admin token (`ewb serve --admin-token` or EWB_ADMIN_TOKEN); needs `Authorization: Bearer <token>` (else 401), content-type application/json (else 415) and a Host header naming the server (else 403). Without model_dir, reloads the current directory as configured (a symbolic link is followed again, so re-pointing it and reloading serves the new target). The directory must lie inside the root given at start. A model that fails to load is refused (422) and the old one keeps serving. Reloads run one at a time; requests for the same target while one waits share it.",
+  description:
+    "Served only when the service was started with an admin token (`ewb serve --admin-token` or EWB_ADMIN_TOKEN); needs `Authorization: Bearer <token>` (else 401), content-type application/json (else 415) and a Host header naming the server (else 403). Without model_dir, reloads the current directory as configured (a symbolic link is followed again, so re-pointing it and reloading serves the new target). The directory must lie inside the root given at start. A model that fails to load is refused (422) and the old one keeps serving. Reloads run one at a time; requests for the same target while one waits share it.",
   tags: ["admin"],
   security: [{ adminToken: [] }],
   body: {
@@ -206,7 +234,11 @@ export const reloadSchema = {
       },
       required: ["status", "model_dir", "generation"],
     },
-    400: errorRef, 401: errorRef, 403: errorRef, 415: errorRef, 422: errorRef,
+    400: errorRef,
+    401: errorRef,
+    403: errorRef,
+    415: errorRef,
+    422: errorRef,
   },
 } as const;
 
@@ -220,10 +252,10 @@ export type ReloadRequest = FromSchema<typeof reloadSchema.body, { keepDefaulted
 /** The bodies as a handler sees them: Ajv has filled in the defaults. */
 export type RecommendParsed = FromSchema<typeof recommendSchema.body>;
 export type NewUserParsed = FromSchema<typeof newUserSchema.body>;
-export type HealthResponse = FromSchema<typeof healthSchema.response[200]>;
+export type HealthResponse = FromSchema<(typeof healthSchema.response)[200]>;
 export type RecommendationsResponse = FromSchema<typeof recommendationList>;
 export type NewUserResponse = FromSchema<typeof newUserList>;
-export type SimilarItemsResponse = FromSchema<typeof similarItemsSchema.response[200]>;
-export type SimilarUsersResponse = FromSchema<typeof similarUsersSchema.response[200]>;
-export type ReloadResponse = FromSchema<typeof reloadSchema.response[200]>;
+export type SimilarItemsResponse = FromSchema<(typeof similarItemsSchema.response)[200]>;
+export type SimilarUsersResponse = FromSchema<(typeof similarUsersSchema.response)[200]>;
+export type ReloadResponse = FromSchema<(typeof reloadSchema.response)[200]>;
 export type ErrorResponseBody = FromSchema<typeof errorSchema>;

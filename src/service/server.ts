@@ -69,14 +69,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const drainMs = options.drainTimeoutMs === undefined ? DEFAULT_DRAIN_TIMEOUT_MS : checkInteger("drainTimeoutMs", options.drainTimeoutMs, 0);
   const modelDir = path.resolve(options.modelDir);
   const root = path.resolve(options.allowedRoot ?? path.dirname(modelDir));
-  const store = await ModelStore.open(modelDir, options.loader ?? defaultLoader, root, options.precompute === undefined ? {} : { precompute: options.precompute });
+  const store = await ModelStore.open(
+    modelDir,
+    options.loader ?? defaultLoader,
+    root,
+    options.precompute === undefined ? {} : { precompute: options.precompute },
+  );
   const app = await buildApp(store, options);
   await app.listen({ host, port });
   const address = app.server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    app, store, host, port: address.port, url: `http://${urlHost}:${address.port}`,
+    app,
+    store,
+    host,
+    port: address.port,
+    url: `http://${urlHost}:${address.port}`,
     close: () => (closing ??= drain(app, drainMs)),
     closeNow: () => app.server.closeAllConnections(),
   };
@@ -110,8 +119,16 @@ export function installSignalHandlers(service: RunningService, onEvent: (event: 
     stopping = true;
     onEvent({ type: "closing", signal });
     service.close().then(
-      () => { closed = true; onEvent({ type: "closed" }); onClosed(); },
-      (error: unknown) => { closed = true; onEvent({ type: "request-error", method: "SIGNAL", url: signal, error }); onClosed(); },
+      () => {
+        closed = true;
+        onEvent({ type: "closed" });
+        onClosed();
+      },
+      (error: unknown) => {
+        closed = true;
+        onEvent({ type: "request-error", method: "SIGNAL", url: signal, error });
+        onClosed();
+      },
     );
   };
   let reported: Promise<ServedModel> | undefined;

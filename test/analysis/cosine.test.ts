@@ -1,5 +1,14 @@
 import { strict as assert } from "node:assert";
-import { cosine, cosineMatrix, normalizeRows, rowSimilarities, similaritiesTo, userItemSimilarity, userUserSimilarity, itemItemSimilarity } from "../../src/analysis/cosine";
+import {
+  cosine,
+  cosineMatrix,
+  normalizeRows,
+  rowSimilarities,
+  similaritiesTo,
+  userItemSimilarity,
+  userUserSimilarity,
+  itemItemSimilarity,
+} from "../../src/analysis/cosine";
 import { matrixFromRows, userEmbeddings } from "../../src/analysis/embeddings";
 import { checkWeights } from "../../src/model/check";
 import { randomTestWeights } from "./fixtures";
@@ -19,7 +28,11 @@ describe("cosine similarity", () => {
   });
 
   it("fills the matrix with the pairwise cosines and does not mutate its input", () => {
-    const m = matrixFromRows([[1, 0], [1, 1], [0, 2]]);
+    const m = matrixFromRows([
+      [1, 0],
+      [1, 1],
+      [0, 2],
+    ]);
     const before = Array.from(m.data);
     const c = cosineMatrix(m);
     const expected = [1, Math.SQRT1_2, 0, Math.SQRT1_2, 1, Math.SQRT1_2, 0, Math.SQRT1_2, 1];
@@ -31,7 +44,9 @@ describe("cosine similarity", () => {
 
   it("gives user-user, item-item and user-item similarities that agree with the pairwise function", () => {
     const w = randomTestWeights(5, 7, 4);
-    const uu = userUserSimilarity(w), ii = itemItemSimilarity(w), ui = userItemSimilarity(w, 2);
+    const uu = userUserSimilarity(w),
+      ii = itemItemSimilarity(w),
+      ui = userItemSimilarity(w, 2);
     const urow = (u: number) => Array.from(w.userFactors.subarray(u * 4, u * 4 + 4));
     const irow = (i: number) => Array.from(w.itemFactors.subarray(i * 4, i * 4 + 4));
     assert.ok(Math.abs((uu[1 * 5 + 3] as number) - cosine(urow(1), urow(3))) < 1e-12);
@@ -51,7 +66,10 @@ describe("cosine similarity", () => {
     assert.throws(() => similaritiesTo(matrixFromRows([[1, 2]]), [1]), /Expected query to be an array of 2 numbers/);
     const w = randomTestWeights(2, 2, 2);
     assert.throws(() => userItemSimilarity(w, 5), /Expected userIndex to be an integer in \[0, 2\), but got 5/);
-    assert.throws(() => checkWeights({ ...w, itemBias: new Float32Array(1) }), /Expected weights\.itemBias to be a Float32Array of length 2, but got "length 1"/);
+    assert.throws(
+      () => checkWeights({ ...w, itemBias: new Float32Array(1) }),
+      /Expected weights\.itemBias to be a Float32Array of length 2, but got "length 1"/,
+    );
     assert.throws(() => checkWeights({ ...w, dim: 0 }), /Expected weights\.dim to be a positive integer, but got 0/);
     assert.throws(() => matrixFromRows([[1, 2], [3]]), /Expected rows\[1\] to be an array of 2 numbers/);
     assert.throws(() => matrixFromRows([[1, NaN]]), /Expected rows\[0\]\[1\] to be a finite number, but got NaN/);

@@ -37,10 +37,15 @@ describe("embedding structure on the default synthetic data", () => {
 
   it("tabulates validation error and structure for several settings", async () => {
     const seen: string[] = [];
-    const rows = await sweepStructure(split, dataset, [
-      { label: "short full batch", hyper: { epochs: 3 } },
-      { label: "default", hyper: {} },
-    ], { onRow: (r) => seen.push(r.label) });
+    const rows = await sweepStructure(
+      split,
+      dataset,
+      [
+        { label: "short full batch", hyper: { epochs: 3 } },
+        { label: "default", hyper: {} },
+      ],
+      { onRow: (r) => seen.push(r.label) },
+    );
     assert.deepEqual(seen, ["short full batch", "default"]);
     assert.equal(rows[0]!.hyper.epochs, 3);
     // Three epochs learn less than fifty, in error and in structure.
@@ -50,7 +55,10 @@ describe("embedding structure on the default synthetic data", () => {
   });
 
   it("rejects bad input", async () => {
-    assert.throws(() => embeddingStructure(model, { users: [{ userId: "x" }], items: [] }), /Expected the dataset's user groups to be labels from a dataset that has them/);
+    assert.throws(
+      () => embeddingStructure(model, { users: [{ userId: "x" }], items: [] }),
+      /Expected the dataset's user groups to be labels from a dataset that has them/,
+    );
     await assert.rejects(sweepStructure(split, dataset, []), /Expected settings to be a non-empty array of \{label, hyper\}/);
     await assert.rejects(sweepStructure(split, dataset, [{ label: "x" } as never]), /Expected settings\[0\] to be a \{label, hyper\} object/);
   });

@@ -16,7 +16,10 @@ const history = [
 describe("chart figures", () => {
   it("draw train and validation loss per epoch, with a best-epoch marker", () => {
     const f = lossFigure(history, { bestEpoch: 1 });
-    assert.deepEqual(f.data.map((t) => t.name), ["train loss", "validation loss"]);
+    assert.deepEqual(
+      f.data.map((t) => t.name),
+      ["train loss", "validation loss"],
+    );
     assert.deepEqual(f.data[0]!.x, [0, 1]);
     assert.deepEqual(f.data[1]!.y, [3.1, 1.7]);
     assert.equal((f.layout.shapes as { x0: number }[])[0]!.x0, 1);
@@ -26,7 +29,16 @@ describe("chart figures", () => {
   });
 
   it("draw the group similarity matrix as an annotated heatmap on a fixed scale", () => {
-    const g = groupSimilarity(matrixFromRows([[1, 0], [1, 0.2], [0, 1], [0.1, 1]]), ["tech", "tech", "sports", "sports"], ["tech", "sports"]);
+    const g = groupSimilarity(
+      matrixFromRows([
+        [1, 0],
+        [1, 0.2],
+        [0, 1],
+        [0.1, 1],
+      ]),
+      ["tech", "tech", "sports", "sports"],
+      ["tech", "sports"],
+    );
     const f = groupHeatmapFigure(g);
     const t = f.data[0]!;
     assert.deepEqual(t.x, ["tech", "sports"]);
@@ -45,25 +57,54 @@ describe("chart figures", () => {
     assert.equal(z.length, 8);
     assert.equal(z[0]![0], 1);
     assert.deepEqual((f.layout.xaxis as { ticktext: string[] }).ticktext, ["b", "a"]);
-    assert.deepEqual(similarityMatrixFigure(matrixFromRows(rows), labels, { perGroup: 4, seed: 1 }), similarityMatrixFigure(matrixFromRows(rows), labels, { perGroup: 4, seed: 1 }));
+    assert.deepEqual(
+      similarityMatrixFigure(matrixFromRows(rows), labels, { perGroup: 4, seed: 1 }),
+      similarityMatrixFigure(matrixFromRows(rows), labels, { perGroup: 4, seed: 1 }),
+    );
     assert.throws(() => similarityMatrixFigure(matrixFromRows(rows), ["a"]), /Expected labels to be an array of 12 labels/);
   });
 
   it("draw random beside trained embeddings, one trace per group and panel with a shared legend and colours", () => {
-    const m = matrixFromRows([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 1, 1]]);
+    const m = matrixFromRows([
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+      [1, 1, 1],
+    ]);
     const p = pca(m);
-    const f = embeddingScatterFigure([
-      { title: "random", projection: p, labels: ["tech", "sports", "tech", "sports"] },
-      { title: "trained", projection: p, labels: ["tech", "sports", "tech", "sports"], names: ["U1", "U2", "U3", "U4"] },
-    ], { order: ["tech", "sports"] });
+    const f = embeddingScatterFigure(
+      [
+        { title: "random", projection: p, labels: ["tech", "sports", "tech", "sports"] },
+        { title: "trained", projection: p, labels: ["tech", "sports", "tech", "sports"], names: ["U1", "U2", "U3", "U4"] },
+      ],
+      { order: ["tech", "sports"] },
+    );
     assert.equal(f.data.length, 4);
-    assert.deepEqual(f.data.map((t) => [t.name, t.xaxis, t.showlegend]), [["tech", "x", true], ["sports", "x", true], ["tech", "x2", false], ["sports", "x2", false]]);
+    assert.deepEqual(
+      f.data.map((t) => [t.name, t.xaxis, t.showlegend]),
+      [
+        ["tech", "x", true],
+        ["sports", "x", true],
+        ["tech", "x2", false],
+        ["sports", "x2", false],
+      ],
+    );
     // A label the first panel lacks gets its legend entry on the panel that draws it.
-    const items = embeddingScatterFigure([
-      { title: "users", projection: p, labels: ["tech", "sports", "tech", "sports"] },
-      { title: "items", projection: p, labels: ["tech", "fashion+sports", "tech", "sports"] },
-    ], { order: ["tech", "fashion+sports", "sports"] });
-    assert.deepEqual(items.data.filter((t) => t.showlegend).map((t) => [t.name, t.xaxis]), [["tech", "x"], ["sports", "x"], ["fashion+sports", "x2"]]);
+    const items = embeddingScatterFigure(
+      [
+        { title: "users", projection: p, labels: ["tech", "sports", "tech", "sports"] },
+        { title: "items", projection: p, labels: ["tech", "fashion+sports", "tech", "sports"] },
+      ],
+      { order: ["tech", "fashion+sports", "sports"] },
+    );
+    assert.deepEqual(
+      items.data.filter((t) => t.showlegend).map((t) => [t.name, t.xaxis]),
+      [
+        ["tech", "x"],
+        ["sports", "x"],
+        ["fashion+sports", "x2"],
+      ],
+    );
     assert.equal((f.data[0]!.marker as { color: string }).color, (f.data[2]!.marker as { color: string }).color);
     assert.deepEqual(f.data[2]!.text, ["U1", "U3"]);
     assert.equal((f.data[0]!.x as number[]).length, 2);
@@ -73,21 +114,38 @@ describe("chart figures", () => {
 
   it("draw metric bars for the model and baselines, leaving metrics that do not apply empty", () => {
     const report: EvaluationReport = {
-      k: 10, relevanceThreshold: 4, heldOut: 1, skippedUnknown: 0, rankedUsers: 1, notes: [],
+      k: 10,
+      relevanceThreshold: 4,
+      heldOut: 1,
+      skippedUnknown: 0,
+      rankedUsers: 1,
+      notes: [],
       rows: [
         { method: "matrix factorisation", rmse: 0.9, mae: 0.7, precision: 0.1, recall: 0.2, ndcg: 0.15, hitRate: 0.5, coverage: 0.3, categoryShare: null },
         { method: "popularity baseline", rmse: null, mae: null, precision: 0.2, recall: 0.3, ndcg: 0.25, hitRate: 0.6, coverage: 0.02, categoryShare: null },
       ],
     };
     const f = metricBarsFigure(report);
-    assert.deepEqual(f.data.map((t) => t.name), ["matrix factorisation", "popularity baseline"]);
+    assert.deepEqual(
+      f.data.map((t) => t.name),
+      ["matrix factorisation", "popularity baseline"],
+    );
     assert.deepEqual(f.data[0]!.x, ["precision@10", "recall@10", "NDCG@10", "hit rate@10", "coverage"]);
     assert.deepEqual(f.data[1]!.y, [0.2, 0.3, 0.25, 0.6, 0.02]);
     // popularity has no RMSE: no trace, so no legend entry without a bar; the model keeps its colour.
     const errors = metricBarsFigure(report, { metrics: ["rmse", "precision"] });
-    assert.deepEqual(errors.data.map((t) => [t.name, t.y]), [["matrix factorisation", [0.9, 0.1]], ["popularity baseline", [null, 0.2]]]);
+    assert.deepEqual(
+      errors.data.map((t) => [t.name, t.y]),
+      [
+        ["matrix factorisation", [0.9, 0.1]],
+        ["popularity baseline", [null, 0.2]],
+      ],
+    );
     const rmseOnly = metricBarsFigure(report, { metrics: ["rmse"] });
-    assert.deepEqual(rmseOnly.data.map((t) => t.name), ["matrix factorisation"]);
+    assert.deepEqual(
+      rmseOnly.data.map((t) => t.name),
+      ["matrix factorisation"],
+    );
     assert.equal((rmseOnly.data[0]!.marker as { color: string }).color, (f.data[0]!.marker as { color: string }).color);
     assert.throws(() => metricBarsFigure(report, { metrics: ["speed" as never] }), /Expected options\.metrics\[0\] to be one of rmse, mae/);
   });

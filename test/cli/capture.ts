@@ -11,8 +11,10 @@ export interface Captured {
 }
 
 export function capture(): Captured {
-  const stdout = new PassThrough(), stderr = new PassThrough();
-  let o = "", e = "";
+  const stdout = new PassThrough(),
+    stderr = new PassThrough();
+  let o = "",
+    e = "";
   stdout.on("data", (d: Buffer) => (o += d.toString()));
   stderr.on("data", (d: Buffer) => (e += d.toString()));
   return { io: { stdout, stderr }, out: () => o, err: () => e, json: () => lastJson(o) };

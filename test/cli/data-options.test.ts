@@ -59,7 +59,8 @@ describe("CLI data options", () => {
   });
 
   it("reads MovieLens files for --data and --test with --format movielens", async () => {
-    const base = path.join(dir, "u1.base"), test = path.join(dir, "u1.test");
+    const base = path.join(dir, "u1.base"),
+      test = path.join(dir, "u1.test");
     await fs.writeFile(base, "1\t10\t5\t100\n1\t11\t3\t101\n2\t10\t4\t102\n");
     await fs.writeFile(test, "2\t11\t2\t103\n");
     const r = await loadDataFromOptions(opts({ data: base, test, format: "movielens" }));
@@ -68,7 +69,10 @@ describe("CLI data options", () => {
   });
 
   it("rejects contradictory or bad flags as usage errors naming the flag", async () => {
-    assert.throws(() => dataSourceFromOptions(opts({ data, mysql: true })), (e: unknown) => e instanceof UsageError && /Expected either --data <file> or --mysql, but got both/.test(e.message));
+    assert.throws(
+      () => dataSourceFromOptions(opts({ data, mysql: true })),
+      (e: unknown) => e instanceof UsageError && /Expected either --data <file> or --mysql, but got both/.test(e.message),
+    );
     assert.throws(() => dataSourceFromOptions(opts({ format: "xml" })), /Expected --format to be csv or movielens, but got "xml"/);
     await assert.rejects(loadDataFromOptions(opts({ data, split: "weird" })), /Expected --split to be random or per-user, but got "weird"/);
     await assert.rejects(loadDataFromOptions(opts({ data, "validation-fraction": "1" })), /Expected --validation-fraction to be in \[0, 1\), but got 1/);
@@ -79,8 +83,11 @@ describe("CLI data options", () => {
     const cwd = process.cwd();
     process.chdir(dir);
     try {
-      await assert.rejects(loadDataFromOptions(opts({})), (e: unknown) =>
-        e instanceof StorageError && /No --data given and the default data\/synthetic\.csv does not exist; run `ewb generate` first/.test(e.message));
+      await assert.rejects(
+        loadDataFromOptions(opts({})),
+        (e: unknown) =>
+          e instanceof StorageError && /No --data given and the default data\/synthetic\.csv does not exist; run `ewb generate` first/.test(e.message),
+      );
     } finally {
       process.chdir(cwd);
     }

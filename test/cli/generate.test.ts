@@ -22,14 +22,31 @@ describe("ewb generate", () => {
     assert.equal(r.interactions, ds.interactions.length);
     assert.equal(r.bytes, (await fs.stat(out)).size);
     const groups = r.groups as { group: string; users: number; meanPreferred: number }[];
-    assert.deepEqual(groups.map((g) => [g.group, g.users]), [["tech", 300], ["fashion", 300], ["sports", 400]]);
-    for (const [g, m] of [[0, 4.0], [1, 4.2], [2, 3.8]] as const) assert.ok(Math.abs(groups[g]!.meanPreferred - m) < 0.05);
+    assert.deepEqual(
+      groups.map((g) => [g.group, g.users]),
+      [
+        ["tech", 300],
+        ["fashion", 300],
+        ["sports", 400],
+      ],
+    );
+    for (const [g, m] of [
+      [0, 4.0],
+      [1, 4.2],
+      [2, 3.8],
+    ] as const)
+      assert.ok(Math.abs(groups[g]!.meanPreferred - m) < 0.05);
     assert.ok(typeof (r.seconds as Record<string, number>).generate === "number");
   });
 
   it("writes the same bytes for the same seed and different bytes for another seed", async () => {
     const p = (n: string): string => tmp.join(n);
-    for (const [f, s] of [["x.csv", "11"], ["y.csv", "11"], ["z.csv", "12"]] as const) assert.equal(await main(["generate", "--out", p(f), "--seed", s], capture().io), 0);
+    for (const [f, s] of [
+      ["x.csv", "11"],
+      ["y.csv", "11"],
+      ["z.csv", "12"],
+    ] as const)
+      assert.equal(await main(["generate", "--out", p(f), "--seed", s], capture().io), 0);
     const [x, y, z] = await Promise.all(["x.csv", "y.csv", "z.csv"].map((f) => fs.readFile(p(f))));
     assert.ok(x!.equals(y!));
     assert.ok(!x!.equals(z!));

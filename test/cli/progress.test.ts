@@ -3,7 +3,17 @@ import { ProgressBar, renderBar } from "../../src/cli/progress";
 
 function stream(isTTY: boolean): { s: { write(c: string): boolean; isTTY: boolean; columns: number }; text: () => string } {
   let t = "";
-  return { s: { write: (c: string) => { t += c; return true; }, isTTY, columns: 100 }, text: () => t };
+  return {
+    s: {
+      write: (c: string) => {
+        t += c;
+        return true;
+      },
+      isTTY,
+      columns: 100,
+    },
+    text: () => t,
+  };
 }
 
 describe("ProgressBar", () => {
@@ -21,7 +31,9 @@ describe("ProgressBar", () => {
     const bar = new ProgressBar(s, 50, "training", 60_000);
     for (let k = 1; k <= 50; k++) bar.update(k, `val ${k}`);
     bar.finish();
-    const draws = text().split("\r").filter((x) => x.length > 0);
+    const draws = text()
+      .split("\r")
+      .filter((x) => x.length > 0);
     assert.equal(draws.length, 2, "the first step, then (throttled) only the final one");
     assert.match(draws[1]!, /^training \[#{24}\] 50\/50 {2}val 50/);
     assert.ok(text().endsWith("\n"));

@@ -54,7 +54,8 @@ describe("generateSyntheticDataset", () => {
     const cat = new Map(ds.items.map((i) => [i.itemId, i.category]));
     const grp = new Map(ds.users.map((u) => [u.userId, u.group]));
     const prefers: Record<string, string[]> = { tech: ["tech"], fashion: ["fashion", "fashion+sports"], sports: ["fashion+sports", "sports"] };
-    const tot: Record<string, number> = {}, pref: Record<string, number> = {};
+    const tot: Record<string, number> = {},
+      pref: Record<string, number> = {};
     for (const r of ds.interactions) {
       const g = grp.get(r.userId)!;
       tot[g] = (tot[g] ?? 0) + 1;
@@ -78,7 +79,8 @@ describe("generateSyntheticDataset", () => {
     const sorted = (xs: string[]): boolean => xs.every((x, k) => k === 0 || xs[k - 1]! < x);
     assert.ok(sorted(ds.users.map((u) => u.userId)));
     assert.ok(sorted(ds.items.map((i) => i.itemId)));
-    const users = new Set(ds.users.map((u) => u.userId)), items = new Set(ds.items.map((i) => i.itemId));
+    const users = new Set(ds.users.map((u) => u.userId)),
+      items = new Set(ds.items.map((i) => i.itemId));
     for (const r of ds.interactions) assert.ok(users.has(r.userId) && items.has(r.itemId));
   });
 
@@ -118,13 +120,23 @@ describe("generateSyntheticDataset", () => {
   });
 
   it("rejects bad options with a message naming the option", () => {
-    assert.throws(() => generateSyntheticDataset({ seed: -1 }), (e: unknown) => e instanceof InvalidArgumentError && /Expected seed to be an integer between 0 and 4294967295, but got -1/.test(e.message));
-    assert.throws(() => generateSyntheticDataset({ interactionsPerUser: { min: 10, max: 5 } }), /Expected interactionsPerUser\.max to be an integer between 10 and 500, but got 5/);
+    assert.throws(
+      () => generateSyntheticDataset({ seed: -1 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /Expected seed to be an integer between 0 and 4294967295, but got -1/.test(e.message),
+    );
+    assert.throws(
+      () => generateSyntheticDataset({ interactionsPerUser: { min: 10, max: 5 } }),
+      /Expected interactionsPerUser\.max to be an integer between 10 and 500, but got 5/,
+    );
     assert.throws(() => generateSyntheticDataset({ preferredShare: 1.5 }), /Expected preferredShare to be a finite number >= 0 and <= 1, but got 1\.5/);
-    assert.throws(() => generateSyntheticDataset({ groups: [{ name: "g", users: 1, preferred: { start: 0, end: 250 }, targetMean: 4 }] }),
-      /Expected groups\[0\]\.preferred to be a union of whole categories \(it cuts category "fashion"\), but got "\[0, 250\)"/);
-    assert.throws(() => generateSyntheticDataset({ groups: [{ name: "g", users: 1, preferred: { start: 0, end: 200 }, targetMean: 5 }] }),
-      /Expected groups\[0\]\.targetMean to be strictly between 1 and 5, but got 5/);
+    assert.throws(
+      () => generateSyntheticDataset({ groups: [{ name: "g", users: 1, preferred: { start: 0, end: 250 }, targetMean: 4 }] }),
+      /Expected groups\[0\]\.preferred to be a union of whole categories \(it cuts category "fashion"\), but got "\[0, 250\)"/,
+    );
+    assert.throws(
+      () => generateSyntheticDataset({ groups: [{ name: "g", users: 1, preferred: { start: 0, end: 200 }, targetMean: 5 }] }),
+      /Expected groups\[0\]\.targetMean to be strictly between 1 and 5, but got 5/,
+    );
   });
 });
 
@@ -139,14 +151,18 @@ describe("generator ground truth", () => {
 
   it("computes the discretised moments that a Monte Carlo simulation reproduces", () => {
     const rng = createRng(99);
-    const n = 200000, mu = 4.2, sd = 0.6;
-    let s = 0, s2 = 0;
+    const n = 200000,
+      mu = 4.2,
+      sd = 0.6;
+    let s = 0,
+      s2 = 0;
     for (let i = 0; i < n; i++) {
       const r = Math.min(5, Math.max(1, Math.round(mu + sd * rng.normal())));
       s += r;
       s2 += r * r;
     }
-    const mean = s / n, variance = s2 / n - mean * mean;
+    const mean = s / n,
+      variance = s2 / n - mean * mean;
     const m = discreteMoments(mu, sd);
     assert.ok(Math.abs(m.mean - mean) < 0.01, `${m.mean} vs ${mean}`);
     assert.ok(Math.abs(m.variance - variance) < 0.01, `${m.variance} vs ${variance}`);

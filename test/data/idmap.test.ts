@@ -11,7 +11,7 @@ describe("IdMap", () => {
   });
 
   it("gives the same indices whatever the order of the input", () => {
-    const ids = ["TECH1005", "FASH1200", "é-ü", "a,b", "q\"uote", "SPRT1450"];
+    const ids = ["TECH1005", "FASH1200", "é-ü", "a,b", 'q"uote', "SPRT1450"];
     const a = IdMap.fromIds("item", ids);
     const b = IdMap.fromIds("item", [...ids].reverse());
     assert.deepEqual(a.toArray(), b.toArray());
@@ -19,7 +19,10 @@ describe("IdMap", () => {
 
   it("throws an UnknownIdError naming an unknown ID", () => {
     const m = IdMap.fromIds("item", ["A"]);
-    assert.throws(() => m.index("B"), (e: unknown) => e instanceof UnknownIdError && e.id === "B" && /Unknown item ID "B"/.test(e.message));
+    assert.throws(
+      () => m.index("B"),
+      (e: unknown) => e instanceof UnknownIdError && e.id === "B" && /Unknown item ID "B"/.test(e.message),
+    );
     assert.equal(m.indexOrMinusOne("B"), -1);
     assert.throws(() => m.id(1), /Expected item index to be an integer in \[0, 1\), but got 1/);
   });

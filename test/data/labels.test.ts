@@ -5,7 +5,15 @@ import { generateSyntheticDataset } from "../../src/data/generate";
 
 describe("dataset labels", () => {
   it("builds a label set with the given order first, each ID's labels in that order", () => {
-    const s = labelSet("genre", [["1", ["Drama", "Comedy"]], ["2", "Animation"], ["3", []]], ["Comedy"]);
+    const s = labelSet(
+      "genre",
+      [
+        ["1", ["Drama", "Comedy"]],
+        ["2", "Animation"],
+        ["3", []],
+      ],
+      ["Comedy"],
+    );
     assert.deepEqual(s.values, ["Comedy", "Animation", "Drama"]);
     assert.deepEqual(s.of.get("1"), ["Comedy", "Drama"]);
     assert.equal(s.of.has("3"), false);

@@ -24,7 +24,10 @@ describe("loadDataset", () => {
   });
 
   it("rejects an unknown kind, naming it", async () => {
-    await assert.rejects(loadDataset({ kind: "parquet" } as never), /Expected data source kind to be one of "csv", "movielens", "mysql", "synthetic", but got "parquet"/);
+    await assert.rejects(
+      loadDataset({ kind: "parquet" } as never),
+      /Expected data source kind to be one of "csv", "movielens", "mysql", "synthetic", but got "parquet"/,
+    );
   });
 
   it("describes a MySQL source without its password", () => {

@@ -42,8 +42,13 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
     store = await MySqlStore.connect(URL, { tablePrefix: p });
     const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
     const u = new globalThis.URL(URL!);
-    conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || "root"),
-      password: decodeURIComponent(u.password), database: u.pathname.slice(1) });
+    conn = await mysql.createConnection({
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username || "root"),
+      password: decodeURIComponent(u.password),
+      database: u.pathname.slice(1),
+    });
     // Dirty reads: this connection sees the rows an import has inserted but not committed.
     await conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
   });
@@ -56,7 +61,7 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
   });
 
   const count = async (): Promise<number> => {
-    const [rows] = await conn.query(`SELECT COUNT(*) n FROM \`${p}interactions\``) as unknown as [{ n: number }[]];
+    const [rows] = (await conn.query(`SELECT COUNT(*) n FROM \`${p}interactions\``)) as unknown as [{ n: number }[]];
     return Number(rows[0]!.n);
   };
 
@@ -125,11 +130,16 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
     const big = await tmp.write("big.csv", bigCsv(1200, 100, 1000, 5)); // 120,000 ratings
     for (const threshold of [3_000, 50_000, 100_000]) {
       const script = `require(${JSON.stringify(path.join(REPO, "src/cli/main"))}).main(${JSON.stringify(["import", "--data", big, "--table-prefix", p, "--batch-size", "2000"])}).then((c) => { process.exitCode = c; });`;
-      const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, MYSQL_URL: URL } });
+      const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], {
+        cwd: REPO,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, MYSQL_URL: URL },
+      });
       let err = "";
       child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      let seen = 0, done = false;
+      let seen = 0,
+        done = false;
       void exited.then(() => (done = true));
       while (!done && seen < threshold) {
         seen = await count().catch(() => 0);
@@ -144,7 +154,10 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
       assert.equal(await count(), oldRecords.length, `after a kill at ${seen} uncommitted rows`);
       const back = await store.loadDataset();
       assert.deepEqual(back.interactions, oldRecords, `after a kill at ${seen} uncommitted rows`);
-      assert.deepEqual(back.users.map((u) => u.userId), ["U1", "U2"]);
+      assert.deepEqual(
+        back.users.map((u) => u.userId),
+        ["U1", "U2"],
+      );
     }
     // And an import left to finish replaces the old rows completely.
     const c = capture();

@@ -27,8 +27,14 @@ describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB v
     }
     const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
     const u = new globalThis.URL(URL!);
-    conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || "root"),
-      password: decodeURIComponent(u.password), database: u.pathname.slice(1), charset: "utf8mb4_bin" });
+    conn = await mysql.createConnection({
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username || "root"),
+      password: decodeURIComponent(u.password),
+      database: u.pathname.slice(1),
+      charset: "utf8mb4_bin",
+    });
     store = await MySqlStore.connect(URL, { tablePrefix: p });
   });
   after(async () => {
@@ -52,47 +58,83 @@ describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB v
   }
 
   const src = (table: string): string => `mysql://[^ ]+ table ${p}${table}`;
-  const refused = (re: RegExp, field?: string) => (e: unknown): boolean => {
-    assert.ok(e instanceof DataFormatError, `expected a DataFormatError, got ${String(e)}`);
-    assert.match(e.message, re);
-    if (field !== undefined) assert.equal(e.location.field, field);
-    return true;
-  };
+  const refused =
+    (re: RegExp, field?: string) =>
+    (e: unknown): boolean => {
+      assert.ok(e instanceof DataFormatError, `expected a DataFormatError, got ${String(e)}`);
+      assert.match(e.message, re);
+      if (field !== undefined) assert.equal(e.location.field, field);
+      return true;
+    };
 
   it("refuses a rating of 99, naming table, primary key and field", async () => {
     await foreignTables("('U1', 'I1', 4), ('U1', 'I2', 99), ('U2', 'I1', 3)");
-    await assert.rejects(store.loadDataset(), refused(
-      new RegExp(`^${src("interactions")} row \\(user_id "U1", item_id "I2"\\) \\(field rating\\): expected a rating, a number between 0\\.5 and 5, but found "99"$`), "rating"));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(
+        new RegExp(
+          `^${src("interactions")} row \\(user_id "U1", item_id "I2"\\) \\(field rating\\): expected a rating, a number between 0\\.5 and 5, but found "99"$`,
+        ),
+        "rating",
+      ),
+    );
   });
 
   it("refuses a NULL rating instead of reading it as 0", async () => {
     await foreignTables("('U1', 'I1', 4), ('U2', 'I2', NULL)");
-    await assert.rejects(store.loadDataset(), refused(
-      new RegExp(`^${src("interactions")} row \\(user_id "U2", item_id "I2"\\) \\(field rating\\): expected a rating, a number between 0\\.5 and 5, but found NULL$`), "rating"));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(
+        new RegExp(
+          `^${src("interactions")} row \\(user_id "U2", item_id "I2"\\) \\(field rating\\): expected a rating, a number between 0\\.5 and 5, but found NULL$`,
+        ),
+        "rating",
+      ),
+    );
   });
 
   it("refuses a duplicate (user, item) pair", async () => {
     await foreignTables("('U1', 'I1', 4), ('U2', 'I1', 2), ('U1', 'I1', 5)");
-    await assert.rejects(store.loadDataset(), refused(
-      new RegExp(`^${src("interactions")} row \\(user_id "U1", item_id "I1"\\): duplicate \\(user, item\\) pair \\("U1", "I1"\\), .*each pair may be rated once$`)));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(
+        new RegExp(
+          `^${src("interactions")} row \\(user_id "U1", item_id "I1"\\): duplicate \\(user, item\\) pair \\("U1", "I1"\\), .*each pair may be rated once$`,
+        ),
+      ),
+    );
   });
 
   it("refuses an empty user ID in interactions, naming table and row", async () => {
     await foreignTables("('U1', 'I1', 4), ('', 'I2', 3)", { users: "('U1'), ('')" });
-    await assert.rejects(store.loadDataset(), refused(
-      new RegExp(`^${src("(users|interactions)")} row \\(user_id ""(, item_id "I2")?\\) \\(field user_id\\): expected a non-empty user ID, but found an empty field$`), "user_id"));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(
+        new RegExp(
+          `^${src("(users|interactions)")} row \\(user_id ""(, item_id "I2")?\\) \\(field user_id\\): expected a non-empty user ID, but found an empty field$`,
+        ),
+        "user_id",
+      ),
+    );
   });
 
   it("refuses an empty item ID in the items table", async () => {
     await foreignTables("('U1', 'I1', 4)", { items: "('I1'), ('')" });
-    await assert.rejects(store.loadDataset(), refused(
-      new RegExp(`^${src("items")} row \\(item_id ""\\) \\(field item_id\\): expected a non-empty item ID, but found an empty field$`), "item_id"));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(new RegExp(`^${src("items")} row \\(item_id ""\\) \\(field item_id\\): expected a non-empty item ID, but found an empty field$`), "item_id"),
+    );
   });
 
   it("refuses NULL IDs", async () => {
     await foreignTables("('U1', NULL, 4)");
-    await assert.rejects(store.loadDataset(), refused(
-      new RegExp(`^${src("interactions")} row \\(user_id "U1", item_id NULL\\) \\(field item_id\\): expected a non-empty item ID, but found NULL$`), "item_id"));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(
+        new RegExp(`^${src("interactions")} row \\(user_id "U1", item_id NULL\\) \\(field item_id\\): expected a non-empty item ID, but found NULL$`),
+        "item_id",
+      ),
+    );
   });
 
   it("refuses an ID with a line break, as the CSV reader does", async () => {
@@ -108,19 +150,36 @@ describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB v
 
   it("refuses an interaction whose user is not in the users table", async () => {
     await foreignTables("('U1', 'I1', 4), ('U9', 'I2', 3)");
-    await assert.rejects(store.loadDataset(), refused(
-      new RegExp(`^${src("interactions")} row \\(user_id "U9", item_id "I2"\\) \\(field user_id\\): expected user "U9" to be in table ${p}users, but it is not$`), "user_id"));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(
+        new RegExp(
+          `^${src("interactions")} row \\(user_id "U9", item_id "I2"\\) \\(field user_id\\): expected user "U9" to be in table ${p}users, but it is not$`,
+        ),
+        "user_id",
+      ),
+    );
   });
 
   it("refuses a user listed twice in the users table", async () => {
     await foreignTables("('U1', 'I1', 4)", { users: "('U1'), ('U2'), ('U1')" });
-    await assert.rejects(store.loadDataset(), refused(new RegExp(`^${src("users")} row \\(user_id "U1"\\) \\(field user_id\\): expected each user once, but found "U1" twice$`), "user_id"));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(new RegExp(`^${src("users")} row \\(user_id "U1"\\) \\(field user_id\\): expected each user once, but found "U1" twice$`), "user_id"),
+    );
   });
 
   it("refuses a negative timestamp", async () => {
     await foreignTables("('U1', 'I1', 4, 5), ('U2', 'I2', 3, -1)", { extraColumns: ", timestamp BIGINT" });
-    await assert.rejects(store.loadDataset(), refused(
-      new RegExp(`^${src("interactions")} row \\(user_id "U2", item_id "I2"\\) \\(field timestamp\\): expected a timestamp, a non-negative integer \\(seconds\\), but found "-1"$`), "timestamp"));
+    await assert.rejects(
+      store.loadDataset(),
+      refused(
+        new RegExp(
+          `^${src("interactions")} row \\(user_id "U2", item_id "I2"\\) \\(field timestamp\\): expected a timestamp, a non-negative integer \\(seconds\\), but found "-1"$`,
+        ),
+        "timestamp",
+      ),
+    );
   });
 
   it("reads good rows of every accepted rating type (DECIMAL, FLOAT, TINYINT) and NULL timestamps", async () => {
@@ -133,9 +192,15 @@ describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB v
       await conn.query(`INSERT INTO \`${p}items\` VALUES ('I1'), ('I2')`);
       await conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U2', 'I1', 4, NULL), ('U1', 'I2', 5, 7), ('U1', 'I1', 1, NULL)`);
       const ds = await store.loadDataset();
-      assert.deepEqual(ds.interactions, [
-        { userId: "U1", itemId: "I1", rating: 1 }, { userId: "U1", itemId: "I2", rating: 5, timestamp: 7 }, { userId: "U2", itemId: "I1", rating: 4 },
-      ], type);
+      assert.deepEqual(
+        ds.interactions,
+        [
+          { userId: "U1", itemId: "I1", rating: 1 },
+          { userId: "U1", itemId: "I2", rating: 5, timestamp: 7 },
+          { userId: "U2", itemId: "I1", rating: 4 },
+        ],
+        type,
+      );
     }
   });
 
@@ -159,7 +224,9 @@ describe("MySqlStore applies the CSV data rules to rows it reads (real MariaDB v
     await store.saveDataset(ds);
     await conn.query(`ALTER TABLE \`${p}interactions\` DROP CONSTRAINT \`${p}interactions_rating_range\``);
     // The scan runs in primary-key order: the smallest (user, item) pair comes first.
-    const [first] = await conn.query(`SELECT user_id, item_id FROM \`${p}interactions\` ORDER BY user_id, item_id LIMIT 1`) as unknown as [{ user_id: string; item_id: string }[]];
+    const [first] = (await conn.query(`SELECT user_id, item_id FROM \`${p}interactions\` ORDER BY user_id, item_id LIMIT 1`)) as unknown as [
+      { user_id: string; item_id: string }[],
+    ];
     const { user_id: u, item_id: i } = first[0]!;
     await conn.query(`UPDATE \`${p}interactions\` SET rating = 99 WHERE user_id = ? AND item_id = ?`, [u, i]);
     await assert.rejects(store.loadDataset(), refused(new RegExp(`row \\(user_id "${u}", item_id "${i}"\\) \\(field rating\\): .*found "99"$`), "rating"));

@@ -29,18 +29,19 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
     }
   });
 
-  const small = (): Dataset => datasetFromObjects({
-    interactions: [
-      { userId: "u1", itemId: "é-ü", rating: 4.5, timestamp: 881250949 },
-      { userId: "U1", itemId: "a,b", rating: 1 },
-      { userId: "U1", itemId: 'q"x', rating: 5 },
-      { userId: "用户😀", itemId: "a ", rating: 3 },
-      { userId: "用户😀", itemId: "a", rating: 2 },
-    ],
-    users: [{ userId: "U1", group: "tech" }, { userId: "u1" }, { userId: "用户😀", group: "sports" }],
-    items: [{ itemId: "a", category: "x" }, { itemId: "a ", category: "y" }, { itemId: "a,b" }, { itemId: "q\"x" }, { itemId: "é-ü", category: "z" }],
-    source: "test",
-  });
+  const small = (): Dataset =>
+    datasetFromObjects({
+      interactions: [
+        { userId: "u1", itemId: "é-ü", rating: 4.5, timestamp: 881250949 },
+        { userId: "U1", itemId: "a,b", rating: 1 },
+        { userId: "U1", itemId: 'q"x', rating: 5 },
+        { userId: "用户😀", itemId: "a ", rating: 3 },
+        { userId: "用户😀", itemId: "a", rating: 2 },
+      ],
+      users: [{ userId: "U1", group: "tech" }, { userId: "u1" }, { userId: "用户😀", group: "sports" }],
+      items: [{ itemId: "a", category: "x" }, { itemId: "a ", category: "y" }, { itemId: "a,b" }, { itemId: 'q"x' }, { itemId: "é-ü", category: "z" }],
+      source: "test",
+    });
 
   it("round-trips the synthetic dataset to identical records (users, items, interactions in order)", async () => {
     const ds = generateSyntheticDataset({ seed: 4 });
@@ -84,9 +85,14 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
     await store.saveDataset(old);
     const ds = generateSyntheticDataset({ seed: 5 });
     let batches = 0;
-    await assert.rejects(store.saveDataset(ds, (p) => {
-      if (p.table === "interactions" && ++batches === 3) throw new Error("simulated crash");
-    }), (e: unknown) => e instanceof StorageError && /failed while inserting interactions rows 8001-12000 of \d+ into ewbt\d+_interactions; rolled back, no rows changed: simulated crash/.test(e.message));
+    await assert.rejects(
+      store.saveDataset(ds, (p) => {
+        if (p.table === "interactions" && ++batches === 3) throw new Error("simulated crash");
+      }),
+      (e: unknown) =>
+        e instanceof StorageError &&
+        /failed while inserting interactions rows 8001-12000 of \d+ into ewbt\d+_interactions; rolled back, no rows changed: simulated crash/.test(e.message),
+    );
     assert.equal(batches, 3);
     const back = await store.loadDataset();
     assert.deepEqual(back.interactions, old.interactions);
@@ -99,8 +105,11 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
     const ds = generateSyntheticDataset({ seed: 6 });
     const rows = ds.interactions.slice();
     rows[rows.length - 1] = { ...rows[rows.length - 1]!, rating: 9 };
-    await assert.rejects(store.saveDataset({ ...ds, interactions: rows }), (e: unknown) =>
-      e instanceof StorageError && /inserting interactions rows .* rolled back, no rows changed: .*(CONSTRAINT|constraint).*rating_range/.test(e.message));
+    await assert.rejects(
+      store.saveDataset({ ...ds, interactions: rows }),
+      (e: unknown) =>
+        e instanceof StorageError && /inserting interactions rows .* rolled back, no rows changed: .*(CONSTRAINT|constraint).*rating_range/.test(e.message),
+    );
     assert.deepEqual((await store.loadDataset()).interactions, old.interactions);
   });
 
@@ -113,8 +122,10 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
   it("rejects IDs longer than the column before touching the database", async () => {
     const ds = small();
     const long = "x".repeat(256);
-    await assert.rejects(store.saveDataset({ ...ds, users: [...ds.users, { userId: long }] }),
-      (e: unknown) => e instanceof InvalidArgumentError && /Expected users\[3\]\.userId to be a non-empty string of at most 255 characters/.test(e.message));
+    await assert.rejects(
+      store.saveDataset({ ...ds, users: [...ds.users, { userId: long }] }),
+      (e: unknown) => e instanceof InvalidArgumentError && /Expected users\[3\]\.userId to be a non-empty string of at most 255 characters/.test(e.message),
+    );
   });
 
   it("reports a table of the wrong shape, naming table and column", async () => {
@@ -125,9 +136,15 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
       const conn = (other as unknown as { conn: { query(s: string): Promise<unknown> } }).conn;
       await conn.query(`ALTER TABLE \`${prefix}bad_interactions\` DROP CONSTRAINT \`${prefix}bad_interactions_rating_range\``);
       await conn.query(`ALTER TABLE \`${prefix}bad_interactions\` DROP COLUMN \`rating\``);
-      await assert.rejects(other.loadDataset(), (e: unknown) =>
-        e instanceof DataFormatError && e.location.field === "rating" &&
-        new RegExp(`table ${prefix}bad_interactions \\(field rating\\): expected column rating \\(double or float.*\\), but table ${prefix}bad_interactions has only user_id, item_id`).test(e.message));
+      await assert.rejects(
+        other.loadDataset(),
+        (e: unknown) =>
+          e instanceof DataFormatError &&
+          e.location.field === "rating" &&
+          new RegExp(
+            `table ${prefix}bad_interactions \\(field rating\\): expected column rating \\(double or float.*\\), but table ${prefix}bad_interactions has only user_id, item_id`,
+          ).test(e.message),
+      );
     } finally {
       await other.dropTables();
       await other.close();
@@ -148,7 +165,9 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
       await conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U2', 'I1', 4), ('U1', 'I2', 5), ('U1', 'I1', 3)`);
       const ds = await other.loadDataset();
       assert.deepEqual(ds.interactions, [
-        { userId: "U1", itemId: "I1", rating: 3 }, { userId: "U1", itemId: "I2", rating: 5 }, { userId: "U2", itemId: "I1", rating: 4 },
+        { userId: "U1", itemId: "I1", rating: 3 },
+        { userId: "U1", itemId: "I2", rating: 5 },
+        { userId: "U2", itemId: "I1", rating: 4 },
       ]);
       assert.deepEqual(ds.users, [{ userId: "U1" }, { userId: "U2" }]);
     } finally {
@@ -210,13 +229,17 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
       await other.dropTables();
       await conn.query(`CREATE TABLE \`${p}users\` (user_id VARCHAR(20) PRIMARY KEY, user_group VARCHAR(20))`);
       await conn.query(`CREATE TABLE \`${p}items\` (item_id VARCHAR(20) PRIMARY KEY)`);
-      await conn.query(`CREATE TABLE \`${p}interactions\` (user_id VARCHAR(20), item_id VARCHAR(20), rating DOUBLE, row_order INT, PRIMARY KEY (user_id, item_id))`);
+      await conn.query(
+        `CREATE TABLE \`${p}interactions\` (user_id VARCHAR(20), item_id VARCHAR(20), rating DOUBLE, row_order INT, PRIMARY KEY (user_id, item_id))`,
+      );
       await conn.query(`INSERT INTO \`${p}users\` VALUES ('U2', 'g'), ('U1', NULL), ('U0', 'idle')`);
       await conn.query(`INSERT INTO \`${p}items\` VALUES ('I1'), ('I2'), ('I3')`);
       await conn.query(`INSERT INTO \`${p}interactions\` VALUES ('U2', 'I1', 4, 50), ('U1', 'I2', 5, NULL), ('U1', 'I1', 3, 7)`);
       const ds = await other.loadDataset();
       assert.deepEqual(ds.interactions, [
-        { userId: "U1", itemId: "I1", rating: 3 }, { userId: "U2", itemId: "I1", rating: 4 }, { userId: "U1", itemId: "I2", rating: 5 },
+        { userId: "U1", itemId: "I1", rating: 3 },
+        { userId: "U2", itemId: "I1", rating: 4 },
+        { userId: "U1", itemId: "I2", rating: 5 },
       ]);
       assert.deepEqual(ds.users, [{ userId: "U0", group: "idle" }, { userId: "U1" }, { userId: "U2", group: "g" }]);
       assert.deepEqual(ds.itemIds.toArray(), ["I1", "I2", "I3"]);
@@ -229,15 +252,20 @@ describe("MySqlStore (real MariaDB via MYSQL_URL)", () => {
   it("reports missing tables with a hint", async () => {
     const other = await MySqlStore.connect(URL, { tablePrefix: `${prefix}none_` });
     try {
-      await assert.rejects(other.loadDataset(), /table ewbt\d+_none_users: expected table ewbt\d+_none_users to exist, but it does not \(write a dataset first/);
+      await assert.rejects(
+        other.loadDataset(),
+        /table ewbt\d+_none_users: expected table ewbt\d+_none_users to exist, but it does not \(write a dataset first/,
+      );
     } finally {
       await other.close();
     }
   });
 
   it("reports an unreachable server as a StorageError naming host and port", async () => {
-    await assert.rejects(MySqlStore.connect("mysql://root@127.0.0.1:1/test"), (e: unknown) =>
-      e instanceof StorageError && /Cannot connect to MySQL at 127\.0\.0\.1:1 \(database test\)/.test(e.message));
+    await assert.rejects(
+      MySqlStore.connect("mysql://root@127.0.0.1:1/test"),
+      (e: unknown) => e instanceof StorageError && /Cannot connect to MySQL at 127\.0\.0\.1:1 \(database test\)/.test(e.message),
+    );
   });
 
   it("rejects a malformed URL and a bad table prefix", async () => {

@@ -25,7 +25,10 @@ describe("stratified split (recommenders' python_stratified_split)", () => {
     const data = rows(["A", "A", "B", "A", "B", "A", "C", "C", "C", "C", "C", "C"]);
     const s = stratifiedSplit(data, { ratio: 0.75, seed: 42 });
     assert.deepEqual(s.validation, [data[1], data[7], data[11]]);
-    assert.deepEqual(s.train, data.filter((_, r) => ![1, 7, 11].includes(r)));
+    assert.deepEqual(
+      s.train,
+      data.filter((_, r) => ![1, 7, 11].includes(r)),
+    );
     // Another seed, another hand-worked answer (seed 7: A's order 0 5 3 1; C's 7 8 9 6 10 11).
     assert.deepEqual(stratifiedSplit(data, { seed: 7 }).validation, [data[1], data[10], data[11]]);
   });
@@ -45,7 +48,10 @@ describe("stratified split (recommenders' python_stratified_split)", () => {
   });
 
   it("is the same for the same seed and differs for another; stratifies by item when asked", () => {
-    const data = rows(Array.from({ length: 400 }, (_, r) => `U${r % 13}`), Array.from({ length: 400 }, (_, r) => `I${(r * 7) % 17}`));
+    const data = rows(
+      Array.from({ length: 400 }, (_, r) => `U${r % 13}`),
+      Array.from({ length: 400 }, (_, r) => `I${(r * 7) % 17}`),
+    );
     assert.deepEqual(stratifiedSplit(data, { seed: 5 }), stratifiedSplit(data, { seed: 5 }));
     assert.notDeepEqual(stratifiedSplit(data, { seed: 5 }).validation, stratifiedSplit(data, { seed: 6 }).validation);
     const byItem = stratifiedSplit(data, { seed: 5, by: "item" });

@@ -32,12 +32,13 @@ describe("streaming readers, split across reads", () => {
 
   // Quoted fields with commas, doubled quotes and a line break (in an ignored column), multi-byte characters
   // (2, 3 and 4 bytes), CRLF line ends, a byte-order mark, blank lines and no final line break.
-  const TRICKY = "\uFEFFuser_id,item_id,rating,note,timestamp\r\n" +
-    "U1,\"I,1\",4.5,\"said \"\"hi\"\"\",881250949\r\n" +
+  const TRICKY =
+    "\uFEFFuser_id,item_id,rating,note,timestamp\r\n" +
+    'U1,"I,1",4.5,"said ""hi""",881250949\r\n' +
     "\r\n" +
-    "用户😀,é-ü,3,\"two\r\nlines\",1\r\n" +
-    "\"U 2\",I😀,1,,\r\n" +
-    "U1,用户,5,\"\",7";
+    '用户😀,é-ü,3,"two\r\nlines",1\r\n' +
+    '"U 2",I😀,1,,\r\n' +
+    'U1,用户,5,"",7';
   const EXPECTED = [
     { userId: "U1", itemId: "I,1", rating: 4.5, timestamp: 881250949 },
     { userId: "用户😀", itemId: "é-ü", rating: 3, timestamp: 1 },
@@ -56,7 +57,7 @@ describe("streaming readers, split across reads", () => {
   });
 
   it("gives the same located error for every chunk size, with lines counted after a multi-line quoted field", async () => {
-    const text = "user_id,item_id,rating,note\nU1,I1,3,\"a\nb\nc\"\nU2,I2,3,x\nU3,I3,nine,y\n";
+    const text = 'user_id,item_id,rating,note\nU1,I1,3,"a\nb\nc"\nU2,I2,3,x\nU3,I3,nine,y\n';
     const p = await tmp.write("late.csv", text);
     const expected = `${p}:6 (field rating): expected a rating, a number between 1 and 5, but found "nine"`;
     for (const chunkSize of chunkSizes(Buffer.byteLength(text))) {
@@ -68,8 +69,10 @@ describe("streaming readers, split across reads", () => {
     const text = "user_id,item_id,rating\nU1,I1,3\nU1,I1,4\nU2,I2,3,extra\n";
     const p = await tmp.write("dup.csv", text);
     for (const chunkSize of [1, 3, 7, 64]) {
-      assert.equal(await messageOf(readInteractionsCsv(p, { chunkSize })),
-        `${p}:3: duplicate (user, item) pair ("U1", "I1"), first on line 2; each pair may be rated once`);
+      assert.equal(
+        await messageOf(readInteractionsCsv(p, { chunkSize })),
+        `${p}:3: duplicate (user, item) pair ("U1", "I1"), first on line 2; each pair may be rated once`,
+      );
     }
   });
 
@@ -95,7 +98,13 @@ describe("bad input (issue 12)", () => {
   };
 
   it("12.6: refuses bytes that are not UTF-8 with file and line, instead of merging U\\xff1 and U\\xfe1", async () => {
-    const data = Buffer.concat([Buffer.from("user_id,item_id,rating\nU1,I1,3\nU"), Buffer.from([0xff]), Buffer.from("1,I1,3\nU"), Buffer.from([0xfe]), Buffer.from("1,I2,3\n")]);
+    const data = Buffer.concat([
+      Buffer.from("user_id,item_id,rating\nU1,I1,3\nU"),
+      Buffer.from([0xff]),
+      Buffer.from("1,I1,3\nU"),
+      Buffer.from([0xfe]),
+      Buffer.from("1,I2,3\n"),
+    ]);
     const p = await bytes("latin.csv", data);
     for (const chunkSize of [1, 2, 5, 1 << 20]) {
       const m = await messageOf(readInteractionsCsv(p, { chunkSize }));
@@ -114,7 +123,10 @@ describe("bad input (issue 12)", () => {
 
   it("12.6: caps ID length at MAX_ID_LENGTH characters in CSV and MovieLens files, naming line and field", async () => {
     const p = await tmp.write("long.csv", `user_id,item_id,rating\nU1,I1,3\nU2,${"x".repeat(256)},3\n`);
-    assert.match(await messageOf(readInteractionsCsv(p)), /long\.csv:3 \(field item_id\): expected an item ID of at most 255 characters, but found one of 256 characters/);
+    assert.match(
+      await messageOf(readInteractionsCsv(p)),
+      /long\.csv:3 \(field item_id\): expected an item ID of at most 255 characters, but found one of 256 characters/,
+    );
     const q = await tmp.write("long.data", `${"9".repeat(300)}\t1\t3\t4\n`);
     assert.match(await messageOf(readMovieLens(q)), /long\.data:1 \(field user\): expected a user ID of at most 255 characters, but found one of 300/);
     const ok = await tmp.write("ok.csv", `user_id,item_id,rating\n${"é".repeat(255)},I1,3\n`);
@@ -144,7 +156,11 @@ describe("bad input (issue 12)", () => {
 
   it("12.3: a FIFO given as --format movielens --data is refused at once, not read (it would hang)", async function () {
     const fifo = tmp.join("ratings.fifo");
-    try { execFileSync("mkfifo", [fifo]); } catch { this.skip(); }
+    try {
+      execFileSync("mkfifo", [fifo]);
+    } catch {
+      this.skip();
+    }
     const started = Date.now();
     await assert.rejects(readMovieLens(fifo), (e: unknown) => e instanceof StorageError && /expected a regular file, but found a FIFO/.test(e.message));
     await assert.rejects(loadDataFromOptions({ data: fifo, format: "movielens" }), /expected a regular file, but found a FIFO/);
@@ -155,7 +171,10 @@ describe("bad input (issue 12)", () => {
 
   it("refuses a record longer than the cap (an unclosed quote in a large file) instead of buffering the file", async () => {
     const p = await tmp.write("open.csv", `user_id,item_id,rating\n"U1,I1,3\n${"U2,I2,3\n".repeat(200000)}`);
-    assert.match(await messageOf(readInteractionsCsv(p, { chunkSize: 65536 })), /open\.csv:2: expected a record of at most 1048576 characters, but the one starting here is longer \(a quote that is never closed\?\)/);
+    assert.match(
+      await messageOf(readInteractionsCsv(p, { chunkSize: 65536 })),
+      /open\.csv:2: expected a record of at most 1048576 characters, but the one starting here is longer \(a quote that is never closed\?\)/,
+    );
   });
 
   it("errors are DataFormatErrors with a location", async () => {

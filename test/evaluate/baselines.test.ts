@@ -3,11 +3,20 @@ import { fitBiasOnly, globalMean, popularityWeights } from "../../src/evaluate/b
 import { preferredCategoryShare } from "../../src/evaluate/categories";
 
 const ratings = (rows: [number, number, number][]) => ({
-  users: Int32Array.from(rows, (r) => r[0]), items: Int32Array.from(rows, (r) => r[1]), ratings: Float32Array.from(rows, (r) => r[2]), length: rows.length,
+  users: Int32Array.from(rows, (r) => r[0]),
+  items: Int32Array.from(rows, (r) => r[1]),
+  ratings: Float32Array.from(rows, (r) => r[2]),
+  length: rows.length,
 });
 
 describe("baselines", () => {
-  const train = ratings([[0, 0, 5], [0, 1, 3], [1, 0, 4], [1, 2, 1], [2, 0, 5]]);
+  const train = ratings([
+    [0, 0, 5],
+    [0, 1, 3],
+    [1, 0, 4],
+    [1, 2, 1],
+    [2, 0, 5],
+  ]);
 
   it("computes the global mean", () => {
     assert.equal(globalMean(train), 3.6);

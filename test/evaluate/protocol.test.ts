@@ -16,13 +16,19 @@ describe("recommenders' protocol", () => {
     // BPR fits the whole training part; MSE 80% of it (the rest is its early-stopping validation); neither sees the test part.
     assert.equal(r.models.bpr!.dataFingerprint, fingerprintInteractions(want.train));
     assert.equal(r.models.mse!.dataFingerprint, fingerprintInteractions(randomSplit(want.train).train));
-    assert.deepEqual(r.rows.map((x) => x.method), ["MF (MSE)", "MF (BPR)", "popularity"]);
+    assert.deepEqual(
+      r.rows.map((x) => x.method),
+      ["MF (MSE)", "MF (BPR)", "popularity"],
+    );
     assert.ok(r.rows[0]!.rmse! > 0 && r.rows[1]!.rmse === null && r.rows[2]!.rmse === null);
     assert.ok(r.rows[0]!.msPerEpoch! > 0 && r.rows[2]!.msPerEpoch === null);
     assert.match(formatProtocolTable(r), /^method +P@10 +R@10 +NDCG@10 +MAP +MAP@10 +F1@10 +HR@10 +coverage +RMSE +ms\/epoch\n/);
     // Rescoring with the same rule gives the same numbers; a stricter rule, other ones.
     assert.deepEqual(rescoreProtocol(r), r.rows);
-    assert.notDeepEqual(rescoreProtocol(r, { minRating: 5 }).map((x) => x.recall), r.rows.map((x) => x.recall));
+    assert.notDeepEqual(
+      rescoreProtocol(r, { minRating: 5 }).map((x) => x.recall),
+      r.rows.map((x) => x.recall),
+    );
     // A user's lists: held-out items marked, training items never listed.
     const userId = dataset.users[0]!.userId;
     const lists = userTopLists(r, userId, 5);
@@ -41,15 +47,26 @@ describe("recommenders' protocol", () => {
   it("describes what each method's lists are made of, names items on request, and picks a sample user", async () => {
     const r = await runRecommendersProtocol(dataset, { objectives: ["mse", "bpr"], mse: { epochs: 3 }, bpr: { epochs: 3, dim: 8 } });
     const made = recommendedPopularity(r, 0.1);
-    assert.deepEqual(made.map((m) => m.method), ["MF (MSE)", "MF (BPR)", "popularity"]);
+    assert.deepEqual(
+      made.map((m) => m.method),
+      ["MF (MSE)", "MF (BPR)", "popularity"],
+    );
     // Popularity's lists are the most-interacted unseen items: their mean count is the highest of the three.
     const pop = made[2]!;
-    assert.ok(made.every((m) => m.meanTrainingCount <= pop.meanTrainingCount + 1e-9), JSON.stringify(made));
+    assert.ok(
+      made.every((m) => m.meanTrainingCount <= pop.meanTrainingCount + 1e-9),
+      JSON.stringify(made),
+    );
     // Counted by hand for popularity: the training counts of every user's list items.
     const count = new Map<string, number>();
     for (const x of r.split.train) count.set(x.itemId, (count.get(x.itemId) ?? 0) + 1);
     const users = [...new Set(r.split.train.map((x) => x.userId))];
-    const perList = users.flatMap((u) => userTopLists(r, u, r.k).map((row) => String(row.popularity).replace(/ \*$/, "")).filter((id) => id !== "").map((id) => count.get(id)!));
+    const perList = users.flatMap((u) =>
+      userTopLists(r, u, r.k)
+        .map((row) => String(row.popularity).replace(/ \*$/, ""))
+        .filter((id) => id !== "")
+        .map((id) => count.get(id)!),
+    );
     assert.ok(Math.abs(pop.meanTrainingCount - perList.reduce((a, b) => a + b, 0) / perList.length) < 1e-9);
     assert.ok(made.every((m) => m.headShare >= 0 && m.headShare <= 1 && m.rareShare >= 0 && m.rareShare <= 1));
     // Names instead of IDs, hits still marked.
@@ -61,9 +78,15 @@ describe("recommenders' protocol", () => {
     assert.throws(() => sampleUser(r, 10_000), /Expected report to be a user with at least 10000 held-out interactions/);
     // The chart: one trace per method, in the table's order, the default metrics at k.
     const fig = protocolBarsFigure(r);
-    assert.deepEqual(fig.data.map((t) => t.name), ["MF (MSE)", "MF (BPR)", "popularity"]);
+    assert.deepEqual(
+      fig.data.map((t) => t.name),
+      ["MF (MSE)", "MF (BPR)", "popularity"],
+    );
     assert.deepEqual(fig.data[0]!.x, ["precision@10", "recall@10", "NDCG@10", "MAP@10"]);
-    assert.deepEqual(fig.data[1]!.y, [r.rows[1]!.precision, r.rows[1]!.recall, r.rows[1]!.ndcg, r.rows[1]!.mapAtK].map((v) => Math.round(v * 1e4) / 1e4));
+    assert.deepEqual(
+      fig.data[1]!.y,
+      [r.rows[1]!.precision, r.rows[1]!.recall, r.rows[1]!.ndcg, r.rows[1]!.mapAtK].map((v) => Math.round(v * 1e4) / 1e4),
+    );
     assert.throws(() => protocolBarsFigure(r, { metrics: ["rmse" as never] }), /Expected options.metrics\[0\] to be one of/);
   });
 

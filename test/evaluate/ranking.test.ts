@@ -3,7 +3,8 @@ import { averagePrecision, averagePrecisionAtK, f1AtK, hitAtK, ndcgAtK, precisio
 
 describe("ranking metrics", () => {
   // List [5, 1, 7, 2], relevant {1, 2, 9}: hits at positions 2 and 4.
-  const list = [5, 1, 7, 2], rel = new Set([1, 2, 9]);
+  const list = [5, 1, 7, 2],
+    rel = new Set([1, 2, 9]);
 
   it("match hand-worked precision, recall and hit rate", () => {
     assert.equal(precisionAtK(list, rel, 4), 0.5);
@@ -24,7 +25,7 @@ describe("ranking metrics", () => {
     assert.equal(ndcgAtK([1, 2, 9], rel, 3), 1);
     assert.equal(ndcgAtK(list, new Set(), 3), 0);
     // k = 2: DCG = 1/log2(3), ideal = 1 + 1/log2(3).
-    assert.ok(Math.abs(ndcgAtK(list, rel, 2) - (1 / Math.log2(3)) / (1 + 1 / Math.log2(3))) < 1e-15);
+    assert.ok(Math.abs(ndcgAtK(list, rel, 2) - 1 / Math.log2(3) / (1 + 1 / Math.log2(3))) < 1e-15);
   });
 
   it("averages over users with relevant items and computes coverage over every list", () => {
@@ -55,13 +56,38 @@ describe("ranking metrics", () => {
 
   it("reproduces recommenders' own unit-test values (tests/unit/recommenders/evaluation)", () => {
     // conftest.py's rating_true and rating_pred; relevance = every rating_true row, lists = rating_pred by prediction.
-    const trueRows: [number, number][] = [[1, 3], [2, 1], [2, 4], [2, 5], [2, 6], [2, 7], [3, 2], [3, 5], [3, 6], [3, 8], [3, 9], [3, 10], [3, 11], [3, 12], [3, 13], [3, 14], [1, 1], [1, 2]];
+    const trueRows: [number, number][] = [
+      [1, 3],
+      [2, 1],
+      [2, 4],
+      [2, 5],
+      [2, 6],
+      [2, 7],
+      [3, 2],
+      [3, 5],
+      [3, 6],
+      [3, 8],
+      [3, 9],
+      [3, 10],
+      [3, 11],
+      [3, 12],
+      [3, 13],
+      [3, 14],
+      [1, 1],
+      [1, 2],
+    ];
     const predUsers = [1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1];
     const predItems = [12, 10, 3, 5, 11, 13, 4, 10, 7, 13, 1, 3, 5, 2, 11, 14, 3, 10];
     const predScores = [12, 14, 13, 12, 11, 10, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 14, 13];
     const users = [1, 2, 3];
     const relevant = users.map((u) => new Set(trueRows.filter(([v]) => v === u).map(([, i]) => i)));
-    const lists = users.map((u) => predItems.map((item, r) => ({ item, s: predScores[r]!, u: predUsers[r] })).filter((x) => x.u === u).sort((a, b) => b.s - a.s).map((x) => x.item));
+    const lists = users.map((u) =>
+      predItems
+        .map((item, r) => ({ item, s: predScores[r]!, u: predUsers[r] }))
+        .filter((x) => x.u === u)
+        .sort((a, b) => b.s - a.s)
+        .map((x) => x.item),
+    );
     const m = rankingMetrics(lists, relevant, 10, 15);
     const near = (x: number, want: number): void => assert.ok(Math.abs(x - want) < 1e-4, `${x} vs ${want}`);
     near(m.precision, 0.26666);
@@ -71,7 +97,13 @@ describe("ranking metrics", () => {
     near(m.mapAtK, 0.23613);
     // rating_true ranked by its own ratings: precision 0.6, everything else 1 (test_python_precision_at_k, test_python_map).
     const ratings = [3, 5, 5, 3, 3, 1, 5, 5, 5, 4, 4, 3, 3, 3, 2, 1, 5, 4];
-    const own = users.map((u) => trueRows.map(([v, i], r) => ({ v, i, s: ratings[r]! })).filter((x) => x.v === u).sort((a, b) => b.s - a.s).map((x) => x.i));
+    const own = users.map((u) =>
+      trueRows
+        .map(([v, i], r) => ({ v, i, s: ratings[r]! }))
+        .filter((x) => x.v === u)
+        .sort((a, b) => b.s - a.s)
+        .map((x) => x.i),
+    );
     const o = rankingMetrics(own, relevant, 10, 15);
     near(o.precision, 0.6);
     assert.equal(o.map, 1);

@@ -4,7 +4,8 @@ import { mae, mse, rmse } from "../../src/evaluate/rating";
 describe("rating metrics", () => {
   it("match hand-worked values", () => {
     // errors: 1, -2, 0, 0.5 -> MSE (1 + 4 + 0 + 0.25) / 4 = 1.3125, MAE 3.5 / 4 = 0.875
-    const p = [4, 1, 3, 4.5], a = [3, 3, 3, 4];
+    const p = [4, 1, 3, 4.5],
+      a = [3, 3, 3, 4];
     assert.equal(mse(p, a), 1.3125);
     assert.equal(rmse(p, a), Math.sqrt(1.3125));
     assert.equal(mae(p, a), 0.875);

@@ -11,17 +11,28 @@ import { ratedItemsFromLists } from "../../src/model/rated-items";
 /** 3 users, 4 items; the model's scores are item-bias only and rank item 3 first, item 0 last. */
 function fixture() {
   const w: MfWeights = {
-    dim: 1, numUsers: 3, numItems: 4, userFactors: new Float32Array(3), itemFactors: new Float32Array(4),
-    userBias: new Float32Array(3), itemBias: Float32Array.of(-1, 0, 0.5, 1), globalBias: 3,
+    dim: 1,
+    numUsers: 3,
+    numItems: 4,
+    userFactors: new Float32Array(3),
+    itemFactors: new Float32Array(4),
+    userBias: new Float32Array(3),
+    itemBias: Float32Array.of(-1, 0, 0.5, 1),
+    globalBias: 3,
   };
   const base = testModel(w, 0);
-  const userIds = IdMap.fromIds("user", ["A", "B", "C"]), itemIds = IdMap.fromIds("item", ["i0", "i1", "i2", "i3"]);
+  const userIds = IdMap.fromIds("user", ["A", "B", "C"]),
+    itemIds = IdMap.fromIds("item", ["i0", "i1", "i2", "i3"]);
   const train: Interaction[] = [
-    { userId: "A", itemId: "i0", rating: 5 }, { userId: "B", itemId: "i0", rating: 4 }, { userId: "B", itemId: "i1", rating: 2 },
+    { userId: "A", itemId: "i0", rating: 5 },
+    { userId: "B", itemId: "i0", rating: 4 },
+    { userId: "B", itemId: "i1", rating: 2 },
   ];
   const model = { ...base, userIds, itemIds, ratedItems: ratedItemsFromLists([[0], [0, 1], []]) };
   const heldOut: Interaction[] = [
-    { userId: "A", itemId: "i1", rating: 5 }, { userId: "C", itemId: "i0", rating: 4 }, { userId: "C", itemId: "i3", rating: 2 },
+    { userId: "A", itemId: "i1", rating: 5 },
+    { userId: "C", itemId: "i0", rating: 4 },
+    { userId: "C", itemId: "i3", rating: 2 },
     { userId: "ZZ", itemId: "i0", rating: 4 },
   ];
   return { model, train, heldOut };
@@ -64,8 +75,17 @@ describe("evaluation report", () => {
   it("adds the own-group category share when the dataset has labels", () => {
     const { model, train, heldOut } = fixture();
     const dataset = {
-      users: [{ userId: "A", group: "tech" }, { userId: "B", group: "sports" }, { userId: "C", group: "fashion" }],
-      items: [{ itemId: "i0", category: "tech" }, { itemId: "i1", category: "tech" }, { itemId: "i2", category: "fashion" }, { itemId: "i3", category: "fashion+sports" }],
+      users: [
+        { userId: "A", group: "tech" },
+        { userId: "B", group: "sports" },
+        { userId: "C", group: "fashion" },
+      ],
+      items: [
+        { itemId: "i0", category: "tech" },
+        { itemId: "i1", category: "tech" },
+        { itemId: "i2", category: "fashion" },
+        { itemId: "i3", category: "fashion+sports" },
+      ],
     };
     const r = evaluateModel(model, train, heldOut, { k: 1, dataset });
     // Model top-1 is i3 (fashion+sports) for all: tech 0, sports 1, fashion 1 -> 2/3.
@@ -75,7 +95,14 @@ describe("evaluation report", () => {
   it("excludes only the evaluation split's training rows, even when the model's rated items cover every row", () => {
     const { model, train, heldOut } = fixture();
     // A model for serving rates everything (decision 3): its held-out rows are in ratedItems too.
-    const all = { ...model, ratedItems: ratedItemsFromLists([[0, 1], [0, 1], [0, 3]]) };
+    const all = {
+      ...model,
+      ratedItems: ratedItemsFromLists([
+        [0, 1],
+        [0, 1],
+        [0, 3],
+      ]),
+    };
     const pop = evaluateModel(all, train, heldOut, { k: 1 }).rows.find((x) => x.method === "popularity baseline")!;
     // Same as with training-only rated items: A gets i1 and C gets i0, both held-out hits.
     assert.equal(pop.precision, 1);
@@ -85,7 +112,10 @@ describe("evaluation report", () => {
     const rows = Array.from({ length: 200 }, (_, r) => ({ userId: `u${r % 9}`, itemId: `i${(r * 7) % 31}`, rating: 1 + (r % 5) }));
     assert.deepEqual(recreateSplit({ kind: "random", fraction: 0.2, seed: 7 }, rows), randomSplit(rows, { validationFraction: 0.2, seed: 7 }));
     assert.deepEqual(recreateSplit({ kind: "per-user", fraction: 0.3, seed: 1 }, rows), perUserSplit(rows, { validationFraction: 0.3, seed: 1 }));
-    assert.deepEqual(recreateSplit({ kind: "stratified", fraction: 0.25, seed: 42, by: "item" }, rows), stratifiedSplit(rows, { ratio: 0.75, seed: 42, by: "item" }));
+    assert.deepEqual(
+      recreateSplit({ kind: "stratified", fraction: 0.25, seed: 42, by: "item" }, rows),
+      stratifiedSplit(rows, { ratio: 0.75, seed: 42, by: "item" }),
+    );
     assert.throws(() => recreateSplit({ kind: "file", fingerprint: "abc" }, rows), /a test file cannot be re-created/);
   });
 
@@ -93,6 +123,9 @@ describe("evaluation report", () => {
     const { model, train, heldOut } = fixture();
     assert.throws(() => evaluateModel(model, train, [], {}), /Expected heldOut to be a non-empty array of interactions/);
     assert.throws(() => evaluateModel(model, train, heldOut, { k: 0 }), /Expected options\.k to be an integer >= 1, but got 0/);
-    assert.throws(() => evaluateModel(model, train, [{ userId: "Q", itemId: "i0", rating: 1 }]), /Expected heldOut to be interactions of users and items the model knows, but got "none known"/);
+    assert.throws(
+      () => evaluateModel(model, train, [{ userId: "Q", itemId: "i0", rating: 1 }]),
+      /Expected heldOut to be interactions of users and items the model knows, but got "none known"/,
+    );
   });
 });

@@ -26,7 +26,10 @@ describe("backend selection", () => {
   });
 
   it("rejects an unknown EWB_BACKEND naming the variable and the choices", () => {
-    assert.throws(() => selectBackend({ EWB_BACKEND: "cuda" }), /Expected EWB_BACKEND to be one of wasm-kernel, typed-array, tfjs-node-gpu, tfjs-node, tfjs-wasm, tfjs-cpu, but got "cuda"/);
+    assert.throws(
+      () => selectBackend({ EWB_BACKEND: "cuda" }),
+      /Expected EWB_BACKEND to be one of wasm-kernel, typed-array, tfjs-node-gpu, tfjs-node, tfjs-wasm, tfjs-cpu, but got "cuda"/,
+    );
     assert.throws(() => parseBackend(3), /Expected backend to be one of .*, but got 3/);
   });
 
@@ -39,7 +42,8 @@ describe("backend selection", () => {
   });
 
   it("counts a native package only when its package.json has its own name and it registers the tensorflow backend", () => {
-    const gpu = "@tensorflow/tfjs-node-gpu", cpu = "@tensorflow/tfjs-node";
+    const gpu = "@tensorflow/tfjs-node-gpu",
+      cpu = "@tensorflow/tfjs-node";
     // danfojs-node's override: plain @tensorflow/tfjs installed under the tfjs-node name. Not even loaded.
     const alias = fakeRequire({ [cpu]: { name: "@tensorflow/tfjs", registers: true } });
     assert.equal(nativeTfjsAvailable(cpu, alias.load), false);

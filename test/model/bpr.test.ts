@@ -18,7 +18,9 @@ import { syntheticSplit, tinyDataset } from "./fixtures";
 /** An Rng whose int() returns the given draws in order (the kernel only calls int()). */
 function scripted(draws: number[]): Rng {
   let k = 0;
-  const fail = (): never => { throw new Error("not scripted"); };
+  const fail = (): never => {
+    throw new Error("not scripted");
+  };
   return { int: () => draws[k++]!, next: fail, normal: fail, shuffle: fail, nextSeed: fail };
 }
 
@@ -27,7 +29,8 @@ function small() {
   const train = { users: Int32Array.of(0, 0, 1), items: Int32Array.of(2, 0, 3), ratings: Float32Array.of(5, 3, 4), length: 3 };
   const dim = 3;
   const w: BprParameters = {
-    dim, numItems: 4,
+    dim,
+    numItems: 4,
     userFactors: Float32Array.of(0.1, -0.2, 0.3, 0.05, 0.4, -0.1),
     itemFactors: Float32Array.of(0.2, 0.1, -0.3, -0.1, 0.25, 0.15, 0.3, -0.2, 0.05, 0.12, 0.02, -0.4),
     itemBias: Float32Array.of(0.1, -0.05, 0.2, 0),
@@ -50,10 +53,22 @@ describe("BPR", () => {
     const { train, w } = small();
     const p = implicitPositives(train, 2, null);
     // Scripted draws: positive row 1 (user 0, item 2), then negative item 1 (not user 0's).
-    const u = 0, i = 2, j = 1, lr = 0.1, l2 = 0.01;
-    const theta = (x: BprParameters): number[] => [...x.userFactors.subarray(0, 3), ...x.itemFactors.subarray(i * 3, i * 3 + 3), ...x.itemFactors.subarray(j * 3, j * 3 + 3), x.itemBias[i]!, x.itemBias[j]!];
+    const u = 0,
+      i = 2,
+      j = 1,
+      lr = 0.1,
+      l2 = 0.01;
+    const theta = (x: BprParameters): number[] => [
+      ...x.userFactors.subarray(0, 3),
+      ...x.itemFactors.subarray(i * 3, i * 3 + 3),
+      ...x.itemFactors.subarray(j * 3, j * 3 + 3),
+      x.itemBias[i]!,
+      x.itemBias[j]!,
+    ];
     const objective = (t: number[]): number => {
-      const pu = t.slice(0, 3), qi = t.slice(3, 6), qj = t.slice(6, 9);
+      const pu = t.slice(0, 3),
+        qi = t.slice(3, 6),
+        qj = t.slice(6, 9);
       let x = t[9]! - t[10]!;
       for (let f = 0; f < 3; f++) x += pu[f]! * (qi[f]! - qj[f]!);
       return Math.log(1 / (1 + Math.exp(-x))) - (l2 / 2) * t.reduce((s, v) => s + v * v, 0);
@@ -61,8 +76,10 @@ describe("BPR", () => {
     const before = theta(w).map((v) => v);
     const h = 1e-6;
     const grad = before.map((_, k) => {
-      const a = before.slice(), b = before.slice();
-      a[k]! += h; b[k]! -= h;
+      const a = before.slice(),
+        b = before.slice();
+      a[k]! += h;
+      b[k]! -= h;
       return (objective(a) - objective(b)) / (2 * h);
     });
     const x0 = tripleMargin(w, u, i, j);
@@ -88,7 +105,16 @@ describe("BPR", () => {
   it("stops early on the sampled AUC when no validation metric is given", async () => {
     const { dataset, split } = tinyDataset(40, 30, 0.3, 5);
     const seen: EpochRecord[] = [];
-    const m = await trainBpr(split, dataset, { epochs: 200, dim: 4, learningRate: 0.05, earlyStoppingPatience: 2 }, { onEpochEnd: (r) => { seen.push(r); } });
+    const m = await trainBpr(
+      split,
+      dataset,
+      { epochs: 200, dim: 4, learningRate: 0.05, earlyStoppingPatience: 2 },
+      {
+        onEpochEnd: (r) => {
+          seen.push(r);
+        },
+      },
+    );
     assert.ok(m.history.length < 200, `${m.history.length} epochs`);
     assert.equal(seen.length, m.history.length);
     assert.equal(m.history[m.bestEpoch]!.valAuc, Math.max(...m.history.map((r) => r.valAuc!)));
@@ -101,7 +127,10 @@ describe("BPR", () => {
     const b = await trainBpr(split, dataset, { epochs: 3, dim: 8, seed: 7 });
     const c = await trainBpr(split, dataset, { epochs: 3, dim: 8, seed: 8 });
     assert.deepEqual(a.weights, b.weights);
-    assert.deepEqual(a.history.map((r) => r.trainLoss), b.history.map((r) => r.trainLoss));
+    assert.deepEqual(
+      a.history.map((r) => r.trainLoss),
+      b.history.map((r) => r.trainLoss),
+    );
     assert.notDeepEqual(a.weights.userFactors, c.weights.userFactors);
     assert.equal(a.objective, "bpr");
     assert.equal(a.implicitMinRating, null);
@@ -110,8 +139,17 @@ describe("BPR", () => {
   it("learns the groups of the synthetic data (top-10 in the own group's categories) above popularity; early stopping reports its last epoch", async () => {
     const { dataset, split } = syntheticSplit();
     const seen: EpochRecord[] = [];
-    const m = await trainBpr(split, dataset, { epochs: 40, learningRate: 0.05, l2: 0.005, earlyStoppingPatience: 3 },
-      { onEpochEnd: (r) => { seen.push(r); }, validationMetric: ndcgValidator({ k: 10 }) });
+    const m = await trainBpr(
+      split,
+      dataset,
+      { epochs: 40, learningRate: 0.05, l2: 0.005, earlyStoppingPatience: 3 },
+      {
+        onEpochEnd: (r) => {
+          seen.push(r);
+        },
+        validationMetric: ndcgValidator({ k: 10 }),
+      },
+    );
     assert.equal(seen.length, m.history.length);
     assert.ok(m.history.every((r) => Number.isFinite(r.valNdcg) && Number.isFinite(r.valLoss) && Number.isNaN(r.valRmse)));
     // The sampled AUC: well above chance once the groups are learnt.
@@ -119,7 +157,8 @@ describe("BPR", () => {
     assert.ok(m.history[m.history.length - 1]!.trainLoss < m.history[0]!.trainLoss);
     const best = Math.max(...m.history.map((r) => r.valNdcg!));
     assert.equal(m.history[m.bestEpoch]!.valNdcg, best);
-    const train = indexInteractions(split.train, m.userIds, m.itemIds), test = indexInteractions(split.validation, m.userIds, m.itemIds);
+    const train = indexInteractions(split.train, m.userIds, m.itemIds),
+      test = indexInteractions(split.validation, m.userIds, m.itemIds);
     const bpr = heldOutRanking(m.weights, train, test, { k: 10 });
     const pop = heldOutRanking(popularityWeights(train, m.weights.numUsers, m.weights.numItems), train, test, { k: 10 });
     // Which preferred items a user picked is uniform at random in the generator, so even a perfect group-aware ranker

@@ -22,7 +22,8 @@ export function tinyDataset(users: number, items: number, density: number, seed:
   const interactions: Interaction[] = [];
   for (let u = 0; u < users; u++) {
     for (let i = 0; i < items; i++) {
-      if (rng.next() < density) interactions.push({ userId: `u${String(u).padStart(3, "0")}`, itemId: `i${String(i).padStart(3, "0")}`, rating: 1 + rng.int(5) });
+      if (rng.next() < density)
+        interactions.push({ userId: `u${String(u).padStart(3, "0")}`, itemId: `i${String(i).padStart(3, "0")}`, rating: 1 + rng.int(5) });
     }
   }
   const dataset: Dataset = datasetFromObjects({

@@ -1,5 +1,17 @@
 import { strict as assert } from "node:assert";
-import { clearGradients, GRADIENT, makeLayout, MOMENT1, MOMENT2, readPart, readWeights, writeRatings, writeTrainRows, writeWeights, type HeapLayout } from "../../src/model/layout";
+import {
+  clearGradients,
+  GRADIENT,
+  makeLayout,
+  MOMENT1,
+  MOMENT2,
+  readPart,
+  readWeights,
+  writeRatings,
+  writeTrainRows,
+  writeWeights,
+  type HeapLayout,
+} from "../../src/model/layout";
 import { createJsOps, type KernelOps } from "../../src/model/kernel-ops";
 import { createWasmOps, wasmKernelModule } from "../../src/model/kernel-wasm";
 import { randomWeights } from "../../src/model/init";
@@ -7,7 +19,9 @@ import { createRng } from "../../src/random";
 import { shuffleTogether } from "../../src/model/shuffle";
 import type { MfWeights } from "../../src/model/types";
 
-const NU = 7, NI = 5, DIM = 20; // 20 is not a multiple of 16: exercises the padded rows.
+const NU = 7,
+  NI = 5,
+  DIM = 20; // 20 is not a multiple of 16: exercises the padded rows.
 
 function problem(seed: number) {
   const rng = createRng(seed);
@@ -36,10 +50,15 @@ function setUp(kind: "js" | "wasm" | "wasm-touch", p: ReturnType<typeof problem>
 /** The obvious gradient of mean squared error + reg/2 · Σ over rows of (|p_u|² + |q_i|²), in float64. */
 function slowGradient(p: ReturnType<typeof problem>, regPerRow: number) {
   const { w } = p;
-  const gP = new Float64Array(NU * DIM), gQ = new Float64Array(NI * DIM), gbu = new Float64Array(NU), gbi = new Float64Array(NI);
-  let gg = 0, sse = 0;
+  const gP = new Float64Array(NU * DIM),
+    gQ = new Float64Array(NI * DIM),
+    gbu = new Float64Array(NU),
+    gbi = new Float64Array(NI);
+  let gg = 0,
+    sse = 0;
   for (let k = 0; k < p.n; k++) {
-    const u = p.users[k]!, i = p.items[k]!;
+    const u = p.users[k]!,
+      i = p.items[k]!;
     let pred = w.userBias[u]! + w.itemBias[i]! + w.globalBias;
     for (let d = 0; d < DIM; d++) pred += w.userFactors[u * DIM + d]! * w.itemFactors[i * DIM + d]!;
     const e = pred - p.ratings[k]!;
@@ -58,7 +77,8 @@ function slowGradient(p: ReturnType<typeof problem>, regPerRow: number) {
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let k = 0; k < expected.length; k++) {
-    const a = actual[k]!, e = expected[k]!;
+    const a = actual[k]!,
+      e = expected[k]!;
     assert.ok(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)), `${what}[${k}]: ${a} vs ${e}`);
   }
 }
@@ -120,10 +140,18 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       // Every (user, item) pair once, so each step's batch touches every user and every item.
       const p = problem(13);
       const pairs = Array.from({ length: NU * NI }, (_, k) => [Math.floor(k / NI), k % NI] as const);
-      const full = { ...p, n: pairs.length, users: Int32Array.from(pairs, (x) => x[0]), items: Int32Array.from(pairs, (x) => x[1]), ratings: Float32Array.from(pairs, (_, k) => 1 + (k % 5)) };
-      const dense = setUp(kind, full), lazy = setUp(kind, full);
+      const full = {
+        ...p,
+        n: pairs.length,
+        users: Int32Array.from(pairs, (x) => x[0]),
+        items: Int32Array.from(pairs, (x) => x[1]),
+        ratings: Float32Array.from(pairs, (_, k) => 1 + (k % 5)),
+      };
+      const dense = setUp(kind, full),
+        lazy = setUp(kind, full);
       for (let step = 1; step <= 4; step++) {
-        const c1 = 1 / (1 - 0.9 ** step), c2 = 1 / (1 - 0.999 ** step);
+        const c1 = 1 / (1 - 0.9 ** step),
+          c2 = 1 / (1 - 0.999 ** step);
         const sd = dense.ops.gradient(0, full.n, 2 / full.n, 0.01);
         dense.ops.adam(0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3);
         const sl = lazy.ops.gradientTouched(0, full.n, 2 / full.n, 0.01, step);
@@ -140,12 +168,14 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       const p = problem(17);
       const { ops, L } = setUp(kind, p);
       // Rows 0-3 only: the users and items they do not use must not move.
-      const touchedU = new Set(p.users.subarray(0, 4)), touchedI = new Set(p.items.subarray(0, 4));
+      const touchedU = new Set(p.users.subarray(0, 4)),
+        touchedI = new Set(p.items.subarray(0, 4));
       assert.ok(touchedU.size < NU && touchedI.size < NI, "some rows untouched");
       const before = ops.f32.slice(0, L.paramsEnd);
       ops.gradientTouched(0, 4, 0.5, 0.01, 1);
       ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3, 0);
-      const w0 = readWeights(before, L), w1 = readWeights(ops.f32, L);
+      const w0 = readWeights(before, L),
+        w1 = readWeights(ops.f32, L);
       assert.equal(w1.globalBias, w0.globalBias, "global bias fixed with learnGlobal = 0");
       for (let u = 0; u < NU; u++) {
         const same = w1.userFactors.subarray(u * DIM, (u + 1) * DIM).every((x, j) => x === w0.userFactors[u * DIM + j]) && w1.userBias[u] === w0.userBias[u];
@@ -162,7 +192,8 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
 
   it("the wasm and typed-array kernels agree on gradient, Adam, SGD and errors", () => {
     const p = problem(11);
-    const a = setUp("js", p), b = setUp("wasm", p);
+    const a = setUp("js", p),
+      b = setUp("wasm", p);
     for (const { ops, L } of [a, b]) {
       clearGradients(ops.f32, L);
       ops.gradient(0, p.n, 2 / p.n, 0.001);
@@ -177,11 +208,13 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       ops.gradientTouched(0, 12, 0.1, 0, 2);
       ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 5.26, 500.25, 0, 0);
     }
-    const wa = readWeights(a.ops.f32, a.L), wb = readWeights(b.ops.f32, b.L);
+    const wa = readWeights(a.ops.f32, a.L),
+      wb = readWeights(b.ops.f32, b.L);
     assertClose(wb.userFactors, wa.userFactors, 1e-4, "P");
     assertClose(wb.itemFactors, wa.itemFactors, 1e-4, "Q");
     assertClose(wb.userBias, wa.userBias, 1e-4, "bu");
-    const ea = a.ops.errors(a.L.valUsers, a.L.valItems, a.L.valRatings, p.n), eb = b.ops.errors(b.L.valUsers, b.L.valItems, b.L.valRatings, p.n);
+    const ea = a.ops.errors(a.L.valUsers, a.L.valItems, a.L.valRatings, p.n),
+      eb = b.ops.errors(b.L.valUsers, b.L.valItems, b.L.valRatings, p.n);
     assert.ok(Math.abs(ea[0] - eb[0]) < 1e-3 * ea[0] && Math.abs(ea[1] - eb[1]) < 1e-3 * ea[1], `${ea} vs ${eb}`);
   });
 });
@@ -190,8 +223,11 @@ describe("kernel shuffles", () => {
   it("the wasm and typed-array shuffles move the training records exactly as shuffleTogether moves three arrays", () => {
     const n = 5000;
     const L = makeLayout(3, 3, 4, n, 0);
-    const js = createJsOps(L, new ArrayBuffer(L.size * 4)), wasm = createWasmOps(L);
-    const users = Int32Array.from({ length: n }, (_, k) => k), items = Int32Array.from(users, (k) => 2 * k), ratings = Float32Array.from(users, (k) => k / 4);
+    const js = createJsOps(L, new ArrayBuffer(L.size * 4)),
+      wasm = createWasmOps(L);
+    const users = Int32Array.from({ length: n }, (_, k) => k),
+      items = Int32Array.from(users, (k) => 2 * k),
+      ratings = Float32Array.from(users, (k) => k / 4);
     for (const ops of [js, wasm]) {
       writeTrainRows(ops.f32, ops.i32, L, { users, items, ratings, length: n });
       ops.shuffle(0xdeadbeef);
@@ -214,17 +250,35 @@ describe("kernel shuffles", () => {
  * parameter kind and per part: weights, m, v), with no layout at all: what the interleaved records must compute.
  */
 function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, lazy: boolean, o: { lr: number; l2: number; reg: number }) {
-  const W = { P: Float64Array.from(p.w.userFactors), Q: Float64Array.from(p.w.itemFactors), bu: Float64Array.from(p.w.userBias), bi: Float64Array.from(p.w.itemBias), g: new Float64Array([p.w.globalBias]) };
-  const zero = () => ({ P: new Float64Array(NU * DIM), Q: new Float64Array(NI * DIM), bu: new Float64Array(NU), bi: new Float64Array(NI), g: new Float64Array(1) });
-  const M = zero(), V = zero();
+  const W = {
+    P: Float64Array.from(p.w.userFactors),
+    Q: Float64Array.from(p.w.itemFactors),
+    bu: Float64Array.from(p.w.userBias),
+    bi: Float64Array.from(p.w.itemBias),
+    g: new Float64Array([p.w.globalBias]),
+  };
+  const zero = () => ({
+    P: new Float64Array(NU * DIM),
+    Q: new Float64Array(NI * DIM),
+    bu: new Float64Array(NU),
+    bi: new Float64Array(NI),
+    g: new Float64Array(1),
+  });
+  const M = zero(),
+    V = zero();
   const keys = ["P", "Q", "bu", "bi", "g"] as const;
   for (let step = 1; step <= steps; step++) {
-    const start = ((step - 1) * batch) % p.n, end = Math.min(p.n, start + batch), B = end - start;
+    const start = ((step - 1) * batch) % p.n,
+      end = Math.min(p.n, start + batch),
+      B = end - start;
     const G = zero();
-    const touchedU = new Set<number>(), touchedI = new Set<number>();
+    const touchedU = new Set<number>(),
+      touchedI = new Set<number>();
     for (let k = start; k < end; k++) {
-      const u = p.users[k]!, i = p.items[k]!;
-      touchedU.add(u); touchedI.add(i);
+      const u = p.users[k]!,
+        i = p.items[k]!;
+      touchedU.add(u);
+      touchedI.add(i);
       let pred = W.bu[u]! + W.bi[i]! + W.g[0]!;
       for (let d = 0; d < DIM; d++) pred += W.P[u * DIM + d]! * W.Q[i * DIM + d]!;
       const e = (2 / B) * (pred - p.ratings[k]!);
@@ -232,9 +286,12 @@ function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, l
         G.P[u * DIM + d]! += e * W.Q[i * DIM + d]! + (o.reg / B) * W.P[u * DIM + d]!;
         G.Q[i * DIM + d]! += e * W.P[u * DIM + d]! + (o.reg / B) * W.Q[i * DIM + d]!;
       }
-      G.bu[u]! += e; G.bi[i]! += e; G.g[0]! += e;
+      G.bu[u]! += e;
+      G.bi[i]! += e;
+      G.g[0]! += e;
     }
-    const c1 = 1 / (1 - 0.9 ** step), c2 = 1 / (1 - 0.999 ** step);
+    const c1 = 1 / (1 - 0.9 ** step),
+      c2 = 1 / (1 - 0.999 ** step);
     const rowOf = (key: (typeof keys)[number], x: number): number => (key === "P" || key === "Q" ? Math.floor(x / DIM) : x);
     for (const key of keys) {
       for (let x = 0; x < W[key].length; x++) {
@@ -269,10 +326,15 @@ describe("interleaved parameter records (layout.ts)", () => {
       it(`${kind}: ${lazy ? "lazy" : "dense"} Adam on the records matches a slow obvious computation over separate arrays (weights and both moments)`, () => {
         const p = problem(23);
         const { ops, L } = setUp(kind, p);
-        const o = { lr: 0.02, l2: 1e-3, reg: 0.02 }, batch = 8, steps = 12;
+        const o = { lr: 0.02, l2: 1e-3, reg: 0.02 },
+          batch = 8,
+          steps = 12;
         for (let step = 1; step <= steps; step++) {
-          const start = ((step - 1) * batch) % p.n, end = Math.min(p.n, start + batch), B = end - start;
-          const c1 = 1 / (1 - 0.9 ** step), c2 = 1 / (1 - 0.999 ** step);
+          const start = ((step - 1) * batch) % p.n,
+            end = Math.min(p.n, start + batch),
+            B = end - start;
+          const c1 = 1 / (1 - 0.9 ** step),
+            c2 = 1 / (1 - 0.999 ** step);
           if (lazy) {
             ops.gradientTouched(start, end, 2 / B, o.reg / B, step);
             ops.adamLazy(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2, 1);
@@ -282,7 +344,11 @@ describe("interleaved parameter records (layout.ts)", () => {
           }
         }
         const ref = slowAdam(p, batch, steps, lazy, o);
-        const parts = [[readWeights(ops.f32, L), ref.W, 2e-4], [readPart(ops.f32, L, MOMENT1), ref.M, 2e-4], [readPart(ops.f32, L, MOMENT2), ref.V, 2e-4]] as const;
+        const parts = [
+          [readWeights(ops.f32, L), ref.W, 2e-4],
+          [readPart(ops.f32, L, MOMENT1), ref.M, 2e-4],
+          [readPart(ops.f32, L, MOMENT2), ref.V, 2e-4],
+        ] as const;
         for (const [got, want, tol] of parts) {
           assertClose(got.userFactors, want.P, tol, "P");
           assertClose(got.itemFactors, want.Q, tol, "Q");
@@ -292,7 +358,9 @@ describe("interleaved parameter records (layout.ts)", () => {
         }
         assert.ok(gradientsZero(ops, L), "gradients zeroed after each step");
         // Padding lanes of every part stay exactly zero.
-        for (let r = 0; r < NU + NI; r++) for (let part = 0; part < 4; part++) for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[L.p + r * L.rec + part * L.stride + d], 0, `row ${r} part ${part} lane ${d}`);
+        for (let r = 0; r < NU + NI; r++)
+          for (let part = 0; part < 4; part++)
+            for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[L.p + r * L.rec + part * L.stride + d], 0, `row ${r} part ${part} lane ${d}`);
       });
     }
   }

@@ -46,8 +46,10 @@ describe("the MF model as a tf.layers model", function () {
     const w = weightsWithBiases(40, 30, 16, 3);
     const model = buildLayersMf(tf, w);
     try {
-      const users = Int32Array.from({ length: 200 }, (_, k) => (k * 7) % 40), items = Int32Array.from({ length: 200 }, (_, k) => (k * 11) % 30);
-      const got = predictWithLayers(tf, model, users, items), want = predictMany(w, users, items);
+      const users = Int32Array.from({ length: 200 }, (_, k) => (k * 7) % 40),
+        items = Int32Array.from({ length: 200 }, (_, k) => (k * 11) % 30);
+      const got = predictWithLayers(tf, model, users, items),
+        want = predictMany(w, users, items);
       for (let k = 0; k < want.length; k++) assert.ok(Math.abs(got[k]! - want[k]!) < 1e-5, `row ${k}: layers ${got[k]} vs formula ${want[k]}`);
       // A model with other weights must predict otherwise (the comparison can fail).
       setLayersMfWeights(tf, model, weightsWithBiases(40, 30, 16, 4));
@@ -78,10 +80,20 @@ describe("the MF model as a tf.layers model", function () {
     const hyper = { epochs: 12, dim: 8, batchSize: 128, learningRate: 0.01, l2: 1e-3, l2PerRating: 0, updates: "dense" as const };
     const kernel = await trainModel(split, dataset, hyper, { backend: "typed-array" });
     const seen: number[] = [];
-    const layers = await trainModel(split, dataset, hyper, { backend: "tfjs-wasm", layers: true, onEpochEnd: (r) => { seen.push(r.epoch); } });
+    const layers = await trainModel(split, dataset, hyper, {
+      backend: "tfjs-wasm",
+      layers: true,
+      onEpochEnd: (r) => {
+        seen.push(r.epoch);
+      },
+    });
     assert.equal(layers.backend, "tfjs-wasm+layers");
-    assert.deepEqual(seen, Array.from({ length: 12 }, (_, k) => k));
-    const a = kernel.history[11]!.valLoss, b = layers.history[11]!.valLoss;
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 12 }, (_, k) => k),
+    );
+    const a = kernel.history[11]!.valLoss,
+      b = layers.history[11]!.valLoss;
     assert.ok(Math.abs(a - b) < 0.01, `kernel val MSE ${a}, layers ${b}`);
     assert.ok(layers.history[11]!.trainLoss < layers.history[0]!.trainLoss, "training loss falls");
     saveModel(layers, tmp.join("layers-model"));
@@ -100,8 +112,10 @@ describe("the MF model as a tf.layers model", function () {
     assert.equal(json.format, "layers-model");
     const loaded = await tf.loadLayersModel(fileLoadHandler(tf, dir));
     try {
-      const users = Int32Array.from([0, 3, 19]), items = Int32Array.from([0, 14, 7]);
-      const got = predictWithLayers(tf, loaded, users, items), want = predictMany(trained.weights, users, items);
+      const users = Int32Array.from([0, 3, 19]),
+        items = Int32Array.from([0, 14, 7]);
+      const got = predictWithLayers(tf, loaded, users, items),
+        want = predictMany(trained.weights, users, items);
       for (let k = 0; k < 3; k++) assert.ok(Math.abs(got[k]! - want[k]!) < 1e-5, `row ${k}: ${got[k]} vs ${want[k]}`);
     } finally {
       loaded.dispose();
@@ -116,7 +130,12 @@ describe("the MF model as a tf.layers model", function () {
     const { dataset, split } = tinyDataset(20, 15, 0.5, 33);
     const before = tf.memory().numTensors;
     const m = await trainModel(split, dataset, { epochs: 3, dim: 4, batchSize: 32 }, { backend: "tfjs-wasm", layers: true });
-    await trainModel(split, dataset, { epochs: 20, dim: 4, batchSize: 0, learningRate: 0.1, l2: 0, earlyStoppingPatience: 2 }, { backend: "tfjs-wasm", layers: true });
+    await trainModel(
+      split,
+      dataset,
+      { epochs: 20, dim: 4, batchSize: 0, learningRate: 0.1, l2: 0, earlyStoppingPatience: 2 },
+      { backend: "tfjs-wasm", layers: true },
+    );
     const model = buildLayersMf(tf, m.weights);
     predictWithLayers(tf, model, Int32Array.from([1]), Int32Array.from([2]));
     model.dispose();

@@ -22,7 +22,9 @@ import { datasetFromObjects } from "../../src/data/dataset";
  */
 function plantedGroups(seed: number): { dataset: Dataset; split: DataSplit } {
   const rng = createRng(seed);
-  const users = 60, items = 45, interactions: Interaction[] = [];
+  const users = 60,
+    items = 45,
+    interactions: Interaction[] = [];
   for (let u = 0; u < users; u++) {
     for (let i = 0; i < items; i++) {
       if (rng.next() > 0.6) continue;
@@ -32,7 +34,10 @@ function plantedGroups(seed: number): { dataset: Dataset; split: DataSplit } {
     }
   }
   const order = interactions.map((_, k) => k);
-  for (let k = order.length - 1; k > 0; k--) { const j = rng.int(k + 1); [order[k], order[j]] = [order[j]!, order[k]!]; }
+  for (let k = order.length - 1; k > 0; k--) {
+    const j = rng.int(k + 1);
+    [order[k], order[j]] = [order[j]!, order[k]!];
+  }
   const shuffled = order.map((k) => interactions[k]!);
   const cut = Math.floor(shuffled.length * 0.8);
   const dataset: Dataset = datasetFromObjects({
@@ -69,11 +74,15 @@ describe("the neural model (embeddings concatenated, dense ReLU layers, dense ou
     const { dataset, split } = tinyDataset(20, 15, 0.5, 41);
     const h = { ...hyper, epochs: 3 };
     const opts = { modelType: "neural" as const, neural: { hiddenSizes: [8, 4], dropout: 0.3 } };
-    const a = await trainModel(split, dataset, h, opts), b = await trainModel(split, dataset, h, opts);
+    const a = await trainModel(split, dataset, h, opts),
+      b = await trainModel(split, dataset, h, opts);
     const c = await trainModel(split, dataset, { ...h, seed: 43 }, opts);
     assert.deepEqual(Array.from(a.network!.dense[0]!.kernel), Array.from(b.network!.dense[0]!.kernel));
     assert.deepEqual(Array.from(a.weights.userFactors), Array.from(b.weights.userFactors));
-    assert.deepEqual(a.history.map((r) => r.valLoss), b.history.map((r) => r.valLoss));
+    assert.deepEqual(
+      a.history.map((r) => r.valLoss),
+      b.history.map((r) => r.valLoss),
+    );
     assert.notDeepEqual(Array.from(a.network!.dense[0]!.kernel), Array.from(c.network!.dense[0]!.kernel));
   });
 
@@ -84,7 +93,8 @@ describe("the neural model (embeddings concatenated, dense ReLU layers, dense ou
     try {
       const { neuralWeights } = require("../../src/model/neural") as typeof import("../../src/model/neural");
       const { weights, network } = neuralWeights(net, config);
-      const users = Int32Array.from({ length: 25 }, () => 7), items = Int32Array.from({ length: 25 }, (_, k) => k);
+      const users = Int32Array.from({ length: 25 }, () => 7),
+        items = Int32Array.from({ length: 25 }, (_, k) => k);
       const want = predictWithLayers(tf, net, users, items);
       const all = neuralScoreItems(weights, network, 7);
       const some = neuralPredictMany(weights, network, users, items);
@@ -106,11 +116,13 @@ describe("the neural model (embeddings concatenated, dense ReLU layers, dense ou
     const loaded = loadModel(dir);
     assert.equal(loaded.modelType, "neural");
     assert.deepEqual(loaded.network!.config, { hiddenSizes: [6], dropout: 0 });
-    const users = Int32Array.from([0, 5, 19]), items = Int32Array.from([3, 0, 14]);
+    const users = Int32Array.from([0, 5, 19]),
+      items = Int32Array.from([3, 0, 14]);
     assert.deepEqual(Array.from(predictModel(loaded, users, items)), Array.from(predictModel(model, users, items)));
     const layers = layersModelOf(tf, loaded);
     try {
-      const got = predictWithLayers(tf, layers, users, items), want = predictModel(model, users, items);
+      const got = predictWithLayers(tf, layers, users, items),
+        want = predictModel(model, users, items);
       for (let k = 0; k < 3; k++) assert.ok(Math.abs(got[k]! - want[k]!) < 1e-5);
     } finally {
       layers.dispose();

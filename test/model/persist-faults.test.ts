@@ -57,7 +57,11 @@ describe("saveModel under concurrency and kill -9 (real processes)", function ()
     await Promise.race([Promise.all(children.map((c) => c.ready)), Promise.all(children.map((c) => c.done))]);
     fs.writeFileSync(gate, "");
     const results = await Promise.all(children.map((c) => c.done));
-    assert.deepEqual(results.filter((r) => r.code !== 0), [], "every save exits 0");
+    assert.deepEqual(
+      results.filter((r) => r.code !== 0),
+      [],
+      "every save exits 0",
+    );
     assert.equal(state(dir), "ok");
     const files = fs.readdirSync(dir).sort();
     assert.equal(files.length, 2, `manifest and one weights file, got ${files.join(", ")}`);

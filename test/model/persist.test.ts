@@ -32,7 +32,11 @@ describe("saveModel / loadModel", function () {
   const manifestOf = (dir: string): ModelManifest => JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), "utf8")) as ModelManifest;
   const weightsFileOf = (dir: string): string => path.join(dir, manifestOf(dir).weights.file);
   const expectError = (dir: string, file: RegExp, problem: RegExp): void => {
-    assert.throws(() => loadModel(dir), (e: unknown) => e instanceof ModelFormatError && file.test(e.file) && problem.test(e.message), `expected ${problem}`);
+    assert.throws(
+      () => loadModel(dir),
+      (e: unknown) => e instanceof ModelFormatError && file.test(e.file) && problem.test(e.message),
+      `expected ${problem}`,
+    );
   };
 
   it("save then load gives identical weights, predictions, ID maps and metadata", () => {
@@ -82,12 +86,28 @@ describe("saveModel / loadModel", function () {
   it("a crash before the commit leaves the previous model whole and no temporary files", () => {
     const dir = path.join(tmp, "m");
     saveModel(model, dir);
-    assert.throws(() => saveModel(other, dir, { beforeCommit: () => { throw new Error("simulated crash"); } }), /simulated crash/);
+    assert.throws(
+      () =>
+        saveModel(other, dir, {
+          beforeCommit: () => {
+            throw new Error("simulated crash");
+          },
+        }),
+      /simulated crash/,
+    );
     assert.deepEqual(loadModel(dir).weights, model.weights);
     assert.deepEqual(fs.readdirSync(dir).sort(), [MANIFEST_FILE, manifestOf(dir).weights.file].sort());
     // A crash while creating a new directory leaves nothing at the target.
     const fresh = path.join(tmp, "fresh");
-    assert.throws(() => saveModel(model, fresh, { beforeCommit: () => { throw new Error("simulated crash"); } }), /simulated crash/);
+    assert.throws(
+      () =>
+        saveModel(model, fresh, {
+          beforeCommit: () => {
+            throw new Error("simulated crash");
+          },
+        }),
+      /simulated crash/,
+    );
     assert.equal(fs.existsSync(fresh), false);
     assert.deepEqual(fs.readdirSync(tmp).sort(), ["m"]);
   });
@@ -115,7 +135,11 @@ describe("saveModel / loadModel", function () {
     expectError(dir, /manifest\.json$/, /not valid JSON/);
     const m = manifestOf(path.join(tmp, "good"));
     fs.writeFileSync(path.join(tmp, "good", MANIFEST_FILE), JSON.stringify({ ...m, formatVersion: 3 }));
-    expectError(path.join(tmp, "good"), /manifest\.json$/, /format version 3 is not supported \(this workbook reads versions 1 and 2\); retrain or save the model again/);
+    expectError(
+      path.join(tmp, "good"),
+      /manifest\.json$/,
+      /format version 3 is not supported \(this workbook reads versions 1 and 2\); retrain or save the model again/,
+    );
   });
 
   it("names the weights file when it is missing, truncated or corrupt", () => {
@@ -139,7 +163,11 @@ describe("saveModel / loadModel", function () {
     const m = manifestOf(dir);
     const write = (x: object): void => fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify(x));
     write({ ...m, weights: { ...m.weights, file: "../../etc/passwd" } });
-    expectError(dir, /manifest\.json$/, /field "weights.file" must be a file name like weights-<16 hex>\.bin inside the model directory, but is "..\/..\/etc\/passwd"/);
+    expectError(
+      dir,
+      /manifest\.json$/,
+      /field "weights.file" must be a file name like weights-<16 hex>\.bin inside the model directory, but is "..\/..\/etc\/passwd"/,
+    );
     write({ ...m, dim: "64" });
     expectError(dir, /manifest\.json$/, /field "dim" must be an integer >= 1, but is "64"/);
     write({ ...m, userIds: m.userIds!.slice(1) });
@@ -169,13 +197,23 @@ describe("saveModel / loadModel", function () {
   });
 
   it("version 2 keeps the IDs in the weights file: any character round-trips, a version 1 model still loads", async () => {
-    const odd = ["U\n1", "a,b", "x\"y", "用户😀", "é"].sort();
+    const odd = ["U\n1", "a,b", 'x"y', "用户😀", "é"].sort();
     const ids = IdMap.fromIds("user", odd);
     const items = IdMap.fromIds("item", ["I\r", "i2", "😀"]);
     const w = model.weights;
     const small: TrainedModel = {
-      ...model, userIds: ids, itemIds: items,
-      weights: { ...w, numUsers: 5, numItems: 3, userFactors: w.userFactors.slice(0, 50), itemFactors: w.itemFactors.slice(0, 30), userBias: w.userBias.slice(0, 5), itemBias: w.itemBias.slice(0, 3) },
+      ...model,
+      userIds: ids,
+      itemIds: items,
+      weights: {
+        ...w,
+        numUsers: 5,
+        numItems: 3,
+        userFactors: w.userFactors.slice(0, 50),
+        itemFactors: w.itemFactors.slice(0, 30),
+        userBias: w.userBias.slice(0, 5),
+        itemBias: w.itemBias.slice(0, 3),
+      },
       ratedItems: { offsets: new Int32Array([0, 1, 1, 2, 2, 3]), items: new Int32Array([0, 2, 1]) },
     };
     for (const formatVersion of [2, 1] as const) {
@@ -209,19 +247,31 @@ describe("saveModel / loadModel", function () {
       const b = Buffer.from(good);
       edit(b);
       fs.writeFileSync(wf, b);
-      fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...m, weights: { ...m.weights, sha256: createHash("sha256").update(b).digest("hex") } }));
+      fs.writeFileSync(
+        path.join(dir, MANIFEST_FILE),
+        JSON.stringify({ ...m, weights: { ...m.weights, sha256: createHash("sha256").update(b).digest("hex") } }),
+      );
     };
     rewrite((b) => b.writeInt32LE(b.readInt32LE(ends.byteOffset + 4), ends.byteOffset)); // ID 0 ends where ID 1 does: ID 1 empty
     expectError(dir, /weights-[0-9a-f]{16}\.bin$/, /corrupt: ID 1 runs \d+\.\.\d+ in an ID text/);
-    rewrite((b) => { const a = b[text.byteOffset + 3]!; b[text.byteOffset + 3] = b[text.byteOffset + 7]!; b[text.byteOffset + 7] = a; }); // "u000","u001" -> "u001","u000"
+    rewrite((b) => {
+      const a = b[text.byteOffset + 3]!;
+      b[text.byteOffset + 3] = b[text.byteOffset + 7]!;
+      b[text.byteOffset + 7] = a;
+    }); // "u000","u001" -> "u001","u000"
     expectError(dir, /weights-[0-9a-f]{16}\.bin$/, /corrupt ID sections: Expected user ID list\[\d+\] to be sorted and unique/);
-    rewrite((b) => { b[text.byteOffset] = 0xff; });
+    rewrite((b) => {
+      b[text.byteOffset] = 0xff;
+    });
     expectError(dir, /weights-[0-9a-f]{16}\.bin$/, /corrupt: the ID text is not UTF-8/);
     // A version 2 manifest that still carries IDs, or lacks an ID section, is refused naming the field.
     fs.writeFileSync(wf, good);
     fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...m, userIds: model.userIds.toArray() }));
     expectError(dir, /manifest\.json$/, /field "userIds" must be absent in format version 2/);
-    fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...m, weights: { ...m.weights, sections: m.weights.sections.filter((x) => x.name !== "idText") } }));
+    fs.writeFileSync(
+      path.join(dir, MANIFEST_FILE),
+      JSON.stringify({ ...m, weights: { ...m.weights, sections: m.weights.sections.filter((x) => x.name !== "idText") } }),
+    );
     expectError(dir, /manifest\.json$/, /lacks the section idText/);
     fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify(m));
     assert.deepEqual(loadModel(dir).userIds.toArray(), model.userIds.toArray());
@@ -230,14 +280,24 @@ describe("saveModel / loadModel", function () {
   it("loadModelAsync gives the event loop a turn while it builds large ID maps (in steps, not one block)", async () => {
     const n = 100_000;
     const big: TrainedModel = {
-      ...model, userIds: IdMap.fromIds("user", Array.from({ length: n }, (_, k) => `user-${String(k).padStart(7, "0")}`)),
+      ...model,
+      userIds: IdMap.fromIds(
+        "user",
+        Array.from({ length: n }, (_, k) => `user-${String(k).padStart(7, "0")}`),
+      ),
       weights: { ...model.weights, numUsers: n, userFactors: new Float32Array(n * 10), userBias: new Float32Array(n) },
       ratedItems: { offsets: new Int32Array(n + 1), items: new Int32Array(0) },
     };
     const dir = path.join(tmp, "big");
     saveModel(big, dir);
-    let turns = 0, running = true;
-    const tick = (): void => { if (running) { turns++; setImmediate(tick); } };
+    let turns = 0,
+      running = true;
+    const tick = (): void => {
+      if (running) {
+        turns++;
+        setImmediate(tick);
+      }
+    };
     setImmediate(tick);
     const back = await loadModelAsync(dir);
     running = false;

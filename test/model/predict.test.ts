@@ -4,7 +4,9 @@ import { randomWeights } from "../../src/model/init";
 import type { MfWeights } from "../../src/model/types";
 
 const W: MfWeights = {
-  dim: 2, numUsers: 2, numItems: 3,
+  dim: 2,
+  numUsers: 2,
+  numItems: 3,
   userFactors: Float32Array.from([1, 2, -1, 0.5]),
   itemFactors: Float32Array.from([0.5, 0.5, 2, -1, 0, 0]),
   userBias: Float32Array.from([0.1, -0.2]),
@@ -16,7 +18,10 @@ describe("predictRating and rating metrics", () => {
   it("is dot + user bias + item bias + global bias (hand-computed)", () => {
     assert.ok(Math.abs(predictRating(W, 0, 0) - (1 * 0.5 + 2 * 0.5 + 0.1 + 0 + 3)) < 1e-6);
     assert.ok(Math.abs(predictRating(W, 1, 1) - (-1 * 2 + 0.5 * -1 - 0.2 + 0.3 + 3)) < 1e-6);
-    assert.deepEqual([...predictMany(W, Int32Array.from([0, 1]), Int32Array.from([2, 2]))].map((x) => Math.round(x * 1e6) / 1e6), [2.7, 2.4]);
+    assert.deepEqual(
+      [...predictMany(W, Int32Array.from([0, 1]), Int32Array.from([2, 2]))].map((x) => Math.round(x * 1e6) / 1e6),
+      [2.7, 2.4],
+    );
   });
 
   it("clips predictions to the model's rating scale when given one, and only then", () => {
@@ -51,7 +56,9 @@ describe("predictRating and rating metrics", () => {
 
 describe("randomWeights", () => {
   it("is the same for the same seed, different for another, with the asked standard deviation", () => {
-    const a = randomWeights(200, 100, 16, 5, 0.1), b = randomWeights(200, 100, 16, 5, 0.1), c = randomWeights(200, 100, 16, 6, 0.1);
+    const a = randomWeights(200, 100, 16, 5, 0.1),
+      b = randomWeights(200, 100, 16, 5, 0.1),
+      c = randomWeights(200, 100, 16, 6, 0.1);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a.userFactors, c.userFactors);
     const xs = [...a.userFactors];

@@ -15,7 +15,7 @@ import type { TrainedModel } from "../../src/model/types";
 /** A model big enough that a save takes a few milliseconds (a kill lands inside it often). */
 export function biggerModel(seed: number, users = 2000, items = 500, dim = 16): TrainedModel {
   const base = makeModel(seed, dim);
-  let x = seed * 2654435761 >>> 0;
+  let x = (seed * 2654435761) >>> 0;
   const rnd = (): number => {
     x = (x * 1103515245 + 12345) >>> 0;
     return x / 2 ** 32 - 0.5;
@@ -24,8 +24,18 @@ export function biggerModel(seed: number, users = 2000, items = 500, dim = 16): 
   const ids = (p: string, n: number): string[] => Array.from({ length: n }, (_, k) => `${p}${String(k).padStart(6, "0")}`);
   return {
     ...base,
-    weights: { dim, numUsers: users, numItems: items, userFactors: f(users * dim), itemFactors: f(items * dim), userBias: f(users), itemBias: f(items), globalBias: 3 },
-    userIds: IdMap.fromIds("user", ids("U", users)), itemIds: IdMap.fromIds("item", ids("I", items)),
+    weights: {
+      dim,
+      numUsers: users,
+      numItems: items,
+      userFactors: f(users * dim),
+      itemFactors: f(items * dim),
+      userBias: f(users),
+      itemBias: f(items),
+      globalBias: 3,
+    },
+    userIds: IdMap.fromIds("user", ids("U", users)),
+    itemIds: IdMap.fromIds("item", ids("I", items)),
     ratedItems: ratedItemsFromLists(Array.from({ length: users }, (_, u) => [...new Set([u % items, (u * 7 + 1) % items])].sort((a, b) => a - b))),
     dataFingerprint: `bigger-${seed}`,
   };

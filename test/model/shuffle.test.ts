@@ -4,9 +4,14 @@ import { shuffleRecords, shuffleTogether } from "../../src/model/shuffle";
 describe("shuffleTogether", () => {
   it("permutes parallel arrays with one permutation, the same for the same seed", () => {
     const n = 1000;
-    const a = Int32Array.from({ length: n }, (_, k) => k), b = Int32Array.from(a, (x) => 2 * x), c = Float32Array.from(a, (x) => x / 2);
+    const a = Int32Array.from({ length: n }, (_, k) => k),
+      b = Int32Array.from(a, (x) => 2 * x),
+      c = Float32Array.from(a, (x) => x / 2);
     shuffleTogether(123, a, b, c);
-    assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: n }, (_, k) => k));
+    assert.deepEqual(
+      [...a].sort((x, y) => x - y),
+      Array.from({ length: n }, (_, k) => k),
+    );
     for (let k = 0; k < n; k++) {
       assert.equal(b[k], 2 * a[k]!);
       assert.equal(c[k], a[k]! / 2);
@@ -20,7 +25,8 @@ describe("shuffleTogether", () => {
   });
 
   it("puts every element in every position about equally often (chi-square over 6000 shuffles of 6)", () => {
-    const n = 6, trials = 6000;
+    const n = 6,
+      trials = 6000;
     const counts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     for (let t = 0; t < trials; t++) {
       const a = Int32Array.from({ length: n }, (_, k) => k);
@@ -37,8 +43,11 @@ describe("shuffleTogether", () => {
 
 describe("shuffleRecords", () => {
   it("moves records of several words with the permutation shuffleTogether gives parallel arrays", () => {
-    const n = 777, at = 5;
-    const a = Int32Array.from({ length: n }, (_, k) => k), b = Int32Array.from(a, (x) => -x), c = Int32Array.from(a, (x) => 3 * x);
+    const n = 777,
+      at = 5;
+    const a = Int32Array.from({ length: n }, (_, k) => k),
+      b = Int32Array.from(a, (x) => -x),
+      c = Int32Array.from(a, (x) => 3 * x);
     const words = new Int32Array(at + 3 * n + 2).fill(-9);
     for (let k = 0; k < n; k++) words.set([a[k]!, b[k]!, c[k]!], at + 3 * k);
     shuffleRecords(99, words, at, n, 3);

@@ -22,18 +22,43 @@ describe("tfjs-wasm speed-ups (matMul gradient, embedding gather)", function () 
   /** Gradients of sum(matMul(a, b, tA, tB) ⊙ r) with respect to a and b on the active backend. */
   function grads(tA: boolean, tB: boolean, shapes: { a: number[]; b: number[]; out: number[] }): Float32Array[] {
     return tf.tidy(() => {
-      const a = tf.tensor(values(shapes.a.reduce((x, y) => x * y), 1), shapes.a);
-      const b = tf.tensor(values(shapes.b.reduce((x, y) => x * y), 2), shapes.b);
-      const r = tf.tensor(values(shapes.out.reduce((x, y) => x * y), 3), shapes.out);
+      const a = tf.tensor(
+        values(
+          shapes.a.reduce((x, y) => x * y),
+          1,
+        ),
+        shapes.a,
+      );
+      const b = tf.tensor(
+        values(
+          shapes.b.reduce((x, y) => x * y),
+          2,
+        ),
+        shapes.b,
+      );
+      const r = tf.tensor(
+        values(
+          shapes.out.reduce((x, y) => x * y),
+          3,
+        ),
+        shapes.out,
+      );
       const g = tf.grads((x: any, y: any) => tf.sum(tf.mul(tf.matMul(x, y, tA, tB), r)))([a, b]);
       return g.map((t) => t.dataSync() as Float32Array);
     });
   }
 
-  for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+  for (const [tA, tB] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
     it(`matMul gradient (transposeA ${tA}, transposeB ${tB}) on wasm equals TF.js's own on the cpu backend`, async () => {
       // m x k times k x n, m = 300, k = 24, n = 7: both identities (transpose operands / transpose the result) get used.
-      const m = 300, k = 24, n = 7;
+      const m = 300,
+        k = 24,
+        n = 7;
       const shapes = { a: tA ? [k, m] : [m, k], b: tB ? [n, k] : [k, n], out: [m, n] };
       await loadTfjs("tfjs-cpu");
       const want = grads(tA, tB, shapes);
@@ -43,7 +68,10 @@ describe("tfjs-wasm speed-ups (matMul gradient, embedding gather)", function () 
       for (let j = 0; j < 2; j++) {
         assert.equal(got[j]!.length, want[j]!.length);
         for (let q = 0; q < want[j]!.length; q++) {
-          assert.ok(Math.abs(got[j]![q]! - want[j]![q]!) <= 1e-4 * (1 + Math.abs(want[j]![q]!)), `grad ${j ? "b" : "a"}[${q}]: ${got[j]![q]} vs ${want[j]![q]}`);
+          assert.ok(
+            Math.abs(got[j]![q]! - want[j]![q]!) <= 1e-4 * (1 + Math.abs(want[j]![q]!)),
+            `grad ${j ? "b" : "a"}[${q}]: ${got[j]![q]} vs ${want[j]![q]}`,
+          );
         }
       }
     });
@@ -55,7 +83,9 @@ describe("tfjs-wasm speed-ups (matMul gradient, embedding gather)", function () 
     const idx = Int32Array.from([3, 0, 49, 3, 17]);
     const rows = tf.tidy(() => tf.gather(tf.tensor2d(table, [50, 6]), tf.tensor1d(idx, "int32")).dataSync() as Float32Array);
     assert.equal(rows.length, idx.length * 6);
-    idx.forEach((r, k) => { for (let j = 0; j < 6; j++) assert.equal(rows[k * 6 + j], table[r * 6 + j]); });
+    idx.forEach((r, k) => {
+      for (let j = 0; j < 6; j++) assert.equal(rows[k * 6 + j], table[r * 6 + j]);
+    });
     // 2-d indices (what tf.layers.embedding passes before flattening) give [..., 6] too.
     const shape = tf.tidy(() => tf.gather(tf.tensor2d(table, [50, 6]), tf.tensor2d(idx.subarray(0, 4), [2, 2], "int32")).shape);
     assert.deepEqual(shape, [2, 2, 6]);

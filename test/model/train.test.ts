@@ -26,19 +26,22 @@ function mse(model: TrainedModel, rows: readonly Interaction[]): number {
 /** Global mean + user and item biases fitted by a few rounds of damped alternating means (Koren's baseline). */
 function biasOnlyMse(train: readonly Interaction[], validation: readonly Interaction[]): number {
   const mu = train.reduce((s, r) => s + r.rating, 0) / train.length;
-  const bu = new Map<string, number>(), bi = new Map<string, number>();
+  const bu = new Map<string, number>(),
+    bi = new Map<string, number>();
   for (let round = 0; round < 5; round++) {
     const sumI = new Map<string, [number, number]>();
     for (const r of train) {
       const a = sumI.get(r.itemId) ?? [0, 0];
-      a[0] += r.rating - mu - (bu.get(r.userId) ?? 0); a[1]++;
+      a[0] += r.rating - mu - (bu.get(r.userId) ?? 0);
+      a[1]++;
       sumI.set(r.itemId, a);
     }
     for (const [i, [s, n]] of sumI) bi.set(i, s / (n + 10));
     const sumU = new Map<string, [number, number]>();
     for (const r of train) {
       const a = sumU.get(r.userId) ?? [0, 0];
-      a[0] += r.rating - mu - (bi.get(r.itemId) ?? 0); a[1]++;
+      a[0] += r.rating - mu - (bi.get(r.itemId) ?? 0);
+      a[1]++;
       sumU.set(r.userId, a);
     }
     for (const [u, [s, n]] of sumU) bu.set(u, s / (n + 10));
@@ -52,7 +55,8 @@ function biasOnlyMse(train: readonly Interaction[], validation: readonly Interac
 function coldStartVsItemMeans(model: TrainedModel, train: readonly Interaction[], minCount: number): { coldStart: number[]; itemMeans: number[] } {
   const byItem = new Map<string, number[]>();
   for (const r of train) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), r.rating]);
-  const coldStart: number[] = [], itemMeans: number[] = [];
+  const coldStart: number[] = [],
+    itemMeans: number[] = [];
   for (const [id, rs] of byItem) {
     if (rs.length < minCount) continue;
     coldStart.push(model.weights.globalBias + model.weights.itemBias[model.itemIds.index(id)]!);
@@ -62,9 +66,17 @@ function coldStartVsItemMeans(model: TrainedModel, train: readonly Interaction[]
 }
 
 function pearson(x: readonly number[], y: readonly number[]): number {
-  const n = x.length, mx = x.reduce((a, b) => a + b, 0) / n, my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let k = 0; k < n; k++) { sxy += (x[k]! - mx) * (y[k]! - my); sxx += (x[k]! - mx) ** 2; syy += (y[k]! - my) ** 2; }
+  const n = x.length,
+    mx = x.reduce((a, b) => a + b, 0) / n,
+    my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  for (let k = 0; k < n; k++) {
+    sxy += (x[k]! - mx) * (y[k]! - my);
+    sxx += (x[k]! - mx) ** 2;
+    syy += (y[k]! - my) ** 2;
+  }
   return sxy / Math.sqrt(sxx * syy);
 }
 
@@ -81,7 +93,8 @@ describe("trainModel", function () {
     assert.ok(ours < biasMse - 0.1, `MF ${ours.toFixed(4)} vs bias-only ${biasMse.toFixed(4)}`);
     assert.ok(biasMse < globalMse, `bias-only ${biasMse} vs global mean ${globalMse}`);
     // The best epoch's validation loss is measured before the biases are re-estimated, which lowers it a little.
-    const last = model.history[model.history.length - 1]!, best = model.history[model.bestEpoch]!;
+    const last = model.history[model.history.length - 1]!,
+      best = model.history[model.bestEpoch]!;
     assert.ok(ours <= best.valLoss && ours > best.valLoss - 0.01, `${best.valLoss} vs ${ours}`);
     // The defaults stop early: the last record is `patience` epochs after the best one, whose weights are kept.
     assert.ok(model.history.length < DEFAULT_HYPERPARAMETERS.epochs);
@@ -107,7 +120,10 @@ describe("trainModel", function () {
     // A user with no ratings is the average user: on the scale, and ordering items as their means do. (On this data
     // fans rate their own category higher and mostly rate it, so the average user sits below each item's raters.)
     const { coldStart, itemMeans } = coldStartVsItemMeans(model, split.train, 20);
-    assert.ok(coldStart.every((x) => x >= 1 && x <= 5), "cold-start predictions on the 1-5 scale");
+    assert.ok(
+      coldStart.every((x) => x >= 1 && x <= 5),
+      "cold-start predictions on the 1-5 scale",
+    );
     assert.ok(pearson(coldStart, itemMeans) > 0.7, `correlation ${pearson(coldStart, itemMeans)}`);
     // A known user's bias-only prediction lands on the scale too: user biases are offsets averaging ~0.
     const meanUserBias = w.userBias.reduce((a, b) => a + b, 0) / w.numUsers;
@@ -121,11 +137,15 @@ describe("trainModel", function () {
     assert.equal(on.hyperparameters.biasL2, DEFAULT_HYPERPARAMETERS.biasL2);
     assert.ok((DEFAULT_HYPERPARAMETERS.biasL2 ?? 0) > 0);
     // Same training (same history and factors), other biases.
-    assert.deepEqual(on.history.map((r) => r.valLoss), off.history.map((r) => r.valLoss));
+    assert.deepEqual(
+      on.history.map((r) => r.valLoss),
+      off.history.map((r) => r.valLoss),
+    );
     assert.deepEqual(on.weights.itemFactors, off.weights.itemFactors);
     assert.notDeepEqual(on.weights.itemBias, off.weights.itemBias);
     const val = indexInteractions(split.validation, on.userIds, on.itemIds);
-    const mseOn = evaluateRatings(on.weights, val).mse, mseOff = evaluateRatings(off.weights, val).mse;
+    const mseOn = evaluateRatings(on.weights, val).mse,
+      mseOff = evaluateRatings(off.weights, val).mse;
     assert.ok(mseOn <= mseOff + 0.002 && mseOn <= 0.53, `val MSE ${mseOn} with, ${mseOff} without`);
     // Items with few training ratings: their biases' spread shrinks.
     const count = new Map<string, number>();
@@ -151,10 +171,14 @@ describe("trainModel", function () {
     assert.equal(final.hyperparameters.epochs, validated.bestEpoch + 1);
     // Every validation row was trained on: its pair is among the final model's rated items, not the validated one's.
     const v = split.validation[0]!;
-    const u = final.userIds.index(v.userId), i = final.itemIds.index(v.itemId);
+    const u = final.userIds.index(v.userId),
+      i = final.itemIds.index(v.itemId);
     assert.ok(hasRated(final.ratedItems, u, i));
     assert.ok(!split.train.some((r) => r.userId === v.userId && r.itemId === v.itemId) ? !hasRated(validated.ratedItems, u, i) : true);
-    assert.ok(final.history.every((r) => Number.isNaN(r.valLoss)), "no validation figures for a model fitted on all rows");
+    assert.ok(
+      final.history.every((r) => Number.isNaN(r.valLoss)),
+      "no validation figures for a model fitted on all rows",
+    );
     assert.notEqual(final.dataFingerprint, validated.dataFingerprint);
   });
 
@@ -177,7 +201,16 @@ describe("trainModel", function () {
   it("records every epoch: epoch, losses, RMSE = sqrt(MSE), MAE <= RMSE, seconds", async () => {
     const { dataset, split } = tinyDataset(30, 20, 0.5, 1);
     const seen: EpochRecord[] = [];
-    const model = await trainModel(split, dataset, { epochs: 4 }, { onEpochEnd: (r) => { seen.push(r); } });
+    const model = await trainModel(
+      split,
+      dataset,
+      { epochs: 4 },
+      {
+        onEpochEnd: (r) => {
+          seen.push(r);
+        },
+      },
+    );
     assert.deepEqual(seen, model.history);
     model.history.forEach((r, k) => {
       assert.equal(r.epoch, k);
@@ -222,7 +255,12 @@ describe("trainModel", function () {
     const { dataset, split } = tinyDataset(40, 30, 0.3, 4);
     const seen: EpochRecord[] = [];
     const hyper = { epochs: 60, learningRate: 0.05, batchSize: 0, l2: 0, l2PerRating: 0, earlyStoppingPatience: 3 };
-    const model = await trainModel(split, dataset, hyper, { backend: "typed-array", onEpochEnd: (r) => { seen.push(r); } });
+    const model = await trainModel(split, dataset, hyper, {
+      backend: "typed-array",
+      onEpochEnd: (r) => {
+        seen.push(r);
+      },
+    });
     assert.ok(model.history.length < 60, `ran ${model.history.length} epochs`);
     assert.equal(seen.length, model.history.length);
     assert.deepEqual(seen, model.history);
@@ -230,12 +268,24 @@ describe("trainModel", function () {
 
   it("stops a diverging run with an error naming the epoch and the likely cause instead of returning bad weights", async () => {
     const { dataset, split } = tinyDataset(30, 20, 0.5, 8);
-    await assert.rejects(trainModel(split, dataset, { optimizer: "sgd", learningRate: 1000, initStd: 10, epochs: 5, dim: 4 }),
-      (e: unknown) => e instanceof TrainingDivergedError && e.epoch === 0 && /Training diverged at epoch 1 of 5: .*(not a finite number|exceeds the divergence bound).*learning rate \(1000\).*initial weights/s.test((e as Error).message));
-    await assert.rejects(trainModel(split, dataset, { optimizer: "sgd", learningRate: 999, epochs: 5, dim: 4 }),
-      (e: unknown) => e instanceof TrainingDivergedError && /Training diverged at epoch \d of 5/.test((e as Error).message));
+    await assert.rejects(
+      trainModel(split, dataset, { optimizer: "sgd", learningRate: 1000, initStd: 10, epochs: 5, dim: 4 }),
+      (e: unknown) =>
+        e instanceof TrainingDivergedError &&
+        e.epoch === 0 &&
+        /Training diverged at epoch 1 of 5: .*(not a finite number|exceeds the divergence bound).*learning rate \(1000\).*initial weights/s.test(
+          (e as Error).message,
+        ),
+    );
+    await assert.rejects(
+      trainModel(split, dataset, { optimizer: "sgd", learningRate: 999, epochs: 5, dim: 4 }),
+      (e: unknown) => e instanceof TrainingDivergedError && /Training diverged at epoch \d of 5/.test((e as Error).message),
+    );
     // Without validation rows the training loss is checked.
-    await assert.rejects(trainModel({ train: split.train, validation: [] }, dataset, { optimizer: "sgd", learningRate: 999, epochs: 5, dim: 4 }), TrainingDivergedError);
+    await assert.rejects(
+      trainModel({ train: split.train, validation: [] }, dataset, { optimizer: "sgd", learningRate: 999, epochs: 5, dim: 4 }),
+      TrainingDivergedError,
+    );
     // A sane run passes the check.
     const ok = await trainModel(split, dataset, { epochs: 3, dim: 4 });
     assert.equal(ok.history.length, 3);
@@ -256,11 +306,23 @@ describe("trainModel", function () {
     const split = randomSplit(dataset, { seed: 3 });
     const objects = fingerprintInteractions(split.train); // the same rows as objects, read before the traps
     const trapped = Object.create(split, {
-      train: { get: () => { throw new Error("split.train objects were built"); } },
-      validation: { get: () => { throw new Error("split.validation objects were built"); } },
+      train: {
+        get: () => {
+          throw new Error("split.train objects were built");
+        },
+      },
+      validation: {
+        get: () => {
+          throw new Error("split.validation objects were built");
+        },
+      },
     }) as typeof split;
     const ds = Object.create(dataset, {
-      interactions: { get: () => { throw new Error("dataset.interactions objects were built"); } },
+      interactions: {
+        get: () => {
+          throw new Error("dataset.interactions objects were built");
+        },
+      },
     }) as typeof dataset;
     const hyper = { epochs: 6, earlyStoppingPatience: 2 };
     const { validated, final } = await trainAndRefit(trapped, ds, hyper, { backend: "typed-array" });
@@ -276,17 +338,28 @@ describe("trainModel", function () {
     const stranger = { userId: "nobody", itemId: "i000", rating: 3 };
     const model = await trainModel({ train: split.train, validation: [...split.validation, stranger] }, dataset, { epochs: 1 });
     assert.ok(Number.isFinite(model.history[0]!.valLoss));
-    await assert.rejects(trainModel({ train: [...split.train, stranger], validation: [] }, dataset, { epochs: 1 }),
-      (e: unknown) => e instanceof UnknownIdError && /Unknown user ID "nobody"/.test((e as Error).message));
+    await assert.rejects(
+      trainModel({ train: [...split.train, stranger], validation: [] }, dataset, { epochs: 1 }),
+      (e: unknown) => e instanceof UnknownIdError && /Unknown user ID "nobody"/.test((e as Error).message),
+    );
   });
 
   it("rejects bad arguments with messages naming them", async () => {
     const { dataset, split } = tinyDataset(5, 5, 0.8, 7);
-    await assert.rejects(trainModel(split, dataset, { learningRate: -1 }), /Expected hyperparameters.learningRate to be a finite number > 0 and <= 1000, but got -1/);
+    await assert.rejects(
+      trainModel(split, dataset, { learningRate: -1 }),
+      /Expected hyperparameters.learningRate to be a finite number > 0 and <= 1000, but got -1/,
+    );
     await assert.rejects(trainModel(split, dataset, { dim: 0 }), /Expected hyperparameters.dim to be an integer between 1 and 4096, but got 0/);
-    await assert.rejects(trainModel(split, dataset, { optimizer: "rmsprop" as "adam" }), /Expected hyperparameters.optimizer to be one of "adam", "sgd", but got "rmsprop"/);
+    await assert.rejects(
+      trainModel(split, dataset, { optimizer: "rmsprop" as "adam" }),
+      /Expected hyperparameters.optimizer to be one of "adam", "sgd", but got "rmsprop"/,
+    );
     await assert.rejects(trainModel(split, dataset, { epoch: 3 } as object), /Expected hyperparameters to be an object with keys among/);
-    await assert.rejects(trainModel(split, dataset, {}, { backend: "gpu" }), (e: unknown) => e instanceof InvalidArgumentError && /Expected options.backend to be one of wasm-kernel, typed-array/.test((e as Error).message));
+    await assert.rejects(
+      trainModel(split, dataset, {}, { backend: "gpu" }),
+      (e: unknown) => e instanceof InvalidArgumentError && /Expected options.backend to be one of wasm-kernel, typed-array/.test((e as Error).message),
+    );
     await assert.rejects(trainModel({ train: [], validation: [] }, dataset), /Expected split.train to be a non-empty array of interactions/);
     await assert.rejects(trainModel(null as never, dataset), /Expected split to be a DataSplit/);
   });
@@ -295,7 +368,10 @@ describe("trainModel", function () {
     const { dataset, split } = syntheticSplit();
     const mean = split.train.reduce((s, r) => s + r.rating, 0) / split.train.length;
     const globalMse = split.validation.reduce((s, r) => s + (r.rating - mean) ** 2, 0) / split.validation.length;
-    for (const hyper of [{ ...BLOG_HYPERPARAMETERS, epochs: 8 }, { optimizer: "sgd" as const, batchSize: 1, learningRate: 0.01, l2: 0.05, epochs: 40, earlyStoppingPatience: 0 }]) {
+    for (const hyper of [
+      { ...BLOG_HYPERPARAMETERS, epochs: 8 },
+      { optimizer: "sgd" as const, batchSize: 1, learningRate: 0.01, l2: 0.05, epochs: 40, earlyStoppingPatience: 0 },
+    ]) {
       const m = await trainModel(split, dataset, hyper);
       const last = m.history[m.history.length - 1]!;
       assert.ok(last.valLoss < globalMse * 0.8, `${JSON.stringify(hyper)}: ${last.valLoss} vs ${globalMse}`);

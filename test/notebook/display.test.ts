@@ -39,7 +39,10 @@ describe("notebook display", () => {
     assert.match(b["text/plain"] as string, /Plotly figure: Loss per epoch, 1 trace/);
     const html = b["text/html"] as string;
     // Untrusted (no script run), the div holds one line of text and no height; the script sizes it and draws.
-    assert.match(html, /<div id="fig-1" class="ewb-plot" style="width:100%"><span class="ewb-plot-fallback">Chart "Loss per epoch": drawn when the notebook is trusted or this cell is run\.<\/span><\/div>/);
+    assert.match(
+      html,
+      /<div id="fig-1" class="ewb-plot" style="width:100%"><span class="ewb-plot-fallback">Chart "Loss per epoch": drawn when the notebook is trusted or this cell is run\.<\/span><\/div>/,
+    );
     const { calls, el } = runFigureScript(html, true);
     assert.equal(calls.length, 1);
     assert.equal(el.style.height, "300px");

@@ -6,7 +6,15 @@ import { labelSet } from "../../src/data/labels";
 import { matrixFromRows } from "../../src/analysis/embeddings";
 
 // Two "a" rows pointing the same way and one "b" row orthogonal to them: within a = 1, a-b = 0 by hand.
-const groups = groupSimilarity(matrixFromRows([[1, 0], [2, 0], [0, 3]]), ["a", "a", "b"], ["a", "b"]);
+const groups = groupSimilarity(
+  matrixFromRows([
+    [1, 0],
+    [2, 0],
+    [0, 3],
+  ]),
+  ["a", "a", "b"],
+  ["a", "b"],
+);
 
 describe("notebook table rows and facts", () => {
   it("reads a pair's similarity by label and names an unknown label", () => {
@@ -16,12 +24,24 @@ describe("notebook table rows and facts", () => {
   });
 
   it("lays the group matrix out as one row per group", () => {
-    assert.deepEqual(groupSimilarityRows(groups).map((r) => [r.group, r.a, r.b]), [["a", 1, 0], ["b", 0, NaN]]);
+    assert.deepEqual(
+      groupSimilarityRows(groups).map((r) => [r.group, r.a, r.b]),
+      [
+        ["a", 1, 0],
+        ["b", 0, NaN],
+      ],
+    );
   });
 
   it("puts each recommended item's category beside it", () => {
     const labels = { items: labelSet("category", [["TECH1", "tech"]]), itemTitles: new Map([["TECH1", "A tech thing"]]) };
-    const rows = recommendationRows([{ rank: 1, itemId: "TECH1", predictedRating: 4.2 }, { rank: 2, itemId: "X", predictedRating: 3 }], labels);
+    const rows = recommendationRows(
+      [
+        { rank: 1, itemId: "TECH1", predictedRating: 4.2 },
+        { rank: 2, itemId: "X", predictedRating: 3 },
+      ],
+      labels,
+    );
     assert.deepEqual(rows, [
       { rank: 1, item_id: "TECH1", title: "A tech thing", category: "tech", predicted_rating: 4.2 },
       { rank: 2, item_id: "X", category: "-", predicted_rating: 3 },
@@ -37,10 +57,18 @@ describe("notebook table rows and facts", () => {
   });
 
   it("fingerprints the same ratings in any order alike, and different ratings differently", () => {
-    const rows = [{ userId: "U2", itemId: "I1", rating: 4 }, { userId: "U1", itemId: "I2", rating: 5 }, { userId: "U1", itemId: "I1", rating: 3 }];
+    const rows = [
+      { userId: "U2", itemId: "I1", rating: 4 },
+      { userId: "U1", itemId: "I2", rating: 5 },
+      { userId: "U1", itemId: "I1", rating: 3 },
+    ];
     assert.equal(contentFingerprint(rows), contentFingerprint([...rows].reverse()));
     assert.notEqual(contentFingerprint(rows), contentFingerprint([...rows.slice(1), { userId: "U2", itemId: "I1", rating: 5 }]));
-    assert.deepEqual(rows.map((r) => r.userId), ["U2", "U1", "U1"], "the input is not reordered");
+    assert.deepEqual(
+      rows.map((r) => r.userId),
+      ["U2", "U1", "U1"],
+      "the input is not reordered",
+    );
   });
 
   it("tells contiguous ID numbers from IDs with gaps", () => {

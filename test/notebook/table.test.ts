@@ -4,7 +4,13 @@ import * as display from "../../src/notebook/display";
 
 describe("notebook tables", () => {
   it("renders records as an HTML table and aligned text, numbers rounded, HTML escaped", () => {
-    const b = tableBundle([{ group: "tech", mean: 4.0123, n: 300 }, { group: "<b>", mean: 2 }], { caption: "Means", digits: 2 });
+    const b = tableBundle(
+      [
+        { group: "tech", mean: 4.0123, n: 300 },
+        { group: "<b>", mean: 2 },
+      ],
+      { caption: "Means", digits: 2 },
+    );
     assert.equal(
       b["text/html"],
       '<table class="ewb-table"><caption style="text-align:left;font-weight:bold">Means</caption>' +
@@ -29,7 +35,19 @@ describe("notebook tables", () => {
 
 describe("notebook table rows", () => {
   it("turns a DataFrame-like table (columns + row values) into records and passes records through", () => {
-    assert.deepEqual(tableRows({ columns: ["g", "n"], values: [["tech", 300], ["sports", 400]] }), [{ g: "tech", n: 300 }, { g: "sports", n: 400 }]);
+    assert.deepEqual(
+      tableRows({
+        columns: ["g", "n"],
+        values: [
+          ["tech", 300],
+          ["sports", 400],
+        ],
+      }),
+      [
+        { g: "tech", n: 300 },
+        { g: "sports", n: 400 },
+      ],
+    );
     const recs = [{ a: 1 }];
     assert.equal(tableRows(recs), recs);
     assert.throws(() => tableRows({ columns: "x" } as never), /Expected table to be an array of records or a DataFrame/);

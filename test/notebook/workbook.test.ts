@@ -3,7 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  loadOrTrainModel, modelDirFor, openWorkbook, projectPath, resolveWorkbookSource, saveWorkbookModel, workbookModel, type Workbook,
+  loadOrTrainModel,
+  modelDirFor,
+  openWorkbook,
+  projectPath,
+  resolveWorkbookSource,
+  saveWorkbookModel,
+  workbookModel,
+  type Workbook,
 } from "../../src/notebook/workbook";
 import { generateSyntheticDataset } from "../../src/data/generate";
 import { DEFAULT_VALIDATION_FRACTION, randomSplit } from "../../src/data/split";
@@ -58,7 +65,10 @@ describe("notebook workbook helpers", function () {
     assert.deepEqual(resolveWorkbookSource({ data: path.join(folder, "u.data") }).source.kind, "movielens");
     assert.deepEqual(resolveWorkbookSource({ data: "mine.csv" }, dir), { name: "mine", source: { kind: "csv", path: path.join(dir, "mine.csv") } });
     assert.equal(resolveWorkbookSource({ data: path.join(folder, "u.data"), format: "csv" }).source.kind, "csv");
-    assert.throws(() => resolveWorkbookSource({ data: "x.csv", format: "parquet" }), /Expected DATA_FORMAT to be one of "auto", "csv", "movielens", but got "parquet"/);
+    assert.throws(
+      () => resolveWorkbookSource({ data: "x.csv", format: "parquet" }),
+      /Expected DATA_FORMAT to be one of "auto", "csv", "movielens", but got "parquet"/,
+    );
     assert.throws(() => resolveWorkbookSource({ data: "" }), /Expected DATA to be a non-empty string/);
   });
 

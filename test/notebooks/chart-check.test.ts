@@ -7,8 +7,17 @@ import { useTempDir } from "../tmpdir";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-interface ChartResult { n: number; drew: boolean; faults: string[] }
-interface PageResult { file: string; expected: number; charts: ChartResult[]; ok: boolean }
+interface ChartResult {
+  n: number;
+  drew: boolean;
+  faults: string[];
+}
+interface PageResult {
+  file: string;
+  expected: number;
+  charts: ChartResult[];
+  ok: boolean;
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { checkPages, findChromium } = require(path.join(ROOT, "scripts", "check-report.js")) as {
   checkPages: (files: string[], shotsDir: string) => Promise<{ pages: PageResult[]; ok: boolean }>;
@@ -18,8 +27,11 @@ const { checkPages, findChromium } = require(path.join(ROOT, "scripts", "check-r
 /** A report-like page: plotly.js inlined once, then each figure's HTML output as the notebooks write it. */
 function page(figures: readonly PlotlyFigure[]): string {
   const html = (b: Record<string, unknown>) => b["text/html"] as string;
-  return `<!doctype html><html><head><meta charset="utf-8"></head><body>${html(plotlyLoaderBundle(readPlotlyBundle()))}` +
-    figures.map((f, k) => html(figureBundle(f, `ewb-plot-t-${k}`))).join("\n") + "</body></html>";
+  return (
+    `<!doctype html><html><head><meta charset="utf-8"></head><body>${html(plotlyLoaderBundle(readPlotlyBundle()))}` +
+    figures.map((f, k) => html(figureBundle(f, `ewb-plot-t-${k}`))).join("\n") +
+    "</body></html>"
+  );
 }
 
 const line = (name: string, y: (number | null)[]): Partial<PlotData> => ({ type: "scatter", mode: "lines+markers", name, x: y.map((_, k) => k), y });
@@ -37,7 +49,17 @@ const FAULTY: { what: string; figure: PlotlyFigure; fault: RegExp }[] = [
   {
     what: "a category label cut off at the left edge",
     figure: {
-      data: [{ type: "heatmap", x: ["a", "b"], y: ["tech", "fashion+sports"], z: [[1, 0], [0, 1]] }],
+      data: [
+        {
+          type: "heatmap",
+          x: ["a", "b"],
+          y: ["tech", "fashion+sports"],
+          z: [
+            [1, 0],
+            [0, 1],
+          ],
+        },
+      ],
       layout: { margin: { l: 20 }, yaxis: { automargin: false } },
     },
     fault: /tick label "fashion\+sports" is clipped/,
@@ -49,7 +71,13 @@ const FAULTY: { what: string; figure: PlotlyFigure; fault: RegExp }[] = [
   },
   {
     what: "a legend entry for a series with no bars",
-    figure: { data: [{ type: "bar", name: "model", x: ["RMSE"], y: [0.9] }, { type: "bar", name: "popularity", x: ["RMSE"], y: [null] }], layout: {} },
+    figure: {
+      data: [
+        { type: "bar", name: "model", x: ["RMSE"], y: [0.9] },
+        { type: "bar", name: "popularity", x: ["RMSE"], y: [null] },
+      ],
+      layout: {},
+    },
     fault: /legend entry "popularity" has nothing drawn/,
   },
   {
@@ -93,7 +121,10 @@ describe("the chart check (scripts/check-report.js) in headless Chromium", funct
     it(`catches ${f.what}`, () => {
       const chart = result.pages[1]!.charts[k]!;
       assert.ok(chart.drew, `chart ${k + 1} drew`);
-      assert.ok(chart.faults.some((x) => f.fault.test(x)), `expected a fault matching ${f.fault}, got ${JSON.stringify(chart.faults)}`);
+      assert.ok(
+        chart.faults.some((x) => f.fault.test(x)),
+        `expected a fault matching ${f.fault}, got ${JSON.stringify(chart.faults)}`,
+      );
     });
   }
 

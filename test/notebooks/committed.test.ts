@@ -10,7 +10,10 @@ const notebooks = [...committed.keys()];
 describe("the committed notebooks (git index)", () => {
   it("are the workbook's numbered sequence 00, 01, ... without gaps, 00 to 05 at least", () => {
     const numbered = notebooks.filter((f) => /^\d\d-/.test(f)).map((f) => Number(f.slice(0, 2)));
-    assert.deepEqual(numbered, numbered.map((_, k) => k));
+    assert.deepEqual(
+      numbered,
+      numbered.map((_, k) => k),
+    );
     assert.ok(numbered.length >= 6, `${numbered.length} notebooks`);
   });
 

@@ -8,7 +8,9 @@ import { committedNotebooks, failedChecks, type NotebookJson } from "./notebook-
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findJupyterPython, installKernel, LOCAL_PREFIX } = require(path.join(ROOT, "scripts", "install-kernel.js")) as {
-  findJupyterPython: () => string; installKernel: (o: { local: boolean; quiet: boolean }) => void; LOCAL_PREFIX: string;
+  findJupyterPython: () => string;
+  installKernel: (o: { local: boolean; quiet: boolean }) => void;
+  LOCAL_PREFIX: string;
 };
 
 /**
@@ -42,12 +44,20 @@ describe("a notebook run and saved in Jupyter, then the notebook checks", functi
     git("commit", "-qm", "the notebook as committed");
     // Executed in place, outputs saved into the same file, as Jupyter's "run all, save" does.
     installKernel({ local: true, quiet: true });
-    const r = spawnSync(findJupyterPython(), [path.join(ROOT, "scripts", "execute_notebooks.py"), "--out", nbDir, "--no-html", path.join(nbDir, "00-data.ipynb")], {
-      cwd: work, encoding: "utf8",
-      env: { ...process.env, JUPYTER_PATH: path.join(LOCAL_PREFIX, "share", "jupyter"), EWB_WORKBOOK_OUT: path.join(work, "out"), PYTHONWARNINGS: "ignore" },
-    });
+    const r = spawnSync(
+      findJupyterPython(),
+      [path.join(ROOT, "scripts", "execute_notebooks.py"), "--out", nbDir, "--no-html", path.join(nbDir, "00-data.ipynb")],
+      {
+        cwd: work,
+        encoding: "utf8",
+        env: { ...process.env, JUPYTER_PATH: path.join(LOCAL_PREFIX, "share", "jupyter"), EWB_WORKBOOK_OUT: path.join(work, "out"), PYTHONWARNINGS: "ignore" },
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
-    fs.writeFileSync(path.join(nbDir, "my-scratch.ipynb"), JSON.stringify({ cells: [{ cell_type: "code", source: "1", outputs: [{ output_type: "stream", name: "stdout", text: "1" }] }], metadata: {} }));
+    fs.writeFileSync(
+      path.join(nbDir, "my-scratch.ipynb"),
+      JSON.stringify({ cells: [{ cell_type: "code", source: "1", outputs: [{ output_type: "stream", name: "stdout", text: "1" }] }], metadata: {} }),
+    );
   });
   after(() => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -55,7 +65,10 @@ describe("a notebook run and saved in Jupyter, then the notebook checks", functi
 
   it("the saved notebook has outputs in the working tree (so the checks below could fail)", () => {
     const saved = JSON.parse(fs.readFileSync(path.join(nbDir, "00-data.ipynb"), "utf8")) as NotebookJson;
-    assert.ok(failedChecks("00-data.ipynb", saved).some((m) => /no outputs/.test(m)), "the working-tree copy fails the no-outputs check");
+    assert.ok(
+      failedChecks("00-data.ipynb", saved).some((m) => /no outputs/.test(m)),
+      "the working-tree copy fails the no-outputs check",
+    );
   });
 
   it("npm run notebooks:strip turns the saved notebook back into the committed bytes (no diff when only outputs changed)", () => {

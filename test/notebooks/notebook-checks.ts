@@ -25,14 +25,25 @@ const sourceOf = (c: Cell) => (Array.isArray(c.source) ? c.source.join("") : c.s
 export function committedNotebooks(dir: string): Map<string, NotebookJson> {
   const ls = spawnSync("git", ["ls-files", "-z", "--", "*.ipynb"], { cwd: dir, encoding: "utf8" });
   if (ls.status !== 0) {
-    return new Map(fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as NotebookJson]));
+    return new Map(
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".ipynb"))
+        .sort()
+        .map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as NotebookJson]),
+    );
   }
-  const files = ls.stdout.split("\0").filter((f) => f.length > 0 && !f.includes("/")).sort();
-  return new Map(files.map((f) => {
-    const show = spawnSync("git", ["show", `:./${f}`], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    assert.equal(show.status, 0, `git show :${f}: ${show.stderr}`);
-    return [f, JSON.parse(show.stdout) as NotebookJson];
-  }));
+  const files = ls.stdout
+    .split("\0")
+    .filter((f) => f.length > 0 && !f.includes("/"))
+    .sort();
+  return new Map(
+    files.map((f) => {
+      const show = spawnSync("git", ["show", `:./${f}`], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      assert.equal(show.status, 0, `git show :${f}: ${show.stderr}`);
+      return [f, JSON.parse(show.stdout) as NotebookJson];
+    }),
+  );
 }
 
 /** Each check: its name, and an assertion on one notebook (file name, parsed JSON) that throws when it fails. */
@@ -41,7 +52,10 @@ export const NOTEBOOK_CHECKS: readonly { name: string; check: (f: string, nb: No
     name: "has no outputs or execution counts (run npm run notebooks:strip)",
     check: (f, nb) => {
       assert.equal(countOutputs(nb, f), 0, `${f} has outputs`);
-      assert.ok(nb.cells.every((c) => c.execution_count == null), `${f}: execution counts are cleared`);
+      assert.ok(
+        nb.cells.every((c) => c.execution_count == null),
+        `${f}: execution counts are cleared`,
+      );
     },
   },
   {
@@ -57,7 +71,10 @@ export const NOTEBOOK_CHECKS: readonly { name: string; check: (f: string, nb: No
   {
     name: "imports the library through the notebooks/src symlink, never ../src (outside tslab's rootDir)",
     check: (_f, nb) => {
-      const code = nb.cells.filter((c) => c.cell_type === "code").map(sourceOf).join("\n");
+      const code = nb.cells
+        .filter((c) => c.cell_type === "code")
+        .map(sourceOf)
+        .join("\n");
       assert.doesNotMatch(code, /from\s+["']\.\.\/src/);
       assert.match(code, /from\s+["']\.\/src\//);
     },

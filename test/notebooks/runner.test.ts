@@ -84,14 +84,23 @@ describe("the notebook driver (scripts/execute_notebooks.py) when a kernel does 
   }
 
   function drive(jupyterDir: string) {
-    const nb = { cells: [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: ["print(6 * 7)"] }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const nb = {
+      cells: [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: ["print(6 * 7)"] }],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
     const file = path.join(jupyterDir, "00-answer.ipynb");
     fs.writeFileSync(file, JSON.stringify(nb));
     const out = path.join(jupyterDir, "out");
-    const r = spawnSync(python, [path.join(ROOT, "scripts", "execute_notebooks.py"), "--kernel", "flaky", "--startup-timeout", "5", "--no-html", "--out", out, file], {
-      encoding: "utf8",
-      env: { ...process.env, JUPYTER_PATH: jupyterDir, PYTHONWARNINGS: "ignore" },
-    });
+    const r = spawnSync(
+      python,
+      [path.join(ROOT, "scripts", "execute_notebooks.py"), "--kernel", "flaky", "--startup-timeout", "5", "--no-html", "--out", out, file],
+      {
+        encoding: "utf8",
+        env: { ...process.env, JUPYTER_PATH: jupyterDir, PYTHONWARNINGS: "ignore" },
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
     const result = JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("{")) ?? "null");
     const executed = JSON.parse(fs.readFileSync(path.join(out, "00-answer.ipynb"), "utf8"));
@@ -117,7 +126,10 @@ describe("the notebook driver (scripts/execute_notebooks.py) when a kernel does 
     const { result, stderr, executed, starts } = drive(flakyKernel(1));
     assert.equal(result.error, null, stderr);
     assert.equal(starts, 2);
-    assert.match(stderr, /00-answer\.ipynb: the kernel did not start \(RuntimeError: Kernel didn't respond in 5 seconds\); starting a new one \(attempt 2 of 3\)/);
+    assert.match(
+      stderr,
+      /00-answer\.ipynb: the kernel did not start \(RuntimeError: Kernel didn't respond in 5 seconds\); starting a new one \(attempt 2 of 3\)/,
+    );
     assert.equal([executed.cells[0].outputs[0].text].flat().join(""), "42\n");
   });
 
@@ -136,7 +148,13 @@ describe("the notebook stripper (scripts/strip-notebooks.js)", () => {
     const nb = {
       cells: [
         { cell_type: "markdown", metadata: {}, source: ["# t"] },
-        { cell_type: "code", execution_count: 3, metadata: { execution: { "iopub.status.busy": "x" }, tags: ["keep"] }, outputs: [{ output_type: "stream", name: "stdout", text: ["1\n"] }], source: ["1"] },
+        {
+          cell_type: "code",
+          execution_count: 3,
+          metadata: { execution: { "iopub.status.busy": "x" }, tags: ["keep"] },
+          outputs: [{ output_type: "stream", name: "stdout", text: ["1\n"] }],
+          source: ["1"],
+        },
       ],
     };
     assert.equal(strip(nb), true);

@@ -14,7 +14,14 @@ export const ML100K_OUT = path.join(ROOT, "out", "workbook", "ml-100k");
 export interface WorkbookSummary {
   ok: boolean;
   totalSeconds: number;
-  notebooks: { name: string; seconds: number; ok: boolean; failedCell: number | null; error: string | null; results: Record<string, Record<string, unknown>> }[];
+  notebooks: {
+    name: string;
+    seconds: number;
+    ok: boolean;
+    failedCell: number | null;
+    error: string | null;
+    results: Record<string, Record<string, unknown>>;
+  }[];
 }
 
 /**
@@ -69,7 +76,13 @@ export function ensureWorkbook(log: (s: string) => void, data: string[] = [], ou
   if (stale) {
     log(`running the workbook${data.length ? ` ${data.join(" ")}` : ""} (${stale}) ...`);
     const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "run-workbook.js"), ...data, "--out", out], { cwd: ROOT, encoding: "utf8" });
-    log(r.stdout.trim().split("\n").map((l) => `        ${l}`).join("\n"));
+    log(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => `        ${l}`)
+        .join("\n"),
+    );
     if (!fs.existsSync(SUMMARY)) throw new Error(`run-workbook wrote no summary (exit ${r.status}):\n${r.stderr}`);
   }
   return JSON.parse(fs.readFileSync(SUMMARY, "utf8")) as WorkbookSummary;

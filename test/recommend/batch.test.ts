@@ -25,7 +25,7 @@ describe("batched recommendations", () => {
 
   it("equal the single-user path for every user on clustered weights, for n = 1, 10 and 50", () => {
     const groups = Array.from({ length: 200 }, (_, i) => i % 3);
-    const items = Array.from({ length: 300 }, (_, i) => i % 4 === 3 ? 1 : i % 4 === 2 ? 2 : i % 4);
+    const items = Array.from({ length: 300 }, (_, i) => (i % 4 === 3 ? 1 : i % 4 === 2 ? 2 : i % 4));
     const w = plantedWeights(groups, items, 32, 6, 0.2);
     const model = testModel(w, 20);
     assertSameAsSingle(w, model.ratedItems, 10);
@@ -55,8 +55,14 @@ describe("batched recommendations", () => {
     const w = randomTestWeights(2, 3, 2);
     assert.throws(() => topNAllUsers(w, 0), /Expected n to be an integer >= 1, but got 0/);
     assert.throws(() => topNAllUsers(w, 1, { exclude: [Int32Array.of(1)] as never }), /Expected options\.exclude to be rated items as CSR/);
-    assert.throws(() => topNAllUsers(w, 1, { exclude: ratedItemsFromLists([[1]]) }), /Expected options\.exclude\.offsets to be an Int32Array of 3 offsets \(users \+ 1\), but got "length 2"/);
-    assert.throws(() => topNAllUsers(w, 1, { exclude: ratedItemsFromLists([[9], []]) }), /Expected options\.exclude of user index 0 \(items\[0\]\) to be an item index in \[0, 3\), but got 9/);
+    assert.throws(
+      () => topNAllUsers(w, 1, { exclude: ratedItemsFromLists([[1]]) }),
+      /Expected options\.exclude\.offsets to be an Int32Array of 3 offsets \(users \+ 1\), but got "length 2"/,
+    );
+    assert.throws(
+      () => topNAllUsers(w, 1, { exclude: ratedItemsFromLists([[9], []]) }),
+      /Expected options\.exclude of user index 0 \(items\[0\]\) to be an item index in \[0, 3\), but got 9/,
+    );
     assert.throws(() => topNAllUsers(w, 1, { users: [5] }), /Expected options\.users\[0\] to be an integer between 0 and 1, but got 5/);
   });
 });

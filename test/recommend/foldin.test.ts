@@ -30,16 +30,41 @@ describe("fold-in", () => {
   it("matches the closed-form ridge solution on a one-dimensional hand-worked example", () => {
     // dim 1, q = [1, 2], item biases 0, global 0, ratings [1, 2], l2 = 1:
     // X = [[1,1],[2,1]] (factor, bias); X^T X + I = [[6,3],[3,3]]; X^T y = [5,3] -> p = 2/3, b = 1/3.
-    const w = { dim: 1, numUsers: 1, numItems: 2, userFactors: new Float32Array(1), itemFactors: Float32Array.of(1, 2), userBias: new Float32Array(1), itemBias: new Float32Array(2), globalBias: 0 };
+    const w = {
+      dim: 1,
+      numUsers: 1,
+      numItems: 2,
+      userFactors: new Float32Array(1),
+      itemFactors: Float32Array.of(1, 2),
+      userBias: new Float32Array(1),
+      itemBias: new Float32Array(2),
+      globalBias: 0,
+    };
     const model = testModel(w, 0);
-    const f = foldInUser(w, model.itemIds, [{ itemId: "I0000", rating: 1 }, { itemId: "I0001", rating: 2 }], { l2: 1 });
+    const f = foldInUser(
+      w,
+      model.itemIds,
+      [
+        { itemId: "I0000", rating: 1 },
+        { itemId: "I0001", rating: 2 },
+      ],
+      { l2: 1 },
+    );
     assert.ok(Math.abs(f.factors[0]! - 2 / 3) < 1e-12 && Math.abs(f.bias - 1 / 3) < 1e-12);
   });
 
   it("recommends for a new user, excluding the rated items, ignoring unknown items, and falls back to bias-only", () => {
     const w = randomTestWeights(3, 20, 4, 5);
     const model = testModel(w);
-    const r = recommendForNewUser(model, [{ itemId: "I0001", rating: 5 }, { itemId: "I0002", rating: 1 }, { itemId: "NOPE", rating: 3 }], { top: 20 });
+    const r = recommendForNewUser(
+      model,
+      [
+        { itemId: "I0001", rating: 5 },
+        { itemId: "I0002", rating: 1 },
+        { itemId: "NOPE", rating: 3 },
+      ],
+      { top: 20 },
+    );
     assert.equal(r.strategy, "fold-in");
     assert.deepEqual(r.ignoredItemIds, ["NOPE"]);
     assert.equal(r.recommendations.length, 18);
@@ -51,8 +76,18 @@ describe("fold-in", () => {
 
   it("rejects bad input", () => {
     const model = testModel(randomTestWeights(2, 3, 2));
-    assert.throws(() => foldInUser(model.weights, model.itemIds, [{ itemId: "I0000", rating: NaN }]), /Expected ratings\[0\]\.rating to be a finite number, but got NaN/);
-    assert.throws(() => foldInUser(model.weights, model.itemIds, [{ itemId: "I0000", rating: 1 }, { itemId: "I0000", rating: 2 }]), /Expected ratings\[1\]\.itemId to be an item not rated earlier in the list, but got "I0000"/);
+    assert.throws(
+      () => foldInUser(model.weights, model.itemIds, [{ itemId: "I0000", rating: NaN }]),
+      /Expected ratings\[0\]\.rating to be a finite number, but got NaN/,
+    );
+    assert.throws(
+      () =>
+        foldInUser(model.weights, model.itemIds, [
+          { itemId: "I0000", rating: 1 },
+          { itemId: "I0000", rating: 2 },
+        ]),
+      /Expected ratings\[1\]\.itemId to be an item not rated earlier in the list, but got "I0000"/,
+    );
     assert.throws(() => foldInUser(model.weights, model.itemIds, [{ itemId: "", rating: 2 }]), /Expected ratings\[0\]\.itemId to be a non-empty string/);
     assert.throws(() => foldInUser(model.weights, model.itemIds, [], { l2: 0 }), /Expected options\.l2 to be a finite number > 0, but got 0/);
     assert.throws(() => foldInUser(model.weights, model.itemIds, "x" as never), /Expected ratings to be an array of \{itemId, rating\}/);
@@ -65,7 +100,10 @@ describe("fold-in against users trained normally (default synthetic data)", () =
     const split = randomSplit(dataset.interactions, { validationFraction: 0.2, seed: 42 });
     const model = await trainModel(split, dataset);
     const w = model.weights;
-    let se = 0, n = 0, overlap = 0, users = 0;
+    let se = 0,
+      n = 0,
+      overlap = 0,
+      users = 0;
     for (let u = 0; u < w.numUsers; u += 97) {
       const id = model.userIds.id(u);
       const mine = split.train.filter((x) => x.userId === id).map((x) => ({ itemId: x.itemId, rating: x.rating }));

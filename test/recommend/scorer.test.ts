@@ -13,7 +13,8 @@ const fr = Math.fround;
 function kernelScore(w: MfWeights, p: ArrayLike<number>, ub: number, i: number): number {
   const lanes = [0, 0, 0, 0];
   for (let k = 0; k < Math.ceil(w.dim / 4) * 4; k++) {
-    const a = k < w.dim ? fr(p[k] as number) : 0, b = k < w.dim ? w.itemFactors[i * w.dim + k]! : 0;
+    const a = k < w.dim ? fr(p[k] as number) : 0,
+      b = k < w.dim ? w.itemFactors[i * w.dim + k]! : 0;
     lanes[k % 4] = fr(lanes[k % 4]! + fr(a * b));
   }
   const dot = fr(fr(lanes[0]! + lanes[1]!) + fr(lanes[2]! + lanes[3]!));
@@ -39,7 +40,16 @@ describe("item scorer (brute force, WebAssembly SIMD)", () => {
       [randomTestWeights(23, 201, 37, 4), "random, dim 37, odd items"],
       [randomTestWeights(9, 50, 1, 5), "dim 1"],
       [randomTestWeights(13, 64, 4, 6), "dim 4"],
-      [plantedWeights(Array.from({ length: 30 }, (_, i) => i % 3), Array.from({ length: 200 }, (_, i) => i % 4), 64, 3, 0.3), "planted, dim 64"],
+      [
+        plantedWeights(
+          Array.from({ length: 30 }, (_, i) => i % 3),
+          Array.from({ length: 200 }, (_, i) => i % 4),
+          64,
+          3,
+          0.3,
+        ),
+        "planted, dim 64",
+      ],
     ];
     for (const [w, label] of cases) {
       const s = new ItemScorer(w);
@@ -47,7 +57,9 @@ describe("item scorer (brute force, WebAssembly SIMD)", () => {
       const rated = ratedItemsFromLists(lists);
       for (const n of [1, 10, w.numItems + 3]) {
         const users = Int32Array.from({ length: w.numUsers }, (_, u) => u);
-        const items = new Int32Array(users.length * n).fill(-1), scores = new Float64Array(users.length * n), counts = new Int32Array(users.length);
+        const items = new Int32Array(users.length * n).fill(-1),
+          scores = new Float64Array(users.length * n),
+          counts = new Int32Array(users.length);
         s.topNMany(w.userFactors, w.userBias, users, n, rated, items, scores, counts);
         for (let u = 0; u < w.numUsers; u++) {
           const want = sortedTopN(w, userRow(w, u), w.userBias[u]!, n, lists[u]);
@@ -69,8 +81,11 @@ describe("item scorer (brute force, WebAssembly SIMD)", () => {
     assert.ok(s.blockUsers < 45, `block of ${s.blockUsers} users`);
     assert.ok(s.memoryBytes < 70001 * 16 + 9 * 2 ** 20, `${s.memoryBytes} bytes of kernel memory`);
     const rated = ratedItemsFromLists(Array.from({ length: 45 }, (_, u) => [u, u * 1000 + 1]));
-    const users = Int32Array.from({ length: 45 }, (_, u) => 44 - u), n = 5;
-    const items = new Int32Array(45 * n), scores = new Float64Array(45 * n), counts = new Int32Array(45);
+    const users = Int32Array.from({ length: 45 }, (_, u) => 44 - u),
+      n = 5;
+    const items = new Int32Array(45 * n),
+      scores = new Float64Array(45 * n),
+      counts = new Int32Array(45);
     s.topNMany(w.userFactors, w.userBias, users, n, rated, items, scores, counts);
     users.forEach((u, r) => {
       const want = sortedTopN(w, userRow(w, u), w.userBias[u]!, n, ratedItemsOf(rated, u));
@@ -88,7 +103,11 @@ describe("item scorer (brute force, WebAssembly SIMD)", () => {
     for (let u = 0; u < 6; u++) {
       for (const n of [1, 7, 61, 299]) {
         const got = s.topN(userRow(w, u), w.userBias[u]!, n, [u, 100 + u]);
-        assert.deepEqual({ items: Array.from(got.items), scores: Array.from(got.scores) }, sortedTopN(w, userRow(w, u), w.userBias[u]!, n, [u, 100 + u]), `user ${u}, n ${n}`);
+        assert.deepEqual(
+          { items: Array.from(got.items), scores: Array.from(got.scores) },
+          sortedTopN(w, userRow(w, u), w.userBias[u]!, n, [u, 100 + u]),
+          `user ${u}, n ${n}`,
+        );
       }
     }
   });

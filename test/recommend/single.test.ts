@@ -43,7 +43,10 @@ describe("single-user recommendations", () => {
     assert.equal(r.strategy, "model");
     assert.equal(r.recommendations.length, 25);
     assert.ok(r.recommendations.every((x) => !rated.has(x.itemId)));
-    assert.deepEqual(r.recommendations.map((x) => x.rank), Array.from({ length: 25 }, (_, j) => j + 1));
+    assert.deepEqual(
+      r.recommendations.map((x) => x.rank),
+      Array.from({ length: 25 }, (_, j) => j + 1),
+    );
     for (let j = 1; j < 25; j++) assert.ok(r.recommendations[j - 1]!.predictedRating >= r.recommendations[j]!.predictedRating);
     const all = recommendForUser(model, "U0002", { top: 30, includeRated: true });
     assert.equal(all.recommendations.length, 30);
@@ -54,7 +57,10 @@ describe("single-user recommendations", () => {
 
   it("throws UnknownIdError for an unknown user", () => {
     const model = testModel(randomTestWeights(2, 3, 2));
-    assert.throws(() => recommendForUser(model, "U9999"), (e: unknown) => e instanceof UnknownIdError && e.kind === "user" && /Unknown user ID "U9999"/.test(e.message));
+    assert.throws(
+      () => recommendForUser(model, "U9999"),
+      (e: unknown) => e instanceof UnknownIdError && e.kind === "user" && /Unknown user ID "U9999"/.test(e.message),
+    );
   });
 
   it("falls back to bias-only for a known user without training history", () => {
@@ -62,9 +68,18 @@ describe("single-user recommendations", () => {
     const model = { ...testModel(w, 2), ratedItems: ratedItemsFromLists([[], [1], [2]]) };
     const r = recommendForUser(model, "U0000", { top: 3 });
     assert.equal(r.strategy, "bias-only");
-    const byBias = Array.from(w.itemBias, (b, i) => ({ b, i })).sort((a, b) => b.b - a.b || a.i - b.i).slice(0, 3).map((x) => model.itemIds.id(x.i));
-    assert.deepEqual(r.recommendations.map((x) => x.itemId), byBias);
-    assert.deepEqual(Array.from(biasOnlyTopN(w, 3).items), byBias.map((id) => model.itemIds.index(id)));
+    const byBias = Array.from(w.itemBias, (b, i) => ({ b, i }))
+      .sort((a, b) => b.b - a.b || a.i - b.i)
+      .slice(0, 3)
+      .map((x) => model.itemIds.id(x.i));
+    assert.deepEqual(
+      r.recommendations.map((x) => x.itemId),
+      byBias,
+    );
+    assert.deepEqual(
+      Array.from(biasOnlyTopN(w, 3).items),
+      byBias.map((id) => model.itemIds.index(id)),
+    );
   });
 
   it("rejects bad input", () => {
@@ -72,7 +87,10 @@ describe("single-user recommendations", () => {
     assert.throws(() => recommendForUser(model, "U0000", { top: 0 }), /Expected options\.top to be an integer >= 1, but got 0/);
     assert.throws(() => recommendForUser(model, "U0000", { includeRated: "yes" as never }), /Expected options\.includeRated to be a boolean, but got "yes"/);
     assert.throws(() => recommendForUser({ ...model, ratedItems: [] as never }, "U0000"), /Expected model\.ratedItems to be rated items as CSR/);
-    assert.throws(() => recommendForUser({ ...model, ratedItems: ratedItemsFromLists([[1]]) }, "U0000"), /Expected model\.ratedItems\.offsets to be an Int32Array of 3 offsets/);
+    assert.throws(
+      () => recommendForUser({ ...model, ratedItems: ratedItemsFromLists([[1]]) }, "U0000"),
+      /Expected model\.ratedItems\.offsets to be an Int32Array of 3 offsets/,
+    );
     assert.throws(() => topNForUserIndex(model.weights, 2, 1), /Expected user index to be an integer between 0 and 1, but got 2/);
     assert.throws(() => topNForUserIndex(model.weights, 0, 1, [7]), /Expected exclude\[0\] to be an item index in \[0, 3\), but got 7/);
   });

@@ -26,11 +26,21 @@ describe("service/client: the typed client against a real server", () => {
     const rec = await api.recommend("U10004", { topN: 3, excludeRated: false });
     assert.equal(rec.status, 200);
     const direct = recommendForUser(model, "U10004", { top: 3, includeRated: true }).recommendations;
-    assert.deepEqual((rec.body as any).recommendations, direct.map((r) => ({ rank: r.rank, item_id: r.itemId, predicted_rating: r.predictedRating })));
+    assert.deepEqual(
+      (rec.body as any).recommendations,
+      direct.map((r) => ({ rank: r.rank, item_id: r.itemId, predicted_rating: r.predictedRating })),
+    );
     const fold = await api.recommendNewUser([{ itemId: "TECH1001", rating: 5 }], { topN: 2 });
     assert.equal((fold.body as any).strategy, "fold-in");
-    assert.deepEqual((await api.similarItems("TECH1001", 2)).body, { item_id: "TECH1001", similar: nearestItems(model, "TECH1001", 2).map((n) => ({ rank: n.rank, item_id: n.id, similarity: n.similarity })), total_count: 2 });
-    assert.deepEqual(((await api.similarUsers("U10001")).body as any).similar.map((n: any) => n.user_id), nearestUsers(model, "U10001", 10).map((n) => n.id));
+    assert.deepEqual((await api.similarItems("TECH1001", 2)).body, {
+      item_id: "TECH1001",
+      similar: nearestItems(model, "TECH1001", 2).map((n) => ({ rank: n.rank, item_id: n.id, similarity: n.similarity })),
+      total_count: 2,
+    });
+    assert.deepEqual(
+      ((await api.similarUsers("U10001")).body as any).similar.map((n: any) => n.user_id),
+      nearestUsers(model, "U10001", 10).map((n) => n.id),
+    );
     assert.equal(((await api.reload()).body as any).generation, 2);
     assert.equal((await new ServiceClient(svc.url).reload()).status, 401, "no token, no reload");
   });

@@ -24,7 +24,12 @@ describe("service/errors: one mapping from errors to HTTP responses", () => {
 
   it("keeps the status of Fastify's own client errors and hides the details of anything else behind a 500", () => {
     const tooLarge = Object.assign(new Error("Request body is too large"), { statusCode: 413, code: "FST_ERR_CTP_BODY_TOO_LARGE" });
-    assert.deepEqual(errorResponse(tooLarge), { statusCode: 413, error: "Payload Too Large", code: "FST_ERR_CTP_BODY_TOO_LARGE", message: "Request body is too large" });
+    assert.deepEqual(errorResponse(tooLarge), {
+      statusCode: 413,
+      error: "Payload Too Large",
+      code: "FST_ERR_CTP_BODY_TOO_LARGE",
+      message: "Request body is too large",
+    });
     const bug = errorResponse(new TypeError("cannot read properties of undefined (secret path /etc/x)"));
     assert.equal(bug.statusCode, 500);
     assert.doesNotMatch(bug.message, /secret|etc/);
@@ -35,7 +40,10 @@ describe("service/errors: one mapping from errors to HTTP responses", () => {
   it("names the field of a schema-validation error the way the client wrote it", () => {
     const v = (keyword: string, instancePath: string, params: Record<string, unknown>, data?: unknown) =>
       validationMessage({ keyword, instancePath, params, ...(data === undefined ? {} : { data }) }, "body");
-    assert.deepEqual(v("required", "/ratings/2", { missingProperty: "item_id" }), { field: "ratings[2].item_id", message: "Missing required field body.ratings[2].item_id" });
+    assert.deepEqual(v("required", "/ratings/2", { missingProperty: "item_id" }), {
+      field: "ratings[2].item_id",
+      message: "Missing required field body.ratings[2].item_id",
+    });
     assert.deepEqual(v("additionalProperties", "", { additionalProperty: "topN" }), { field: "topN", message: "Unknown field body.topN" });
     assert.equal(v("type", "/top_n", { type: "integer" }, "10").message, 'Expected body.top_n to be an integer, but got "10"');
     assert.equal(v("maximum", "/top_n", { comparison: "<=", limit: 100 }, 101).message, "Expected body.top_n to be <= 100, but got 101");
@@ -44,9 +52,16 @@ describe("service/errors: one mapping from errors to HTTP responses", () => {
 
   it("turns a validation error raised by Fastify into a 400 with that message", () => {
     const err = Object.assign(new Error("body/top_n must be <= 100"), {
-      statusCode: 400, validationContext: "body",
+      statusCode: 400,
+      validationContext: "body",
       validation: [{ keyword: "maximum", instancePath: "/top_n", params: { comparison: "<=", limit: 100 }, data: 500 }],
     });
-    assert.deepEqual(errorResponse(err), { statusCode: 400, error: "Bad Request", code: "VALIDATION", message: "Expected body.top_n to be <= 100, but got 500", field: "top_n" });
+    assert.deepEqual(errorResponse(err), {
+      statusCode: 400,
+      error: "Bad Request",
+      code: "VALIDATION",
+      message: "Expected body.top_n to be <= 100, but got 500",
+      field: "top_n",
+    });
   });
 });

@@ -30,7 +30,11 @@ describe("service/paths: model directories confined to one root", () => {
 
   it("refuses .., absolute paths and symlinks that lead outside, naming the field", () => {
     for (const p of ["..", "../", "a/../../", outside, "/", "out-link", `../${path.basename(outside)}`]) {
-      assert.throws(() => resolveWithinRoot(root, p), (e: Error & { code?: string }) => e.code === "FORBIDDEN_PATH" && /Expected model_dir to be a directory inside/.test(e.message), p);
+      assert.throws(
+        () => resolveWithinRoot(root, p),
+        (e: Error & { code?: string }) => e.code === "FORBIDDEN_PATH" && /Expected model_dir to be a directory inside/.test(e.message),
+        p,
+      );
     }
   });
 

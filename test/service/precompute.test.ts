@@ -26,6 +26,9 @@ describe("service/precompute: every user's lists computed once", () => {
     model.weights.itemFactors.fill(0);
     model.weights.itemBias.fill(0.5);
     const pre = await PrecomputedRecommendations.build(model, 3);
-    assert.deepEqual(pre.lookup(1, 3, true).recommendations.map((r) => r.itemId), ITEM_IDS.slice(0, 3));
+    assert.deepEqual(
+      pre.lookup(1, 3, true).recommendations.map((r) => r.itemId),
+      ITEM_IDS.slice(0, 3),
+    );
   });
 });

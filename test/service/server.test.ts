@@ -24,7 +24,11 @@ describe("service/server: signal handlers", () => {
     const events: SignalEvent["type"][] = [];
     let closedCalls = 0;
     const before = process.listenerCount("SIGTERM");
-    const remove = installSignalHandlers(service, (e) => events.push(e.type), () => closedCalls++);
+    const remove = installSignalHandlers(
+      service,
+      (e) => events.push(e.type),
+      () => closedCalls++,
+    );
     try {
       process.emit("SIGTERM", "SIGTERM");
       assert.deepEqual(events, ["closing"]);

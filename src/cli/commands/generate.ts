@@ -67,10 +67,12 @@ export const generateCommand: Command = {
     if (!ctx.json) {
       const w = ctx.io.stdout;
       w.write(`Wrote ${result.interactions} ratings by ${result.users} users of ${result.items} items (seed ${seed}) to ${targets.join(" and ")}\n`);
-      for (const g of groups) w.write(`  ${g.group.padEnd(8)} ${String(g.users).padStart(4)} users  mean ${g.meanPreferred.toFixed(3)} on preferred items, ${g.meanOther.toFixed(3)} elsewhere\n`);
+      for (const g of groups)
+        w.write(
+          `  ${g.group.padEnd(8)} ${String(g.users).padStart(4)} users  mean ${g.meanPreferred.toFixed(3)} on preferred items, ${g.meanOther.toFixed(3)} elsewhere\n`,
+        );
       w.write(`  noise floor (Bayes-optimal MSE): ${result.noiseFloorMse}; ${result.seconds.total} s\n`);
     }
     return result;
   },
 };
-

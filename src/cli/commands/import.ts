@@ -10,7 +10,11 @@ export const importCommand: Command = {
   summary: "Load an interactions CSV or MovieLens ratings file into MySQL at MYSQL_URL (replaces the tables' rows in one transaction)",
   usage: "--data <file> [--format csv|movielens] [--table-prefix <p>] [--batch-size N]",
   options: {
-    data: { type: "string", placeholder: "<file>", description: "file to import (CSV: user_id,item_id,rating[,timestamp][,user_group,item_category]; or MovieLens with --format movielens)" },
+    data: {
+      type: "string",
+      placeholder: "<file>",
+      description: "file to import (CSV: user_id,item_id,rating[,timestamp][,user_group,item_category]; or MovieLens with --format movielens)",
+    },
     format: { type: "string", placeholder: "csv|movielens", description: "file format of --data", default: "csv" },
     "table-prefix": { type: "string", placeholder: "<prefix>", description: "prefix of the MySQL table names (letters, digits, _)" },
     "batch-size": { type: "string", placeholder: "<n>", description: "rows per multi-row INSERT", default: "5000" },
@@ -30,17 +34,23 @@ export const importCommand: Command = {
       const source: DataSource = format === "movielens" ? { kind: "movielens", path: file } : { kind: "csv", path: file };
       const dataset = await loadDataset(source);
       const tRead = performance.now();
-      if (!ctx.json) ctx.io.stderr.write(`ewb import: read ${dataset.indexed.length} ratings from ${file} in ${round((tRead - t0) / 1000, 1)} s; writing ${store.source}\n`);
+      if (!ctx.json)
+        ctx.io.stderr.write(`ewb import: read ${dataset.indexed.length} ratings from ${file} in ${round((tRead - t0) / 1000, 1)} s; writing ${store.source}\n`);
       const saved = await store.saveDataset(dataset, (p) => {
         if (!ctx.json && p.rowsWritten === p.rowsTotal) ctx.io.stderr.write(`ewb import: ${p.table}: ${p.rowsTotal} rows\n`);
       });
       const tEnd = performance.now();
       const result = {
-        source: file, format, mysql: store.source, ...saved,
+        source: file,
+        format,
+        mysql: store.source,
+        ...saved,
         seconds: { read: round((tRead - t0) / 1000, 3), write: round((tEnd - tRead) / 1000, 3), total: round((tEnd - t0) / 1000, 3) },
       };
       if (!ctx.json) {
-        ctx.io.stdout.write(`Imported ${saved.interactions} ratings by ${saved.users} users of ${saved.items} items from ${file} into ${store.source} in ${result.seconds.total} s\n`);
+        ctx.io.stdout.write(
+          `Imported ${saved.interactions} ratings by ${saved.users} users of ${saved.items} items from ${file} into ${store.source} in ${result.seconds.total} s\n`,
+        );
       }
       return result;
     } finally {

@@ -24,7 +24,13 @@ function csvField(s: string): string {
  * users at a time. A user without rated items gets the bias-only list, as `ewb recommend --user` gives. Returns
  * how many rows were written.
  */
-export async function writeAllUsersTopN(model: RecommenderModel, top: number, format: ExportFormat, includeRated: boolean, write: (chunk: string) => void | Promise<void>): Promise<number> {
+export async function writeAllUsersTopN(
+  model: RecommenderModel,
+  top: number,
+  format: ExportFormat,
+  includeRated: boolean,
+  write: (chunk: string) => void | Promise<void>,
+): Promise<number> {
   const w = model.weights;
   let rows = 0;
   if (format === "csv") await write(EXPORT_CSV_HEADER + "\n");
@@ -49,10 +55,13 @@ export async function writeAllUsersTopN(model: RecommenderModel, top: number, fo
       }
       const userId = model.userIds.id(u);
       for (let j = 0; j < items.length; j++) {
-        const itemId = model.itemIds.id(items[j]!), score = Math.round(scores[j]! * 1e6) / 1e6;
-        lines.push(format === "csv"
-          ? `${csvField(userId)},${j + 1},${csvField(itemId)},${score}`
-          : JSON.stringify({ user_id: userId, rank: j + 1, item_id: itemId, score }));
+        const itemId = model.itemIds.id(items[j]!),
+          score = Math.round(scores[j]! * 1e6) / 1e6;
+        lines.push(
+          format === "csv"
+            ? `${csvField(userId)},${j + 1},${csvField(itemId)},${score}`
+            : JSON.stringify({ user_id: userId, rank: j + 1, item_id: itemId, score }),
+        );
         rows++;
       }
     }
@@ -71,7 +80,10 @@ export class ReaderClosedError extends Error {}
 export function streamWriter(stream: NodeJS.WritableStream): (chunk: string) => void | Promise<void> {
   let failed: (Error & { code?: string }) | undefined;
   let wake: (() => void) | undefined;
-  stream.on("error", (e: Error) => { failed = e; wake?.(); });
+  stream.on("error", (e: Error) => {
+    failed = e;
+    wake?.();
+  });
   const check = (): void => {
     if (failed) throw failed.code === "EPIPE" ? new ReaderClosedError("the reader closed the output") : failed;
   };
@@ -93,7 +105,9 @@ export async function exportAllUsersToFile(model: RecommenderModel, top: number,
   try {
     fd = fs.openSync(tmp, "w");
     const out = fd;
-    const rows = await writeAllUsersTopN(model, top, format, includeRated, (chunk) => { fs.writeSync(out, chunk); });
+    const rows = await writeAllUsersTopN(model, top, format, includeRated, (chunk) => {
+      fs.writeSync(out, chunk);
+    });
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;

@@ -14,7 +14,12 @@ export const recommendCommand: Command = {
   options: {
     model: { type: "string", placeholder: "<dir>", description: "model directory written by `ewb train`" },
     user: { type: "string", placeholder: "<id>", description: "raw user ID, e.g. U10001" },
-    rate: { type: "string", multiple: true, placeholder: "<item>=<rating>", description: "a new user's rating (repeatable): folds the user in without retraining" },
+    rate: {
+      type: "string",
+      multiple: true,
+      placeholder: "<item>=<rating>",
+      description: "a new user's rating (repeatable): folds the user in without retraining",
+    },
     top: { type: "string", placeholder: "<n>", description: "how many items", default: String(DEFAULT_TOP_N) },
     "include-rated": { type: "boolean", description: "keep items the user already rated (excluded by default)" },
     "all-users": { type: "boolean", description: "every user's top-N as rows user_id,rank,item_id,score (streamed; for scoring with other tools)" },
@@ -27,7 +32,8 @@ export const recommendCommand: Command = {
     if (opts["all-users"] === true) return runAllUsers(dir, opts, ctx);
     const user = stringOption(opts, "user");
     const rates = Array.isArray(opts.rate) ? opts.rate : [];
-    if ((user === undefined) === (rates.length === 0)) throw new UsageError("Expected exactly one of --user <id> or --rate <item>=<rating>, but got " + (user === undefined ? "neither" : "both"));
+    if ((user === undefined) === (rates.length === 0))
+      throw new UsageError("Expected exactly one of --user <id> or --rate <item>=<rating>, but got " + (user === undefined ? "neither" : "both"));
     const top = numberOption(opts, "top", true) ?? DEFAULT_TOP_N;
     if (top < 1) throw new UsageError(`Expected --top to be an integer >= 1, but got ${top}`);
     const includeRated = opts["include-rated"] === true;
@@ -40,15 +46,22 @@ export const recommendCommand: Command = {
       if (r.ignoredItemIds.length > 0) ctx.io.stderr.write(`ewb recommend: ignored items the model does not know: ${r.ignoredItemIds.join(", ")}\n`);
       result = r;
     }
-    if (result.strategy === "bias-only") ctx.io.stderr.write("ewb recommend: no usable history for this user: showing the bias-only fallback (the same list for everyone)\n");
+    if (result.strategy === "bias-only")
+      ctx.io.stderr.write("ewb recommend: no usable history for this user: showing the bias-only fallback (the same list for everyone)\n");
     if (!ctx.json) {
-      const lines = [`Top ${result.recommendations.length} for ${result.userId} (${result.strategy}${includeRated ? ", rated items included" : ", rated items excluded"}):`];
+      const lines = [
+        `Top ${result.recommendations.length} for ${result.userId} (${result.strategy}${includeRated ? ", rated items included" : ", rated items excluded"}):`,
+      ];
       lines.push("  rank  item_id           predicted_rating");
       for (const r of result.recommendations) lines.push(`  ${String(r.rank).padStart(4)}  ${r.itemId.padEnd(16)}  ${r.predictedRating.toFixed(4)}`);
       ctx.io.stdout.write(lines.join("\n") + "\n");
     }
     return {
-      model: dir, userId: result.userId, strategy: result.strategy, top, includeRated,
+      model: dir,
+      userId: result.userId,
+      strategy: result.strategy,
+      top,
+      includeRated,
       recommendations: result.recommendations.map((r) => ({ rank: r.rank, itemId: r.itemId, predictedRating: Math.round(r.predictedRating * 1e4) / 1e4 })),
       totalCount: result.recommendations.length,
       ...(result.ignoredItemIds ? { ignoredItemIds: result.ignoredItemIds } : {}),
@@ -57,7 +70,8 @@ export const recommendCommand: Command = {
 };
 
 async function runAllUsers(dir: string, opts: Readonly<Record<string, unknown>>, ctx: Parameters<Command["run"]>[1]): Promise<object> {
-  if (stringOption(opts, "user") !== undefined || (Array.isArray(opts.rate) && opts.rate.length > 0)) throw new UsageError("Expected --all-users without --user or --rate, but got both");
+  if (stringOption(opts, "user") !== undefined || (Array.isArray(opts.rate) && opts.rate.length > 0))
+    throw new UsageError("Expected --all-users without --user or --rate, but got both");
   const top = numberOption(opts, "top", true) ?? 10;
   if (top < 1) throw new UsageError(`Expected --top to be an integer >= 1, but got ${top}`);
   const format = stringOption(opts, "format") ?? "csv";
@@ -68,9 +82,10 @@ async function runAllUsers(dir: string, opts: Readonly<Record<string, unknown>>,
   const model = loadModel(dir);
   let rows = 0;
   try {
-    rows = out === undefined
-      ? await writeAllUsersTopN(model, top, format, includeRated, streamWriter(ctx.io.stdout))
-      : await exportAllUsersToFile(model, top, format, includeRated, out);
+    rows =
+      out === undefined
+        ? await writeAllUsersTopN(model, top, format, includeRated, streamWriter(ctx.io.stdout))
+        : await exportAllUsersToFile(model, top, format, includeRated, out);
   } catch (e) {
     if (!(e instanceof ReaderClosedError)) throw e;
   }

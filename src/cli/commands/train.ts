@@ -29,18 +29,58 @@ export const trainCommand: Command = {
     lr: { type: "string", placeholder: "<x>", description: "learning rate", default: String(D.learningRate) },
     batch: { type: "string", placeholder: "<n>", description: "mini-batch size; 0 = full batch (the blog: 256)", default: String(D.batchSize) },
     l2: { type: "string", placeholder: "<x>", description: "L2 regularisation (as PyTorch weight_decay)", default: String(D.l2) },
-    "l2-rating": { type: "string", placeholder: "<x>", description: `per-rating L2 on the factors (default ${D.l2PerRating ?? 0}; 0 for --layers and --model-type neural, which cannot apply it)` },
-    "bias-l2": { type: "string", placeholder: "<x>", description: `shrinkage of the biases re-estimated after training, b_i = sum of residuals / (n_i + x): an item with few ratings cannot carry a large bias (default ${D.biasL2 ?? 0}; 0 = off; no effect on --model-type neural)` },
+    "l2-rating": {
+      type: "string",
+      placeholder: "<x>",
+      description: `per-rating L2 on the factors (default ${D.l2PerRating ?? 0}; 0 for --layers and --model-type neural, which cannot apply it)`,
+    },
+    "bias-l2": {
+      type: "string",
+      placeholder: "<x>",
+      description: `shrinkage of the biases re-estimated after training, b_i = sum of residuals / (n_i + x): an item with few ratings cannot carry a large bias (default ${D.biasL2 ?? 0}; 0 = off; no effect on --model-type neural)`,
+    },
     optimizer: { type: "string", placeholder: "adam|sgd", description: "optimiser (sgd with --batch 1 is per-interaction SGD)", default: D.optimizer },
-    updates: { type: "string", placeholder: "lazy|dense", description: `Adam's updates: lazy = only the rows each batch uses (epoch cost linear in the data), dense = every row every step (default ${D.updates ?? "lazy"}; dense for --layers and --model-type neural)` },
+    updates: {
+      type: "string",
+      placeholder: "lazy|dense",
+      description: `Adam's updates: lazy = only the rows each batch uses (epoch cost linear in the data), dense = every row every step (default ${D.updates ?? "lazy"}; dense for --layers and --model-type neural)`,
+    },
     "init-std": { type: "string", placeholder: "<x>", description: "standard deviation of the initial factors", default: String(D.initStd) },
-    patience: { type: "string", placeholder: "<n>", description: "early stopping: stop after N epochs without validation gain and keep the best (0 = off)", default: String(D.earlyStoppingPatience) },
+    patience: {
+      type: "string",
+      placeholder: "<n>",
+      description: "early stopping: stop after N epochs without validation gain and keep the best (0 = off)",
+      default: String(D.earlyStoppingPatience),
+    },
     refit: { type: "boolean", description: "refit on every interaction after validation chose the epochs (the default; kept for explicitness)" },
-    "no-refit": { type: "boolean", description: "save the model trained on the training part only (fittedOn \"train\"), whose validation figures are its own and which `ewb evaluate` can score on the held-out rows. By default, once validation (early stopping) has chosen the number of epochs, the model is trained again on every interaction (training + validation rows) and that one is saved, marked fittedOn \"all\": a model to serve should see all the data (MovieLens u1..u5: mean test RMSE 0.908 with the refit, 0.920 without). With --test <file> there is no refit: the test rows stay unseen" },
-    backend: { type: "string", placeholder: "<name>", description: `training backend: ${BACKENDS.join(", ")} (default: $${BACKEND_ENV}, else the fastest available)` },
-    objective: { type: "string", placeholder: "mse|bpr", description: "mse: predict ratings; bpr: rank (pairwise, sampled negatives; its own defaults)", default: "mse" },
-    "implicit-min-rating": { type: "string", placeholder: "all|<rating>", description: "with --objective bpr: which ratings are positive interactions", default: "all" },
-    "model-type": { type: "string", placeholder: "mf|neural", description: "mf: biased matrix factorisation; neural: embeddings concatenated into dense ReLU layers (tf.layers)", default: "mf" },
+    "no-refit": {
+      type: "boolean",
+      description:
+        'save the model trained on the training part only (fittedOn "train"), whose validation figures are its own and which `ewb evaluate` can score on the held-out rows. By default, once validation (early stopping) has chosen the number of epochs, the model is trained again on every interaction (training + validation rows) and that one is saved, marked fittedOn "all": a model to serve should see all the data (MovieLens u1..u5: mean test RMSE 0.908 with the refit, 0.920 without). With --test <file> there is no refit: the test rows stay unseen',
+    },
+    backend: {
+      type: "string",
+      placeholder: "<name>",
+      description: `training backend: ${BACKENDS.join(", ")} (default: $${BACKEND_ENV}, else the fastest available)`,
+    },
+    objective: {
+      type: "string",
+      placeholder: "mse|bpr",
+      description: "mse: predict ratings; bpr: rank (pairwise, sampled negatives; its own defaults)",
+      default: "mse",
+    },
+    "implicit-min-rating": {
+      type: "string",
+      placeholder: "all|<rating>",
+      description: "with --objective bpr: which ratings are positive interactions",
+      default: "all",
+    },
+    "model-type": {
+      type: "string",
+      placeholder: "mf|neural",
+      description: "mf: biased matrix factorisation; neural: embeddings concatenated into dense ReLU layers (tf.layers)",
+      default: "mf",
+    },
     layers: { type: "boolean", description: "train the MF model as a tf.layers model (model.fitDataset) on a TF.js backend" },
     hidden: { type: "string", placeholder: "<n,n,...>", description: "neural: hidden layer sizes", default: "50" },
     dropout: { type: "string", placeholder: "<x>", description: "neural: dropout after each hidden layer", default: "0" },
@@ -53,7 +93,7 @@ export const trainCommand: Command = {
     if (modelDir === undefined) throw new UsageError("Expected --model <dir> (where to save the trained model)");
     const optimizer = stringOption(opts, "optimizer") ?? D.optimizer;
     if (optimizer !== "adam" && optimizer !== "sgd") throw new UsageError(`Expected --optimizer to be adam or sgd, but got ${JSON.stringify(optimizer)}`);
-    const updates = stringOption(opts, "updates") ?? (opts["model-type"] === "neural" || opts.layers === true ? "dense" : D.updates ?? "lazy");
+    const updates = stringOption(opts, "updates") ?? (opts["model-type"] === "neural" || opts.layers === true ? "dense" : (D.updates ?? "lazy"));
     if (updates !== "lazy" && updates !== "dense") throw new UsageError(`Expected --updates to be lazy or dense, but got ${JSON.stringify(updates)}`);
     const hyper: Partial<Hyperparameters> = {
       epochs: numberOption(opts, "epochs", true, { min: 1 }) ?? D.epochs,
@@ -61,8 +101,8 @@ export const trainCommand: Command = {
       learningRate: numberOption(opts, "lr", false, { above: 0 }) ?? D.learningRate,
       batchSize: numberOption(opts, "batch", true, { min: 0 }) ?? D.batchSize,
       l2: numberOption(opts, "l2", false, { min: 0 }) ?? D.l2,
-      l2PerRating: numberOption(opts, "l2-rating", false, { min: 0 }) ?? (opts["model-type"] === "neural" || opts.layers === true ? 0 : D.l2PerRating ?? 0),
-      biasL2: numberOption(opts, "bias-l2", false, { min: 0 }) ?? (opts["model-type"] === "neural" ? 0 : D.biasL2 ?? 0),
+      l2PerRating: numberOption(opts, "l2-rating", false, { min: 0 }) ?? (opts["model-type"] === "neural" || opts.layers === true ? 0 : (D.l2PerRating ?? 0)),
+      biasL2: numberOption(opts, "bias-l2", false, { min: 0 }) ?? (opts["model-type"] === "neural" ? 0 : (D.biasL2 ?? 0)),
       optimizer,
       updates,
       initStd: numberOption(opts, "init-std", false, { min: 0 }) ?? D.initStd,
@@ -74,7 +114,8 @@ export const trainCommand: Command = {
     if (modelType !== "mf" && modelType !== "neural") throw new UsageError(`Expected --model-type to be mf or neural, but got ${JSON.stringify(modelType)}`);
     const hiddenText = stringOption(opts, "hidden") ?? "50";
     const hiddenSizes = hiddenText.split(",").map((t) => Number(t.trim()));
-    if (hiddenSizes.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`Expected --hidden to be layer sizes like 64 or 64,32, but got ${JSON.stringify(hiddenText)}`);
+    if (hiddenSizes.some((h) => !Number.isInteger(h) || h < 1))
+      throw new UsageError(`Expected --hidden to be layer sizes like 64 or 64,32, but got ${JSON.stringify(hiddenText)}`);
     const neural = { hiddenSizes, dropout: numberOption(opts, "dropout") ?? 0 };
     const err = ctx.io.stderr;
 
@@ -93,7 +134,9 @@ export const trainCommand: Command = {
       let refitBar: ProgressBar | undefined;
       const both = await trainAndRefit(data.split, data.dataset, hyper, {
         ...(backend !== undefined ? { backend } : {}),
-        modelType, layers: opts.layers === true, neural,
+        modelType,
+        layers: opts.layers === true,
+        neural,
         onEpochEnd,
         onRefitStart: (epochs) => {
           bar.finish();
@@ -105,7 +148,13 @@ export const trainCommand: Command = {
       model = both.validated;
       saved = both.final;
     } else {
-      model = saved = await trainModel(data.split, data.dataset, hyper, { ...(backend !== undefined ? { backend } : {}), modelType, layers: opts.layers === true, neural, onEpochEnd });
+      model = saved = await trainModel(data.split, data.dataset, hyper, {
+        ...(backend !== undefined ? { backend } : {}),
+        modelType,
+        layers: opts.layers === true,
+        neural,
+        onEpochEnd,
+      });
     }
     const seconds = (performance.now() - t0) / 1000;
     bar.finish();
@@ -141,13 +190,19 @@ export const trainCommand: Command = {
     };
     if (!ctx.json) {
       const out = ctx.io.stdout;
-      out.write(`Trained on ${data.info.source}: ${data.info.train} training rows, ${valM.count} ${data.info.split === "test-file" ? "test" : "validation"} rows, ${data.info.users} users, ${data.info.items} items\n`);
+      out.write(
+        `Trained on ${data.info.source}: ${data.info.train} training rows, ${valM.count} ${data.info.split === "test-file" ? "test" : "validation"} rows, ${data.info.users} users, ${data.info.items} items\n`,
+      );
       out.write(`backend ${result.backend}, ${result.epochs} epochs (best ${result.bestEpoch}), ${result.msPerEpoch} ms/epoch, ${result.seconds} s\n`);
-      out.write(`train MSE ${result.trainMse}  ${data.info.split === "test-file" ? "test" : "val"} MSE ${result.valMse}  RMSE ${result.valRmse}  MAE ${result.valMae}\n`);
-      if (refit) out.write(`refit on all ${data.info.train + valM.count} interactions for ${saved.history.length} epochs (chosen by validation); the saved model is fitted on all data\n`);
+      out.write(
+        `train MSE ${result.trainMse}  ${data.info.split === "test-file" ? "test" : "val"} MSE ${result.valMse}  RMSE ${result.valRmse}  MAE ${result.valMae}\n`,
+      );
+      if (refit)
+        out.write(
+          `refit on all ${data.info.train + valM.count} interactions for ${saved.history.length} epochs (chosen by validation); the saved model is fitted on all data\n`,
+        );
       out.write(`peak RSS ${result.peakRssMb} MB; saved to ${modelDir}\n`);
     }
     return result;
   },
 };
-

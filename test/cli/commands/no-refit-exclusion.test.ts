@@ -33,24 +33,35 @@ describe("a --no-refit model excludes held-out items too (ewb recommend, POST /r
   /** A user whose best-scored item among those without a training row is one of the user's validation items. */
   function userWithTopValidationItem(modelDir: string): { user: string; item: string; heldOut: Set<string> } {
     const m = loadModel(modelDir);
-    const trainOf = new Map<string, Set<string>>(), valOf = new Map<string, Set<string>>();
-    const add = (map: Map<string, Set<string>>, r: Interaction): void => { map.set(r.userId, (map.get(r.userId) ?? new Set()).add(r.itemId)); };
+    const trainOf = new Map<string, Set<string>>(),
+      valOf = new Map<string, Set<string>>();
+    const add = (map: Map<string, Set<string>>, r: Interaction): void => {
+      map.set(r.userId, (map.get(r.userId) ?? new Set()).add(r.itemId));
+    };
     split.train.forEach((r) => add(trainOf, r));
     split.validation.forEach((r) => add(valOf, r));
     for (const [user, held] of valOf) {
-      const u = m.userIds.index(user), seen = trainOf.get(user) ?? new Set();
-      let best = -1, bestScore = -Infinity;
+      const u = m.userIds.index(user),
+        seen = trainOf.get(user) ?? new Set();
+      let best = -1,
+        bestScore = -Infinity;
       for (let i = 0; i < m.itemIds.size; i++) {
         if (seen.has(m.itemIds.id(i))) continue;
         const s = predictUnchecked(m.weights, u, i);
-        if (s > bestScore) { bestScore = s; best = i; }
+        if (s > bestScore) {
+          bestScore = s;
+          best = i;
+        }
       }
       if (best >= 0 && held.has(m.itemIds.id(best))) return { user, item: m.itemIds.id(best), heldOut: held };
     }
     throw new Error("no user whose top unseen item is a validation item (the test needs one)");
   }
 
-  for (const [name, variant] of [["no-refit", ["--no-refit", "--epochs", "15"]], ["bpr", ["--objective", "bpr", "--epochs", "5"]]] as const) {
+  for (const [name, variant] of [
+    ["no-refit", ["--no-refit", "--epochs", "15"]],
+    ["bpr", ["--objective", "bpr", "--epochs", "5"]],
+  ] as const) {
     it(`never serves a held-out item the model scores highest (${variant.slice(0, 2).join(" ")})`, async () => {
       const modelDir = join(dir, name);
       const t = capture();
@@ -73,14 +84,22 @@ describe("a --no-refit model excludes held-out items too (ewb recommend, POST /r
       for (const precompute of [true, false]) {
         const svc = await startService({ modelDir, port: 0, precompute });
         try {
-          const res = await fetch(`${svc.url}/recommend`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: user, top_n: 10, exclude_rated: true }) });
+          const res = await fetch(`${svc.url}/recommend`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ user_id: user, top_n: 10, exclude_rated: true }),
+          });
           assert.equal(res.status, 200);
           const body = (await res.json()) as { recommendations: { item_id: string }[] };
           const ids = body.recommendations.map((x) => x.item_id);
           assert.equal(ids.length, 10);
           assert.ok(!ids.some((x) => heldOut.has(x)), `precompute ${precompute}: a held-out item of ${user} came back: ${ids.join(", ")}`);
           // With exclude_rated false the model's favourite is the held-out item (so the exclusion above did the work).
-          const all = await fetch(`${svc.url}/recommend`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: user, top_n: 100, exclude_rated: false }) });
+          const all = await fetch(`${svc.url}/recommend`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ user_id: user, top_n: 100, exclude_rated: false }),
+          });
           const allIds = ((await all.json()) as { recommendations: { item_id: string }[] }).recommendations.map((x) => x.item_id);
           assert.ok(allIds.includes(item));
         } finally {

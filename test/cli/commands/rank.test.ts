@@ -45,7 +45,14 @@ describe("ewb ranking commands (train --objective bpr, evaluate --protocol, reco
   it("trains BPR with its own defaults overridden only by the flags given, and saves objective bpr", async () => {
     const c = capture();
     const out = join(dir, "bpr");
-    assert.equal(await main(["train", "--data", dataPath, "--objective", "bpr", "--epochs", "3", "--dim", "8", "--implicit-min-rating", "4", "--model", out, "--json"], c.io), 0, c.err());
+    assert.equal(
+      await main(
+        ["train", "--data", dataPath, "--objective", "bpr", "--epochs", "3", "--dim", "8", "--implicit-min-rating", "4", "--model", out, "--json"],
+        c.io,
+      ),
+      0,
+      c.err(),
+    );
     const r = c.json();
     assert.equal(r.objective, "bpr");
     assert.equal(r.epochs, 3);
@@ -80,7 +87,11 @@ describe("ewb ranking commands (train --objective bpr, evaluate --protocol, reco
     }
     const j = capture();
     assert.equal(await main(["recommend", "--model", mseDir, "--all-users", "--top", "2", "--format", "jsonl"], j.io), 0);
-    const rows = j.out().trimEnd().split("\n").map((l) => JSON.parse(l) as { user_id: string; rank: number; item_id: string; score: number });
+    const rows = j
+      .out()
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { user_id: string; rank: number; item_id: string; score: number });
     assert.equal(rows.length, 120);
     assert.deepEqual(Object.keys(rows[0]!), ["user_id", "rank", "item_id", "score"]);
     const bad = capture();
@@ -94,10 +105,19 @@ describe("ewb ranking commands (train --objective bpr, evaluate --protocol, reco
     const r = c.json();
     assert.equal(r.by, "item");
     assert.equal(r.trainRows + r.testRows, ds.interactions.length);
-    assert.deepEqual(r.rows.map((x: { method: string }) => x.method), ["MF (BPR)", "popularity"]);
-    for (const row of r.rows) for (const key of ["precision", "recall", "ndcg", "map", "mapAtK", "f1", "hitRate", "coverage"]) assert.ok(row[key] >= 0 && row[key] <= 1, `${row.method} ${key}`);
+    assert.deepEqual(
+      r.rows.map((x: { method: string }) => x.method),
+      ["MF (BPR)", "popularity"],
+    );
+    for (const row of r.rows)
+      for (const key of ["precision", "recall", "ndcg", "map", "mapAtK", "f1", "hitRate", "coverage"])
+        assert.ok(row[key] >= 0 && row[key] <= 1, `${row.method} ${key}`);
     const t = capture();
-    assert.equal(await main(["evaluate", "--protocol", "recommenders", "--data", dataPath, "--objective", "mse", "--stratify", "user", "--relevant", "4"], t.io), 0, t.err());
+    assert.equal(
+      await main(["evaluate", "--protocol", "recommenders", "--data", dataPath, "--objective", "mse", "--stratify", "user", "--relevant", "4"], t.io),
+      0,
+      t.err(),
+    );
     assert.match(t.out(), /P@10 +R@10 +NDCG@10 +MAP +MAP@10 +F1@10/);
     assert.match(t.out(), /stratified by user/);
     assert.match(t.out(), /relevant = held-out rating >= 4/);

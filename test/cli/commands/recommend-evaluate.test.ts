@@ -30,7 +30,10 @@ describe("ewb recommend and ewb evaluate", () => {
     assert.equal(await main(["recommend", "--model", modelDir, "--user", "U10001", "--top", "5", "--json"], c.io), 0);
     const r = c.json();
     const want = recommendForUser(model, "U10001", { top: 5 }).recommendations;
-    assert.deepEqual(r.recommendations.map((x: { itemId: string }) => x.itemId), want.map((x) => x.itemId));
+    assert.deepEqual(
+      r.recommendations.map((x: { itemId: string }) => x.itemId),
+      want.map((x) => x.itemId),
+    );
     assert.equal(r.totalCount, 5);
     assert.equal(r.strategy, "model");
     const t = capture();
@@ -73,7 +76,10 @@ describe("ewb recommend and ewb evaluate", () => {
     const r = c.json();
     assert.equal(r.k, 5);
     assert.equal(r.trainingRowsMatchModel, true);
-    assert.deepEqual(r.rows.map((x: { method: string }) => x.method), ["matrix factorisation", "bias-only baseline", "global mean baseline", "popularity baseline"]);
+    assert.deepEqual(
+      r.rows.map((x: { method: string }) => x.method),
+      ["matrix factorisation", "bias-only baseline", "global mean baseline", "popularity baseline"],
+    );
     // The held-out rows are the validation split: RMSE is the validation RMSE of the epoch the model kept, lowered a
     // little by the biases re-estimated after training (biasL2).
     const kept = model.history[model.bestEpoch]!.valRmse;

@@ -12,7 +12,8 @@ const REPO = path.resolve(__dirname, "../../..");
 function ewb(args: string[], env: Record<string, string> = {}): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
   const script = `require(${JSON.stringify(path.join(REPO, "src/cli/main"))}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; });`;
   const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  let out = "", err = "";
+  let out = "",
+    err = "";
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -56,17 +57,23 @@ describe("ewb serve (a real process, real signals)", () => {
 
       fs.writeFileSync(path.join(dir, "manifest.json"), "{ broken");
       p.child.kill("SIGHUP");
-      await waitFor("the refusal", () => (/reload refused, still serving the previous model: .*manifest\.json: not valid JSON/.test(p.err()) ? true : undefined));
+      await waitFor("the refusal", () =>
+        /reload refused, still serving the previous model: .*manifest\.json: not valid JSON/.test(p.err()) ? true : undefined,
+      );
       assert.equal((await health()).model.generation, 2);
 
       // An in-flight request (half its body sent) when SIGTERM arrives still gets its answer.
       const body = JSON.stringify({ user_id: "U10001", top_n: 3 });
       const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = http.request(`${url}/recommend`, { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => (text += c.toString()));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        });
+        const req = http.request(
+          `${url}/recommend`,
+          { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+          (res) => {
+            let text = "";
+            res.on("data", (c: Buffer) => (text += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
         req.on("error", reject);
         req.write(body.slice(0, 8));
         setTimeout(() => {
@@ -105,7 +112,11 @@ describe("ewb serve (a real process, real signals)", () => {
       await waitFor("generation 2", async () => ((await health()).model.generation === 2 ? true : undefined));
       assert.equal((await health()).model.trained_at, "2026-05-01T00:00:00.000Z", "the new target is served");
       assert.match(p.err(), /reloaded model .*current -> .*v2 \(generation 2: 5 users, 7 items, trained 2026-05-01T00:00:00\.000Z\)/);
-      const reload = await fetch(`${url}/admin/reload`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer cli-test-admin-token-42" }, body: "{}" });
+      const reload = await fetch(`${url}/admin/reload`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer cli-test-admin-token-42" },
+        body: "{}",
+      });
       assert.equal(reload.status, 200);
       // A request that never completes would hold the drain for 10 s; the second SIGTERM cuts it.
       const stuck = new Promise<string>((resolve) => {
@@ -149,7 +160,11 @@ describe("ewb serve (a real process, real signals)", () => {
   });
 
   it("rejects a bad --port or --precompute as a usage error (status 2)", async () => {
-    for (const args of [["--port", "70000"], ["--port", "x"], ["--precompute", "maybe"]]) {
+    for (const args of [
+      ["--port", "70000"],
+      ["--port", "x"],
+      ["--precompute", "maybe"],
+    ]) {
       const p = ewb(["serve", "--model", root, ...args]);
       assert.equal(await p.exited, 2, args.join(" "));
       assert.match(p.err(), /Expected --(port|precompute)/);

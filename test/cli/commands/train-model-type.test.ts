@@ -18,7 +18,27 @@ describe("ewb train --model-type / --layers", function () {
 
   it("trains and saves the neural model (modelType neural, TF.js backend) and reports its validation MSE", async () => {
     const c = capture();
-    const code = await main(["train", "--data", csv, "--model", tmp.join("neural"), "--model-type", "neural", "--hidden", "8,4", "--dropout", "0.1", "--epochs", "3", "--dim", "4", "--json"], c.io);
+    const code = await main(
+      [
+        "train",
+        "--data",
+        csv,
+        "--model",
+        tmp.join("neural"),
+        "--model-type",
+        "neural",
+        "--hidden",
+        "8,4",
+        "--dropout",
+        "0.1",
+        "--epochs",
+        "3",
+        "--dim",
+        "4",
+        "--json",
+      ],
+      c.io,
+    );
     assert.equal(code, 0, c.err());
     const r = c.json();
     assert.equal(r.modelType, "neural");
@@ -38,7 +58,10 @@ describe("ewb train --model-type / --layers", function () {
   });
 
   it("rejects an unknown model type and bad hidden sizes, naming the option", async () => {
-    for (const [args, msg] of [[["--model-type", "deep"], /--model-type to be mf or neural/], [["--model-type", "neural", "--hidden", "8,x"], /--hidden to be layer sizes/]] as const) {
+    for (const [args, msg] of [
+      [["--model-type", "deep"], /--model-type to be mf or neural/],
+      [["--model-type", "neural", "--hidden", "8,x"], /--hidden to be layer sizes/],
+    ] as const) {
       const c = capture();
       const code = await main(["train", "--data", csv, "--model", tmp.join("bad"), ...args], c.io);
       assert.notEqual(code, 0);

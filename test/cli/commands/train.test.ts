@@ -24,7 +24,8 @@ describe("ewb train", function () {
     dataset = tiny.dataset;
     csv = path.join(dir, "data.csv");
     testCsv = path.join(dir, "test.csv");
-    const trainRows = tiny.split.train, testRows = tiny.split.validation;
+    const trainRows = tiny.split.train,
+      testRows = tiny.split.validation;
     await writeInteractionsCsv(csv, { ...dataset, interactions: trainRows });
     await writeInteractionsCsv(testCsv, { ...dataset, interactions: testRows });
   });
@@ -38,7 +39,8 @@ describe("ewb train", function () {
     const code = await main(["train", "--data", csv, "--model", modelDir, "--epochs", "5", "--dim", "8", "--batch", "64", "--lr", "0.01", "--json"], c.io);
     assert.equal(code, 0, c.err());
     const r = lastJson(c.out());
-    for (const k of ["backend", "epochs", "bestEpoch", "msPerEpoch", "trainMse", "valMse", "valRmse", "valMae", "seconds", "peakRssMb", "modelDir"]) assert.ok(k in r, `missing ${k}`);
+    for (const k of ["backend", "epochs", "bestEpoch", "msPerEpoch", "trainMse", "valMse", "valRmse", "valMae", "seconds", "peakRssMb", "modelDir"])
+      assert.ok(k in r, `missing ${k}`);
     assert.equal(r.epochs, 5);
     assert.equal(r.bestEpoch, 4);
     assert.equal(r.backend, "wasm-kernel");
@@ -74,7 +76,11 @@ describe("ewb train", function () {
 
   it("uses the backend asked for with --backend", async () => {
     const c = capture();
-    assert.equal(await main(["train", "--data", csv, "--model", path.join(dir, "m4"), "--epochs", "1", "--dim", "4", "--backend", "typed-array", "--json"], c.io), 0, c.err());
+    assert.equal(
+      await main(["train", "--data", csv, "--model", path.join(dir, "m4"), "--epochs", "1", "--dim", "4", "--backend", "typed-array", "--json"], c.io),
+      0,
+      c.err(),
+    );
     assert.equal(lastJson(c.out()).backend, "typed-array");
   });
 
@@ -99,7 +105,26 @@ describe("ewb train", function () {
   it("by default saves the model refitted on every interaction (fittedOn all), with the validated figures reported; --no-refit and --test do not refit", async () => {
     const c = capture();
     const modelDir = path.join(dir, "m7");
-    const args = ["train", "--data", csv, "--epochs", "30", "--dim", "4", "--lr", "0.05", "--batch", "0", "--l2", "0", "--l2-rating", "0", "--patience", "2", "--json"];
+    const args = [
+      "train",
+      "--data",
+      csv,
+      "--epochs",
+      "30",
+      "--dim",
+      "4",
+      "--lr",
+      "0.05",
+      "--batch",
+      "0",
+      "--l2",
+      "0",
+      "--l2-rating",
+      "0",
+      "--patience",
+      "2",
+      "--json",
+    ];
     assert.equal(await main([...args, "--model", modelDir], c.io), 0, c.err());
     const r = lastJson(c.out());
     assert.equal(r.fittedOn, "all");
@@ -129,7 +154,10 @@ describe("ewb train", function () {
     assert.equal(await main(["train", "--data", csv, "--model", modelDir, "--epochs", "3", "--dim", "4", "--json"], c.io), 0, c.err());
     const before = await fs.readFile(path.join(modelDir, "manifest.json"), "utf8");
     const files = (await fs.readdir(modelDir)).sort();
-    for (const args of [["--optimizer", "sgd", "--lr", "1000", "--init-std", "10", "--epochs", "5"], ["--optimizer", "sgd", "--lr", "999", "--epochs", "5"]]) {
+    for (const args of [
+      ["--optimizer", "sgd", "--lr", "1000", "--init-std", "10", "--epochs", "5"],
+      ["--optimizer", "sgd", "--lr", "999", "--epochs", "5"],
+    ]) {
       c = capture();
       assert.equal(await main(["train", "--data", csv, "--model", modelDir, "--dim", "4", ...args], c.io), 1, args.join(" "));
       assert.match(c.err(), /Training diverged at epoch \d+ of 5: .*(not a finite number|exceeds).*(learning rate|--lr)/s, c.err());
@@ -141,7 +169,12 @@ describe("ewb train", function () {
   });
 
   it("reads negative numbers as values and rejects them with our own message (not Node's 'ambiguous')", async () => {
-    for (const [flag, value, expected] of [["--epochs", "-1", /Expected --epochs to be an integer >= 1, but got "-1"/], ["--lr", "-1", /Expected --lr to be a number > 0, but got "-1"/], ["--lr", "-0.5", /Expected --lr to be a number > 0, but got "-0.5"/], ["--dim", "-3", /Expected --dim to be an integer >= 1, but got "-3"/]] as const) {
+    for (const [flag, value, expected] of [
+      ["--epochs", "-1", /Expected --epochs to be an integer >= 1, but got "-1"/],
+      ["--lr", "-1", /Expected --lr to be a number > 0, but got "-1"/],
+      ["--lr", "-0.5", /Expected --lr to be a number > 0, but got "-0.5"/],
+      ["--dim", "-3", /Expected --dim to be an integer >= 1, but got "-3"/],
+    ] as const) {
       const c = capture();
       assert.equal(await main(["train", "--data", csv, "--model", path.join(dir, "x"), flag, value], c.io), 2, `${flag} ${value}`);
       assert.match(c.err(), expected);
