@@ -49,22 +49,11 @@ export interface BiasOptions {
  * Returned as MfWeights with dim 1 and zero factors, so every recommender and evaluator treats it like a model.
  */
 export function fitBiasOnly(train: IndexedRatings, numUsers: number, numItems: number, options: BiasOptions = {}): MfWeights {
-  checkRatings(train, numUsers, numItems);
   const itemL2 = checkNumber("options.itemL2", options.itemL2 ?? 10, 0);
   const userL2 = checkNumber("options.userL2", options.userL2 ?? 15, 0);
   const iterations = checkInteger("options.iterations", options.iterations ?? 10, 1);
-  const mu = globalMean(train);
-  const zero: MfWeights = {
-    dim: 1,
-    numUsers,
-    numItems,
-    userFactors: new Float32Array(numUsers),
-    itemFactors: new Float32Array(numItems),
-    userBias: new Float32Array(numUsers),
-    itemBias: new Float32Array(numItems),
-    globalBias: mu,
-  };
-  return ridgeBiases(zero, train, { itemL2, userL2, rounds: iterations });
+  // The global-mean model (zero factors and biases) is the starting point; the ridge steps fit the biases.
+  return ridgeBiases(globalMeanWeights(train, numUsers, numItems), train, { itemL2, userL2, rounds: iterations });
 }
 
 /** The global-mean baseline as MfWeights (every score equal: its ranking is meaningless, so reports leave it out). */
