@@ -1,7 +1,7 @@
 /** 2-D embedding scatter plots coloured by group, several panels side by side (random beside trained). */
 import type { PcaResult } from "../analysis/pca";
 import { InvalidArgumentError } from "../errors";
-import { colourFor, type Figure } from "./types";
+import { type Figure, labelStyles } from "./types";
 import { round } from "../util";
 
 /** One panel: 2-D coordinates (a PCA result with at least 2 components) and a label per row. */
@@ -35,6 +35,7 @@ export function embeddingScatterFigure(panels: readonly ScatterPanel[], options:
     });
   });
   const order = [...(options.order ?? []).filter((l) => allLabels.has(l)), ...[...allLabels].filter((l) => !(options.order ?? []).includes(l)).sort()];
+  const styles = labelStyles(order);
   const data: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = { title: { text: options.title ?? "Embeddings, first two principal components" }, annotations: [] };
   // One legend entry per label, on the first panel that draws it (a label may be missing from the first panel,
@@ -46,7 +47,7 @@ export function embeddingScatterFigure(panels: readonly ScatterPanel[], options:
     const suffix = j === 0 ? "" : String(j + 1);
     const K = p.projection.components,
       c = p.projection.coordinates;
-    order.forEach((label, g) => {
+    order.forEach((label) => {
       const rows: number[] = [];
       (p.labels as readonly (string | null | undefined)[]).forEach((l, r) => {
         if (l === label) rows.push(r);
@@ -60,7 +61,7 @@ export function embeddingScatterFigure(panels: readonly ScatterPanel[], options:
         showlegend: !inLegend.has(label),
         x: rows.map((r) => round(c[r * K] as number, 4)),
         y: rows.map((r) => round(c[r * K + 1] as number, 4)),
-        marker: { color: colourFor(label, g), size: 5, opacity: 0.7 },
+        marker: { color: styles.get(label)!.colour, symbol: styles.get(label)!.symbol, size: 5, opacity: 0.7 },
         ...(p.names ? { text: rows.map((r) => p.names![r]) } : {}),
         xaxis: `x${suffix}`,
         yaxis: `y${suffix}`,

@@ -64,6 +64,23 @@ describe("chart figures", () => {
     assert.throws(() => similarityMatrixFigure(matrixFromRows(rows), ["a"]), /Expected labels to be an array of 12 labels/);
   });
 
+  it("draw every label of a scatter distinctly, also past the palette: seven shown labels and their 'other' (MovieLens occupations)", () => {
+    const labels = ["tech", "educator", "engineer", "student", "other", "writer", "artist", "doctor", "lawyer", "nurse", "salesman", "scientist", "none"];
+    const rows = labels.map((_, r) => [Math.cos(r), Math.sin(r), r / 10]);
+    const f = embeddingScatterFigure([{ title: "users", projection: pca(matrixFromRows(rows)), labels }], { order: labels });
+    const look = f.data.map((t) => {
+      const m = t.marker as { color: string; symbol: string };
+      return `${m.color}/${m.symbol}`;
+    });
+    assert.equal(look.length, labels.length);
+    assert.equal(new Set(look).size, labels.length, `two labels drawn alike: ${look.join(", ")}`);
+    // a known group keeps its fixed colour; the first labels without one get distinct colours before any symbol changes
+    assert.equal((f.data[0]!.marker as { color: string }).color, "#1f77b4");
+    const firstTen = f.data.slice(1, 11).map((t) => (t.marker as { color: string }).color);
+    assert.equal(new Set(firstTen).size, 10);
+    assert.notEqual((f.data[11]!.marker as { symbol: string }).symbol, (f.data[1]!.marker as { symbol: string }).symbol);
+  });
+
   it("draw random beside trained embeddings, one trace per group and panel with a shared legend and colours", () => {
     const m = matrixFromRows([
       [0, 0, 1],
