@@ -19,6 +19,7 @@ import { recommendForNewUser } from "../src/recommend/foldin";
 import { ItemScorer } from "../src/recommend/scorer";
 import { TopKHeap } from "../src/topk";
 import { createRng } from "../src/random";
+import { randomTestWeights } from "../test/analysis/fixtures";
 import { ratedItemsFromRows } from "../src/model/rated-items";
 import { predictUnchecked } from "../src/model/predict";
 
@@ -121,33 +122,13 @@ export async function benchRecommend(rounds = 30): Promise<{ rows: RecommendBenc
     topNForUserIndex(w, u, 10, ratedItemsOf(rated, u));
   });
   rows.push(summary("one user, top-10, rated excluded", one.wall, one.cpu));
-  const rw = randomWeights(w.numUsers, w.numItems, w.dim, 11);
+  const rw = randomTestWeights(w.numUsers, w.numItems, w.dim, 11);
   const oneRandom = perCall(11000, (r) => topNForUserIndex(rw, (r * 7919) % rw.numUsers, 10));
   rows.push(summary("one user, top-10, random weights (same shape)", oneRandom.wall, oneRandom.cpu));
   const pairs = split.train.filter((x) => x.userId === model.userIds.id(0)).map((x) => ({ itemId: x.itemId, rating: x.rating }));
   const fold = perCall(4000, () => recommendForNewUser(model, pairs, { top: 10 }));
   rows.push(summary(`new user from ${pairs.length} ratings: fold-in (65x65 Cholesky) + top-10`, fold.wall, fold.cpu));
   return { rows, notes };
-}
-
-/** Seeded normal weights (std 0.5), for shapes without data. */
-function randomWeights(numUsers: number, numItems: number, dim: number, seed: number): MfWeights {
-  const rng = createRng(seed);
-  const f = (n: number): Float32Array => {
-    const a = new Float32Array(n);
-    for (let k = 0; k < n; k++) a[k] = rng.normal() * 0.5;
-    return a;
-  };
-  return {
-    dim,
-    numUsers,
-    numItems,
-    userFactors: f(numUsers * dim),
-    itemFactors: f(numItems * dim),
-    userBias: f(numUsers),
-    itemBias: f(numItems),
-    globalBias: 3.5,
-  };
 }
 
 /** TF.js's wasm matMul of the user and item factors, if TF.js loads: the floor of any TF.js top-N (it still needs biases, exclusion, top-k). */
@@ -186,7 +167,7 @@ export interface ScaleResult {
 
 /** The blocked path at 160k users x 60k items x 64: a sample of users (or all with EWB_BENCH_FULL=1), memory held. */
 export function benchScale(numUsers = 160_000, numItems = 60_000, dim = 64, ratedPerUser = 125): ScaleResult {
-  const w = randomWeights(numUsers, numItems, dim, 5);
+  const w = randomTestWeights(numUsers, numItems, dim, 5);
   const rng = createRng(6),
     rows = numUsers * ratedPerUser;
   let users: Int32Array | null = new Int32Array(rows),
