@@ -1,4 +1,5 @@
 /** MySQL/MariaDB storage of a dataset via mysql2: users, items and interactions tables with keys and constraints. */
+import { Readable } from "node:stream";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import { DataFormatError, InvalidArgumentError, StorageError, describe } from "../errors";
 import { checkInteger, checkString } from "../validate";
@@ -15,8 +16,15 @@ export const MAX_ID_LENGTH = 255;
 export interface MySqlStoreOptions {
   /** Prepended to the three table names, e.g. "t123_" for a test's own tables. Letters, digits and _ only. */
   readonly tablePrefix?: string;
-  /** Rows per multi-row INSERT; default 5000. */
+  /** Rows per multi-row INSERT (and per chunk sent to LOAD DATA); default 5000. */
   readonly batchSize?: number;
+  /**
+   * How saveDataset writes: "auto" (default) by `LOAD DATA LOCAL INFILE`, or batched INSERTs when the server refuses
+   * it; "load-data" refuses to fall back; "insert" always INSERTs.
+   */
+  readonly method?: "auto" | "load-data" | "insert";
+  /** Whether the client offers LOCAL INFILE at all (its LOCAL_FILES capability); default true. */
+  readonly localFiles?: boolean;
 }
 
 export interface SaveProgress {
@@ -29,6 +37,28 @@ export interface SaveResult {
   readonly users: number;
   readonly items: number;
   readonly interactions: number;
+  /** How the rows went in. */
+  readonly method: "load-data" | "insert";
+  /** Why INSERTs were used in "auto" mode (the server refused LOCAL INFILE), when they were. */
+  readonly note?: string;
+}
+
+/** Each table's columns and its rows by number, as saveDataset writes them. */
+type TableRows = Record<SaveProgress["table"], { readonly columns: readonly string[]; readonly count: number; readonly row: (k: number) => unknown[] }>;
+
+/** MariaDB's and MySQL's errors for a LOCAL INFILE the server (or the client's capability) does not allow. */
+const ER_NOT_ALLOWED_COMMAND = 1148;
+const ER_CLIENT_LOCAL_FILES_DISABLED = 3948;
+const ER_LOAD_INFILE_CAPABILITY_DISABLED = 4166;
+
+/** The refusal of LOAD DATA LOCAL INFILE, caught by saveDataset to fall back (`failure` is the error to show otherwise). */
+class LocalInfileRefused extends Error {
+  constructor(
+    readonly serverMessage: string,
+    readonly failure: StorageError,
+  ) {
+    super(serverMessage);
+  }
 }
 
 // utf8mb4_nopad_bin: binary, so "u1" and "U1" are distinct keys, and NO PAD, so "a" and "a " are too.
@@ -73,9 +103,11 @@ export class MySqlStore {
   private readonly conn: Connection;
   private readonly batchSize: number;
   private readonly database: string;
+  private readonly method: "auto" | "load-data" | "insert";
 
-  private constructor(conn: Connection, source: string, database: string, prefix: string, batchSize: number) {
+  private constructor(conn: Connection, source: string, database: string, prefix: string, batchSize: number, method: "auto" | "load-data" | "insert") {
     this.conn = conn;
+    this.method = method;
     this.source = source;
     this.database = database;
     this.batchSize = batchSize;
@@ -107,6 +139,8 @@ export class MySqlStore {
     if (typeof prefix !== "string" || !/^[A-Za-z0-9_]{0,40}$/.test(prefix))
       throw new InvalidArgumentError("tablePrefix", "letters, digits and _ (at most 40)", prefix);
     const batchSize = checkInteger("batchSize", options.batchSize ?? 5000, 1, 100000);
+    const method = options.method ?? "auto";
+    if (method !== "auto" && method !== "load-data" && method !== "insert") throw new InvalidArgumentError("method", '"auto", "load-data" or "insert"', method);
     const host = parsed.hostname || "localhost";
     const port = parsed.port ? Number(parsed.port) : 3306;
     const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
@@ -120,6 +154,7 @@ export class MySqlStore {
         password: decodeURIComponent(parsed.password),
         charset: "utf8mb4_bin",
         connectTimeout: 5000,
+        ...(options.localFiles === false ? { flags: ["-LOCAL_FILES"] } : {}),
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { sqlMessage?: string };
@@ -128,7 +163,7 @@ export class MySqlStore {
         { cause: e },
       );
     }
-    return new MySqlStore(conn, `mysql://${host}:${port}/${database}${prefix ? `#${prefix}` : ""}`, database, prefix, batchSize);
+    return new MySqlStore(conn, `mysql://${host}:${port}/${database}${prefix ? `#${prefix}` : ""}`, database, prefix, batchSize, method);
   }
 
   /** Creates the three tables when missing, then checks that existing ones have the expected columns. */
@@ -193,23 +228,63 @@ export class MySqlStore {
   }
 
   /**
-   * Replaces the stored dataset with `dataset` in ONE transaction: delete old rows, then batched multi-row
-   * INSERTs. Any failure (a constraint, a lost connection, `onProgress` throwing) rolls everything back, so the
-   * tables hold either the old dataset or the whole new one, never part of it.
+   * Replaces the stored dataset with `dataset` in ONE transaction: delete old rows, then write the new ones, by
+   * `LOAD DATA LOCAL INFILE` streamed from the columns (when the server allows it; `method`) or by batched multi-row
+   * INSERTs. Any failure (a constraint, a lost connection, a row the server skipped, `onProgress` throwing) rolls
+   * everything back, so the tables hold either the old dataset or the whole new one, never part of it. In "auto"
+   * mode a server that refuses LOCAL INFILE gets INSERTs instead, and the result's `note` says so.
    */
   async saveDataset(dataset: Dataset, onProgress?: (p: SaveProgress) => void): Promise<SaveResult> {
     // A reader's Dataset whose row objects were never built is written from its columns (no object per row).
     const columnar = hasLazyRows(dataset);
     checkDatasetForDb(dataset, columnar);
     await this.ensureSchema();
-    const t = this.tables;
     const users = dataset.users,
       items = dataset.items;
     const rowCount = columnar ? dataset.indexed.length : dataset.interactions.length;
-    const interactionRow = columnar ? columnRow(dataset) : objectRow(dataset.interactions);
-    // Interactions go in primary-key order (user, item), row_order keeping the dataset's order: InnoDB then appends
-    // to its clustered index instead of splitting pages at random (the rows of a dataset are usually shuffled).
-    const order = columnar ? indexedKeyOrder(dataset) : primaryKeyOrder(dataset);
+    const rows: TableRows = {
+      users: { columns: ["user_id", "user_group"], count: users.length, row: (k) => [users[k]!.userId, users[k]!.group ?? null] },
+      items: { columns: ["item_id", "category"], count: items.length, row: (k) => [items[k]!.itemId, items[k]!.category ?? null] },
+      interactions: (() => {
+        const interactionRow = columnar ? columnRow(dataset) : objectRow(dataset.interactions);
+        // Interactions go in primary-key order (user, item), row_order keeping the dataset's order: InnoDB then appends
+        // to its clustered index instead of splitting pages at random (the rows of a dataset are usually shuffled).
+        const order = columnar ? indexedKeyOrder(dataset) : primaryKeyOrder(dataset);
+        return { columns: ["user_id", "item_id", "rating", "timestamp", "row_order"], count: rowCount, row: (k: number) => interactionRow(order[k]!) };
+      })(),
+    };
+    let method: "load-data" | "insert" = this.method === "insert" ? "insert" : "load-data";
+    let note: string | undefined;
+    if (method === "load-data") {
+      const refused = await this.localInfileRefusal();
+      if (refused !== undefined) {
+        if (this.method === "load-data") throw new StorageError(`Cannot use LOAD DATA LOCAL INFILE on ${this.source}: ${refused}`);
+        method = "insert";
+        note = `${refused}; wrote with batched INSERTs instead`;
+      }
+    }
+    try {
+      await this.writeAll(rows, method, onProgress);
+    } catch (e) {
+      // The client's own setting or a server that says local_infile=ON and still refuses: one more go with INSERTs.
+      if (!(e instanceof LocalInfileRefused) || this.method === "load-data") throw e instanceof LocalInfileRefused ? e.failure : e;
+      method = "insert";
+      note = `the server refused LOAD DATA LOCAL INFILE (${e.serverMessage}); wrote with batched INSERTs instead`;
+      await this.writeAll(rows, method, onProgress);
+    }
+    return { users: users.length, items: items.length, interactions: rowCount, method, ...(note === undefined ? {} : { note }) };
+  }
+
+  /** Why the server will not take LOAD DATA LOCAL INFILE (its local_infile setting), or undefined when it will. */
+  private async localInfileRefusal(): Promise<string | undefined> {
+    const [r] = await this.sql<RowDataPacket[]>("SELECT @@GLOBAL.local_infile AS v");
+    const v = r[0]?.v;
+    return v === 0 || v === "0" || v === "OFF" ? "the server has local_infile=OFF" : undefined;
+  }
+
+  /** The transaction of saveDataset: delete the old rows, write the three tables by `method`, commit; rolled back on any failure. */
+  private async writeAll(rows: TableRows, method: "load-data" | "insert", onProgress?: (p: SaveProgress) => void): Promise<void> {
+    const t = this.tables;
     let step = "starting the transaction";
     try {
       await this.conn.beginTransaction();
@@ -219,30 +294,84 @@ export class MySqlStore {
       await this.conn.query(`DELETE FROM \`${t.users}\``);
       step = `deleting old rows from ${t.items}`;
       await this.conn.query(`DELETE FROM \`${t.items}\``);
-      const insert = async (kind: SaveProgress["table"], columns: string, count: number, row: (k: number) => unknown[]): Promise<void> => {
-        for (let start = 0; start < count; start += this.batchSize) {
-          const end = Math.min(count, start + this.batchSize);
-          const batch: unknown[][] = new Array(end - start);
-          for (let k = start; k < end; k++) batch[k - start] = row(k);
-          step = `inserting ${kind} rows ${start + 1}-${end} of ${count} into ${t[kind]}`;
-          await this.conn.query(`INSERT INTO \`${t[kind]}\` (${columns}) VALUES ?`, [batch]);
-          onProgress?.({ table: kind, rowsWritten: end, rowsTotal: count });
+      for (const kind of ["users", "items", "interactions"] as const) {
+        const { columns, count, row } = rows[kind];
+        const cols = columns.map((c) => `\`${c}\``).join(", ");
+        if (method === "insert") {
+          for (let start = 0; start < count; start += this.batchSize) {
+            const end = Math.min(count, start + this.batchSize);
+            const batch: unknown[][] = new Array(end - start);
+            for (let k = start; k < end; k++) batch[k - start] = row(k);
+            step = `inserting ${kind} rows ${start + 1}-${end} of ${count} into ${t[kind]}`;
+            await this.conn.query(`INSERT INTO \`${t[kind]}\` (${cols}) VALUES ?`, [batch]);
+            onProgress?.({ table: kind, rowsWritten: end, rowsTotal: count });
+          }
+        } else {
+          step = `loading ${kind} rows 1-${count} into ${t[kind]} (LOAD DATA LOCAL INFILE)`;
+          await this.loadLocal(kind, cols, count, row, (s) => (step = s), onProgress);
         }
-      };
-      await insert("users", "`user_id`, `user_group`", users.length, (k) => [users[k]!.userId, users[k]!.group ?? null]);
-      await insert("items", "`item_id`, `category`", items.length, (k) => [items[k]!.itemId, items[k]!.category ?? null]);
-      await insert("interactions", "`user_id`, `item_id`, `rating`, `timestamp`, `row_order`", rowCount, (k) => interactionRow(order[k]!));
+      }
       step = "committing";
       await this.conn.commit();
     } catch (e) {
       await this.conn.rollback().catch(() => undefined);
-      const err = e as { sqlMessage?: string; message?: string };
-      throw new StorageError(
+      const err = e as { sqlMessage?: string; message?: string; errno?: number };
+      const failure = new StorageError(
         `Saving the dataset to ${this.source} failed while ${step}; rolled back, no rows changed: ${err.sqlMessage ?? err.message ?? String(e)}`,
         { cause: e },
       );
+      if (method === "load-data" && [ER_NOT_ALLOWED_COMMAND, ER_CLIENT_LOCAL_FILES_DISABLED, ER_LOAD_INFILE_CAPABILITY_DISABLED].includes(err.errno ?? 0))
+        throw new LocalInfileRefused(err.sqlMessage ?? String(err.message), failure);
+      throw failure;
     }
-    return { users: users.length, items: items.length, interactions: rowCount };
+  }
+
+  /**
+   * One table by `LOAD DATA LOCAL INFILE`: the rows are streamed to the server as tab-separated text (escaped, NULL as
+   * \N) in chunks of `batchSize` rows, generated as the server reads them (nothing the size of the table is built).
+   * With LOCAL the server skips a row it cannot store (a constraint, a duplicate key) with a warning instead of
+   * failing, so the count of stored rows and the warnings are checked: any warning is an error here.
+   */
+  private async loadLocal(
+    kind: SaveProgress["table"],
+    cols: string,
+    count: number,
+    row: (k: number) => unknown[],
+    setStep: (s: string) => void,
+    onProgress?: (p: SaveProgress) => void,
+  ): Promise<void> {
+    const table = this.tables[kind];
+    const chunk = Math.max(this.batchSize, 1000);
+    let next = 0;
+    const stream = new Readable({
+      read() {
+        try {
+          if (next >= count) {
+            this.push(null);
+            return;
+          }
+          const end = Math.min(count, next + chunk);
+          setStep(`sending ${kind} rows ${next + 1}-${end} of ${count} to ${table} (LOAD DATA LOCAL INFILE)`);
+          let text = "";
+          for (let k = next; k < end; k++) text += tsvLine(row(k));
+          next = end;
+          this.push(Buffer.from(text, "utf8"));
+          onProgress?.({ table: kind, rowsWritten: end, rowsTotal: count });
+        } catch (e) {
+          this.destroy(e as Error);
+        }
+      },
+    });
+    const sql =
+      `LOAD DATA LOCAL INFILE 'ewb-${kind}.tsv' INTO TABLE \`${table}\` CHARACTER SET utf8mb4 ` +
+      `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${cols})`;
+    const [res] = (await this.conn.query({ sql, infileStreamFactory: () => stream } as never)) as unknown as [{ affectedRows: number; warningStatus: number }];
+    setStep(`loading ${kind} rows 1-${count} into ${table} (LOAD DATA LOCAL INFILE)`);
+    if (res.affectedRows !== count || res.warningStatus > 0) {
+      const [warnings] = (await this.conn.query("SHOW WARNINGS LIMIT 3")) as unknown as [{ Level: string; Code: number; Message: string }[]];
+      const first = warnings.map((w) => `${w.Level} ${w.Code}: ${w.Message}`).join("; ");
+      throw new Error(`the server stored ${res.affectedRows} of ${count} rows with ${res.warningStatus} warning(s)${first ? `: ${first}` : ""}`);
+    }
   }
 
   /**
@@ -474,6 +603,26 @@ function hasLazyRows(dataset: Dataset): boolean {
   const d = Object.getOwnPropertyDescriptor(dataset, "interactions");
   return d !== undefined && typeof d.get === "function" && dataset.indexed !== undefined && dataset.userIds !== undefined;
 }
+
+/**
+ * One row as a line of LOAD DATA's text format (FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'):
+ * NULL as \N, and the backslash, tab, line breaks and NUL escaped, so any ID arrives as it was.
+ */
+function tsvLine(values: readonly unknown[]): string {
+  let line = "";
+  for (let c = 0; c < values.length; c++) {
+    const v = values[c];
+    if (c > 0) line += "\t";
+    if (v === null || v === undefined) line += "\\N";
+    else if (typeof v === "number") line += String(v);
+    else {
+      const text = String(v);
+      line += /[\\\t\n\r\0]/.test(text) ? text.replace(/[\\\t\n\r\0]/g, (ch) => TSV_ESCAPES[ch]!) : text;
+    }
+  }
+  return line + "\n";
+}
+const TSV_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0" };
 
 /** Row r of the columns as INSERT values: IDs through the maps, the rating as written (ratingValue), row_order r. */
 function columnRow(dataset: Dataset): (r: number) => unknown[] {

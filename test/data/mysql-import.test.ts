@@ -83,7 +83,10 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
     const file = await tmp.write("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n");
     const c = capture();
     assert.equal(await main(["import", "--data", file, "--format", "movielens", "--table-prefix", p], c.io), 0, c.err());
-    assert.match(c.out(), new RegExp(`^Imported 3 ratings by 3 users of 3 items from .*u\\.data into mysql://.*#${p} in [\\d.]+ s\\n$`));
+    assert.match(
+      c.out(),
+      new RegExp(`^Imported 3 ratings by 3 users of 3 items from .*u\\.data into mysql://.*#${p} in [\\d.]+ s \\(LOAD DATA LOCAL INFILE\\)\\n$`),
+    );
     assert.deepEqual((await store.loadDataset()).interactions, (await readMovieLens(file)).interactions);
   });
 
@@ -120,6 +123,9 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
     const f = capture();
     assert.equal(await main(["import", "--data", "x.csv", "--format", "xml"], f.io), 2);
     assert.match(f.err(), /Expected --format to be csv or movielens, but got "xml"/);
+    const m = capture();
+    assert.equal(await main(["import", "--data", "x.csv", "--method", "fast"], m.io), 2);
+    assert.match(m.err(), /Expected --method to be auto, load-data or insert, but got "fast"/);
   });
 
   it("leaves the old tables intact when the importing process is killed (kill -9) mid-transaction", async function () {
@@ -127,7 +133,7 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
     const old = await tmp.write("old.csv", "user_id,item_id,rating\nU1,I1,4\nU2,I1,3\nU2,I2,5\n");
     assert.equal(await main(["import", "--data", old, "--table-prefix", p], capture().io), 0);
     const oldRecords = (await readInteractionsCsv(old)).interactions;
-    const big = await tmp.write("big.csv", bigCsv(1200, 100, 1000, 5)); // 120,000 ratings
+    const big = await tmp.write("big.csv", bigCsv(3000, 100, 1000, 5)); // 300,000 ratings: LOAD DATA must still be mid-way at 100,000
     for (const threshold of [3_000, 50_000, 100_000]) {
       const script = `require(${JSON.stringify(path.join(REPO, "src/cli/main"))}).main(${JSON.stringify(["import", "--data", big, "--table-prefix", p, "--batch-size", "2000"])}).then((c) => { process.exitCode = c; });`;
       const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], {
@@ -162,7 +168,8 @@ describe("ewb import (real MariaDB via MYSQL_URL)", () => {
     // And an import left to finish replaces the old rows completely.
     const c = capture();
     assert.equal(await main(["import", "--data", big, "--table-prefix", p, "--json"], c.io), 0, c.err());
-    assert.equal(c.json().interactions, 120_000);
-    assert.equal((await store.loadDataset()).interactions.length, 120_000);
+    assert.equal(c.json().interactions, 300_000);
+    assert.equal(c.json().method, "load-data");
+    assert.equal((await store.loadDataset()).interactions.length, 300_000);
   });
 });
