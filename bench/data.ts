@@ -15,7 +15,7 @@ import { formatInteractionsCsv, readInteractionsCsv, writeInteractionsCsv } from
 import { readDelimited } from "../src/data/delimited";
 import { loadDanfo } from "../src/data/danfo-io";
 import { MySqlStore } from "../src/data/mysql";
-import { SCALE_SHAPES, writePlantedRatings } from "./planted-data";
+import { SCALE_SHAPES, plantedFile, writePlantedRatings } from "./planted-data";
 
 export interface DataBenchRow {
   readonly step: string;
@@ -208,29 +208,35 @@ export interface ScaleRow {
   readonly maxRssMB: number;
 }
 
+export interface ChildLoad {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly maxRssMB: number;
+  readonly rows: number;
+  readonly users: number;
+  readonly items: number;
+}
+
+/** One load of `file` by readInteractionsCsv / readMovieLens (of `srcDir`, default this checkout's src/) in its own process (bench/data-load.ts). */
+export function loadInChild(file: string, format: "csv" | "movielens", srcDir?: string): ChildLoad {
+  const r = spawnSync(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "data-load.ts"), file, format, ...(srcDir ? [srcDir] : [])], {
+    cwd: path.join(__dirname, ".."),
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr.trim().split("\n")[0]}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildLoad;
+}
+
 /** Loads each size's file (generated once into the temp folder) in a fresh process; returns time and peak RSS. */
 export async function benchScale(sizes: readonly string[], oldSrc?: string, oldAt: readonly string[] = ["1M"]): Promise<ScaleRow[]> {
-  const dir = path.join(os.tmpdir(), "ewb-scale");
-  await fs.mkdir(dir, { recursive: true });
   const out: ScaleRow[] = [];
   for (const size of sizes) {
-    const shape = SCALE_SHAPES[size];
-    if (!shape) throw new Error(`unknown size ${size}; one of ${Object.keys(SCALE_SHAPES).join(", ")}`);
-    const ml = shape.format === "ratings.csv";
-    const file = path.join(dir, `planted-${size}.${ml ? "ratings.csv" : "csv"}`);
-    if (!existsSync(file)) await writePlantedRatings(file, shape);
+    const { file, movielens: ml } = await plantedFile(size);
     const fileMB = (await fs.stat(file)).size / 2 ** 20;
     const readers: [string, string | undefined][] = [["streaming (this checkout)", undefined]];
     if (oldSrc && oldAt.includes(size)) readers.unshift([`old (${oldSrc})`, oldSrc]);
-    for (const [reader, src] of readers) {
-      const r = spawnSync(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "data-load.ts"), file, ml ? "movielens" : "csv", ...(src ? [src] : [])], {
-        encoding: "utf8",
-        maxBuffer: 1 << 20,
-      });
-      if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr.trim().split("\n")[0]}`);
-      const m = JSON.parse(r.stdout.trim().split("\n").pop()!) as { ms: number; cpuMs: number; maxRssMB: number; rows: number; users: number; items: number };
-      out.push({ size, reader, fileMB, ...m });
-    }
+    for (const [reader, src] of readers) out.push({ size, reader, fileMB, ...loadInChild(file, ml ? "movielens" : "csv", src) });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, promises as fs, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SCALE_SHAPES, writePlantedRatings } from "./planted-data";
+import { SCALE_SHAPES, plantedFile } from "./planted-data";
 import { createRng } from "../src/random";
 
 const REPO = path.join(__dirname, "..");
@@ -19,12 +19,12 @@ const autocannon = require("autocannon") as (
 ) => Promise<{ requests: { average: number }; latency: { p99: number }; non2xx: number }>;
 
 /** node argv running `ewb <args>` from this checkout's sources. */
-function ewbArgv(args: string[]): string[] {
+export function ewbArgv(args: string[]): string[] {
   const script = `require(${JSON.stringify(path.join(REPO, "src/cli/main"))}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; });`;
   return ["--max-old-space-size=12288", "-r", "tsx/cjs", "-e", script];
 }
 
-interface Timed {
+export interface Timed {
   ok: boolean;
   wallS: number;
   cpuS: number;
@@ -33,8 +33,8 @@ interface Timed {
   error?: string;
 }
 
-/** `ewb <args>` in its own process under /usr/bin/time. */
-function ewb(args: string[]): Timed {
+/** `ewb <args>` in its own process under /usr/bin/time: wall, CPU (user + sys) and peak RSS are that command's own. */
+export function ewb(args: string[]): Timed {
   const timeFile = path.join(os.tmpdir(), `ewb-e2e-time-${process.pid}`);
   const node = [process.execPath, ...ewbArgv(args)];
   const t = performance.now();
@@ -63,12 +63,14 @@ function ewb(args: string[]): Timed {
   return { ok: error === undefined, wallS, cpuS: user! + sys!, maxRssMb: maxKb! / 1024, stdout, ...(error ? { error } : {}) };
 }
 
-function procStatus(pid: number, field: string): number {
+/** A field of /proc/<pid>/status (VmRSS, VmHWM) in MB. */
+export function procStatus(pid: number, field: string): number {
   const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(m?.[1] ?? NaN) / 1024;
 }
 
-function serve(modelDir: string): Promise<{ child: ChildProcess; url: string; startS: number }> {
+/** `ewb serve` of `modelDir` on a free port; resolves once it prints its URL (startS: spawn to listening). */
+export function serve(modelDir: string): Promise<{ child: ChildProcess; url: string; startS: number }> {
   const t = performance.now();
   const child = spawn(process.execPath, ewbArgv(["serve", "--model", modelDir, "--port", "0"]), { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
   return new Promise((resolve, reject) => {
@@ -82,16 +84,22 @@ function serve(modelDir: string): Promise<{ child: ChildProcess; url: string; st
   });
 }
 
+/** Stops a server started by serve() and waits for it to exit. */
+export function stopServe(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    child.removeAllListeners("exit");
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.on("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
 export async function run(): Promise<void> {
   const size = process.env.BENCH_E2E_SIZE ?? "25M";
   const shape = SCALE_SHAPES[size];
   if (!shape) throw new Error(`unknown BENCH_E2E_SIZE ${size}; one of ${Object.keys(SCALE_SHAPES).join(", ")}`);
   const seconds = Number(process.env.BENCH_E2E_SECONDS ?? 10);
-  const dir = path.join(os.tmpdir(), "ewb-scale");
-  await fs.mkdir(dir, { recursive: true });
-  const ml = (shape.format ?? "csv") === "ratings.csv";
-  const file = path.join(dir, `planted-${size}.${ml ? "ratings.csv" : "csv"}`);
-  if (!existsSync(file)) await writePlantedRatings(file, shape);
+  const { file, movielens: ml } = await plantedFile(size);
   const work = await fs.mkdtemp(path.join(os.tmpdir(), "ewb-e2e-"));
   const model = path.join(work, "model");
   const fmt = ml ? ["--format", "movielens"] : [];
@@ -141,11 +149,7 @@ export async function run(): Promise<void> {
           `| ewb serve | start-up ${startS.toFixed(1)} s, RSS ${rss.toFixed(0)} MB (model ${sizeMb.toFixed(0)} MB) | POST /recommend top-10: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx |`,
         );
       } finally {
-        await new Promise<void>((resolve) => {
-          child.removeAllListeners("exit");
-          child.on("exit", () => resolve());
-          child.kill("SIGTERM");
-        });
+        await stopServe(child);
       }
     }
   } finally {

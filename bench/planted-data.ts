@@ -7,8 +7,10 @@
  * higher (mean 4.2) than others (mean 2.6), rounded to the scale. Each user rates about ratings/users distinct
  * items (sampled without replacement per user), rows grouped by user as in MovieLens' ratings.csv.
  */
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync, promises as fs } from "node:fs";
 import { once } from "node:events";
+import * as os from "node:os";
+import * as path from "node:path";
 import { createRng } from "../src/random";
 
 export interface PlantedShape {
@@ -75,4 +77,21 @@ export async function writePlantedRatings(path: string, shape: PlantedShape): Pr
   out.end(buf);
   await once(out, "finish");
   return { rows, bytes };
+}
+
+/** The planted file of SCALE_SHAPES[size] in the shared temp folder (os.tmpdir()/ewb-scale), written once and reused. */
+export async function plantedFile(size: string): Promise<{ file: string; movielens: boolean }> {
+  const shape = SCALE_SHAPES[size];
+  if (!shape) throw new Error(`unknown size ${size}; one of ${Object.keys(SCALE_SHAPES).join(", ")}`);
+  const dir = path.join(os.tmpdir(), "ewb-scale");
+  await fs.mkdir(dir, { recursive: true });
+  const movielens = (shape.format ?? "csv") === "ratings.csv";
+  const file = path.join(dir, `planted-${size}.${movielens ? "ratings.csv" : "csv"}`);
+  if (!existsSync(file)) {
+    // Written under another name and renamed, so an interrupted run never leaves half a file to be reused.
+    const part = `${file}.${process.pid}.part`;
+    await writePlantedRatings(part, shape);
+    await fs.rename(part, file);
+  }
+  return { file, movielens };
 }

@@ -79,12 +79,12 @@ export function plantedGroups(ratings: number, users: number, items: number, see
   return { train: pick(0, nTrain), validation: pick(nTrain, ratings) };
 }
 
-interface ScaleChild {
+export interface ScaleChild {
   readonly size: string;
   readonly updates: "lazy" | "dense";
   readonly epochs: number;
 }
-interface ScaleResult {
+export interface ScaleResult {
   readonly msPerEpoch: number;
   readonly cpuMsPerEpoch: number;
   readonly msFirst: number;
@@ -127,7 +127,7 @@ export function scaleChild(spec: ScaleChild): void {
 }
 
 /** Runs one measurement in a child process; `checkout` (default: this one) names another checkout's root whose bench/train-scale.ts is run instead (EWB_BENCH_BASELINE). */
-function runScaleChild(spec: ScaleChild, checkout = path.resolve(__dirname, "..")): ScaleResult | string {
+export function runScaleChild(spec: ScaleChild, checkout = path.resolve(__dirname, "..")): ScaleResult | string {
   const r = spawnSync(process.execPath, ["--max-old-space-size=6000", "-r", require.resolve("tsx/cjs"), path.join(checkout, "bench", "train-scale.ts")], {
     env: { ...process.env, EWB_BENCH_SCALE_CHILD: JSON.stringify(spec) },
     encoding: "utf8",
@@ -159,7 +159,7 @@ function writeTsv(file: string, d: IndexedRatings): void {
  * and CPU ms per epoch as (CPU of a 4-epoch run − CPU of a 1-epoch run) / 3 from /usr/bin/time (so loading the TSV
  * files cancels out; each C epoch also scores the validation rows, about a tenth of its work), peak RSS; or why not.
  */
-function runC(
+export function runC(
   exe: string,
   tmp: string,
   size: (typeof SCALE_SIZES)[number],
@@ -244,6 +244,16 @@ function runTorch(tmp: string, size: (typeof SCALE_SIZES)[number], epochs: numbe
   }
 }
 
+/** The C SGD reference (mf_sgd.c in the reference folder beside this repository) compiled with gcc -O2 into `tmp`, or why not. */
+export function compileCReference(tmp: string): { exe: string } | { note: string } {
+  const cSrc = path.join(process.env.EWB_SHARED ?? path.resolve(__dirname, "..", "..", "shared"), "reference", "mf_sgd.c");
+  if (!existsSync(cSrc)) return { note: `C reference skipped: ${cSrc} is absent` };
+  const exe = path.join(tmp, "mf_sgd");
+  const r = spawnSync("gcc", ["-O2", "-o", exe, cSrc, "-lm"], { encoding: "utf8" });
+  if (r.error || r.status !== 0) return { note: `C reference skipped: gcc failed (${r.error?.message ?? (r.stderr ?? "").trim().split("\n")[0]})` };
+  return { exe };
+}
+
 const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 
 /**
@@ -256,18 +266,9 @@ export function runScale(): void {
   const sizes = SCALE_SIZES.filter((s) => wanted.includes(s.name));
   const tmp = mkdtempSync(path.join(os.tmpdir(), "ewb-bench-scale-"));
   try {
-    let cExe: string | undefined;
-    const cSrc = path.join(process.env.EWB_SHARED ?? path.resolve(__dirname, "..", "..", "shared"), "reference", "mf_sgd.c");
-    let cNote = "";
-    if (!existsSync(cSrc)) cNote = `C reference skipped: ${cSrc} is absent`;
-    else {
-      cExe = path.join(tmp, "mf_sgd");
-      const r = spawnSync("gcc", ["-O2", "-o", cExe, cSrc, "-lm"], { encoding: "utf8" });
-      if (r.status !== 0) {
-        cNote = `C reference skipped: gcc failed (${(r.stderr ?? "").trim().split("\n")[0]})`;
-        cExe = undefined;
-      }
-    }
+    const compiled = compileCReference(tmp);
+    const cExe = "exe" in compiled ? compiled.exe : undefined;
+    const cNote = "note" in compiled ? compiled.note : "";
     const torch = torchAvailable();
     const D = resolveHyperparameters({});
     console.log(
