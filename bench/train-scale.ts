@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { IndexedRatings } from "../src/data/indexed";
 import { createKernelTrainer } from "../src/model/kernel-trainer";
+import { makeLayout } from "../src/model/layout";
 import { resolveHyperparameters } from "../src/model/hyperparameters";
 import { randomWeights } from "../src/model/init";
 import type { Hyperparameters } from "../src/model/types";
@@ -120,8 +121,8 @@ export function scaleChild(spec: ScaleChild): void {
     msFirst: ms[0]!,
     valMse: se / validation.length,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
-    // layout.ts: a [w | grad | m | v] record per factor row and a bias quad per row, 3 words per training row, 3 per validation row, 4 per row of lazy bookkeeping.
-    heapMb: (4 * ((size.users + size.items) * (4 * Math.ceil(h.dim / 16) * 16 + 4 + 4) + 3 * size.ratings)) / 2 ** 20,
+    // The kernel's whole heap as layout.ts lays it out (the lazy step touches only the first rows of its gradient region).
+    heapMb: (4 * makeLayout(size.users, size.items, h.dim, train.length, validation.length).size) / 2 ** 20,
   };
   process.stdout.write(JSON.stringify(result) + "\n");
 }

@@ -15,7 +15,8 @@ export interface KernelOps {
   gradient(start: number, end: number, scale: number, reg: number): number;
   /**
    * `gradient`, and also lists the users and items of rows [start, end) once each (in the heap's touched lists,
-   * using `stamp`, a number > 0 that differs from the previous call's) for `adamLazy`.
+   * using `stamp`, a number > 0 that differs from the previous call's) for `adamLazy`; the t-th listed user's
+   * gradient goes to the scratch row `grad + t·stride` instead of its own (items: `gradItems + t·stride`).
    */
   gradientTouched(start: number, end: number, scale: number, reg: number, stamp: number): number;
   /** One Adam step of every parameter, L2 coupled like PyTorch's weight_decay (g + l2·w); gradients zeroed after. */
@@ -51,7 +52,9 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
     BU = L.bu,
     BI = L.bi,
     G = L.g,
-    TR = L.trainRows;
+    TR = L.trainRows,
+    GR = L.grad,
+    GI = L.gradItems;
   const ROWS_END = L.bu;
 
   function dot(uo: number, io: number): number {
@@ -70,50 +73,62 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
   }
 
   /**
-   * One Adam step of the parameter whose weight is at k, its gradient, m and v `gap` elements apart (stride in a
-   * factor record, 1 in a bias quad); the gradient is zeroed. The dense and the lazy update share it, so they agree bit for bit.
+   * One Adam step of the parameter whose weight is at k, its gradient at kg, m at km and v at kv (a factor record's
+   * parts and its gradient row; a bias quad's four floats); the gradient is zeroed. The dense and the lazy update
+   * share it, so they agree bit for bit.
    */
-  const adamAt = (k: number, gap: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
+  const adamAt = (k: number, kg: number, km: number, kv: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
     const w = f[k]!;
-    const g = f[k + gap]! + l2 * w;
-    const m = b1 * f[k + 2 * gap]! + (1 - b1) * g;
-    const v = b2 * f[k + 3 * gap]! + (1 - b2) * g * g;
-    f[k + gap] = 0;
-    f[k + 2 * gap] = m;
-    f[k + 3 * gap] = v;
+    const g = f[kg]! + l2 * w;
+    const m = b1 * f[km]! + (1 - b1) * g;
+    const v = b2 * f[kv]! + (1 - b2) * g * g;
+    f[kg] = 0;
+    f[km] = m;
+    f[kv] = v;
     f[k] = w - (lr * m * c1) / (Math.sqrt(v * c2) + eps);
   };
-  const adamRow = (o: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
-    for (let j = 0; j < S; j++) adamAt(o + j, S, lr, b1, b2, eps, c1, c2, l2);
+  const adamRow = (o: number, go: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
+    for (let j = 0; j < S; j++) adamAt(o + j, go + j, o + S + j, o + 2 * S + j, lr, b1, b2, eps, c1, c2, l2);
   };
+  const adamQuad = (k: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void =>
+    adamAt(k, k + 1, k + 2, k + 3, lr, b1, b2, eps, c1, c2, l2);
+  /** Training rows [start, end) into the gradient rows `slotU(u)` and `slotI(i)`: the body of `gradient` and `gradientTouched`. */
+  const accumulate = (start: number, end: number, scale: number, reg: number, slotU: (u: number) => number, slotI: (i: number) => number): number => {
+    let sse = 0,
+      gsum = 0;
+    for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
+      const u = i32[t]!,
+        i = i32[t + 1]!;
+      const uo = P + u * R,
+        io = Q + i * R;
+      const e = dot(uo, io) + f[BU + 4 * u]! + f[BI + 4 * i]! + f[G]! - f[t + 2]!;
+      sse += e * e;
+      const es = e * scale;
+      const guo = slotU(u),
+        gio = slotI(i);
+      for (let j = 0; j < S; j++) {
+        const pu = f[uo + j]!,
+          qi = f[io + j]!;
+        f[guo + j]! += es * qi + reg * pu;
+        f[gio + j]! += es * pu + reg * qi;
+      }
+      f[BU + 4 * u + 1]! += es;
+      f[BI + 4 * i + 1]! += es;
+      gsum += es;
+    }
+    f[G + 1]! += gsum;
+    return sse;
+  };
+  const ownU = (u: number): number => GR + u * S,
+    ownI = (i: number): number => GI + i * S;
+  // The scratch row's element offset kept beside each stamp (the wasm kernel keeps its byte offset).
+  const scratchU = (u: number): number => i32[L.markU + 2 * u + 1]!,
+    scratchI = (i: number): number => i32[L.markI + 2 * i + 1]!;
   const ops: KernelOps = {
     f32: f,
     i32,
     gradient(start, end, scale, reg) {
-      let sse = 0,
-        gsum = 0;
-      for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
-        const u = i32[t]!,
-          i = i32[t + 1]!;
-        const uo = P + u * R,
-          io = Q + i * R;
-        const e = dot(uo, io) + f[BU + 4 * u]! + f[BI + 4 * i]! + f[G]! - f[t + 2]!;
-        sse += e * e;
-        const es = e * scale;
-        const guo = uo + S,
-          gio = io + S;
-        for (let j = 0; j < S; j++) {
-          const pu = f[uo + j]!,
-            qi = f[io + j]!;
-          f[guo + j]! += es * qi + reg * pu;
-          f[gio + j]! += es * pu + reg * qi;
-        }
-        f[BU + 4 * u + 1]! += es;
-        f[BI + 4 * i + 1]! += es;
-        gsum += es;
-      }
-      f[G + 1]! += gsum;
-      return sse;
+      return accumulate(start, end, scale, reg, ownU, ownI);
     },
     gradientTouched(start, end, scale, reg, stamp) {
       let nu = i32[L.counts]!,
@@ -121,48 +136,51 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       for (let k = start, t = TR + 3 * start; k < end; k++, t += 3) {
         const u = i32[t]!,
           i = i32[t + 1]!;
-        if (i32[L.markU + u] !== stamp) {
-          i32[L.markU + u] = stamp;
+        if (i32[L.markU + 2 * u] !== stamp) {
+          i32[L.markU + 2 * u] = stamp;
+          i32[L.markU + 2 * u + 1] = GR + nu * S;
           i32[L.listU + nu++] = u;
         }
-        if (i32[L.markI + i] !== stamp) {
-          i32[L.markI + i] = stamp;
+        if (i32[L.markI + 2 * i] !== stamp) {
+          i32[L.markI + 2 * i] = stamp;
+          i32[L.markI + 2 * i + 1] = GI + ni * S;
           i32[L.listI + ni++] = i;
         }
       }
       i32[L.counts] = nu;
       i32[L.counts + 1] = ni;
-      return ops.gradient(start, end, scale, reg);
+      return accumulate(start, end, scale, reg, scratchU, scratchI);
     },
     adamLazy(lr, b1, b2, eps, c1, c2, l2, learnGlobal) {
       const nu = i32[L.counts]!,
         ni = i32[L.counts + 1]!;
       for (let t = 0; t < nu; t++) {
         const u = i32[L.listU + t]!;
-        adamRow(P + u * R, lr, b1, b2, eps, c1, c2, l2);
-        adamAt(BU + 4 * u, 1, lr, b1, b2, eps, c1, c2, l2);
+        adamRow(P + u * R, GR + t * S, lr, b1, b2, eps, c1, c2, l2);
+        adamQuad(BU + 4 * u, lr, b1, b2, eps, c1, c2, l2);
       }
       for (let t = 0; t < ni; t++) {
         const i = i32[L.listI + t]!;
-        adamRow(Q + i * R, lr, b1, b2, eps, c1, c2, l2);
-        adamAt(BI + 4 * i, 1, lr, b1, b2, eps, c1, c2, l2);
+        adamRow(Q + i * R, GI + t * S, lr, b1, b2, eps, c1, c2, l2);
+        adamQuad(BI + 4 * i, lr, b1, b2, eps, c1, c2, l2);
       }
-      if (learnGlobal) adamAt(G, 1, lr, b1, b2, eps, c1, c2, l2);
+      if (learnGlobal) adamQuad(G, lr, b1, b2, eps, c1, c2, l2);
       else f[G + 1] = 0;
       i32[L.counts] = 0;
       i32[L.counts + 1] = 0;
     },
     adam(lr, b1, b2, eps, c1, c2, l2) {
-      for (let o = P; o < ROWS_END; o += R) adamRow(o, lr, b1, b2, eps, c1, c2, l2);
-      for (let k = BU; k < L.paramsEnd; k += 4) adamAt(k, 1, lr, b1, b2, eps, c1, c2, l2);
+      // Row r's record at P + r·R, its gradient row at GR + r·S (items follow users in both).
+      for (let o = P, go = GR; o < ROWS_END; o += R, go += S) adamRow(o, go, lr, b1, b2, eps, c1, c2, l2);
+      for (let k = BU; k < L.paramsEnd; k += 4) adamQuad(k, lr, b1, b2, eps, c1, c2, l2);
     },
     sgdStep(lr, l2) {
-      const step = (k: number, gap: number): void => {
-        f[k] = f[k]! - lr * (f[k + gap]! + l2 * f[k]!);
-        f[k + gap] = 0;
+      const step = (k: number, kg: number): void => {
+        f[k] = f[k]! - lr * (f[kg]! + l2 * f[k]!);
+        f[kg] = 0;
       };
-      for (let o = P; o < ROWS_END; o += R) for (let j = 0; j < S; j++) step(o + j, S);
-      for (let k = BU; k < L.paramsEnd; k += 4) step(k, 1);
+      for (let o = P, go = GR; o < ROWS_END; o += R, go += S) for (let j = 0; j < S; j++) step(o + j, go + j);
+      for (let k = BU; k < L.paramsEnd; k += 4) step(k, k + 1);
     },
     sgdPass(start, end, lr, l2) {
       let sse = 0;

@@ -5,7 +5,7 @@ import { MF_KERNEL_WASM_BASE64 } from "./wasm/mf-kernel-bytes";
 import { compileKernel, instantiateKernel, WASM_PAGE_BYTES } from "../wasm/load";
 
 interface KernelExports {
-  init(stride: number, q: number, bu: number, bi: number, g: number, paramsEnd: number, trainRows: number): void;
+  init(stride: number, q: number, bu: number, bi: number, g: number, paramsEnd: number, grad: number, gradItems: number, trainRows: number): void;
   gradient(start: number, end: number, scale: number, reg: number): number;
   initLazy(markU: number, markI: number, listU: number, listI: number, counts: number, touchAhead: number): void;
   gradientTouched(start: number, end: number, scale: number, reg: number, stamp: number): number;
@@ -33,7 +33,7 @@ export const TOUCH_AHEAD_MIN_BYTES = 4 * 2 ** 20;
 /** Instantiates the kernel over a fresh memory sized for `L`; throws when WebAssembly SIMD is unavailable. */
 export function createWasmOps(L: HeapLayout, options: { touchAhead?: boolean } = {}): KernelOps {
   const { exports: x, memory } = instantiateKernel<KernelExports>(MF_KERNEL_WASM_BASE64, L.size * 4 + WASM_PAGE_BYTES);
-  x.init(L.stride, L.q, L.bu, L.bi, L.g, L.paramsEnd, L.trainRows);
+  x.init(L.stride, L.q, L.bu, L.bi, L.g, L.paramsEnd, L.grad, L.gradItems, L.trainRows);
   x.initLazy(L.markU, L.markI, L.listU, L.listI, L.counts, (options.touchAhead ?? L.bu * 4 > TOUCH_AHEAD_MIN_BYTES) ? 1 : 0);
   // The memory never grows (maximum = initial), so these views stay attached.
   const f32 = new Float32Array(memory.buffer, 0, L.size);

@@ -7,18 +7,24 @@ import type { IndexedRatings } from "../data/indexed";
  * or (times 4) WebAssembly memory.
  *
  * Parameters are stored per row, interleaved, so that one update touches one contiguous stretch of memory
- * (one page, one hardware-prefetch stream) instead of four arrays far apart: a factor row (a user's or an
- * item's) is a record of `rec = 4 · stride` elements, [weights | gradient | Adam m | Adam v], each part
- * `stride` long (dim rounded up to 16; padding lanes stay exactly 0 through training). User u's record starts
- * at `p + u·rec`, item i's at `q + i·rec`. Biases are quads [weight, gradient, m, v]: user u's at `bu + 4u`,
- * item i's at `bi + 4i`, the global bias's at `g`. Then the training rows as records (user, item, rating) of
- * 3 elements, so a shuffle moves one record per swap; then the validation rows as three arrays.
+ * (one page, one hardware-prefetch stream) instead of three arrays far apart: a factor row (a user's or an
+ * item's) is a record of `rec = 3 · stride` elements, [weights | Adam m | Adam v], each part `stride` long (dim
+ * rounded up to 16; padding lanes stay exactly 0 through training). User u's record starts at `p + u·rec`,
+ * item i's at `q + i·rec`. Biases are quads [weight, gradient, m, v]: user u's at `bu + 4u`, item i's at
+ * `bi + 4i`, the global bias's at `g`.
+ *
+ * The factor gradients live apart from the records, in a region of `stride`-long rows: the dense steps give user u
+ * the row at `grad + u·stride` and item i the row at `gradItems + i·stride`; the lazy step gives the t-th user (item)
+ * a batch touches the row at `grad + t·stride` (`gradItems + t·stride`), so a batch's gradients sit in a compact
+ * scratch of at most 2 × batch rows that stays in the cache, and a record, which every touched row brings in from
+ * memory, is 3 parts instead of 4 (measured in bench/train-scale.ts). Then the training rows as records (user,
+ * item, rating) of 3 elements, so a shuffle moves one record per swap; then the validation rows as three arrays.
  */
 export interface HeapLayout {
   readonly dim: number;
   /** Length of each part of a factor record: dim rounded up to a multiple of 16 (the wasm loops take 16 at a time). */
   readonly stride: number;
-  /** Elements per factor record: 4 · stride ([w | g | m | v]). */
+  /** Elements per factor record: 3 · stride ([w | m | v]). */
   readonly rec: number;
   readonly numUsers: number;
   readonly numItems: number;
@@ -29,6 +35,9 @@ export interface HeapLayout {
   readonly g: number;
   /** End of the parameter region (factor records then bias quads), a multiple of 4. */
   readonly paramsEnd: number;
+  /** Factor gradient rows (`stride` elements each): users' from `grad`, items' from `gradItems` (see above). */
+  readonly grad: number;
+  readonly gradItems: number;
   /** Training rows: record k is (user, item, rating) at trainRows + 3k (Int32, Int32, Float32). */
   readonly trainRows: number;
   readonly numTrain: number;
@@ -37,8 +46,9 @@ export interface HeapLayout {
   readonly valRatings: number;
   readonly numVal: number;
   /**
-   * Lazy (sparse) updates: per user and per item the stamp of the last batch that touched it (Int32), the
-   * list of rows the current batch touched (Int32, users then items), and two counts [users, items].
+   * Lazy (sparse) updates: per user and per item a pair [stamp of the last batch that touched it, byte offset of
+   * its scratch gradient row in that batch] (Int32 × 2), the list of rows the current batch touched (Int32, users
+   * then items), and two counts [users, items].
    */
   readonly markU: number;
   readonly markI: number;
@@ -49,7 +59,7 @@ export interface HeapLayout {
   readonly size: number;
 }
 
-/** The four parts of every parameter: weight, gradient, Adam's first and second moment. */
+/** The four parts of every parameter: weight, gradient, Adam's first and second moment (a bias quad's order; see `factorOffset`). */
 export type ParamPart = 0 | 1 | 2 | 3;
 export const WEIGHT: ParamPart = 0,
   GRADIENT: ParamPart = 1,
@@ -57,24 +67,31 @@ export const WEIGHT: ParamPart = 0,
   MOMENT2: ParamPart = 3;
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
+/** Where part `part` of factor row r (users 0..numUsers−1, then items) starts. */
+export function factorOffset(L: HeapLayout, r: number, part: ParamPart): number {
+  if (part === GRADIENT) return L.grad + r * L.stride;
+  return L.p + r * L.rec + (part === WEIGHT ? 0 : part === MOMENT1 ? L.stride : 2 * L.stride);
+}
 const up16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export function makeLayout(numUsers: number, numItems: number, dim: number, numTrain: number, numVal: number): HeapLayout {
   const stride = up16(dim),
-    rec = 4 * stride;
+    rec = 3 * stride;
   const p = 0;
   const q = p + numUsers * rec;
   const bu = q + numItems * rec;
   const bi = bu + 4 * numUsers;
   const g = bi + 4 * numItems;
   const paramsEnd = g + 4;
-  const trainRows = paramsEnd;
+  const grad = up16(paramsEnd);
+  const gradItems = grad + numUsers * stride;
+  const trainRows = gradItems + numItems * stride;
   const valUsers = trainRows + up4(3 * numTrain);
   const valItems = valUsers + up4(numVal);
   const valRatings = valItems + up4(numVal);
   const markU = valRatings + up4(numVal);
-  const markI = markU + up4(numUsers);
-  const listU = markI + up4(numItems);
+  const markI = markU + up4(2 * numUsers);
+  const listU = markI + up4(2 * numItems);
   const listI = listU + up4(numUsers);
   const counts = listI + up4(numItems);
   const size = counts + 4;
@@ -91,6 +108,8 @@ export function makeLayout(numUsers: number, numItems: number, dim: number, numT
     bi,
     g,
     paramsEnd,
+    grad,
+    gradItems,
     trainRows,
     numTrain,
     valUsers,
@@ -108,13 +127,13 @@ export function makeLayout(numUsers: number, numItems: number, dim: number, numT
 
 /** Zeroes the gradient part of every parameter (the kernels keep it zero between steps; tests that call `gradient` alone clear it). */
 export function clearGradients(f: Float32Array, L: HeapLayout): void {
-  for (let r = 0, n = L.numUsers + L.numItems; r < n; r++) f.fill(0, L.p + r * L.rec + L.stride, L.p + r * L.rec + 2 * L.stride);
+  f.fill(0, L.grad, L.trainRows);
   for (let k = L.bu + 1; k < L.paramsEnd; k += 4) f[k] = 0;
 }
 
 /** Writes weights into the parameter region; gradients, moments and padding lanes zeroed. */
 export function writeWeights(f: Float32Array, L: HeapLayout, w: MfWeights): void {
-  f.fill(0, 0, L.paramsEnd);
+  f.fill(0, 0, L.trainRows);
   for (let u = 0; u < L.numUsers; u++) f.set(w.userFactors.subarray(u * L.dim, (u + 1) * L.dim), L.p + u * L.rec);
   for (let i = 0; i < L.numItems; i++) f.set(w.itemFactors.subarray(i * L.dim, (i + 1) * L.dim), L.q + i * L.rec);
   for (let u = 0; u < L.numUsers; u++) f[L.bu + 4 * u] = w.userBias[u]!;
@@ -126,9 +145,14 @@ export function writeWeights(f: Float32Array, L: HeapLayout, w: MfWeights): void
 export function readPart(f: Float32Array, L: HeapLayout, part: ParamPart): MfWeights {
   const userFactors = new Float32Array(L.numUsers * L.dim);
   const itemFactors = new Float32Array(L.numItems * L.dim);
-  const off = part * L.stride;
-  for (let u = 0; u < L.numUsers; u++) userFactors.set(f.subarray(L.p + u * L.rec + off, L.p + u * L.rec + off + L.dim), u * L.dim);
-  for (let i = 0; i < L.numItems; i++) itemFactors.set(f.subarray(L.q + i * L.rec + off, L.q + i * L.rec + off + L.dim), i * L.dim);
+  for (let u = 0; u < L.numUsers; u++) {
+    const o = factorOffset(L, u, part);
+    userFactors.set(f.subarray(o, o + L.dim), u * L.dim);
+  }
+  for (let i = 0; i < L.numItems; i++) {
+    const o = factorOffset(L, L.numUsers + i, part);
+    itemFactors.set(f.subarray(o, o + L.dim), i * L.dim);
+  }
   const userBias = new Float32Array(L.numUsers),
     itemBias = new Float32Array(L.numItems);
   for (let u = 0; u < L.numUsers; u++) userBias[u] = f[L.bu + 4 * u + part]!;

@@ -1,12 +1,14 @@
 import { strict as assert } from "node:assert";
 import {
   clearGradients,
+  factorOffset,
   GRADIENT,
   makeLayout,
   MOMENT1,
   MOMENT2,
   readPart,
   readWeights,
+  WEIGHT,
   writeRatings,
   writeTrainRows,
   writeWeights,
@@ -87,10 +89,14 @@ function readGrad(ops: KernelOps, L: HeapLayout): MfWeights {
   return readPart(ops.f32, L, GRADIENT);
 }
 
-/** Whether every gradient (factor records' gradient parts, bias quads' second floats) is exactly zero. */
+/** Whether every gradient (the whole factor gradient region, padding and lazy scratch rows included; bias quads' second floats) is exactly zero. */
 function gradientsZero(ops: KernelOps, L: HeapLayout): boolean {
   const g = readGrad(ops, L);
-  return [g.userFactors, g.itemFactors, g.userBias, g.itemBias].every((a) => a.every((x) => x === 0)) && g.globalBias === 0;
+  return (
+    ops.f32.subarray(L.grad, L.trainRows).every((x) => x === 0) &&
+    [g.userFactors, g.itemFactors, g.userBias, g.itemBias].every((a) => a.every((x) => x === 0)) &&
+    g.globalBias === 0
+  );
 }
 
 describe("training kernels (typed-array and wasm-kernel)", () => {
@@ -114,7 +120,40 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
       assertClose(g.itemBias, ref.gbi, 1e-5, "dbi");
       assert.ok(Math.abs(g.globalBias - ref.gg) < 1e-5, `dg ${g.globalBias} vs ${ref.gg}`);
       // Padding lanes of the rows stay exactly zero.
-      for (let u = 0; u < NU; u++) for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[L.p + u * L.rec + L.stride + d], 0);
+      for (let u = 0; u < NU; u++) for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[factorOffset(L, u, GRADIENT) + d], 0);
+    });
+
+    it(`${kind}: gradientTouched puts the t-th touched row's gradient in scratch row t, bit for bit the row's own gradient`, () => {
+      const p = problem(7);
+      const own = setUp(kind, p),
+        scratch = setUp(kind, p);
+      const [start, end] = [3, 9];
+      clearGradients(own.ops.f32, own.L);
+      own.ops.gradient(start, end, 2 / (end - start), 0.01);
+      scratch.ops.gradientTouched(start, end, 2 / (end - start), 0.01, 1);
+      const L = own.L,
+        i32 = scratch.ops.i32;
+      // The touched lists, in order of first appearance in the rows.
+      const firstSeen = (a: Int32Array): number[] => [...new Set(a.subarray(start, end))];
+      const users = firstSeen(p.users),
+        items = firstSeen(p.items);
+      assert.ok(users.length < NU && users.some((u, t) => u !== t), "some users untouched, scratch rows not their own");
+      assert.deepEqual([i32[L.counts], i32[L.counts + 1]], [users.length, items.length]);
+      assert.deepEqual([...i32.subarray(L.listU, L.listU + users.length)], users);
+      assert.deepEqual([...i32.subarray(L.listI, L.listI + items.length)], items);
+      const row = (f: Float32Array, at: number): Float32Array => f.subarray(at, at + L.stride);
+      users.forEach((u, t) => assert.deepEqual(row(scratch.ops.f32, L.grad + t * L.stride), row(own.ops.f32, L.grad + u * L.stride), `user ${u}`));
+      items.forEach((i, t) => assert.deepEqual(row(scratch.ops.f32, L.gradItems + t * L.stride), row(own.ops.f32, L.gradItems + i * L.stride), `item ${i}`));
+      // Nothing else of the scratch region was written; the bias gradients are the rows' own in both.
+      assert.ok(
+        scratch.ops.f32.subarray(L.grad + users.length * L.stride, L.gradItems).every((x) => x === 0),
+        "user scratch beyond the touched rows",
+      );
+      assert.ok(
+        scratch.ops.f32.subarray(L.gradItems + items.length * L.stride, L.trainRows).every((x) => x === 0),
+        "item scratch beyond the touched rows",
+      );
+      assert.deepEqual(scratch.ops.f32.subarray(L.bu, L.paramsEnd), own.ops.f32.subarray(L.bu, L.paramsEnd));
     });
 
     it(`${kind}: a gradient step lowers the loss, and Adam's first step moves each parameter by about lr`, () => {
@@ -316,9 +355,13 @@ describe("interleaved parameter records (layout.ts)", () => {
       const x = readPart(ops.f32, L, part);
       assert.ok([x.userFactors, x.itemFactors, x.userBias, x.itemBias].every((a) => a.every((v) => v === 0)) && x.globalBias === 0, `part ${part}`);
     }
-    assert.equal(L.rec, 4 * L.stride);
+    assert.equal(L.rec, 3 * L.stride);
     assert.equal(L.q, NU * L.rec);
     assert.equal(L.bu, (NU + NI) * L.rec);
+    // The gradient region: after the parameters, 64-byte aligned, one row per factor row.
+    assert.ok(L.grad >= L.paramsEnd && L.grad % 16 === 0, `grad at ${L.grad}`);
+    assert.equal(L.gradItems, L.grad + NU * L.stride);
+    assert.equal(L.trainRows, L.gradItems + NI * L.stride);
   });
 
   for (const kind of ["js", "wasm", "wasm-touch"] as const) {
@@ -359,8 +402,8 @@ describe("interleaved parameter records (layout.ts)", () => {
         assert.ok(gradientsZero(ops, L), "gradients zeroed after each step");
         // Padding lanes of every part stay exactly zero.
         for (let r = 0; r < NU + NI; r++)
-          for (let part = 0; part < 4; part++)
-            for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[L.p + r * L.rec + part * L.stride + d], 0, `row ${r} part ${part} lane ${d}`);
+          for (const part of [WEIGHT, GRADIENT, MOMENT1, MOMENT2])
+            for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[factorOffset(L, r, part) + d], 0, `row ${r} part ${part} lane ${d}`);
       });
     }
   }

@@ -1,30 +1,35 @@
 ;; Biased matrix factorisation training loops in WebAssembly SIMD (f32x4): the "wasm-kernel" backend.
 ;; The heap layout is src/model/layout.ts: parameters start at byte 0, one record per factor row
-;; [weights | gradient | m | v] (each part a multiple of 64 bytes), then bias quads [w g m v] of 16 bytes, then the
-;; training rows as 12-byte records (user, item, rating). src/model/kernel-ops.ts has the same loops in plain
-;; TypeScript and documents each function.
+;; [weights | m | v] (each part a multiple of 64 bytes), then bias quads [w g m v] of 16 bytes, then the factor
+;; gradients in a region of their own (one row per factor row for the dense steps; the lazy step uses its first rows
+;; as a compact scratch, one row per row the batch touched), then the training rows as 12-byte records (user, item,
+;; rating). src/model/kernel-ops.ts has the same loops in plain TypeScript and documents each function.
 ;; Rebuild the embedded bytes after editing: npm run kernel:assemble (scripts/assemble-kernels.ts)
 (module
   (import "env" "memory" (memory 1))
   (global $S (mut i32) (i32.const 0))   ;; one part of a factor record (the row stride of its weights), bytes
-  (global $R (mut i32) (i32.const 0))   ;; a whole factor record, bytes (4 · $S)
+  (global $R (mut i32) (i32.const 0))   ;; a whole factor record, bytes (3 · $S)
   (global $Q (mut i32) (i32.const 0))   ;; byte offsets: item records, user bias quads, item bias quads, global quad
   (global $BU (mut i32) (i32.const 0))
   (global $BI (mut i32) (i32.const 0))
   (global $G (mut i32) (i32.const 0))
   (global $PE (mut i32) (i32.const 0))  ;; end of the parameter region, bytes
+  (global $GR (mut i32) (i32.const 0))  ;; factor gradients: user u's (dense) at $GR + u·$S, item i's at $GI + i·$S
+  (global $GI (mut i32) (i32.const 0))
   (global $TR (mut i32) (i32.const 0))  ;; training records
 
   ;; All arguments are element (4-byte) offsets, as HeapLayout has them.
   (func (export "init") (param $stride i32) (param $q i32) (param $bu i32) (param $bi i32) (param $g i32)
-        (param $pe i32) (param $tr i32)
+        (param $pe i32) (param $grad i32) (param $gradItems i32) (param $tr i32)
     (global.set $S (i32.shl (local.get $stride) (i32.const 2)))
-    (global.set $R (i32.shl (local.get $stride) (i32.const 4)))
+    (global.set $R (i32.mul (i32.shl (local.get $stride) (i32.const 2)) (i32.const 3)))
     (global.set $Q (i32.shl (local.get $q) (i32.const 2)))
     (global.set $BU (i32.shl (local.get $bu) (i32.const 2)))
     (global.set $BI (i32.shl (local.get $bi) (i32.const 2)))
     (global.set $G (i32.shl (local.get $g) (i32.const 2)))
     (global.set $PE (i32.shl (local.get $pe) (i32.const 2)))
+    (global.set $GR (i32.shl (local.get $grad) (i32.const 2)))
+    (global.set $GI (i32.shl (local.get $gradItems) (i32.const 2)))
     (global.set $TR (i32.shl (local.get $tr) (i32.const 2))))
 
   ;; dot(weights at byte $uo, weights at byte $io) + user bias + item bias + global bias.
@@ -50,8 +55,13 @@
                  (f32.load (i32.add (global.get $BI) (i32.shl (local.get $i) (i32.const 4)))))
         (f32.load (global.get $G)))))
 
+  ;; The gradient rows of user u and item i: with $lazy, the scratch rows gradientTouched gave them (byte offsets kept
+  ;; beside their stamps), else their own rows of the gradient region.
   (func $gradient (export "gradient") (param $start i32) (param $end i32) (param $scale f32) (param $reg f32) (result f64)
-    (local $k i32) (local $u i32) (local $i i32) (local $uo i32) (local $io i32) (local $j i32)
+    (call $grad (local.get $start) (local.get $end) (local.get $scale) (local.get $reg) (i32.const 0)))
+
+  (func $grad (param $start i32) (param $end i32) (param $scale f32) (param $reg f32) (param $lazy i32) (result f64)
+    (local $k i32) (local $u i32) (local $i i32) (local $uo i32) (local $io i32) (local $j i32) (local $gu i32) (local $gi i32)
     (local $e f32) (local $ess f32) (local $es v128) (local $sse f64) (local $gsum f32)
     (local $pu v128) (local $qi v128) (local $a i32) (local $vreg v128)
     (local $ua i32) (local $ia i32) (local $ga i32) (local $gb i32) (local $hasReg i32)
@@ -65,6 +75,10 @@
       (local.set $i (i32.load offset=4 (local.get $k)))
       (local.set $uo (i32.mul (local.get $u) (global.get $R)))
       (local.set $io (i32.add (global.get $Q) (i32.mul (local.get $i) (global.get $R))))
+      (local.set $gu (select (i32.load offset=4 (i32.add (global.get $MU) (i32.shl (local.get $u) (i32.const 3))))
+                             (i32.add (global.get $GR) (i32.mul (local.get $u) (global.get $S))) (local.get $lazy)))
+      (local.set $gi (select (i32.load offset=4 (i32.add (global.get $MI) (i32.shl (local.get $i) (i32.const 3))))
+                             (i32.add (global.get $GI) (i32.mul (local.get $i) (global.get $S))) (local.get $lazy)))
       (local.set $e (f32.sub (call $predict (local.get $uo) (local.get $io) (local.get $u) (local.get $i))
                              (f32.load offset=8 (local.get $k))))
       (local.set $sse (f64.add (local.get $sse) (f64.promote_f32 (f32.mul (local.get $e) (local.get $e)))))
@@ -77,8 +91,8 @@
           (loop $upd0
             (local.set $ua (i32.add (local.get $uo) (local.get $j)))
             (local.set $ia (i32.add (local.get $io) (local.get $j)))
-            (local.set $ga (i32.add (global.get $S) (local.get $ua)))
-            (local.set $gb (i32.add (global.get $S) (local.get $ia)))
+            (local.set $ga (i32.add (local.get $gu) (local.get $j)))
+            (local.set $gb (i32.add (local.get $gi) (local.get $j)))
             (local.set $pu (v128.load (local.get $ua)))
             (local.set $qi (v128.load (local.get $ia)))
             (v128.store (local.get $ga) (f32x4.add (v128.load (local.get $ga))
@@ -108,8 +122,8 @@
           (loop $upd
             (local.set $ua (i32.add (local.get $uo) (local.get $j)))
             (local.set $ia (i32.add (local.get $io) (local.get $j)))
-            (local.set $ga (i32.add (global.get $S) (local.get $ua)))
-            (local.set $gb (i32.add (global.get $S) (local.get $ia)))
+            (local.set $ga (i32.add (local.get $gu) (local.get $j)))
+            (local.set $gb (i32.add (local.get $gi) (local.get $j)))
             (local.set $pu (v128.load (local.get $ua)))
             (local.set $qi (v128.load (local.get $ia)))
             (v128.store (local.get $ga) (f32x4.add (v128.load (local.get $ga))
@@ -182,12 +196,13 @@
     (global.set $Veps (f32x4.splat (global.get $eps)))
     (global.set $Vstep (f32x4.splat (global.get $step))))
 
-  ;; The Adam step on the factor record at byte $a (weights; gradient $S further, m 2·$S, v 3·$S), 4 lanes at a time,
-  ;; its gradient zeroed after: g = grad + l2·w; m = b1·m + (1−b1)·g; v = b2·v + (1−b2)·g²; w −= (lr·c1)·m / (√(v·c2) + eps).
-  (func $adamRow (param $a i32)
+  ;; The Adam step on the factor record at byte $a (weights; m $S further, v 2·$S) with its gradient row at byte $ga,
+  ;; 4 lanes at a time, the gradient row zeroed after:
+  ;; g = grad + l2·w; m = b1·m + (1−b1)·g; v = b2·v + (1−b2)·g²; w −= (lr·c1)·m / (√(v·c2) + eps).
+  (func $adamRow (param $a i32) (param $ga i32)
     (local $end i32) (local $w v128) (local $g v128) (local $m v128) (local $v v128)
     (local $vb1 v128) (local $vb1c v128) (local $vb2 v128) (local $vb2c v128) (local $vl2 v128) (local $vc2 v128) (local $veps v128) (local $vstep v128)
-    (local $ga i32) (local $ma i32) (local $va i32)
+    (local $ma i32) (local $va i32)
     (local.set $vb1 (global.get $Vb1))
     (local.set $vb1c (global.get $Vb1c))
     (local.set $vb2 (global.get $Vb2))
@@ -198,8 +213,7 @@
     (local.set $vstep (global.get $Vstep))
     (local.set $end (i32.add (local.get $a) (global.get $S)))
     (loop $span
-      (local.set $ga (i32.add (local.get $a) (global.get $S)))
-      (local.set $ma (i32.add (local.get $ga) (global.get $S)))
+      (local.set $ma (i32.add (local.get $a) (global.get $S)))
       (local.set $va (i32.add (local.get $ma) (global.get $S)))
       (local.set $w (v128.load (local.get $a)))
       (local.set $g (f32x4.add (v128.load (local.get $ga)) (f32x4.mul (local.get $vl2) (local.get $w))))
@@ -213,6 +227,7 @@
         (f32x4.sub (local.get $w)
           (f32x4.div (f32x4.mul (local.get $vstep) (local.get $m))
                      (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $v) (local.get $vc2))) (local.get $veps)))))
+      (local.set $ga (i32.add (local.get $ga) (i32.const 16)))
       (br_if $span (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 16))) (local.get $end)))))
 
   ;; The same step on the bias quad [w g m v] at byte $a, one float.
@@ -230,29 +245,32 @@
         (f32.div (f32.mul (global.get $step) (local.get $m))
                  (f32.add (f32.sqrt (f32.mul (local.get $v) (global.get $c2))) (global.get $eps))))))
 
-  ;; Dense Adam: every factor record, then every bias quad (the global bias's included).
+  ;; Dense Adam: every factor record (row r's record at r·$R, its gradient row at $GR + r·$S: items follow users in
+  ;; both), then every bias quad (the global bias's included).
   (func (export "adam") (param $lr f32) (param $b1 f32) (param $b2 f32) (param $eps f32)
         (param $c1 f32) (param $c2 f32) (param $l2 f32)
-    (local $a i32)
+    (local $a i32) (local $ga i32)
     (call $setAdam (local.get $lr) (local.get $b1) (local.get $b2) (local.get $eps) (local.get $c1) (local.get $c2) (local.get $l2))
+    (local.set $ga (global.get $GR))
     (block $drows
       (loop $rows
         (br_if $drows (i32.ge_u (local.get $a) (global.get $BU)))
-        (call $adamRow (local.get $a))
+        (call $adamRow (local.get $a) (local.get $ga))
         (local.set $a (i32.add (local.get $a) (global.get $R)))
+        (local.set $ga (i32.add (local.get $ga) (global.get $S)))
         (br $rows)))
     (loop $quads
       (call $adam1 (local.get $a))
       (br_if $quads (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 16))) (global.get $PE)))))
 
   ;; Lazy (sparse) Adam: see adamLazy in src/model/kernel-ops.ts. Offsets of the touched-rows bookkeeping.
-  (global $MU (mut i32) (i32.const 0))  ;; byte offsets: last stamp per user / per item, touched lists, counts
+  (global $MU (mut i32) (i32.const 0))  ;; byte offsets: [stamp, scratch row] per user / per item, touched lists, counts
   (global $MI (mut i32) (i32.const 0))
   (global $LU (mut i32) (i32.const 0))
   (global $LI (mut i32) (i32.const 0))
   (global $CN (mut i32) (i32.const 0))
 
-;; Reads one word of each 64-byte line of the factor record at byte $a, so that the record's lines are on
+  ;; Reads one word of each 64-byte line of the factor record at byte $a, so that the record's lines are on
   ;; their way into the cache, many at once, before the gradient and Adam passes need them.
   (global $sinkG (mut i32) (i32.const 0))
   (global $TOUCH (mut i32) (i32.const 0))   ;; 1: touch records ahead (tables larger than the cache); set by initLazy
@@ -272,8 +290,9 @@
     (global.set $LI (i32.shl (local.get $li) (i32.const 2)))
     (global.set $CN (i32.shl (local.get $cn) (i32.const 2))))
 
-  ;; Lists the users and items of training rows [start, end) once each (stamp marks the ones already listed),
-  ;; then accumulates the gradient as "gradient" does.
+  ;; Lists the users and items of training rows [start, end) once each (stamp marks the ones already listed) and gives
+  ;; the t-th listed user the scratch gradient row $GR + t·$S (the t-th item $GI + t·$S), then accumulates the
+  ;; gradient into those rows as "gradient" does into the rows' own.
   (func (export "gradientTouched") (param $start i32) (param $end i32) (param $scale f32) (param $reg f32) (param $stamp i32) (result f64)
     (local $k i32) (local $e i32) (local $a i32) (local $nu i32) (local $ni i32) (local $x i32) (local $sink i32)
     (local.set $nu (i32.load (global.get $CN)))
@@ -284,18 +303,20 @@
       (loop $rows
         (br_if $done (i32.ge_u (local.get $k) (local.get $e)))
         (local.set $x (i32.load (local.get $k)))
-        (local.set $a (i32.add (global.get $MU) (i32.shl (local.get $x) (i32.const 2))))
+        (local.set $a (i32.add (global.get $MU) (i32.shl (local.get $x) (i32.const 3))))
         (if (i32.ne (i32.load (local.get $a)) (local.get $stamp))
           (then
             (i32.store (local.get $a) (local.get $stamp))
+            (i32.store offset=4 (local.get $a) (i32.add (global.get $GR) (i32.mul (local.get $nu) (global.get $S))))
             (i32.store (i32.add (global.get $LU) (i32.shl (local.get $nu) (i32.const 2))) (local.get $x))
             (if (global.get $TOUCH) (then (local.set $sink (i32.add (local.get $sink) (call $touch (i32.mul (local.get $x) (global.get $R)))))))
             (local.set $nu (i32.add (local.get $nu) (i32.const 1)))))
         (local.set $x (i32.load offset=4 (local.get $k)))
-        (local.set $a (i32.add (global.get $MI) (i32.shl (local.get $x) (i32.const 2))))
+        (local.set $a (i32.add (global.get $MI) (i32.shl (local.get $x) (i32.const 3))))
         (if (i32.ne (i32.load (local.get $a)) (local.get $stamp))
           (then
             (i32.store (local.get $a) (local.get $stamp))
+            (i32.store offset=4 (local.get $a) (i32.add (global.get $GI) (i32.mul (local.get $ni) (global.get $S))))
             (i32.store (i32.add (global.get $LI) (i32.shl (local.get $ni) (i32.const 2))) (local.get $x))
             (if (global.get $TOUCH) (then (local.set $sink (i32.add (local.get $sink) (call $touch (i32.add (global.get $Q) (i32.mul (local.get $x) (global.get $R))))))))
             (local.set $ni (i32.add (local.get $ni) (i32.const 1)))))
@@ -304,33 +325,37 @@
     (i32.store (global.get $CN) (local.get $nu))
     (i32.store offset=4 (global.get $CN) (local.get $ni))
     (global.set $sinkG (local.get $sink))
-    (call $gradient (local.get $start) (local.get $end) (local.get $scale) (local.get $reg)))
+    (call $grad (local.get $start) (local.get $end) (local.get $scale) (local.get $reg) (i32.const 1)))
 
-  ;; Adam on the touched rows only: each listed user's record and bias quad, each listed item's, then the
-  ;; global bias (or only its gradient cleared); the same arithmetic as "adam", lane for lane.
+  ;; Adam on the touched rows only: each listed user's record (with its scratch gradient row) and bias quad, each listed
+  ;; item's, then the global bias (or only its gradient cleared); the same arithmetic as "adam", lane for lane.
   (func (export "adamLazy") (param $lr f32) (param $b1 f32) (param $b2 f32) (param $eps f32)
         (param $c1 f32) (param $c2 f32) (param $l2 f32) (param $learnGlobal i32)
-    (local $t i32) (local $n i32) (local $x i32)
+    (local $t i32) (local $n i32) (local $x i32) (local $ga i32)
     (call $setAdam (local.get $lr) (local.get $b1) (local.get $b2) (local.get $eps) (local.get $c1) (local.get $c2) (local.get $l2))
     (local.set $n (i32.add (global.get $LU) (i32.shl (i32.load offset=0 (global.get $CN)) (i32.const 2))))
     (local.set $t (global.get $LU))
+    (local.set $ga (global.get $GR))
     (block $dusers
       (loop $users
         (br_if $dusers (i32.ge_u (local.get $t) (local.get $n)))
         (local.set $x (i32.load (local.get $t)))
-        (call $adamRow (i32.mul (local.get $x) (global.get $R)))
+        (call $adamRow (i32.mul (local.get $x) (global.get $R)) (local.get $ga))
         (call $adam1 (i32.add (global.get $BU) (i32.shl (local.get $x) (i32.const 4))))
         (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (local.set $ga (i32.add (local.get $ga) (global.get $S)))
         (br $users)))
     (local.set $n (i32.add (global.get $LI) (i32.shl (i32.load offset=4 (global.get $CN)) (i32.const 2))))
     (local.set $t (global.get $LI))
+    (local.set $ga (global.get $GI))
     (block $ditems
       (loop $items
         (br_if $ditems (i32.ge_u (local.get $t) (local.get $n)))
         (local.set $x (i32.load (local.get $t)))
-        (call $adamRow (i32.add (global.get $Q) (i32.mul (local.get $x) (global.get $R))))
+        (call $adamRow (i32.add (global.get $Q) (i32.mul (local.get $x) (global.get $R))) (local.get $ga))
         (call $adam1 (i32.add (global.get $BI) (i32.shl (local.get $x) (i32.const 4))))
         (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (local.set $ga (i32.add (local.get $ga) (global.get $S)))
         (br $items)))
     (if (local.get $learnGlobal)
       (then (call $adam1 (global.get $G)))
@@ -343,20 +368,21 @@
     (local $a i32) (local $end i32) (local $ga i32) (local $w v128) (local $vlr v128) (local $vl2 v128)
     (local.set $vlr (f32x4.splat (local.get $lr)))
     (local.set $vl2 (f32x4.splat (local.get $l2)))
+    (local.set $ga (global.get $GR))
     (block $drows
       (loop $rows
         (br_if $drows (i32.ge_u (local.get $a) (global.get $BU)))
         (local.set $end (i32.add (local.get $a) (global.get $S)))
         (loop $span
-          (local.set $ga (i32.add (local.get $a) (global.get $S)))
           (local.set $w (v128.load (local.get $a)))
           (v128.store (local.get $a)
             (f32x4.sub (local.get $w)
               (f32x4.mul (local.get $vlr) (f32x4.add (v128.load (local.get $ga)) (f32x4.mul (local.get $vl2) (local.get $w))))))
           (v128.store (local.get $ga) (v128.const i32x4 0 0 0 0))
+          (local.set $ga (i32.add (local.get $ga) (i32.const 16)))
           (br_if $span (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 16))) (local.get $end))))
-        ;; $a is now the record's gradient part: the next record starts 3 parts on.
-        (local.set $a (i32.add (local.get $a) (i32.mul (global.get $S) (i32.const 3))))
+        ;; $a is now the record's m part: the next record starts 2 parts on.
+        (local.set $a (i32.add (local.get $a) (i32.shl (global.get $S) (i32.const 1))))
         (br $rows)))
     (loop $quads
       (f32.store (local.get $a)
