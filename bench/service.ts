@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { generateSyntheticDataset, DEFAULT_SEED } from "../src/data/generate";
 import { randomSplit } from "../src/data/split";
 import { trainModel } from "../src/model/train";
-import { loadSavedModelAsync, saveModel } from "../src/model/persist";
+import { saveModel } from "../src/model/persist";
 import { IdMap } from "../src/data/idmap";
 import { createRng } from "../src/random";
 import type { TrainedModel } from "../src/model/types";
@@ -138,10 +138,10 @@ async function measure(mode: string, modelDir: string, precompute: string, users
 }
 
 /** `ewb serve` through the same CLI entry point users run, on port 0; resolves when it announces its URL. */
-function startServer(modelDir: string, precompute: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+function startServer(modelDir: string, precompute: string, env: Record<string, string> = {}, root = REPO): Promise<{ child: ChildProcess; url: string }> {
   const argv = ["serve", "--model", modelDir, "--port", "0", "--precompute", precompute];
-  const script = `require(${JSON.stringify(path.join(REPO, "src/cli/main"))}).main(${JSON.stringify(argv)}).then((c) => { process.exitCode = c; });`;
-  const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
+  const script = `require(${JSON.stringify(path.join(root, "src/cli/main"))}).main(${JSON.stringify(argv)}).then((c) => { process.exitCode = c; });`;
+  const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: root, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let err = "";
     const timer = setTimeout(() => {
@@ -213,7 +213,7 @@ function printTable(rows: readonly Row[]): void {
 }
 
 /** A model of random weights (seeded) at a real size: no training, only what serving reads. */
-function randomModel(users: number, items: number, dim: number, ratedPerUser: number, seed = 11): TrainedModel {
+export function randomModel(users: number, items: number, dim: number, ratedPerUser: number, seed = 11): TrainedModel {
   const rng = createRng(seed);
   const f = (n: number, sd: number): Float32Array => {
     const a = new Float32Array(n);
@@ -284,10 +284,19 @@ async function runLarge(): Promise<void> {
     const targets: Record<string, string> = {};
     const ok = (b: boolean): string => (b ? "ok" : "MISSED");
     let header = "";
-    for (const formatVersion of versions) {
+    // BENCH_SERVICE_BASELINE=<another checkout>: its loader and server too, on the same model files, alternating with
+    // this checkout's, in the same run (before/after).
+    const baseline = process.env.BENCH_SERVICE_BASELINE;
+    const configs = versions.flatMap((formatVersion) =>
+      (baseline ? [{ label: `format ${formatVersion}, baseline`, root: path.resolve(baseline) }] : [])
+        .concat([{ label: `format ${formatVersion}`, root: REPO }])
+        .map((c) => ({ ...c, formatVersion })),
+    );
+    for (const { root, formatVersion } of configs) {
       const modelDir = path.join(tmp, `model-v${formatVersion}`);
       t = Date.now();
       saveModel(model, modelDir, { formatVersion });
+      const loadAsync = (require(path.join(root, "src/model/persist")) as typeof import("../src/model/persist")).loadSavedModelAsync;
       const saveS = (Date.now() - t) / 1000;
       const sizeMb = fs.readdirSync(modelDir).reduce((sum, f) => sum + fs.statSync(path.join(modelDir, f)).size, 0) / 2 ** 20;
       const manifestKb = fs.statSync(path.join(modelDir, "manifest.json")).size / 1024;
@@ -296,13 +305,13 @@ async function runLarge(): Promise<void> {
       // The same load in this process, with an event-loop ticker: the longest stretch of CPU between two turns is the
       // longest synchronous block (GC pauses included), a figure the machine's load does not stretch as it does wall time.
       const blocks = [0, 1, 2].map(() => 0);
-      for (let k = 0; k < blocks.length; k++) blocks[k] = await longestBlockCpuMs(() => loadSavedModelAsync(modelDir));
+      for (let k = 0; k < blocks.length; k++) blocks[k] = await longestBlockCpuMs(() => loadAsync(modelDir));
       blocks.sort((a, b) => a - b);
       add("longest synchronous block of a load, CPU ms (in-process, 3 loads: min / median / max)", `${blocks.map((b) => b.toFixed(0)).join(" / ")}`);
       targets["longest synchronous block of a load, CPU ms (in-process, 3 loads: min / median / max)"] = "< 50 ms";
       const t0 = Date.now();
       const token = "bench-admin-token-0123456789";
-      const { child, url } = await startServer(modelDir, "auto", { EWB_ADMIN_TOKEN: token });
+      const { child, url } = await startServer(modelDir, "auto", { EWB_ADMIN_TOKEN: token }, root);
       try {
         const startS = (Date.now() - t0) / 1000;
         const health = (await (await fetch(`${url}/health`)).json()) as { recommendations: { mode: string; reason: string } };
@@ -316,20 +325,25 @@ async function runLarge(): Promise<void> {
           await (await fetch(`${url}/health`)).text();
           idle.push(performance.now() - a);
         }
-        const sampler = (async () => {
-          while (!reloaded) {
-            const a = performance.now();
-            const r = (await (await fetch(`${url}/health`)).json()) as { model: { generation: number } };
-            lat.push(performance.now() - a);
-            if (r.model.generation >= 2) reloaded = true;
-          }
-        })();
+        // RELOADS reloads (SIGHUP) one after another, /health sampled throughout (BENCH_SERVICE_RELOADS, default 3).
+        const reloads = Number(process.env.BENCH_SERVICE_RELOADS ?? 3);
         const cpu0 = procCpuS(child.pid as number);
         const r0 = performance.now();
-        child.kill("SIGHUP");
-        await sampler;
-        const reloadS = (performance.now() - r0) / 1000;
-        const reloadCpuS = procCpuS(child.pid as number) - cpu0;
+        for (let g = 2; g < 2 + reloads; g++) {
+          reloaded = false;
+          const sampler = (async () => {
+            while (!reloaded) {
+              const a = performance.now();
+              const r = (await (await fetch(`${url}/health`)).json()) as { model: { generation: number } };
+              lat.push(performance.now() - a);
+              if (r.model.generation >= g) reloaded = true;
+            }
+          })();
+          child.kill("SIGHUP");
+          await sampler;
+        }
+        const reloadS = (performance.now() - r0) / 1000 / reloads;
+        const reloadCpuS = (procCpuS(child.pid as number) - cpu0) / reloads;
         const peakRss = procMb(child.pid as number, "VmHWM");
         const rssAfterReload = procMb(child.pid as number, "VmRSS");
         // Per-request scoring throughput.
@@ -351,12 +365,12 @@ async function runLarge(): Promise<void> {
         add("start-up (spawn to listening, incl. Node + tsx start)", `${startS.toFixed(1)} s`);
         add("RSS after start", `${rssAfterStart.toFixed(0)} MB ${ok(rssAfterStart <= sizeMb + 200)}`);
         targets["RSS after start"] = `<= model ${sizeMb.toFixed(0)} MB + 200 MB`;
-        add("reload (SIGHUP to generation 2): wall / server CPU", `${reloadS.toFixed(2)} s / ${reloadCpuS.toFixed(2)} s`);
+        add("reload (SIGHUP to the next generation, mean): wall / server CPU", `${reloadS.toFixed(2)} s / ${reloadCpuS.toFixed(2)} s`);
         add(
-          `/health during reload: p50 / p99 / max`,
+          `/health during reloads: p50 / p99 / max`,
           `${q(lat, 0.5).toFixed(1)} / ${q(lat, 0.99).toFixed(1)} / ${Math.max(...lat).toFixed(1)} ms (${lat.length} requests) ${ok(q(lat, 0.99) < 50)}`,
         );
-        targets["/health during reload: p50 / p99 / max"] = "p99 < 50 ms";
+        targets["/health during reloads: p50 / p99 / max"] = "p99 < 50 ms";
         add("/health idle: p50 / max", `${q(idle, 0.5).toFixed(1)} / ${Math.max(...idle).toFixed(1)} ms`);
         add("RSS after reload / peak RSS", `${rssAfterReload.toFixed(0)} / ${peakRss.toFixed(0)} MB`);
         targets["RSS after reload / peak RSS"] = "peak holds two models for a moment";
@@ -371,8 +385,8 @@ async function runLarge(): Promise<void> {
     }
     console.log(header);
     console.log("");
-    console.log(`| measure | ${versions.map((v) => `format ${v}`).join(" | ")} | target |`);
-    console.log(`|---|${versions.map(() => "---|").join("")}---|`);
+    console.log(`| measure | ${configs.map((c) => c.label).join(" | ")} | target |`);
+    console.log(`|---|${configs.map(() => "---|").join("")}---|`);
     for (const [k, vals] of Object.entries(rows)) console.log(`| ${k} | ${vals.join(" | ")} | ${targets[k] ?? ""} |`);
     console.log(
       `load average: ${os
@@ -386,7 +400,7 @@ async function runLarge(): Promise<void> {
 }
 
 /** Runs `load` while a setImmediate ticker runs; returns the most process CPU time (ms) spent between two ticks. */
-async function longestBlockCpuMs(load: () => Promise<unknown>): Promise<number> {
+export async function longestBlockCpuMs(load: () => Promise<unknown>): Promise<number> {
   let worst = 0,
     last = process.cpuUsage(),
     running = true;

@@ -484,20 +484,23 @@ function* decodeIds(
   yield;
   const last = m.numItems > 0 ? itemEnds[m.numItems - 1]! : m.numUsers > 0 ? userEnds[m.numUsers - 1]! : 0;
   if (last !== text.length) throw new ModelFormatError(weightsPath, `corrupt: the ID ends run to ${last}, but the ID text has ${text.length} characters`);
-  // An end before its start gives a bad slice: an empty ID (refused by the map) or one out of order.
-  const idAt =
-    (ends: Int32Array, first: number) =>
-    (k: number): string => {
-      const a = k === 0 ? first : ends[k - 1]!,
+  // Each map keeps the ID text and its starts (IdMap.fromTextSteps: no string per ID). An end before its start is corrupt.
+  const startsOf = (ends: Int32Array, first: number, n: number): Int32Array => {
+    const starts = new Int32Array(n + 1);
+    starts[0] = first;
+    for (let k = 0; k < n; k++) {
+      const a = starts[k]!,
         b = ends[k]!;
       if (!(a >= 0 && b > a && b <= text.length))
         throw new ModelFormatError(weightsPath, `corrupt: ID ${k} runs ${a}..${b} in an ID text of ${text.length} characters`);
-      return text.slice(a, b);
-    };
+      starts[k + 1] = b;
+    }
+    return starts;
+  };
   try {
-    const userIds = yield* IdMap.fromSortedSteps("user", m.numUsers, idAt(userEnds, 0));
+    const userIds = yield* IdMap.fromTextSteps("user", text, startsOf(userEnds, 0, m.numUsers));
     yield;
-    const itemIds = yield* IdMap.fromSortedSteps("item", m.numItems, idAt(itemEnds, m.numUsers > 0 ? userEnds[m.numUsers - 1]! : 0));
+    const itemIds = yield* IdMap.fromTextSteps("item", text, startsOf(itemEnds, m.numUsers > 0 ? userEnds[m.numUsers - 1]! : 0, m.numItems));
     return { userIds, itemIds };
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
