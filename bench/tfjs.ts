@@ -1,12 +1,14 @@
 /**
  * TF.js benchmark: ms per epoch (CPU time and wall time) of the Layers MF and the neural model on the default synthetic
  * data per available TF.js backend, next to the wasm kernel, with validation MSE/RMSE and P@10 / NDCG@10 for the models
- * trained to the end; the neural model on tfjs-wasm without the workbook's wasm speed-ups (src/model/tfjs-wasm-speedups.ts,
- * in a child process) to show what they are worth; and, when /usr/bin/python3 imports torch, the PyTorch version of the
+ * trained to the end; the neural model on tfjs-wasm without the workbook's wasm speed-ups (src/model/tfjs-wasm-speedups.ts:
+ * the GatherNd gather and the own dense kernels of tfjs-wasm-kernels.ts; in a child process) to show what they are worth;
+ * and, when /usr/bin/python3 imports torch, the PyTorch version of the
  * same neural model (bench/neural_torch.py) at the same batch sizes in the same run, on 1 thread and on torch's default,
  * with the ratios. Target: the neural model's epoch on tfjs-wasm no slower than PyTorch's CPU epoch (same model, batch).
  * Settings: what a tf.layers model trains with (dense Adam, no per-rating L2, weight decay 2e-4), batch 2048, lr 3e-3,
- * at most EWB_BENCH_EPOCHS (default 40) epochs with early stopping after 5 for the quality runs; 4 epochs for timing-only runs.
+ * at most EWB_BENCH_EPOCHS (default 40) epochs with early stopping after 5 for the quality runs; 6 epochs for timing-only runs.
+ * EWB_BENCH_TFJS=neural runs only the neural model's timing rows on tfjs-wasm and PyTorch's (the target's figures).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -24,7 +26,7 @@ import type { Hyperparameters } from "../src/model/types";
 import type { Dataset, DataSplit } from "../src/data/types";
 
 const QUALITY_EPOCHS = Number(process.env.EWB_BENCH_EPOCHS ?? 40);
-const TIMING_EPOCHS = 4;
+const TIMING_EPOCHS = 6;
 const NEURAL = { hiddenSizes: [50], dropout: 0 };
 const SETTINGS: Partial<Hyperparameters> = { updates: "dense", l2PerRating: 0, l2: BLOG_HYPERPARAMETERS.l2, epochs: QUALITY_EPOCHS, earlyStoppingPatience: 5 };
 
@@ -196,10 +198,12 @@ export async function run(): Promise<void> {
     notes.push("native TF.js (@tensorflow/tfjs-node, -gpu) is not installed here: no native rows");
   const rows: Row[] = [];
   const short = { ...SETTINGS, epochs: TIMING_EPOCHS, earlyStoppingPatience: 0 };
-  // The kernel with the same settings as the Layers models: same-settings comparison.
-  rows.push(await measure("MF kernel", split, dataset, SETTINGS, { backend: "wasm-kernel" }, true));
+  const neuralOnly = process.env.EWB_BENCH_TFJS === "neural";
   let neuralEpochs = TIMING_EPOCHS;
-  for (const b of tfjsBackends) {
+  if (neuralOnly) rows.push(await measure("neural", split, dataset, short, { backend: "tfjs-wasm", modelType: "neural", neural: NEURAL }, false));
+  // The kernel with the same settings as the Layers models: same-settings comparison.
+  else rows.push(await measure("MF kernel", split, dataset, SETTINGS, { backend: "wasm-kernel" }, true));
+  for (const b of neuralOnly ? [] : tfjsBackends) {
     const quality = b !== "tfjs-cpu";
     rows.push(await measure("MF Layers", split, dataset, quality ? SETTINGS : short, { backend: b, layers: true }, quality));
     const n = await measure("neural", split, dataset, quality ? SETTINGS : short, { backend: b, modelType: "neural", neural: NEURAL }, quality);

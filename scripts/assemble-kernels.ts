@@ -28,7 +28,7 @@ export interface KernelSource {
 
 const ROOT = join(__dirname, "..");
 
-export const KERNELS: Readonly<Record<"training" | "scoring", KernelSource>> = {
+export const KERNELS: Readonly<Record<"training" | "scoring" | "dense", KernelSource>> = {
   training: {
     wat: "src/model/wasm/mf-kernel.wat",
     out: "src/model/wasm/mf-kernel-bytes.ts",
@@ -40,6 +40,12 @@ export const KERNELS: Readonly<Record<"training" | "scoring", KernelSource>> = {
     out: "src/recommend/wasm/score-kernel-bytes.ts",
     constName: "SCORE_KERNEL_WASM_BASE64",
     features: { simd: true },
+  },
+  dense: {
+    wat: "src/model/wasm/dense-kernel.wat",
+    out: "src/model/wasm/dense-kernel-bytes.ts",
+    constName: "DENSE_KERNEL_WASM_BASE64",
+    features: { simd: true, bulk_memory: true },
   },
 };
 

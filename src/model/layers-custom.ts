@@ -3,8 +3,11 @@ import type * as tfTypes from "@tensorflow/tfjs";
 import type { Tf } from "./tfjs-loader";
 
 interface CustomLayers {
-  /** Adds one trainable scalar (the global bias, started at `init`) to its input; L2 `l2` on it, like the other weights. */
-  globalBias(args: { name: string; init: number; l2: number }): tfTypes.layers.Layer;
+  /**
+   * Adds one trainable scalar (the global bias, started at `init`) to its input. `l2` (a regulariser l2 · b²) is read
+   * from saved configs; the workbook's models leave it 0 and let the optimizer apply L2 (tfjs-optimizer.ts).
+   */
+  globalBias(args: { name: string; init: number; l2?: number }): tfTypes.layers.Layer;
   /**
    * Dropout with a seeded mask that changes every training step (seed, seed+1, ...): `tf.layers.dropout`'s own
    * `seed` gives the same mask at every step, and without it the mask comes from Math.random (not reproducible).

@@ -16,34 +16,26 @@ export const MF_LAYER_NAMES = Object.freeze({
   globalBias: "global_bias",
 });
 
-export interface LayersMfOptions {
-  /** L2 as the kernels apply it (gradient + l2·w on every parameter): each weight gets a regulariser l2/2 · Σw². */
-  readonly l2?: number;
-}
-
 /**
  * The biased MF model as a `tf.LayersModel` with inputs `user` and `item` (int32 indices, shape [batch, 1]) and
  * output [batch, 1] = dot(user_embedding[u], item_embedding[i]) + user_bias[u] + item_bias[i] + global_bias,
  * built from `weights` (use `randomWeights` for a fresh start, or a trained model's weights). For the default
  * data (1000 users, 500 items, 64 dimensions) `model.summary()` counts 96,000 embedding parameters plus
  * 1,000 + 500 + 1 biases. Also installs the sparse gather gradient (see tfjs-gather-gradient.ts) so the
- * embeddings train on the wasm backend. The caller disposes the model (`model.dispose()`).
+ * embeddings train on the wasm backend. The caller disposes the model (`model.dispose()`). L2 is not part of the
+ * model: the optimizer applies it (tfjs-optimizer.ts, gradient + l2·w as the kernels apply it).
  */
-export function buildLayersMf(tf: Tf, weights: MfWeights, options: LayersMfOptions = {}): tfTypes.LayersModel {
+export function buildLayersMf(tf: Tf, weights: MfWeights): tfTypes.LayersModel {
   checkWeights(weights);
   installSparseGatherGradient(tf);
   installWasmSpeedups(tf);
-  const l2 = options.l2 ?? 0;
-  const reg = (): ReturnType<Tf["regularizers"]["l2"]> | undefined => (l2 > 0 ? tf.regularizers.l2({ l2: l2 / 2 }) : undefined);
   const { numUsers, numItems, dim } = weights;
   const user = tf.input({ shape: [1], dtype: "int32", name: "user" });
   const item = tf.input({ shape: [1], dtype: "int32", name: "item" });
   const embed = (name: string, inputDim: number, outputDim: number, input: tfTypes.SymbolicTensor): tfTypes.SymbolicTensor =>
     tf.layers
       .flatten({ name: `${name}_flat` })
-      .apply(
-        tf.layers.embedding({ name, inputDim, outputDim, inputLength: 1, embeddingsInitializer: "zeros", embeddingsRegularizer: reg() }).apply(input),
-      ) as tfTypes.SymbolicTensor;
+      .apply(tf.layers.embedding({ name, inputDim, outputDim, inputLength: 1, embeddingsInitializer: "zeros" }).apply(input)) as tfTypes.SymbolicTensor;
   const N = MF_LAYER_NAMES;
   const pu = embed(N.userEmbedding, numUsers, dim, user);
   const qi = embed(N.itemEmbedding, numItems, dim, item);
@@ -51,9 +43,7 @@ export function buildLayersMf(tf: Tf, weights: MfWeights, options: LayersMfOptio
   const bi = embed(N.itemBias, numItems, 1, item);
   const dot = tf.layers.dot({ axes: 1, name: "dot" }).apply([pu, qi]) as tfTypes.SymbolicTensor;
   const sum = tf.layers.add({ name: "add_biases" }).apply([dot, bu, bi]) as tfTypes.SymbolicTensor;
-  const rating = customLayers(tf)
-    .globalBias({ name: N.globalBias, init: 0, l2: l2 / 2 })
-    .apply(sum) as tfTypes.SymbolicTensor;
+  const rating = customLayers(tf).globalBias({ name: N.globalBias, init: 0 }).apply(sum) as tfTypes.SymbolicTensor;
   const model = tf.model({ inputs: [user, item], outputs: rating, name: "biased_mf" });
   setLayersMfWeights(tf, model, weights);
   return model;

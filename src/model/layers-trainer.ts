@@ -9,6 +9,7 @@ import { shuffleTogether } from "./shuffle";
 import { createRng } from "../random";
 import { installSparseGatherGradient } from "./tfjs-gather-gradient";
 import { installWasmSpeedups } from "./tfjs-wasm-speedups";
+import { createOptimizer } from "./tfjs-optimizer";
 import { InvalidArgumentError } from "../errors";
 import { trainModel, type TrainOptions } from "./train";
 import type { Dataset, DataSplit } from "../data/types";
@@ -50,10 +51,10 @@ export interface LayersEpochTrainer extends EpochTrainer {
 
 /**
  * Builds the model from `problem.initial` (the same seeded start as the kernels), compiles it with Adam (or SGD)
- * and MSE, and trains one epoch per `runEpoch` through `model.fitDataset` over a `tf.data.generator` that yields
- * the epoch's mini-batches in the same seeded shuffled order as the kernels. The training loss is the `mse` the
- * epoch's `onEpochEnd` logs report (data term only, batch-size weighted; TF.js accumulates it on the device and
- * reads it once per epoch). The validation tensors are created once; each validation reads back two numbers.
+ * with coupled L2 (tfjs-optimizer.ts) and MSE, and trains one epoch per `runEpoch` through `model.fitDataset` over a
+ * `tf.data.generator` that yields the epoch's mini-batches in the same seeded shuffled order as the kernels. The
+ * training loss is the `loss` the epoch's `onEpochEnd` logs report (the data term only, since L2 is in the
+ * optimizer; batch-size weighted; TF.js accumulates it on the device and reads it once per epoch). The validation tensors are created once; each validation reads back two numbers.
  * Per-rating L2 needs an activity regulariser, which tf.layers does not support: it is refused.
  */
 export async function createLayersTrainer(backend: TfjsBackendName, problem: TrainingProblem, spec: LayersModelSpec): Promise<LayersEpochTrainer> {
@@ -71,10 +72,11 @@ export async function createLayersTrainer(backend: TfjsBackendName, problem: Tra
   const tf = await loadTfjs(backend);
   const model =
     spec.kind === "mf"
-      ? buildLayersMf(tf, initial, { l2: h.l2 })
-      : buildNeuralModel(tf, { initial, config: spec.config, l2: h.l2, seed: createRng(h.seed ^ 0x5eed).nextSeed(), outputBias: meanOf(train.ratings) });
-  const optimizer = h.optimizer === "adam" ? tf.train.adam(h.learningRate, 0.9, 0.999, 1e-8) : tf.train.sgd(h.learningRate);
-  model.compile({ optimizer, loss: "meanSquaredError", metrics: ["mse"] });
+      ? buildLayersMf(tf, initial)
+      : buildNeuralModel(tf, { initial, config: spec.config, seed: createRng(h.seed ^ 0x5eed).nextSeed(), outputBias: meanOf(train.ratings) });
+  // L2 lives in the optimizer (gradient + l2·w), so the loss is the data term alone: the MSE the history reports.
+  const optimizer = createOptimizer(tf, { optimizer: h.optimizer, learningRate: h.learningRate, l2: h.l2 });
+  model.compile({ optimizer, loss: "meanSquaredError" });
 
   const n = train.length;
   const batch = h.batchSize <= 0 || h.batchSize >= n ? n : h.batchSize;
@@ -122,7 +124,7 @@ export async function createLayersTrainer(backend: TfjsBackendName, problem: Tra
         yieldEvery: "never",
         callbacks: {
           onEpochEnd: (_epoch: number, logs?: tfTypes.Logs) => {
-            mse = Number(logs?.["mse"]);
+            mse = Number(logs?.["loss"]);
           },
         },
       });

@@ -40,8 +40,6 @@ export interface NeuralBuildOptions {
   /** The initial embeddings (factors; the biases of MfWeights are not part of this model). */
   readonly initial: MfWeights;
   readonly config: NeuralConfig;
-  /** L2 as the kernels apply it (gradient + l2·w on every parameter). */
-  readonly l2: number;
   /** Seeds the dense layers' Glorot initialisation and the dropout masks. */
   readonly seed: number;
   /** Initial bias of the output unit (the mean training rating starts the model at the global-mean baseline). */
@@ -50,22 +48,20 @@ export interface NeuralBuildOptions {
 
 /**
  * Builds the network: inputs `user` and `item` (int32, [batch, 1]), output [batch, 1]. Deterministic for
- * the same options. The caller disposes it.
+ * the same options. The caller disposes it. L2 is not part of the network: the optimizer applies it
+ * (tfjs-optimizer.ts, gradient + l2·w as the kernels apply it).
  */
 export function buildNeuralModel(tf: Tf, o: NeuralBuildOptions): tfTypes.LayersModel {
   installSparseGatherGradient(tf);
   installWasmSpeedups(tf);
   const { numUsers, numItems, dim } = o.initial;
-  const reg = (): ReturnType<Tf["regularizers"]["l2"]> | undefined => (o.l2 > 0 ? tf.regularizers.l2({ l2: o.l2 / 2 }) : undefined);
   const seeds = createRng(o.seed);
   const user = tf.input({ shape: [1], dtype: "int32", name: "user" });
   const item = tf.input({ shape: [1], dtype: "int32", name: "item" });
   const embed = (name: string, inputDim: number, input: tfTypes.SymbolicTensor): tfTypes.SymbolicTensor =>
     tf.layers
       .flatten({ name: `${name}_flat` })
-      .apply(
-        tf.layers.embedding({ name, inputDim, outputDim: dim, inputLength: 1, embeddingsInitializer: "zeros", embeddingsRegularizer: reg() }).apply(input),
-      ) as tfTypes.SymbolicTensor;
+      .apply(tf.layers.embedding({ name, inputDim, outputDim: dim, inputLength: 1, embeddingsInitializer: "zeros" }).apply(input)) as tfTypes.SymbolicTensor;
   let x = tf.layers
     .concatenate({ name: "concat", axis: 1 })
     .apply([embed(MF_LAYER_NAMES.userEmbedding, numUsers, user), embed(MF_LAYER_NAMES.itemEmbedding, numItems, item)]) as tfTypes.SymbolicTensor;
@@ -78,8 +74,6 @@ export function buildNeuralModel(tf: Tf, o: NeuralBuildOptions): tfTypes.LayersM
         activation: "relu",
         kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.nextSeed() }),
         biasInitializer: "zeros",
-        kernelRegularizer: reg(),
-        biasRegularizer: reg(),
       })
       .apply(x) as tfTypes.SymbolicTensor;
     if (o.config.dropout > 0)
@@ -93,8 +87,6 @@ export function buildNeuralModel(tf: Tf, o: NeuralBuildOptions): tfTypes.LayersM
       units: 1,
       kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.nextSeed() }),
       biasInitializer: tf.initializers.constant({ value: o.outputBias }),
-      kernelRegularizer: reg(),
-      biasRegularizer: reg(),
     })
     .apply(x) as tfTypes.SymbolicTensor;
   const model = tf.model({ inputs: [user, item], outputs: out, name: "neural_cf" });

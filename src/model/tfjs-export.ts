@@ -21,7 +21,7 @@ export const TFJS_WEIGHTS_FILE = "weights.bin";
 export function layersModelOf(tf: Tf, model: TrainedModel): tfTypes.LayersModel {
   if ((model.modelType ?? "mf") === "mf") return buildLayersMf(tf, model.weights);
   if (!model.network) throw new ModelFormatError("model.network", "a neural model without its dense layers");
-  const built = buildNeuralModel(tf, { initial: model.weights, config: model.network.config, l2: 0, seed: 0, outputBias: 0 });
+  const built = buildNeuralModel(tf, { initial: model.weights, config: model.network.config, seed: 0, outputBias: 0 });
   setNeuralWeights(tf, built, model.weights, model.network);
   return built;
 }

@@ -89,7 +89,7 @@ describe("the neural model (embeddings concatenated, dense ReLU layers, dense ou
   it("scores with the network without TF.js: the typed-array forward pass equals model.predict", () => {
     const w = randomWeights(30, 25, 6, 9, 0.5);
     const config = resolveNeuralConfig({ hiddenSizes: [10, 5] });
-    const net = buildNeuralModel(tf, { initial: w, config, l2: 0, seed: 3, outputBias: 3 });
+    const net = buildNeuralModel(tf, { initial: w, config, seed: 3, outputBias: 3 });
     try {
       const { neuralWeights } = require("../../src/model/neural") as typeof import("../../src/model/neural");
       const { weights, network } = neuralWeights(net, config);

@@ -8,7 +8,7 @@ function values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => rng.normal());
 }
 
-describe("tfjs-wasm speed-ups (matMul gradient, embedding gather)", function () {
+describe("tfjs-wasm speed-ups (matMul gradients through the workbook's kernels, embedding gather)", function () {
   this.timeout(60000);
   let tf: Tf;
   before(async () => {
@@ -55,7 +55,7 @@ describe("tfjs-wasm speed-ups (matMul gradient, embedding gather)", function () 
     [true, true],
   ] as const) {
     it(`matMul gradient (transposeA ${tA}, transposeB ${tB}) on wasm equals TF.js's own on the cpu backend`, async () => {
-      // m x k times k x n, m = 300, k = 24, n = 7: both identities (transpose operands / transpose the result) get used.
+      // m x k times k x n, m = 300, k = 24, n = 7: 4-row blocks, a partial 8-column panel, transposed operands read by strides.
       const m = 300,
         k = 24,
         n = 7;
