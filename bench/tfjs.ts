@@ -154,7 +154,10 @@ function torchRows(split: DataSplit, dataset: Dataset, runs: readonly { batch: n
         "--threads",
         String(threads),
       ];
-      const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8", timeout: 900000 });
+      // torch.set_num_threads does not reach the BLAS and OpenMP pools Debian's torch also starts (measured: CPU time
+      // twice the wall time on "1 thread"), so a fixed thread count is also set where those pools read it, before import.
+      const pools = threads > 0 ? { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) } : {};
+      const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8", timeout: 900000, env: { ...process.env, ...pools } });
       if (r.status !== 0) return `PyTorch run failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`;
       const j = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
         msPerEpochMedian: number;
