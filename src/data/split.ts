@@ -37,7 +37,24 @@ export interface PerUserSplitOptions extends SplitOptions {
  * const s = randomSplit(ds);  // s.trainIndexed.users: Int32Array of indices into ds.userIds
  */
 export function randomSplit(data: Dataset | readonly Interaction[], options: SplitOptions = {}): DataSplit {
-  const n = checkData(data);
+  return partition(data, randomSplitAssignment(data, options));
+}
+
+/** `randomSplit`'s assignment of each row of `data` (SPLIT_TRAIN or SPLIT_VALIDATION), without building the parts. */
+export function randomSplitAssignment(data: Dataset | readonly Interaction[], options: SplitOptions = {}): Uint8Array {
+  return randomAssignment(checkData(data), options);
+}
+
+/** Row r of a split's assignment goes to training (0) or validation (1). */
+export const SPLIT_TRAIN = 0,
+  SPLIT_VALIDATION = 1;
+
+/**
+ * `randomSplit`'s choice for n rows, without the rows: `out[r]` is 1 (SPLIT_VALIDATION) for a held-out row, else 0.
+ * The one implementation under `randomSplit` (so the same n and options give the same rows held out).
+ */
+export function randomAssignment(n: number, options: SplitOptions = {}): Uint8Array {
+  checkInteger("rows", n, 0);
   const { fraction, seed } = checkOptions(options);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -45,7 +62,7 @@ export function randomSplit(data: Dataset | readonly Interaction[], options: Spl
   const held = new Uint8Array(n);
   const k = Math.round(fraction * n);
   for (let j = 0; j < k; j++) held[order[j]!] = 1;
-  return partition(data, held);
+  return held;
 }
 
 /**
@@ -55,13 +72,16 @@ export function randomSplit(data: Dataset | readonly Interaction[], options: Spl
  * interactions array give the same split.
  */
 export function perUserSplit(data: Dataset | readonly Interaction[], options: PerUserSplitOptions = {}): DataSplit {
+  return partition(data, perUserSplitAssignment(data, options));
+}
+
+/** `perUserSplit`'s assignment of each row of `data` (SPLIT_TRAIN or SPLIT_VALIDATION), without building the parts. */
+export function perUserSplitAssignment(data: Dataset | readonly Interaction[], options: PerUserSplitOptions = {}): Uint8Array {
   const n = checkData(data);
-  const { fraction, seed } = checkOptions(options);
-  const minTrain = checkInteger("minTrainPerUser", options.minTrainPerUser ?? 1, 1);
-  // Each user's rows in row order (a counting sort by user), users in first-appearance order, so the rng stream
-  // and hence the split depend only on the input.
   let userOf: Int32Array, numUsers: number;
   if (Array.isArray(data)) {
+    // Users numbered in first-appearance order (the numbering does not change the split: users are taken in
+    // first-appearance order either way).
     const index = new Map<string, number>();
     userOf = new Int32Array(n);
     (data as readonly Interaction[]).forEach((r, i) => {
@@ -75,13 +95,29 @@ export function perUserSplit(data: Dataset | readonly Interaction[], options: Pe
     numUsers = index.size;
   } else {
     const ds = data as Dataset;
-    userOf = ds.indexed.users;
+    userOf = ds.indexed.users.subarray(0, n);
     numUsers = ds.userIds.size;
   }
+  return perUserAssignment(userOf, numUsers, options);
+}
+
+/**
+ * `perUserSplit`'s choice for rows whose user index is `userOf[r]` (in [0, numUsers)): `out[r]` is 1
+ * (SPLIT_VALIDATION) for a held-out row, else 0. The one implementation under `perUserSplit`.
+ */
+export function perUserAssignment(userOf: Int32Array, numUsers: number, options: PerUserSplitOptions = {}): Uint8Array {
+  if (!(userOf instanceof Int32Array)) throw new InvalidArgumentError("userOf", "an Int32Array of user indices, one per row", userOf);
+  checkInteger("numUsers", numUsers, 0);
+  const { fraction, seed } = checkOptions(options);
+  const minTrain = checkInteger("minTrainPerUser", options.minTrainPerUser ?? 1, 1);
+  const n = userOf.length;
+  // Each user's rows in row order (a counting sort by user), users in first-appearance order, so the rng stream
+  // and hence the split depend only on the input.
   const offsets = new Int32Array(numUsers + 1);
   const firstRow = new Int32Array(numUsers).fill(-1);
   for (let r = 0; r < n; r++) {
     const u = userOf[r]!;
+    if (!(u >= 0 && u < numUsers)) throw new InvalidArgumentError(`userOf[${r}]`, `a user index in [0, ${numUsers})`, u);
     offsets[u + 1]!++;
     if (firstRow[u] === -1) firstRow[u] = r;
   }
@@ -89,17 +125,18 @@ export function perUserSplit(data: Dataset | readonly Interaction[], options: Pe
   const fill = offsets.slice(0, numUsers);
   const rowsByUser = new Int32Array(n);
   for (let r = 0; r < n; r++) rowsByUser[fill[userOf[r]!]!++] = r;
-  const users = Array.from({ length: numUsers }, (_, u) => u).filter((u) => firstRow[u] !== -1);
-  users.sort((a, b) => firstRow[a]! - firstRow[b]!);
+  // Users in first-appearance order: user u is taken at its first row (a scan, no sort).
   const rng = createRng(seed);
   const held = new Uint8Array(n);
-  for (const u of users) {
+  for (let r = 0; r < n; r++) {
+    const u = userOf[r]!;
+    if (firstRow[u] !== r) continue;
     const rows = rowsByUser.subarray(offsets[u]!, offsets[u + 1]!);
     const k = Math.min(Math.round(fraction * rows.length), Math.max(0, rows.length - minTrain));
     rng.shuffle(rows);
     for (let j = 0; j < k; j++) held[rows[j]!] = 1;
   }
-  return partition(data, held);
+  return held;
 }
 
 /** Validation rows whose user or item never occurs in training (a model has no vector for them). */
@@ -162,23 +199,56 @@ function unknownIndexed(train: IndexedRatings, validation: IndexedRatings, userI
   return { rows, users: ids(newU, userIds), items: ids(newI, itemIds) };
 }
 
-function partition(data: Dataset | readonly Interaction[], held: Uint8Array): DataSplit {
+function partition(data: Dataset | readonly Interaction[], part: Uint8Array): DataSplit {
+  return splitByAssignment(data, part);
+}
+
+/**
+ * The split an assignment describes: row r goes to `train` when `part[r]` is 0 (SPLIT_TRAIN), to `validation` when
+ * it is 1 (SPLIT_VALIDATION), to neither otherwise (e.g. a stratified split's dropped rows); each part keeps the row
+ * order. A Dataset gives `trainIndexed` / `validationIndexed` (the object views built on first access), an array
+ * the objects only.
+ */
+export function splitByAssignment(data: Dataset | readonly Interaction[], part: Uint8Array): DataSplit {
   if (Array.isArray(data)) {
     const train: Interaction[] = [],
       validation: Interaction[] = [];
-    (data as readonly Interaction[]).forEach((r, i) => (held[i] ? validation : train).push(r));
+    (data as readonly Interaction[]).forEach((r, i) => {
+      if (part[i] === SPLIT_TRAIN) train.push(r);
+      else if (part[i] === SPLIT_VALIDATION) validation.push(r);
+    });
     return { train, validation };
   }
   const ds = data as Dataset;
-  let nv = 0;
-  for (let r = 0; r < held.length; r++) nv += held[r]!;
-  const trainRows = new Int32Array(held.length - nv),
-    validationRows = new Int32Array(nv);
-  for (let r = 0, a = 0, b = 0; r < held.length; r++) {
-    if (held[r]) validationRows[b++] = r;
-    else trainRows[a++] = r;
+  return splitOfRows(ds, assignedRows(ds.indexed, part, SPLIT_TRAIN, true), assignedRows(ds.indexed, part, SPLIT_VALIDATION, true));
+}
+
+/**
+ * The rows r of `indexed` with `part[r] === value`, in row order, as a new IndexedRatings (timestamps kept only
+ * with `keepTimestamps`). One pass to count, one to copy: no list of row numbers.
+ */
+export function assignedRows(indexed: IndexedRatings, part: Uint8Array, value: number, keepTimestamps = false): IndexedRatings {
+  const n = indexed.length;
+  if (!(part instanceof Uint8Array) || part.length !== n) throw new InvalidArgumentError("part", `a Uint8Array of ${n} assignments (one per row)`, part);
+  let m = 0;
+  for (let r = 0; r < n; r++) if (part[r] === value) m++;
+  const users = new Int32Array(m),
+    items = new Int32Array(m),
+    ratings = new Float32Array(m);
+  const ts = keepTimestamps ? indexed.timestamps : undefined;
+  const timestamps = ts ? new Float64Array(m) : undefined;
+  const iu = indexed.users,
+    ii = indexed.items,
+    ir = indexed.ratings;
+  for (let r = 0, k = 0; r < n; r++) {
+    if (part[r] !== value) continue;
+    users[k] = iu[r]!;
+    items[k] = ii[r]!;
+    ratings[k] = ir[r]!;
+    if (timestamps) timestamps[k] = ts![r]!;
+    k++;
   }
-  return splitOfRows(ds, selectRows(ds.indexed, trainRows), selectRows(ds.indexed, validationRows));
+  return timestamps ? { users, items, ratings, timestamps, length: m } : { users, items, ratings, length: m };
 }
 
 /** A DataSplit from indexed parts over the dataset's maps; the object views are built on first access. */

@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError } from "../errors";
 import { checkInteger, checkNumber, checkOneOf } from "../validate";
-import type { DataSplit, Interaction } from "./types";
+import type { Dataset, DataSplit, Interaction } from "./types";
+import { splitByAssignment } from "./split";
 
 /** recommenders' defaults: 75% of each user's rows in training, seed 42. */
 export const STRATIFIED_TRAIN_RATIO = 0.75;
@@ -64,28 +65,75 @@ export function stratifiedAssignment(groups: Int32Array, options: StratifiedSpli
   const fill = start.slice(0, numGroups);
   const rows = new Int32Array(n);
   for (let r = 0; r < n; r++) rows[fill[groups[r]!]!++] = r;
+  // Rank <= keep goes to training: the rows whose draw is below the group's keep-th smallest draw, plus, of the rows
+  // drawing exactly that value, the earliest ones up to keep (a numeric sort of the group's draws, no comparator).
+  const sorted = new Float64Array(Math.max(1, maxCount(count)));
   for (let g = 0; g < numGroups; g++) {
     const c = count[g]!;
     if (c === 0 || c < minRows) continue;
-    const part = Array.from(rows.subarray(start[g]!, start[g + 1]!));
-    part.sort((a, b) => draw[a]! - draw[b]! || a - b);
     const keep = roundHalfEven(ratio * c);
-    for (let k = keep; k < c; k++) out[part[k]!] = STRATIFIED_TEST;
+    const a = start[g]!,
+      b = start[g + 1]!;
+    if (keep >= c) continue;
+    if (keep === 0) {
+      for (let k = a; k < b; k++) out[rows[k]!] = STRATIFIED_TEST;
+      continue;
+    }
+    const part = sorted.subarray(0, c);
+    for (let k = a; k < b; k++) part[k - a] = draw[rows[k]!]!;
+    part.sort();
+    const bound = part[keep - 1]!;
+    let below = 0;
+    for (let j = 0; j < keep; j++) if (part[j]! < bound) below++;
+    let ties = keep - below; // rows drawing `bound` that still go to training, earliest first (rows are in row order)
+    for (let k = a; k < b; k++) {
+      const r = rows[k]!,
+        d = draw[r]!;
+      if (d < bound) continue;
+      if (d === bound && ties > 0) {
+        ties--;
+        continue;
+      }
+      out[r] = STRATIFIED_TEST;
+    }
   }
   return out;
 }
 
+function maxCount(count: Int32Array): number {
+  let m = 0;
+  for (let g = 0; g < count.length; g++) if (count[g]! > m) m = count[g]!;
+  return m;
+}
+
 /**
- * `python_stratified_split(data, ratio, min_rating, filter_by, seed)` on interactions: `train` and `validation`
- * (the test part) each keep the input's row order; no row is in both, and with `minRows` 1 every row is in one.
+ * `python_stratified_split(data, ratio, min_rating, filter_by, seed)` on interactions or a Dataset: `train` and
+ * `validation` (the test part) each keep the input's row order; no row is in both, and with `minRows` 1 every row is
+ * in one. A Dataset gives the same rows, also as `trainIndexed` / `validationIndexed`, without per-row objects.
  *
  * @example
  * const { train, validation } = stratifiedSplit(ds.interactions, { ratio: 0.75, seed: 42 });
  * // every user with n rows has round(0.75 n) of them (half to even) in train
  */
-export function stratifiedSplit(interactions: readonly Interaction[], options: StratifiedSplitOptions = {}): DataSplit {
-  if (!Array.isArray(interactions)) throw new InvalidArgumentError("interactions", "an array of interactions", interactions);
+export function stratifiedSplit(data: Dataset | readonly Interaction[], options: StratifiedSplitOptions = {}): DataSplit {
+  return splitByAssignment(data, stratifiedSplitAssignment(data, options));
+}
+
+/**
+ * `stratifiedSplit`'s assignment of each row (STRATIFIED_TRAIN, STRATIFIED_TEST or STRATIFIED_DROPPED), grouped by
+ * the user or item: from a Dataset's indices (no per-row objects) or an array's IDs (the same assignment: it depends
+ * on which rows share a group, not on how the groups are numbered).
+ */
+export function stratifiedSplitAssignment(data: Dataset | readonly Interaction[], options: StratifiedSplitOptions = {}): Uint8Array {
+  const ds = data as Dataset | null;
+  const isDataset = !Array.isArray(data) && ds !== null && typeof ds === "object" && !!ds.indexed && !!ds.userIds && !!ds.itemIds;
+  if (!Array.isArray(data) && !isDataset) throw new InvalidArgumentError("interactions", "an array of interactions", data);
   const by = checkOneOf("options.by", options.by ?? "user", ["user", "item"] as const);
+  if (isDataset) {
+    const n = ds!.indexed.length;
+    return stratifiedAssignment((by === "user" ? ds!.indexed.users : ds!.indexed.items).subarray(0, n), options);
+  }
+  const interactions = data as readonly Interaction[];
   const index = new Map<string, number>();
   const groups = new Int32Array(interactions.length);
   interactions.forEach((row, r) => {
@@ -97,14 +145,7 @@ export function stratifiedSplit(interactions: readonly Interaction[], options: S
     }
     groups[r] = g;
   });
-  const part = stratifiedAssignment(groups, options);
-  const train: Interaction[] = [],
-    validation: Interaction[] = [];
-  interactions.forEach((row, r) => {
-    if (part[r] === STRATIFIED_TRAIN) train.push(row);
-    else if (part[r] === STRATIFIED_TEST) validation.push(row);
-  });
-  return { train, validation };
+  return stratifiedAssignment(groups, options);
 }
 
 function checkStratifiedOptions(options: StratifiedSplitOptions): { ratio: number; seed: number; minRows: number } {

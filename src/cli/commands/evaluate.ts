@@ -3,18 +3,21 @@ import type { Command } from "../command";
 import { numberOption, stringOption, UsageError } from "../command";
 import { DATA_OPTIONS, dataSourceFromOptions } from "../data-options";
 import { describeSource, loadDataset } from "../../data/load";
-import { fingerprintInteractions } from "../../data/indexed";
+import { fingerprintIndexed, type IndexedRatings } from "../../data/indexed";
+import { assignedRows, SPLIT_TRAIN, SPLIT_VALIDATION } from "../../data/split";
+import { InvalidArgumentError } from "../../errors";
 import { loadModel } from "../../model/persist";
 import {
-  evaluateModel,
-  recreateSplit,
-  splitByModel,
+  evaluateIndexed,
+  indexTranslation,
+  splitAssignment,
+  splitByModelAssignment,
+  translateRows,
   DEFAULT_K,
   DEFAULT_RELEVANCE_THRESHOLD,
   type EvaluationRow,
   type RecordedSplit,
 } from "../../evaluate/report";
-import type { Interaction } from "../../data/types";
 import type { Objective } from "../../model/types";
 import { STRATIFIED_SEED } from "../../data/stratified-split";
 import { formatProtocolTable, runRecommendersProtocol } from "../../evaluate/protocol";
@@ -67,45 +70,62 @@ export const evaluateCommand: Command = {
     const source = dataSourceFromOptions(opts);
     const dataset = await loadDataset(source);
     const testPath = stringOption(opts, "test");
-    let train: readonly Interaction[], heldOut: readonly Interaction[];
+    // Every step on the columnar rows: the split's assignment, its parts copied once and translated to the model's
+    // indices (a no-op when the model's maps are the dataset's), no per-row objects.
+    let train: IndexedRatings, heldOut: IndexedRatings, trainRowsFound: number, heldOutRows: number, sameData: boolean;
     // What the model was fitted on and how its split was made (absent in older models: the training rows are then
     // the model's rated items, as before).
     const record = (model as { split?: RecordedSplit }).split;
     const fittedOn = (model as { fittedOn?: string }).fittedOn ?? "train";
+    const userIndex = indexTranslation(dataset.userIds, model.userIds),
+      itemIndex = indexTranslation(dataset.itemIds, model.itemIds);
     if (testPath !== undefined) {
       const fmt = stringOption(opts, "format") ?? "csv";
       const t = await loadDataset(fmt === "movielens" ? { kind: "movielens", path: testPath } : { kind: "csv", path: testPath });
-      if (record?.kind === "file" && fittedOn === "all" && fingerprintInteractions(t.interactions) === record.fingerprint) {
+      if (record?.kind === "file" && fittedOn === "all" && fingerprintIndexed(t.indexed, t.userIds, t.itemIds) === record.fingerprint) {
         throw new UsageError(
           `Expected a --test file the model was not fitted on, but ${testPath} is its validation file and the model was refit on all data (fittedOn "all")`,
         );
       }
-      train = dataset.interactions;
-      heldOut = t.interactions;
+      sameData = fingerprintIndexed(dataset.indexed, dataset.userIds, dataset.itemIds) === model.dataFingerprint;
+      trainRowsFound = dataset.indexed.length;
+      train = translateRows(dataset.indexed, userIndex, itemIndex).rows;
+      heldOut = translateRows(t.indexed, indexTranslation(t.userIds, model.userIds), indexTranslation(t.itemIds, model.itemIds)).rows;
+      heldOutRows = t.indexed.length;
     } else if (fittedOn === "all") {
       throw new UsageError(
         `Expected a model fitted on a training part only, but ${dir} was refit on every interaction (fittedOn "all"): scoring it on its own rows would be meaningless; pass --test <file> with rows it never saw`,
       );
-    } else if (record !== undefined && record.kind !== "file") {
-      const s = recreateSplit(record, dataset.interactions);
-      if (fingerprintInteractions(s.train) !== model.dataFingerprint) {
-        throw new UsageError(
-          `Expected the data the model was trained on, but re-creating its ${record.kind} split (seed ${record.seed}) of ${describeSource(source)} gives other training rows (fingerprints differ)`,
-        );
-      }
-      train = s.train;
-      heldOut = s.validation;
     } else {
-      const s = splitByModel(model, dataset.interactions);
-      train = s.train;
-      heldOut = s.heldOut;
-      if (heldOut.length === 0)
-        throw new UsageError(`Expected rows the model did not train on in ${describeSource(source)}, but it trained on all of them; pass --test <file>`);
+      let part: Uint8Array, trainRows: IndexedRatings;
+      if (record !== undefined && record.kind !== "file") {
+        part = splitAssignment(record, dataset);
+        trainRows = assignedRows(dataset.indexed, part, SPLIT_TRAIN);
+        if (fingerprintIndexed(trainRows, dataset.userIds, dataset.itemIds) !== model.dataFingerprint) {
+          throw new UsageError(
+            `Expected the data the model was trained on, but re-creating its ${record.kind} split (seed ${record.seed}) of ${describeSource(source)} gives other training rows (fingerprints differ)`,
+          );
+        }
+        sameData = true;
+      } else {
+        part = splitByModelAssignment(model, dataset);
+        trainRows = assignedRows(dataset.indexed, part, SPLIT_TRAIN);
+        if (trainRows.length === dataset.indexed.length)
+          throw new UsageError(`Expected rows the model did not train on in ${describeSource(source)}, but it trained on all of them; pass --test <file>`);
+        sameData = fingerprintIndexed(trainRows, dataset.userIds, dataset.itemIds) === model.dataFingerprint;
+      }
+      const heldRows = assignedRows(dataset.indexed, part, SPLIT_VALIDATION);
+      heldOutRows = heldRows.length;
+      trainRowsFound = trainRows.length;
+      train = translateRows(trainRows, userIndex, itemIndex, true).rows;
+      heldOut = translateRows(heldRows, userIndex, itemIndex, true).rows;
     }
-    const sameData = fingerprintInteractions(train) === model.dataFingerprint;
     if (!sameData)
       ctx.io.stderr.write("ewb evaluate: note: the training rows found here are not exactly the rows the model was trained on (fingerprints differ)\n");
-    const report = evaluateModel(model, train, heldOut, { k, relevanceThreshold: relevant, dataset });
+    // evaluateModel's checks of the parts as they were found (before rows of unknown users or items are left out).
+    if (trainRowsFound === 0) throw new InvalidArgumentError("train", "a non-empty array of interactions", []);
+    if (heldOutRows === 0) throw new InvalidArgumentError("heldOut", "a non-empty array of interactions", []);
+    const report = evaluateIndexed(model, train, heldOut, { k, relevanceThreshold: relevant, dataset, skippedUnknown: heldOutRows - heldOut.length });
     if (report.skippedUnknown > 0)
       ctx.io.stderr.write(`ewb evaluate: ${report.skippedUnknown} held-out rows have a user or item the model does not know; left out\n`);
     if (!ctx.json)
