@@ -1,5 +1,5 @@
 /** The two named training configurations (fast default, blog-faithful) and the checks every training run's settings pass. */
-import type { AdamUpdates, Hyperparameters, OptimizerName } from "./types";
+import type { AdamUpdates, Hyperparameters, OptimizerName, SecondMoment } from "./types";
 import { checkInteger, checkNumber, checkOneOf } from "../validate";
 import { InvalidArgumentError } from "../errors";
 import { withDefaults } from "../util";
@@ -36,6 +36,7 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = Object.freeze({
   biasL2: 10,
   optimizer: "adam",
   updates: "lazy",
+  secondMoment: "per-row",
   initStd: 0.01,
   seed: 42,
   earlyStoppingPatience: 5,
@@ -54,11 +55,13 @@ export const BLOG_HYPERPARAMETERS: Hyperparameters = Object.freeze({
   l2PerRating: 0,
   biasL2: 0,
   updates: "dense",
+  secondMoment: "per-weight",
   earlyStoppingPatience: 0,
 });
 
 const OPTIMIZERS: readonly OptimizerName[] = ["adam", "sgd"];
 const UPDATES: readonly AdamUpdates[] = ["lazy", "dense"];
+const SECOND_MOMENTS: readonly SecondMoment[] = ["per-weight", "per-row"];
 const KEYS = Object.keys(DEFAULT_HYPERPARAMETERS) as (keyof Hyperparameters)[];
 
 /**
@@ -81,6 +84,7 @@ export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}, b
     biasL2: checkNumber("hyperparameters.biasL2", h.biasL2 ?? 0, 0, 1e6),
     optimizer: checkOneOf("hyperparameters.optimizer", h.optimizer, OPTIMIZERS),
     updates: checkOneOf("hyperparameters.updates", h.updates ?? "lazy", UPDATES),
+    secondMoment: checkOneOf("hyperparameters.secondMoment", h.secondMoment ?? "per-weight", SECOND_MOMENTS),
     initStd: checkNumber("hyperparameters.initStd", h.initStd, 0, 10),
     seed: checkInteger("hyperparameters.seed", h.seed, 0, 2 ** 32 - 1),
     earlyStoppingPatience: checkInteger("hyperparameters.earlyStoppingPatience", h.earlyStoppingPatience, 0),
@@ -89,10 +93,16 @@ export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}, b
 
 /**
  * The settings a saved model records, resolved: fields added after a model was saved mean what training did
- * before they existed (no per-rating L2, no bias re-estimation, dense Adam updates), not today's defaults; the rest as
+ * before they existed (no per-rating L2, no bias re-estimation, dense Adam updates, a second moment per weight), not today's defaults; the rest as
  * `resolveHyperparameters`.
  */
 export function resolveSavedHyperparameters(saved: Partial<Hyperparameters>): Hyperparameters {
   if (saved === null || typeof saved !== "object") return resolveHyperparameters(saved);
-  return resolveHyperparameters({ ...saved, l2PerRating: saved.l2PerRating ?? 0, biasL2: saved.biasL2 ?? 0, updates: saved.updates ?? "dense" });
+  return resolveHyperparameters({
+    ...saved,
+    l2PerRating: saved.l2PerRating ?? 0,
+    biasL2: saved.biasL2 ?? 0,
+    updates: saved.updates ?? "dense",
+    secondMoment: saved.secondMoment ?? "per-weight",
+  });
 }

@@ -28,6 +28,26 @@ export interface KernelOps {
    * weights and moments (as PyTorch's SparseAdam / TF's lazy Adam); the bias corrections use the global step.
    */
   adamLazy(lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, l2: number, learnGlobal: number): void;
+  /**
+   * One lazy Adam step over training rows [start, end): `gradientTouched` then `adamLazy`, the same result bit for
+   * bit. The wasm kernel steps each row the batch uses once inside its gradient pass, while the row's record is in
+   * the cache (no other row of the batch reads it), and the others after. Returns Σ e².
+   */
+  stepLazy(
+    start: number,
+    end: number,
+    scale: number,
+    reg: number,
+    stamp: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    c1: number,
+    c2: number,
+    l2: number,
+    learnGlobal: number,
+  ): number;
   /** One plain gradient-descent step of every parameter: w −= lr·(g + l2·w); gradients zeroed after. */
   sgdStep(lr: number, l2: number): void;
   /**
@@ -87,9 +107,28 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
     f[kv] = v;
     f[k] = w - (lr * m * c1) / (Math.sqrt(v * c2) + eps);
   };
-  const adamRow = (o: number, go: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
+  const adamRowPerWeight = (o: number, go: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
     for (let j = 0; j < S; j++) adamAt(o + j, go + j, o + S + j, o + 2 * S + j, lr, b1, b2, eps, c1, c2, l2);
   };
+  /**
+   * One second moment per row (the float at o + 2S): m per weight as adamAt; v from the mean over the row's dim lanes
+   * of g² (padding lanes add 0), Σg² in four lane sums added (0 + 1) + (2 + 3) as the wasm kernel adds them; then
+   * every weight moves by lr·c1/(√(v·c2) + eps) times its m.
+   */
+  const adamRowPerRow = (o: number, go: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void => {
+    const sq = [0, 0, 0, 0];
+    for (let j = 0; j < S; j++) {
+      const g = f[go + j]! + l2 * f[o + j]!;
+      f[o + S + j] = b1 * f[o + S + j]! + (1 - b1) * g;
+      f[go + j] = 0;
+      sq[j & 3]! += g * g;
+    }
+    const v = b2 * f[o + 2 * S]! + (1 - b2) * ((sq[0]! + sq[1]! + (sq[2]! + sq[3]!)) / L.dim);
+    f[o + 2 * S] = v;
+    const k = (lr * c1) / (Math.sqrt(v * c2) + eps);
+    for (let j = 0; j < S; j++) f[o + j] = f[o + j]! - k * f[o + S + j]!;
+  };
+  const adamRow = L.secondMoment === "per-row" ? adamRowPerRow : adamRowPerWeight;
   const adamQuad = (k: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void =>
     adamAt(k, k + 1, k + 2, k + 3, lr, b1, b2, eps, c1, c2, l2);
   /** Training rows [start, end) into the gradient rows `slotU(u)` and `slotI(i)`: the body of `gradient` and `gradientTouched`. */
@@ -168,6 +207,11 @@ export function createJsOps(L: HeapLayout, buffer: ArrayBuffer): KernelOps {
       else f[G + 1] = 0;
       i32[L.counts] = 0;
       i32[L.counts + 1] = 0;
+    },
+    stepLazy(start, end, scale, reg, stamp, lr, b1, b2, eps, c1, c2, l2, learnGlobal) {
+      const sse = ops.gradientTouched(start, end, scale, reg, stamp);
+      ops.adamLazy(lr, b1, b2, eps, c1, c2, l2, learnGlobal);
+      return sse;
     },
     adam(lr, b1, b2, eps, c1, c2, l2) {
       // Row r's record at P + r·R, its gradient row at GR + r·S (items follow users in both).

@@ -1,7 +1,7 @@
 /**
  * Runs training epochs on a KernelOps heap: full-batch or mini-batch Adam (lazy: each step updates only the
- * rows its batch touched, so an epoch costs O(interactions); or dense: every row every step), mini-batch or
- * per-interaction SGD.
+ * rows its batch touched, so an epoch costs O(interactions); or dense: every row every step; the factors' second
+ * moment per weight or per row), mini-batch or per-interaction SGD.
  */
 import type { Hyperparameters, MfWeights, NetworkWeights } from "./types";
 import type { IndexedRatings } from "../data/indexed";
@@ -42,7 +42,7 @@ const BETA1 = 0.9,
 /** A trainer over the plain TypeScript ("typed-array") or WebAssembly SIMD ("wasm-kernel") loops. */
 export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem: TrainingProblem): EpochTrainer {
   const { train, validation, hyperparameters: h, initial } = problem;
-  const L = makeLayout(initial.numUsers, initial.numItems, initial.dim, train.length, validation.length);
+  const L = makeLayout(initial.numUsers, initial.numItems, initial.dim, train.length, validation.length, h.secondMoment ?? "per-weight");
   const ops = kind === "wasm-kernel" ? createWasmOps(L) : createJsOps(L, new ArrayBuffer(L.size * 4));
   writeWeights(ops.f32, L, initial);
   writeTrainRows(ops.f32, ops.i32, L, train);
@@ -68,8 +68,7 @@ export function createKernelTrainer(kind: "typed-array" | "wasm-kernel", problem
           c2 = 1 / (1 - BETA2 ** step);
         if (lazy) {
           // Every gradient is zero here: each update zeroes what it used.
-          sse += ops.gradientTouched(start, end, scale, reg, step);
-          ops.adamLazy(h.learningRate, BETA1, BETA2, EPS, c1, c2, h.l2, 1);
+          sse += ops.stepLazy(start, end, scale, reg, step, h.learningRate, BETA1, BETA2, EPS, c1, c2, h.l2, 1);
           continue;
         }
         sse += ops.gradient(start, end, scale, reg);

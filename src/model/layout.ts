@@ -1,5 +1,5 @@
 /** One flat float32 heap holding parameters with their gradients and Adam moments, and the rating rows: the layout both kernels share. */
-import type { MfWeights } from "./types";
+import type { MfWeights, SecondMoment } from "./types";
 import type { IndexedRatings } from "../data/indexed";
 
 /**
@@ -9,7 +9,10 @@ import type { IndexedRatings } from "../data/indexed";
  * Parameters are stored per row, interleaved, so that one update touches one contiguous stretch of memory
  * (one page, one hardware-prefetch stream) instead of three arrays far apart: a factor row (a user's or an
  * item's) is a record of `rec = 3 · stride` elements, [weights | Adam m | Adam v], each part `stride` long (dim
- * rounded up to 16; padding lanes stay exactly 0 through training). User u's record starts at `p + u·rec`,
+ * rounded up to 16; padding lanes stay exactly 0 through training). With one second moment per row
+ * (`secondMoment: "per-row"`) the v part is a 16-element tail whose first element is the row's v: a record is
+ * `2 · stride + 16` elements (576 bytes at dim 64 instead of 768), so each row a step updates moves a quarter fewer
+ * cache lines. User u's record starts at `p + u·rec`,
  * item i's at `q + i·rec`. Biases are quads [weight, gradient, m, v]: user u's at `bu + 4u`, item i's at
  * `bi + 4i`, the global bias's at `g`.
  *
@@ -24,7 +27,9 @@ export interface HeapLayout {
   readonly dim: number;
   /** Length of each part of a factor record: dim rounded up to a multiple of 16 (the wasm loops take 16 at a time). */
   readonly stride: number;
-  /** Elements per factor record: 3 · stride ([w | m | v]). */
+  /** Adam's second moment: one per weight (the v part is `stride` long) or one per row (its first element). */
+  readonly secondMoment: SecondMoment;
+  /** Elements per factor record: 3 · stride ([w | m | v]) per weight, 2 · stride + 16 per row. */
   readonly rec: number;
   readonly numUsers: number;
   readonly numItems: number;
@@ -67,16 +72,23 @@ export const WEIGHT: ParamPart = 0,
   MOMENT2: ParamPart = 3;
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
-/** Where part `part` of factor row r (users 0..numUsers−1, then items) starts. */
+/** Where part `part` of factor row r (users 0..numUsers−1, then items) starts (per row, MOMENT2's part is the row's one v). */
 export function factorOffset(L: HeapLayout, r: number, part: ParamPart): number {
   if (part === GRADIENT) return L.grad + r * L.stride;
   return L.p + r * L.rec + (part === WEIGHT ? 0 : part === MOMENT1 ? L.stride : 2 * L.stride);
 }
 const up16 = (n: number): number => Math.ceil(n / 16) * 16;
 
-export function makeLayout(numUsers: number, numItems: number, dim: number, numTrain: number, numVal: number): HeapLayout {
+export function makeLayout(
+  numUsers: number,
+  numItems: number,
+  dim: number,
+  numTrain: number,
+  numVal: number,
+  secondMoment: SecondMoment = "per-weight",
+): HeapLayout {
   const stride = up16(dim),
-    rec = 3 * stride;
+    rec = secondMoment === "per-row" ? 2 * stride + 16 : 3 * stride;
   const p = 0;
   const q = p + numUsers * rec;
   const bu = q + numItems * rec;
@@ -99,6 +111,7 @@ export function makeLayout(numUsers: number, numItems: number, dim: number, numT
   return {
     dim,
     stride,
+    secondMoment,
     rec,
     numUsers,
     numItems,
@@ -141,8 +154,13 @@ export function writeWeights(f: Float32Array, L: HeapLayout, w: MfWeights): void
   f[L.g] = w.globalBias;
 }
 
-/** A fresh, unpadded copy of one part of every parameter, shaped as weights (part 0: the weights themselves). */
+/**
+ * A fresh, unpadded copy of one part of every parameter, shaped as weights (part 0: the weights themselves). Per row,
+ * the factors' MOMENT2 is not a row of values: `readRowMoments` reads it.
+ */
 export function readPart(f: Float32Array, L: HeapLayout, part: ParamPart): MfWeights {
+  if (part === MOMENT2 && L.secondMoment === "per-row")
+    throw new RangeError("readPart: with one second moment per row, the factors' v is one float per row (readRowMoments reads it)");
   const userFactors = new Float32Array(L.numUsers * L.dim);
   const itemFactors = new Float32Array(L.numItems * L.dim);
   for (let u = 0; u < L.numUsers; u++) {
@@ -158,6 +176,14 @@ export function readPart(f: Float32Array, L: HeapLayout, part: ParamPart): MfWei
   for (let u = 0; u < L.numUsers; u++) userBias[u] = f[L.bu + 4 * u + part]!;
   for (let i = 0; i < L.numItems; i++) itemBias[i] = f[L.bi + 4 * i + part]!;
   return { dim: L.dim, numUsers: L.numUsers, numItems: L.numItems, userFactors, itemFactors, userBias, itemBias, globalBias: f[L.g + part] as number };
+}
+
+/** Per row: each factor row's second moment, users then items. */
+export function readRowMoments(f: Float32Array, L: HeapLayout): Float32Array {
+  if (L.secondMoment !== "per-row") throw new RangeError("readRowMoments: this layout keeps one second moment per weight (readPart reads it)");
+  const v = new Float32Array(L.numUsers + L.numItems);
+  for (let r = 0; r < v.length; r++) v[r] = f[factorOffset(L, r, MOMENT2)]!;
+  return v;
 }
 
 /** A fresh, unpadded copy of the weights. */

@@ -82,10 +82,26 @@ export async function trainModel(split: DataSplit, dataset: Dataset, hyper: Part
   // tf.layers has no per-rating L2 (no activity regularisers): a Layers model's default is 0; asking for it is refused.
   // TF.js's Adam updates every row (dense): a Layers model's default; lazy updates are refused.
   // A network has no biases to re-estimate: its default biasL2 is 0.
+  // TF.js's Adam keeps a second moment per weight: on every TF.js backend that is the default; per row is refused.
+  const onTfjs = backend.startsWith("tfjs-");
+  if (onTfjs && hyper.secondMoment === "per-row")
+    throw new InvalidArgumentError(
+      "hyperparameters.secondMoment",
+      `"per-weight" on a TF.js backend (${backend}: TF.js's Adam keeps one per weight)`,
+      hyper.secondMoment,
+    );
   const h = resolveHyperparameters(
     onLayers
-      ? { ...hyper, l2PerRating: hyper.l2PerRating ?? 0, updates: hyper.updates ?? "dense", ...(modelType === "neural" ? { biasL2: hyper.biasL2 ?? 0 } : {}) }
-      : hyper,
+      ? {
+          ...hyper,
+          l2PerRating: hyper.l2PerRating ?? 0,
+          updates: hyper.updates ?? "dense",
+          secondMoment: "per-weight",
+          ...(modelType === "neural" ? { biasL2: hyper.biasL2 ?? 0 } : {}),
+        }
+      : onTfjs
+        ? { ...hyper, secondMoment: "per-weight" }
+        : hyper,
   );
   // The dataset's maps and the split's indexed rows over them (indexedSplit indexes a hand-made split's objects).
   const userIds =

@@ -21,6 +21,12 @@ export type OptimizerName = "adam" | "sgd";
 
 /** Which rows an Adam step updates: only those its batch touched (lazy, the default), or every row (dense). */
 export type AdamUpdates = "lazy" | "dense";
+/**
+ * Adam's second moment of the factor tables: one per weight (Adam as published, PyTorch's and TF.js's), or one per
+ * embedding row, the mean of the row's squared gradient (FBGEMM's partial row-wise Adam for embedding tables: the
+ * first moment stays per weight). The biases keep theirs per weight either way.
+ */
+export type SecondMoment = "per-weight" | "per-row";
 
 /** What a model was fitted on: the training part of a split, or every interaction (a refit for serving). */
 export type FittedOn = "train" | "all";
@@ -52,6 +58,11 @@ export interface Hyperparameters {
    * of the rows a batch touched only (epoch cost linear in the interactions), "dense" every row every step.
    */
   readonly updates?: AdamUpdates;
+  /**
+   * Adam's second moment of the factors (added later, hence optional: resolveHyperparameters fills it from the
+   * defaults, and a saved model without it was trained per weight): see SecondMoment. The kernels apply either; the TF.js trainers' Adam is per weight.
+   */
+  readonly secondMoment?: SecondMoment;
   /** Standard deviation of the normal initialisation of the factors. */
   readonly initStd: number;
   readonly seed: number;

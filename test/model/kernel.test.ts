@@ -7,6 +7,7 @@ import {
   MOMENT1,
   MOMENT2,
   readPart,
+  readRowMoments,
   readWeights,
   WEIGHT,
   writeRatings,
@@ -19,7 +20,7 @@ import { createWasmOps, wasmKernelModule } from "../../src/model/kernel-wasm";
 import { randomWeights } from "../../src/model/init";
 import { createRng } from "../../src/random";
 import { shuffleTogether } from "../../src/model/shuffle";
-import type { MfWeights } from "../../src/model/types";
+import type { MfWeights, SecondMoment } from "../../src/model/types";
 
 const NU = 7,
   NI = 5,
@@ -39,8 +40,12 @@ function problem(seed: number) {
 }
 
 /** "wasm-touch": the wasm kernel with the touch-ahead of large tables forced on (these tables are small). */
-function setUp(kind: "js" | "wasm" | "wasm-touch", p: ReturnType<typeof problem>): { ops: KernelOps; L: HeapLayout } {
-  const L = makeLayout(NU, NI, DIM, p.n, p.n);
+function setUp(
+  kind: "js" | "wasm" | "wasm-touch",
+  p: ReturnType<typeof problem>,
+  secondMoment: SecondMoment = "per-weight",
+): { ops: KernelOps; L: HeapLayout } {
+  const L = makeLayout(NU, NI, DIM, p.n, p.n, secondMoment);
   const ops = kind === "js" ? createJsOps(L, new ArrayBuffer(L.size * 4)) : createWasmOps(L, { touchAhead: kind === "wasm-touch" });
   writeWeights(ops.f32, L, p.w);
   const data = { users: p.users, items: p.items, ratings: p.ratings, length: p.n };
@@ -175,33 +180,38 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
   }
 
   for (const kind of ["js", "wasm", "wasm-touch"] as const) {
-    it(`${kind}: lazy Adam equals dense Adam when every row is touched every step`, () => {
-      // Every (user, item) pair once, so each step's batch touches every user and every item.
-      const p = problem(13);
-      const pairs = Array.from({ length: NU * NI }, (_, k) => [Math.floor(k / NI), k % NI] as const);
-      const full = {
-        ...p,
-        n: pairs.length,
-        users: Int32Array.from(pairs, (x) => x[0]),
-        items: Int32Array.from(pairs, (x) => x[1]),
-        ratings: Float32Array.from(pairs, (_, k) => 1 + (k % 5)),
-      };
-      const dense = setUp(kind, full),
-        lazy = setUp(kind, full);
-      for (let step = 1; step <= 4; step++) {
-        const c1 = 1 / (1 - 0.9 ** step),
-          c2 = 1 / (1 - 0.999 ** step);
-        const sd = dense.ops.gradient(0, full.n, 2 / full.n, 0.01);
-        dense.ops.adam(0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3);
-        const sl = lazy.ops.gradientTouched(0, full.n, 2 / full.n, 0.01, step);
-        lazy.ops.adamLazy(0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3, 1);
-        assert.equal(sl, sd, `step ${step}: loss`);
-      }
-      const L = dense.L;
-      // Weights and both moments, bit for bit (the whole parameter region: records, quads, padding); both leave every gradient zeroed.
-      assert.deepEqual(lazy.ops.f32.subarray(0, L.paramsEnd), dense.ops.f32.subarray(0, L.paramsEnd));
-      assert.ok(gradientsZero(lazy.ops, L) && gradientsZero(dense.ops, L), "gradients zeroed");
-    });
+    for (const sm of ["per-weight", "per-row"] as const)
+      it(`${kind}, second moment ${sm}: lazy Adam equals dense Adam when every row is touched every step`, () => {
+        // Every (user, item) pair once, so each step's batch touches every user and every item.
+        const p = problem(13);
+        const pairs = Array.from({ length: NU * NI }, (_, k) => [Math.floor(k / NI), k % NI] as const);
+        const full = {
+          ...p,
+          n: pairs.length,
+          users: Int32Array.from(pairs, (x) => x[0]),
+          items: Int32Array.from(pairs, (x) => x[1]),
+          ratings: Float32Array.from(pairs, (_, k) => 1 + (k % 5)),
+        };
+        const dense = setUp(kind, full, sm),
+          lazy = setUp(kind, full, sm),
+          stepped = setUp(kind, full, sm);
+        for (let step = 1; step <= 4; step++) {
+          const c1 = 1 / (1 - 0.9 ** step),
+            c2 = 1 / (1 - 0.999 ** step);
+          const sd = dense.ops.gradient(0, full.n, 2 / full.n, 0.01);
+          dense.ops.adam(0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3);
+          const sl = lazy.ops.gradientTouched(0, full.n, 2 / full.n, 0.01, step);
+          lazy.ops.adamLazy(0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3, 1);
+          const ss = stepped.ops.stepLazy(0, full.n, 2 / full.n, 0.01, step, 0.01, 0.9, 0.999, 1e-8, c1, c2, 1e-3, 1);
+          assert.equal(sl, sd, `step ${step}: loss`);
+          assert.equal(ss, sd, `step ${step}: stepLazy's loss`);
+        }
+        assert.deepEqual(stepped.ops.f32.subarray(0, dense.L.paramsEnd), dense.ops.f32.subarray(0, dense.L.paramsEnd), "stepLazy");
+        const L = dense.L;
+        // Weights and both moments, bit for bit (the whole parameter region: records, quads, padding); both leave every gradient zeroed.
+        assert.deepEqual(lazy.ops.f32.subarray(0, L.paramsEnd), dense.ops.f32.subarray(0, L.paramsEnd));
+        assert.ok(gradientsZero(lazy.ops, L) && gradientsZero(dense.ops, L), "gradients zeroed");
+      });
 
     it(`${kind}: lazy Adam leaves rows the batch did not touch exactly as they were, weights and moments`, () => {
       const p = problem(17);
@@ -229,33 +239,36 @@ describe("training kernels (typed-array and wasm-kernel)", () => {
     });
   }
 
-  it("the wasm and typed-array kernels agree on gradient, Adam, SGD and errors", () => {
-    const p = problem(11);
-    const a = setUp("js", p),
-      b = setUp("wasm", p);
-    for (const { ops, L } of [a, b]) {
-      clearGradients(ops.f32, L);
-      ops.gradient(0, p.n, 2 / p.n, 0.001);
-      ops.adam(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3);
-      ops.sgdPass(0, p.n, 0.01, 0.05);
-      clearGradients(ops.f32, L);
-      ops.gradient(0, 10, 0.2, 0);
-      ops.sgdStep(0.01, 1e-3);
-      clearGradients(ops.f32, L);
-      ops.gradientTouched(5, 25, 0.1, 0.002, 1);
-      ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3, 1);
-      ops.gradientTouched(0, 12, 0.1, 0, 2);
-      ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 5.26, 500.25, 0, 0);
-    }
-    const wa = readWeights(a.ops.f32, a.L),
-      wb = readWeights(b.ops.f32, b.L);
-    assertClose(wb.userFactors, wa.userFactors, 1e-4, "P");
-    assertClose(wb.itemFactors, wa.itemFactors, 1e-4, "Q");
-    assertClose(wb.userBias, wa.userBias, 1e-4, "bu");
-    const ea = a.ops.errors(a.L.valUsers, a.L.valItems, a.L.valRatings, p.n),
-      eb = b.ops.errors(b.L.valUsers, b.L.valItems, b.L.valRatings, p.n);
-    assert.ok(Math.abs(ea[0] - eb[0]) < 1e-3 * ea[0] && Math.abs(ea[1] - eb[1]) < 1e-3 * ea[1], `${ea} vs ${eb}`);
-  });
+  for (const sm of ["per-weight", "per-row"] as const)
+    it(`second moment ${sm}: the wasm and typed-array kernels agree on gradient, Adam, SGD and errors`, () => {
+      const p = problem(11);
+      const a = setUp("js", p, sm),
+        b = setUp("wasm", p, sm);
+      for (const { ops, L } of [a, b]) {
+        clearGradients(ops.f32, L);
+        ops.gradient(0, p.n, 2 / p.n, 0.001);
+        ops.adam(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3);
+        ops.sgdPass(0, p.n, 0.01, 0.05);
+        clearGradients(ops.f32, L);
+        ops.gradient(0, 10, 0.2, 0);
+        ops.sgdStep(0.01, 1e-3);
+        clearGradients(ops.f32, L);
+        ops.gradientTouched(5, 25, 0.1, 0.002, 1);
+        ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 10, 1000, 1e-3, 1);
+        ops.gradientTouched(0, 12, 0.1, 0, 2);
+        ops.adamLazy(0.01, 0.9, 0.999, 1e-8, 5.26, 500.25, 0, 0);
+        ops.stepLazy(20, 40, 0.1, 0.002, 3, 0.01, 0.9, 0.999, 1e-8, 3.69, 333.6, 1e-3, 1);
+      }
+      const wa = readWeights(a.ops.f32, a.L),
+        wb = readWeights(b.ops.f32, b.L);
+      assertClose(wb.userFactors, wa.userFactors, 1e-4, "P");
+      assertClose(wb.itemFactors, wa.itemFactors, 1e-4, "Q");
+      assertClose(wb.userBias, wa.userBias, 1e-4, "bu");
+      if (sm === "per-row") assertClose(readRowMoments(b.ops.f32, b.L), readRowMoments(a.ops.f32, a.L), 1e-4, "row v");
+      const ea = a.ops.errors(a.L.valUsers, a.L.valItems, a.L.valRatings, p.n),
+        eb = b.ops.errors(b.L.valUsers, b.L.valItems, b.L.valRatings, p.n);
+      assert.ok(Math.abs(ea[0] - eb[0]) < 1e-3 * ea[0] && Math.abs(ea[1] - eb[1]) < 1e-3 * ea[1], `${ea} vs ${eb}`);
+    });
 });
 
 describe("kernel shuffles", () => {
@@ -288,7 +301,8 @@ describe("kernel shuffles", () => {
  * The slow obvious computation of mini-batch Adam on biased MF, in float64 over separate plain arrays (one per
  * parameter kind and per part: weights, m, v), with no layout at all: what the interleaved records must compute.
  */
-function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, lazy: boolean, o: { lr: number; l2: number; reg: number }) {
+/** Adam over separate float64 arrays; `perRow`: one second moment per factor row (VP, VQ), the mean over the row of g². */
+function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, lazy: boolean, o: { lr: number; l2: number; reg: number }, perRow = false) {
   const W = {
     P: Float64Array.from(p.w.userFactors),
     Q: Float64Array.from(p.w.itemFactors),
@@ -305,6 +319,8 @@ function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, l
   });
   const M = zero(),
     V = zero();
+  const VP = new Float64Array(NU),
+    VQ = new Float64Array(NI);
   const keys = ["P", "Q", "bu", "bi", "g"] as const;
   for (let step = 1; step <= steps; step++) {
     const start = ((step - 1) * batch) % p.n,
@@ -332,7 +348,27 @@ function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, l
     const c1 = 1 / (1 - 0.9 ** step),
       c2 = 1 / (1 - 0.999 ** step);
     const rowOf = (key: (typeof keys)[number], x: number): number => (key === "P" || key === "Q" ? Math.floor(x / DIM) : x);
+    if (perRow) {
+      for (const [key, VR, rows, touched] of [
+        ["P", VP, NU, touchedU],
+        ["Q", VQ, NI, touchedI],
+      ] as const) {
+        for (let r = 0; r < rows; r++) {
+          if (lazy && !touched.has(r)) continue;
+          let sq = 0;
+          for (let d = 0; d < DIM; d++) {
+            const x = r * DIM + d;
+            const g = G[key][x]! + o.l2 * W[key][x]!;
+            M[key][x] = 0.9 * M[key][x]! + 0.1 * g;
+            sq += g * g;
+          }
+          VR[r] = 0.999 * VR[r]! + (0.001 * sq) / DIM;
+          for (let d = 0; d < DIM; d++) W[key][r * DIM + d] = W[key][r * DIM + d]! - (o.lr * M[key][r * DIM + d]! * c1) / (Math.sqrt(VR[r]! * c2) + 1e-8);
+        }
+      }
+    }
     for (const key of keys) {
+      if (perRow && (key === "P" || key === "Q")) continue;
       for (let x = 0; x < W[key].length; x++) {
         if (lazy && (key === "P" || key === "bu") && !touchedU.has(rowOf(key, x))) continue;
         if (lazy && (key === "Q" || key === "bi") && !touchedI.has(rowOf(key, x))) continue;
@@ -343,7 +379,7 @@ function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, l
       }
     }
   }
-  return { W, M, V };
+  return { W, M, V, VP, VQ };
 }
 
 describe("interleaved parameter records (layout.ts)", () => {
@@ -363,6 +399,93 @@ describe("interleaved parameter records (layout.ts)", () => {
     assert.equal(L.gradItems, L.grad + NU * L.stride);
     assert.equal(L.trainRows, L.gradItems + NI * L.stride);
   });
+
+  it("per row: a record is [w | m | 16-element tail], its first element the row's v; readPart refuses the factors' v", () => {
+    const p = problem(21);
+    const { ops, L } = setUp("wasm", p, "per-row");
+    assert.equal(L.secondMoment, "per-row");
+    assert.equal(L.rec, 2 * L.stride + 16);
+    assert.equal(L.q, NU * L.rec);
+    assert.equal(L.bu, (NU + NI) * L.rec);
+    assert.equal(factorOffset(L, 1, MOMENT2), L.rec + 2 * L.stride);
+    assert.deepEqual(readWeights(ops.f32, L), { ...p.w });
+    assert.throws(() => readPart(ops.f32, L, MOMENT2), /one second moment per row/);
+    assert.deepEqual(readRowMoments(ops.f32, L), new Float32Array(NU + NI));
+    assert.throws(() => readRowMoments(ops.f32, makeLayout(NU, NI, DIM, 1, 1)), /one second moment per weight/);
+  });
+
+  for (const kind of ["js", "wasm", "wasm-touch"] as const) {
+    for (const lazy of [true, false])
+      it(`${kind}: ${lazy ? "lazy" : "dense"} Adam with one second moment per row matches a slow obvious computation (weights, m, each row's v)`, () => {
+        const p = problem(23);
+        const { ops, L } = setUp(kind, p, "per-row");
+        const o = { lr: 0.02, l2: 1e-3, reg: 0.02 },
+          batch = 8,
+          steps = 12;
+        for (let step = 1; step <= steps; step++) {
+          const start = ((step - 1) * batch) % p.n,
+            end = Math.min(p.n, start + batch),
+            B = end - start;
+          const c1 = 1 / (1 - 0.9 ** step),
+            c2 = 1 / (1 - 0.999 ** step);
+          if (lazy) ops.stepLazy(start, end, 2 / B, o.reg / B, step, o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2, 1);
+          else {
+            ops.gradient(start, end, 2 / B, o.reg / B);
+            ops.adam(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2);
+          }
+        }
+        const ref = slowAdam(p, batch, steps, lazy, o, true);
+        for (const [got, want] of [
+          [readWeights(ops.f32, L), ref.W],
+          [readPart(ops.f32, L, MOMENT1), ref.M],
+        ] as const) {
+          assertClose(got.userFactors, want.P, 2e-4, "P");
+          assertClose(got.itemFactors, want.Q, 2e-4, "Q");
+          assertClose(got.userBias, want.bu, 2e-4, "bu");
+          assertClose(got.itemBias, want.bi, 2e-4, "bi");
+          assertClose([got.globalBias], want.g, 2e-4, "g");
+        }
+        const v = readRowMoments(ops.f32, L);
+        assertClose(v.subarray(0, NU), ref.VP, 2e-4, "user rows' v");
+        assertClose(v.subarray(NU), ref.VQ, 2e-4, "item rows' v");
+        // Not the per-weight step: the same run per weight ends elsewhere.
+        const perWeight = slowAdam(p, batch, steps, lazy, o);
+        assert.ok(
+          perWeight.W.P.some((x, k) => Math.abs(x - ref.W.P[k]!) > 1e-3),
+          "per row and per weight differ",
+        );
+        assert.ok(gradientsZero(ops, L), "gradients zeroed after each step");
+        for (let r = 0; r < NU + NI; r++)
+          for (const part of [WEIGHT, GRADIENT, MOMENT1])
+            for (let d = DIM; d < L.stride; d++) assert.equal(ops.f32[factorOffset(L, r, part) + d], 0, `row ${r} part ${part} lane ${d}`);
+      });
+  }
+
+  for (const kind of ["wasm", "wasm-touch", "js"] as const)
+    for (const sm of ["per-weight", "per-row"] as const)
+      it(`${kind}, ${sm}: stepLazy (rows used once stepped inside the gradient pass) equals gradientTouched then adamLazy, bit for bit`, () => {
+        const p = problem(29);
+        const a = setUp(kind, p, sm),
+          b = setUp(kind, p, sm);
+        let once = 0,
+          repeated = 0;
+        for (let step = 1; step <= 15; step++) {
+          const start = ((step - 1) * 8) % p.n,
+            end = start + 8;
+          const c1 = 1 / (1 - 0.9 ** step),
+            c2 = 1 / (1 - 0.999 ** step);
+          const counts = new Map<number, number>();
+          for (let k = start; k < end; k++) counts.set(p.users[k]!, (counts.get(p.users[k]!) ?? 0) + 1);
+          for (const c of counts.values()) c === 1 ? once++ : repeated++;
+          const sa = a.ops.gradientTouched(start, end, 0.25, 0.005, step);
+          a.ops.adamLazy(0.02, 0.9, 0.999, 1e-8, c1, c2, 1e-3, 1);
+          const sb = b.ops.stepLazy(start, end, 0.25, 0.005, step, 0.02, 0.9, 0.999, 1e-8, c1, c2, 1e-3, 1);
+          assert.equal(sb, sa, `step ${step}: loss`);
+        }
+        assert.ok(once > 0 && repeated > 0, `the batches hold users used once (${once}) and more than once (${repeated})`);
+        assert.deepEqual(b.ops.f32.subarray(0, a.L.paramsEnd), a.ops.f32.subarray(0, a.L.paramsEnd));
+        assert.ok(gradientsZero(b.ops, b.L), "gradients zeroed");
+      });
 
   for (const kind of ["js", "wasm", "wasm-touch"] as const) {
     for (const lazy of [true, false]) {

@@ -77,7 +77,16 @@ describe("the MF model as a tf.layers model", function () {
 
   it("trains with model.fitDataset to the kernel's validation MSE (within 0.01, same settings), saves in the model directory format", async () => {
     const { dataset, split } = tinyDataset(60, 40, 0.5, 31);
-    const hyper = { epochs: 12, dim: 8, batchSize: 128, learningRate: 0.01, l2: 1e-3, l2PerRating: 0, updates: "dense" as const };
+    const hyper = {
+      epochs: 12,
+      dim: 8,
+      batchSize: 128,
+      learningRate: 0.01,
+      l2: 1e-3,
+      l2PerRating: 0,
+      updates: "dense" as const,
+      secondMoment: "per-weight" as const,
+    };
     const kernel = await trainModel(split, dataset, hyper, { backend: "typed-array" });
     const seen: number[] = [];
     const layers = await trainModel(split, dataset, hyper, {

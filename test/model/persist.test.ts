@@ -188,12 +188,13 @@ describe("saveModel / loadModel", function () {
     const back = loadModel(dir);
     assert.equal(back.fittedOn, "train");
     assert.equal(back.ratingMin, undefined);
-    // Settings added after a model was saved mean what training did then: no per-rating L2, dense Adam.
-    const { l2PerRating: _d, updates: _e, ...oldHyper } = m.hyperparameters;
+    // Settings added after a model was saved mean what training did then: no per-rating L2, dense Adam, v per weight.
+    const { l2PerRating: _d, updates: _e, secondMoment: _f, ...oldHyper } = m.hyperparameters;
     write({ ...old, hyperparameters: oldHyper });
-    assert.deepEqual([loadModel(dir).hyperparameters.l2PerRating, loadModel(dir).hyperparameters.updates], [0, "dense"]);
+    const settings = (h: typeof m.hyperparameters) => [h.l2PerRating, h.updates, h.secondMoment];
+    assert.deepEqual(settings(loadModel(dir).hyperparameters), [0, "dense", "per-weight"]);
     write(m);
-    assert.deepEqual([loadModel(dir).hyperparameters.l2PerRating, loadModel(dir).hyperparameters.updates], [model.hyperparameters.l2PerRating, "lazy"]);
+    assert.deepEqual(settings(loadModel(dir).hyperparameters), [model.hyperparameters.l2PerRating, "lazy", "per-row"]);
   });
 
   it("version 2 keeps the IDs in the weights file: any character round-trips, a version 1 model still loads", async () => {

@@ -220,6 +220,18 @@ describe("trainModel", function () {
     });
   });
 
+  it("defaults to one Adam second moment per row on the kernels, and trains per weight when asked (different weights)", async () => {
+    const { dataset, split } = tinyDataset(20, 15, 0.5, 5);
+    const hyper = { epochs: 3, dim: 8, batchSize: 32 };
+    const perRow = await trainModel(split, dataset, hyper, { backend: "wasm-kernel" });
+    const perWeight = await trainModel(split, dataset, { ...hyper, secondMoment: "per-weight" }, { backend: "wasm-kernel" });
+    assert.equal(perRow.hyperparameters.secondMoment, "per-row");
+    assert.equal(perWeight.hyperparameters.secondMoment, "per-weight");
+    assert.notDeepEqual(perRow.weights.userFactors, perWeight.weights.userFactors);
+    const onTfjs = await trainModel(split, dataset, { ...hyper, updates: "dense" }, { backend: "tfjs-cpu" });
+    assert.equal(onTfjs.hyperparameters.secondMoment, "per-weight", "a TF.js backend trains per weight by default");
+  });
+
   it("gives bit-identical weights for the same seed, different weights for another seed", async () => {
     const { dataset, split } = tinyDataset(40, 25, 0.4, 2);
     for (const backend of ["wasm-kernel", "typed-array"]) {
@@ -356,6 +368,15 @@ describe("trainModel", function () {
       /Expected hyperparameters.optimizer to be one of "adam", "sgd", but got "rmsprop"/,
     );
     await assert.rejects(trainModel(split, dataset, { epoch: 3 } as object), /Expected hyperparameters to be an object with keys among/);
+    await assert.rejects(
+      trainModel(split, dataset, { secondMoment: "per-column" as "per-row" }),
+      /Expected hyperparameters.secondMoment to be one of "per-weight", "per-row", but got "per-column"/,
+    );
+    // TF.js's Adam keeps one second moment per weight: asking a TF.js backend for one per row is refused, not ignored.
+    await assert.rejects(
+      trainModel(split, dataset, { secondMoment: "per-row" }, { backend: "tfjs-cpu" }),
+      /Expected hyperparameters.secondMoment to be "per-weight" on a TF.js backend \(tfjs-cpu: TF.js's Adam keeps one per weight\), but got "per-row"/,
+    );
     await assert.rejects(
       trainModel(split, dataset, {}, { backend: "gpu" }),
       (e: unknown) => e instanceof InvalidArgumentError && /Expected options.backend to be one of wasm-kernel, typed-array/.test((e as Error).message),

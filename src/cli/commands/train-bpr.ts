@@ -16,7 +16,7 @@ import { ndcgValidator } from "../../evaluate/topk";
 export async function trainBprFromOptions(opts: Readonly<Record<string, unknown>>, ctx: CommandContext): Promise<object> {
   const modelDir = stringOption(opts, "model");
   if (modelDir === undefined) throw new UsageError("Expected --model <dir> (where to save the trained model)");
-  for (const flag of ["batch", "optimizer", "l2-rating", "bias-l2", "backend", "updates", "refit"]) {
+  for (const flag of ["batch", "optimizer", "l2-rating", "bias-l2", "backend", "updates", "second-moment", "refit"]) {
     if (optionGiven(opts, flag))
       throw new UsageError(`Expected no --${flag} with --objective bpr (BPR trains by per-triple SGD on the typed-array kernel), but got one`);
   }

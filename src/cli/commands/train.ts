@@ -45,6 +45,11 @@ export const trainCommand: Command = {
       placeholder: "lazy|dense",
       description: `Adam's updates: lazy = only the rows each batch uses (epoch cost linear in the data), dense = every row every step (default ${D.updates ?? "lazy"}; dense for --layers and --model-type neural)`,
     },
+    "second-moment": {
+      type: "string",
+      placeholder: "per-row|per-weight",
+      description: `Adam's second moment of the factors: per-row = one per embedding row, the mean of its squared gradient (FBGEMM's partial row-wise Adam: a quarter less memory per row, each step moves fewer bytes), per-weight = Adam as published (default ${D.secondMoment ?? "per-weight"}; per-weight on a TF.js backend, --layers and --model-type neural)`,
+    },
     "init-std": { type: "string", placeholder: "<x>", description: "standard deviation of the initial factors", default: String(D.initStd) },
     patience: {
       type: "string",
@@ -95,6 +100,9 @@ export const trainCommand: Command = {
     if (optimizer !== "adam" && optimizer !== "sgd") throw new UsageError(`Expected --optimizer to be adam or sgd, but got ${JSON.stringify(optimizer)}`);
     const updates = stringOption(opts, "updates") ?? (opts["model-type"] === "neural" || opts.layers === true ? "dense" : (D.updates ?? "lazy"));
     if (updates !== "lazy" && updates !== "dense") throw new UsageError(`Expected --updates to be lazy or dense, but got ${JSON.stringify(updates)}`);
+    const secondMoment = stringOption(opts, "second-moment");
+    if (secondMoment !== undefined && secondMoment !== "per-row" && secondMoment !== "per-weight")
+      throw new UsageError(`Expected --second-moment to be per-row or per-weight, but got ${JSON.stringify(secondMoment)}`);
     const hyper: Partial<Hyperparameters> = {
       epochs: numberOption(opts, "epochs", true, { min: 1 }) ?? D.epochs,
       dim: numberOption(opts, "dim", true, { min: 1 }) ?? D.dim,
@@ -105,6 +113,7 @@ export const trainCommand: Command = {
       biasL2: numberOption(opts, "bias-l2", false, { min: 0 }) ?? (opts["model-type"] === "neural" ? 0 : (D.biasL2 ?? 0)),
       optimizer,
       updates,
+      ...(secondMoment === undefined ? {} : { secondMoment }),
       initStd: numberOption(opts, "init-std", false, { min: 0 }) ?? D.initStd,
       seed: numberOption(opts, "seed", true, { min: 0 }) ?? D.seed,
       earlyStoppingPatience: numberOption(opts, "patience", true, { min: 0 }) ?? D.earlyStoppingPatience,

@@ -1,6 +1,7 @@
 ;; Biased matrix factorisation training loops in WebAssembly SIMD (f32x4): the "wasm-kernel" backend.
 ;; The heap layout is src/model/layout.ts: parameters start at byte 0, one record per factor row
-;; [weights | m | v] (each part a multiple of 64 bytes), then bias quads [w g m v] of 16 bytes, then the factor
+;; [weights | m | v] (each part a multiple of 64 bytes; with one second moment per row, v is one float of a 64-byte
+;; tail), then bias quads [w g m v] of 16 bytes, then the factor
 ;; gradients in a region of their own (one row per factor row for the dense steps; the lazy step uses its first rows
 ;; as a compact scratch, one row per row the batch touched), then the training rows as 12-byte records (user, item,
 ;; rating). src/model/kernel-ops.ts has the same loops in plain TypeScript and documents each function.
@@ -8,7 +9,9 @@
 (module
   (import "env" "memory" (memory 1))
   (global $S (mut i32) (i32.const 0))   ;; one part of a factor record (the row stride of its weights), bytes
-  (global $R (mut i32) (i32.const 0))   ;; a whole factor record, bytes (3 · $S)
+  (global $R (mut i32) (i32.const 0))   ;; a whole factor record, bytes (3 · $S per weight; 2 · $S + 64 per row)
+  (global $ROW (mut i32) (i32.const 0)) ;; 1: Adam's second moment is one float per row (at byte 2 · $S of the record)
+  (global $DIM (mut f32) (f32.const 0)) ;; the factors' true length (the mean of a row's squared gradient divides by it)
   (global $Q (mut i32) (i32.const 0))   ;; byte offsets: item records, user bias quads, item bias quads, global quad
   (global $BU (mut i32) (i32.const 0))
   (global $BI (mut i32) (i32.const 0))
@@ -19,10 +22,12 @@
   (global $TR (mut i32) (i32.const 0))  ;; training records
 
   ;; All arguments are element (4-byte) offsets, as HeapLayout has them.
-  (func (export "init") (param $stride i32) (param $q i32) (param $bu i32) (param $bi i32) (param $g i32)
-        (param $pe i32) (param $grad i32) (param $gradItems i32) (param $tr i32)
+  (func (export "init") (param $stride i32) (param $rec i32) (param $dim i32) (param $perRow i32) (param $q i32) (param $bu i32)
+        (param $bi i32) (param $g i32) (param $pe i32) (param $grad i32) (param $gradItems i32) (param $tr i32)
     (global.set $S (i32.shl (local.get $stride) (i32.const 2)))
-    (global.set $R (i32.mul (i32.shl (local.get $stride) (i32.const 2)) (i32.const 3)))
+    (global.set $R (i32.shl (local.get $rec) (i32.const 2)))
+    (global.set $ROW (local.get $perRow))
+    (global.set $DIM (f32.convert_i32_u (local.get $dim)))
     (global.set $Q (i32.shl (local.get $q) (i32.const 2)))
     (global.set $BU (i32.shl (local.get $bu) (i32.const 2)))
     (global.set $BI (i32.shl (local.get $bi) (i32.const 2)))
@@ -60,11 +65,14 @@
   (func $gradient (export "gradient") (param $start i32) (param $end i32) (param $scale f32) (param $reg f32) (result f64)
     (call $grad (local.get $start) (local.get $end) (local.get $scale) (local.get $reg) (i32.const 0)))
 
+;; $lazy: 0 dense (own gradient rows), 1 lazy (scratch rows), 2 lazy with the rows a batch uses once updated here, right
+  ;; after their one row's gradient is in (see "stepLazy"). Bit 0 of a scratch offset marks a row listed more than once.
   (func $grad (param $start i32) (param $end i32) (param $scale f32) (param $reg f32) (param $lazy i32) (result f64)
     (local $k i32) (local $u i32) (local $i i32) (local $uo i32) (local $io i32) (local $j i32) (local $gu i32) (local $gi i32)
     (local $e f32) (local $ess f32) (local $es v128) (local $sse f64) (local $gsum f32)
     (local $pu v128) (local $qi v128) (local $a i32) (local $vreg v128)
-    (local $ua i32) (local $ia i32) (local $ga i32) (local $gb i32) (local $hasReg i32)
+    (local $ua i32) (local $ia i32) (local $ga i32) (local $gb i32) (local $hasReg i32) (local $fuse i32) (local $rawu i32) (local $rawi i32)
+    (local.set $fuse (i32.eq (local.get $lazy) (i32.const 2)))
     (if (i32.ge_s (local.get $start) (local.get $end)) (then (return (f64.const 0))))
     (local.set $vreg (f32x4.splat (local.get $reg)))
     (local.set $hasReg (f32.ne (local.get $reg) (f32.const 0)))
@@ -75,10 +83,12 @@
       (local.set $i (i32.load offset=4 (local.get $k)))
       (local.set $uo (i32.mul (local.get $u) (global.get $R)))
       (local.set $io (i32.add (global.get $Q) (i32.mul (local.get $i) (global.get $R))))
-      (local.set $gu (select (i32.load offset=4 (i32.add (global.get $MU) (i32.shl (local.get $u) (i32.const 3))))
-                             (i32.add (global.get $GR) (i32.mul (local.get $u) (global.get $S))) (local.get $lazy)))
-      (local.set $gi (select (i32.load offset=4 (i32.add (global.get $MI) (i32.shl (local.get $i) (i32.const 3))))
-                             (i32.add (global.get $GI) (i32.mul (local.get $i) (global.get $S))) (local.get $lazy)))
+      (local.set $rawu (select (i32.load offset=4 (i32.add (global.get $MU) (i32.shl (local.get $u) (i32.const 3))))
+                               (i32.add (global.get $GR) (i32.mul (local.get $u) (global.get $S))) (local.get $lazy)))
+      (local.set $rawi (select (i32.load offset=4 (i32.add (global.get $MI) (i32.shl (local.get $i) (i32.const 3))))
+                               (i32.add (global.get $GI) (i32.mul (local.get $i) (global.get $S))) (local.get $lazy)))
+      (local.set $gu (i32.and (local.get $rawu) (i32.const -2)))
+      (local.set $gi (i32.and (local.get $rawi) (i32.const -2)))
       (local.set $e (f32.sub (call $predict (local.get $uo) (local.get $io) (local.get $u) (local.get $i))
                              (f32.load offset=8 (local.get $k))))
       (local.set $sse (f64.add (local.get $sse) (f64.promote_f32 (f32.mul (local.get $e) (local.get $e)))))
@@ -155,6 +165,18 @@
       (local.set $a (i32.add (global.get $BI) (i32.shl (local.get $i) (i32.const 4))))
       (f32.store offset=4 (local.get $a) (f32.add (f32.load offset=4 (local.get $a)) (local.get $ess)))
       (local.set $gsum (f32.add (local.get $gsum) (local.get $ess)))
+      ;; A row this batch uses once has its whole gradient now: its Adam step runs while its record is in the cache.
+      ;; No other row of the batch reads it, so the result is the same, bit for bit, as stepping it after the batch.
+      (if (local.get $fuse)
+        (then
+          (if (i32.eqz (i32.and (local.get $rawu) (i32.const 1)))
+            (then
+              (call $adamRow (local.get $uo) (local.get $gu))
+              (call $adam1 (i32.add (global.get $BU) (i32.shl (local.get $u) (i32.const 4))))))
+          (if (i32.eqz (i32.and (local.get $rawi) (i32.const 1)))
+            (then
+              (call $adamRow (local.get $io) (local.get $gi))
+              (call $adam1 (i32.add (global.get $BI) (i32.shl (local.get $i) (i32.const 4))))))))
       (br_if $rows (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 12))) (local.get $end))))
     (f32.store offset=4 (global.get $G) (f32.add (f32.load offset=4 (global.get $G)) (local.get $gsum)))
     (local.get $sse))
@@ -200,6 +222,10 @@
   ;; 4 lanes at a time, the gradient row zeroed after:
   ;; g = grad + l2·w; m = b1·m + (1−b1)·g; v = b2·v + (1−b2)·g²; w −= (lr·c1)·m / (√(v·c2) + eps).
   (func $adamRow (param $a i32) (param $ga i32)
+    (if (global.get $ROW) (then (call $adamRowPerRow (local.get $a) (local.get $ga)) (return)))
+    (call $adamRowPerWeight (local.get $a) (local.get $ga)))
+
+  (func $adamRowPerWeight (param $a i32) (param $ga i32)
     (local $end i32) (local $w v128) (local $g v128) (local $m v128) (local $v v128)
     (local $vb1 v128) (local $vb1c v128) (local $vb2 v128) (local $vb2c v128) (local $vl2 v128) (local $vc2 v128) (local $veps v128) (local $vstep v128)
     (local $ma i32) (local $va i32)
@@ -229,6 +255,44 @@
                      (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $v) (local.get $vc2))) (local.get $veps)))))
       (local.set $ga (i32.add (local.get $ga) (i32.const 16)))
       (br_if $span (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 16))) (local.get $end)))))
+
+;; The step with one second moment per row (FBGEMM's partial row-wise Adam for embedding tables): m per weight as
+  ;; above; the row's v (the float at byte 2·$S of the record) from the mean over the row of g²; then every weight
+  ;; moves by (lr·c1)/(√(v·c2) + eps) times its m. The gradient row zeroed after.
+  ;; Σg² runs in 4 lane sums added (0 + 1) + (2 + 3), as adamRowPerRow in kernel-ops.ts.
+  (func $adamRowPerRow (param $a i32) (param $ga i32)
+    (local $end i32) (local $a0 i32) (local $w v128) (local $g v128) (local $m v128) (local $sq v128)
+    (local $vb1 v128) (local $vb1c v128) (local $vl2 v128) (local $k v128) (local $v f32)
+    (local.set $vb1 (global.get $Vb1))
+    (local.set $vb1c (global.get $Vb1c))
+    (local.set $vl2 (global.get $Vl2))
+    (local.set $a0 (local.get $a))
+    (local.set $end (i32.add (local.get $a) (global.get $S)))
+    (loop $span
+      (local.set $w (v128.load (local.get $a)))
+      (local.set $g (f32x4.add (v128.load (local.get $ga)) (f32x4.mul (local.get $vl2) (local.get $w))))
+      (local.set $m (f32x4.add (f32x4.mul (local.get $vb1) (v128.load (i32.add (local.get $a) (global.get $S))))
+                               (f32x4.mul (local.get $vb1c) (local.get $g))))
+      (local.set $sq (f32x4.add (local.get $sq) (f32x4.mul (local.get $g) (local.get $g))))
+      (v128.store (local.get $ga) (v128.const i32x4 0 0 0 0))
+      (v128.store (i32.add (local.get $a) (global.get $S)) (local.get $m))
+      (local.set $ga (i32.add (local.get $ga) (i32.const 16)))
+      (br_if $span (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 16))) (local.get $end))))
+    ;; The row's v: 2·$S into the record.
+    (local.set $end (i32.add (local.get $end) (global.get $S)))
+    (local.set $v (f32.add (f32.mul (global.get $b2) (f32.load (local.get $end)))
+      (f32.mul (global.get $b2c)
+        (f32.div (f32.add (f32.add (f32x4.extract_lane 0 (local.get $sq)) (f32x4.extract_lane 1 (local.get $sq)))
+                          (f32.add (f32x4.extract_lane 2 (local.get $sq)) (f32x4.extract_lane 3 (local.get $sq))))
+                 (global.get $DIM)))))
+    (f32.store (local.get $end) (local.get $v))
+    (local.set $k (f32x4.splat (f32.div (global.get $step) (f32.add (f32.sqrt (f32.mul (local.get $v) (global.get $c2))) (global.get $eps)))))
+    (local.set $a (local.get $a0))
+    (local.set $end (i32.add (local.get $a) (global.get $S)))
+    (loop $move
+      (v128.store (local.get $a)
+        (f32x4.sub (v128.load (local.get $a)) (f32x4.mul (local.get $k) (v128.load (i32.add (local.get $a) (global.get $S))))))
+      (br_if $move (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 16))) (local.get $end)))))
 
   ;; The same step on the bias quad [w g m v] at byte $a, one float.
   (func $adam1 (param $a i32)
@@ -294,6 +358,11 @@
   ;; the t-th listed user the scratch gradient row $GR + t·$S (the t-th item $GI + t·$S), then accumulates the
   ;; gradient into those rows as "gradient" does into the rows' own.
   (func (export "gradientTouched") (param $start i32) (param $end i32) (param $scale f32) (param $reg f32) (param $stamp i32) (result f64)
+    (call $list (local.get $start) (local.get $end) (local.get $stamp))
+    (call $grad (local.get $start) (local.get $end) (local.get $scale) (local.get $reg) (i32.const 1)))
+
+  ;; The listing of "gradientTouched"; a row met again in the batch gets bit 0 of its scratch offset set.
+  (func $list (param $start i32) (param $end i32) (param $stamp i32)
     (local $k i32) (local $e i32) (local $a i32) (local $nu i32) (local $ni i32) (local $x i32) (local $sink i32)
     (local.set $nu (i32.load (global.get $CN)))
     (local.set $ni (i32.load offset=4 (global.get $CN)))
@@ -304,8 +373,9 @@
         (br_if $done (i32.ge_u (local.get $k) (local.get $e)))
         (local.set $x (i32.load (local.get $k)))
         (local.set $a (i32.add (global.get $MU) (i32.shl (local.get $x) (i32.const 3))))
-        (if (i32.ne (i32.load (local.get $a)) (local.get $stamp))
-          (then
+        (if (i32.eq (i32.load (local.get $a)) (local.get $stamp))
+          (then (i32.store offset=4 (local.get $a) (i32.or (i32.load offset=4 (local.get $a)) (i32.const 1))))
+          (else
             (i32.store (local.get $a) (local.get $stamp))
             (i32.store offset=4 (local.get $a) (i32.add (global.get $GR) (i32.mul (local.get $nu) (global.get $S))))
             (i32.store (i32.add (global.get $LU) (i32.shl (local.get $nu) (i32.const 2))) (local.get $x))
@@ -313,8 +383,9 @@
             (local.set $nu (i32.add (local.get $nu) (i32.const 1)))))
         (local.set $x (i32.load offset=4 (local.get $k)))
         (local.set $a (i32.add (global.get $MI) (i32.shl (local.get $x) (i32.const 3))))
-        (if (i32.ne (i32.load (local.get $a)) (local.get $stamp))
-          (then
+        (if (i32.eq (i32.load (local.get $a)) (local.get $stamp))
+          (then (i32.store offset=4 (local.get $a) (i32.or (i32.load offset=4 (local.get $a)) (i32.const 1))))
+          (else
             (i32.store (local.get $a) (local.get $stamp))
             (i32.store offset=4 (local.get $a) (i32.add (global.get $GI) (i32.mul (local.get $ni) (global.get $S))))
             (i32.store (i32.add (global.get $LI) (i32.shl (local.get $ni) (i32.const 2))) (local.get $x))
@@ -324,15 +395,31 @@
         (br $rows)))
     (i32.store (global.get $CN) (local.get $nu))
     (i32.store offset=4 (global.get $CN) (local.get $ni))
-    (global.set $sinkG (local.get $sink))
-    (call $grad (local.get $start) (local.get $end) (local.get $scale) (local.get $reg) (i32.const 1)))
+    (global.set $sinkG (local.get $sink)))
 
   ;; Adam on the touched rows only: each listed user's record (with its scratch gradient row) and bias quad, each listed
   ;; item's, then the global bias (or only its gradient cleared); the same arithmetic as "adam", lane for lane.
   (func (export "adamLazy") (param $lr f32) (param $b1 f32) (param $b2 f32) (param $eps f32)
         (param $c1 f32) (param $c2 f32) (param $l2 f32) (param $learnGlobal i32)
-    (local $t i32) (local $n i32) (local $x i32) (local $ga i32)
     (call $setAdam (local.get $lr) (local.get $b1) (local.get $b2) (local.get $eps) (local.get $c1) (local.get $c2) (local.get $l2))
+    (call $adamListed (local.get $learnGlobal) (i32.const 0)))
+
+  ;; One whole lazy step, gradientTouched then adamLazy with the same result bit for bit, but each row the batch uses
+  ;; once is stepped in the gradient pass, while its record is in the cache (at 5M-20M ratings nearly every user row
+  ;; and most item rows); the rest after the batch. Returns Σ e².
+  (func (export "stepLazy") (param $start i32) (param $end i32) (param $scale f32) (param $reg f32) (param $stamp i32)
+        (param $lr f32) (param $b1 f32) (param $b2 f32) (param $eps f32) (param $c1 f32) (param $c2 f32) (param $l2 f32)
+        (param $learnGlobal i32) (result f64)
+    (local $sse f64)
+    (call $setAdam (local.get $lr) (local.get $b1) (local.get $b2) (local.get $eps) (local.get $c1) (local.get $c2) (local.get $l2))
+    (call $list (local.get $start) (local.get $end) (local.get $stamp))
+    (local.set $sse (call $grad (local.get $start) (local.get $end) (local.get $scale) (local.get $reg) (i32.const 2)))
+    (call $adamListed (local.get $learnGlobal) (i32.const 1))
+    (local.get $sse))
+
+  ;; Adam on the listed rows ($skipOnce: only those listed more than once, bit 0 of their scratch offset), the global bias.
+  (func $adamListed (param $learnGlobal i32) (param $skipOnce i32)
+    (local $t i32) (local $n i32) (local $x i32) (local $ga i32)
     (local.set $n (i32.add (global.get $LU) (i32.shl (i32.load offset=0 (global.get $CN)) (i32.const 2))))
     (local.set $t (global.get $LU))
     (local.set $ga (global.get $GR))
@@ -340,8 +427,10 @@
       (loop $users
         (br_if $dusers (i32.ge_u (local.get $t) (local.get $n)))
         (local.set $x (i32.load (local.get $t)))
-        (call $adamRow (i32.mul (local.get $x) (global.get $R)) (local.get $ga))
-        (call $adam1 (i32.add (global.get $BU) (i32.shl (local.get $x) (i32.const 4))))
+        (if (i32.or (i32.eqz (local.get $skipOnce)) (i32.and (i32.load offset=4 (i32.add (global.get $MU) (i32.shl (local.get $x) (i32.const 3)))) (i32.const 1)))
+          (then
+            (call $adamRow (i32.mul (local.get $x) (global.get $R)) (local.get $ga))
+            (call $adam1 (i32.add (global.get $BU) (i32.shl (local.get $x) (i32.const 4))))))
         (local.set $t (i32.add (local.get $t) (i32.const 4)))
         (local.set $ga (i32.add (local.get $ga) (global.get $S)))
         (br $users)))
@@ -352,8 +441,10 @@
       (loop $items
         (br_if $ditems (i32.ge_u (local.get $t) (local.get $n)))
         (local.set $x (i32.load (local.get $t)))
-        (call $adamRow (i32.add (global.get $Q) (i32.mul (local.get $x) (global.get $R))) (local.get $ga))
-        (call $adam1 (i32.add (global.get $BI) (i32.shl (local.get $x) (i32.const 4))))
+        (if (i32.or (i32.eqz (local.get $skipOnce)) (i32.and (i32.load offset=4 (i32.add (global.get $MI) (i32.shl (local.get $x) (i32.const 3)))) (i32.const 1)))
+          (then
+            (call $adamRow (i32.add (global.get $Q) (i32.mul (local.get $x) (global.get $R))) (local.get $ga))
+            (call $adam1 (i32.add (global.get $BI) (i32.shl (local.get $x) (i32.const 4))))))
         (local.set $t (i32.add (local.get $t) (i32.const 4)))
         (local.set $ga (i32.add (local.get $ga) (global.get $S)))
         (br $items)))
@@ -381,8 +472,8 @@
           (v128.store (local.get $ga) (v128.const i32x4 0 0 0 0))
           (local.set $ga (i32.add (local.get $ga) (i32.const 16)))
           (br_if $span (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 16))) (local.get $end))))
-        ;; $a is now the record's m part: the next record starts 2 parts on.
-        (local.set $a (i32.add (local.get $a) (i32.shl (global.get $S) (i32.const 1))))
+        ;; $a is now the record's m part: the next record starts $R − $S on.
+        (local.set $a (i32.add (local.get $a) (i32.sub (global.get $R) (global.get $S))))
         (br $rows)))
     (loop $quads
       (f32.store (local.get $a)
