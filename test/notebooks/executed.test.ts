@@ -66,7 +66,7 @@ describe("the executed workbook (out/workbook)", function () {
     near(r, "trained.within", 0.92, 0.03);
     near(r, "trained.across", -0.451, 0.05);
     near(r, "nearestCosine.random", 0.39, 0.03);
-    near(r, "nearestCosine.trained", 0.979, 0.01);
+    near(r, "nearestCosine.trained", 0.967, 0.01);
     near(r, "pc12Variance.random", 0.047, 0.01);
     near(r, "pc12Variance.trained", 0.959, 0.02);
     assertTensorsFlat(r);
@@ -81,8 +81,8 @@ describe("the executed workbook (out/workbook)", function () {
     near(t, "blogSettingsValMse", 0.5306, 0.01);
     near(t, "firstTrainLoss", 13.5, 0.05);
     near(t, "lastTrainLoss", 0.425, 0.01);
-    // Early stopping ends the default settings at epoch 41 of 50.
-    assert.deepEqual([num(t, "epochs"), num(t, "parameters")], [41, 97_501]);
+    // Early stopping ends the default settings at epoch 49 of 120 (41 with a second moment per weight).
+    assert.deepEqual([num(t, "epochs"), num(t, "parameters")], [49, 97_501]);
     assert.equal(typeof t.backend, "string");
     assert.equal(t.savedWithIdMaps, true);
   });
