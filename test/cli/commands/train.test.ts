@@ -54,6 +54,19 @@ describe("ewb train", function () {
     assert.ok(Number.isFinite(predictRating(model.weights, 0, 0)));
   });
 
+  it("--second-moment: per-row by default, per-weight when asked (recorded in the manifest); another value is a usage error", async () => {
+    const args = (name: string) => ["train", "--data", csv, "--model", path.join(dir, name), "--epochs", "2", "--dim", "8", "--batch", "64", "--json"];
+    const c1 = capture();
+    assert.equal(await main(args("sm-default"), c1.io), 0, c1.err());
+    assert.equal(loadModel(path.join(dir, "sm-default")).hyperparameters.secondMoment, "per-row");
+    const c2 = capture();
+    assert.equal(await main([...args("sm-weight"), "--second-moment", "per-weight"], c2.io), 0, c2.err());
+    assert.equal(loadModel(path.join(dir, "sm-weight")).hyperparameters.secondMoment, "per-weight");
+    const c3 = capture();
+    assert.equal(await main([...args("sm-bad"), "--second-moment", "per-column"], c3.io), 2);
+    assert.match(c3.err(), /Expected --second-moment to be per-row or per-weight, but got "per-column"/);
+  });
+
   it("measures the validation figures on --test when given", async () => {
     const c = capture();
     const code = await main(["train", "--data", csv, "--test", testCsv, "--model", path.join(dir, "m2"), "--epochs", "2", "--dim", "4", "--json"], c.io);
