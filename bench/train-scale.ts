@@ -84,6 +84,8 @@ export interface ScaleChild {
   readonly size: string;
   readonly updates: "lazy" | "dense";
   readonly epochs: number;
+  /** Adam's second moment of the factors; default: the defaults' (per row). */
+  readonly secondMoment?: "per-row" | "per-weight";
 }
 export interface ScaleResult {
   readonly msPerEpoch: number;
@@ -98,7 +100,11 @@ export interface ScaleResult {
 export function scaleChild(spec: ScaleChild): void {
   const size = SCALE_SIZES.find((x) => x.name === spec.size)!;
   const { train, validation } = plantedGroups(size.ratings, size.users, size.items);
-  const h: Hyperparameters = resolveHyperparameters({ updates: spec.updates, epochs: spec.epochs });
+  const h: Hyperparameters = resolveHyperparameters({
+    updates: spec.updates,
+    epochs: spec.epochs,
+    ...(spec.secondMoment ? { secondMoment: spec.secondMoment } : {}),
+  });
   const initial = randomWeights(size.users, size.items, h.dim, 1, h.initStd, 0);
   const trainer = createKernelTrainer("wasm-kernel", { train, validation, hyperparameters: h, initial, shuffleSeed: 2 });
   const ms: number[] = [],
@@ -122,7 +128,7 @@ export function scaleChild(spec: ScaleChild): void {
     valMse: se / validation.length,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     // The kernel's whole heap as layout.ts lays it out (the lazy step touches only the first rows of its gradient region).
-    heapMb: (4 * makeLayout(size.users, size.items, h.dim, train.length, validation.length).size) / 2 ** 20,
+    heapMb: (4 * makeLayout(size.users, size.items, h.dim, train.length, validation.length, h.secondMoment).size) / 2 ** 20,
   };
   process.stdout.write(JSON.stringify(result) + "\n");
 }
@@ -277,7 +283,7 @@ export function runScale(): void {
     );
     console.log("Each run in its own process; ms/epoch = mean of epochs 2.. (epoch 1 separately). dense = every row every step (before),");
     console.log(
-      "lazy = only the rows each batch uses (now the default). C = per-interaction SGD (gcc -O2), PyTorch = torch.optim.Adam at the same batch size, 1 thread.",
+      "lazy = only the rows each batch uses (now the default), with one second moment per row (the default). C = per-interaction SGD (gcc -O2), PyTorch = torch.optim.Adam at the same batch size, 1 thread.",
     );
     console.log(
       "Machine shared by several engineers (2 cores): wall times are noisy; CPU ms per epoch (user + system) is the figure to compare, and the ratios use it.",
