@@ -1,6 +1,7 @@
 /** A row-sparse gradient for TF.js's gather, so `tf.layers.embedding` trains on every backend. */
 import type * as tfTypes from "@tensorflow/tfjs";
 import type { Tf } from "./tfjs-loader";
+import { EWB_SCATTER_ROWS } from "./tfjs-wasm-kernels";
 
 const MARK = Symbol.for("ewb.sparseGatherGradient");
 
@@ -29,6 +30,17 @@ export function installSparseGatherGradient(tf: Tf): void {
       const g = dy as tfTypes.Tensor;
       return {
         x: () => {
+          // On tfjs-wasm with the workbook's kernels: the same sums in one kernel call (tfjs-wasm-kernels.ts).
+          const inner = x.shape.slice(1);
+          if (
+            tf.getBackend() === "wasm" &&
+            x.dtype === "float32" &&
+            g.dtype === "float32" &&
+            indices.dtype === "int32" &&
+            inner.reduce((p, q) => p * q, 1) % 4 === 0 &&
+            tf.getKernel(EWB_SCATTER_ROWS, "wasm")
+          )
+            return tf.engine().runKernel(EWB_SCATTER_ROWS, { indices, dy: g }, { rows: x.shape[0]!, innerShape: inner }) as tfTypes.Tensor;
           const flat = tf.reshape(indices, [indices.size, 1]);
           const rows = tf.reshape(g, [indices.size, ...x.shape.slice(1)]);
           return tf.scatterND(flat, rows, x.shape);

@@ -28,11 +28,27 @@ const MARK = Symbol.for("ewb.wasmDenseKernels");
 type Marked = { [MARK]?: true };
 
 interface DenseExports {
-  gemm_panel(a: number, sAm: number, sAk: number, b: number, sBk: number, c: number, sCm: number, M: number, K: number, bias: number, relu: number): void;
-  pack_panel(src: number, sK: number, sN: number, K: number, ncols: number, dst: number): void;
+  gemm(
+    a: number,
+    sAm: number,
+    sAk: number,
+    b: number,
+    sBk: number,
+    sBn: number,
+    c: number,
+    M: number,
+    K: number,
+    N: number,
+    bias: number,
+    biasN: number,
+    relu: number,
+    scratch: number,
+  ): void;
   copy_rows(src: number, sSrc: number, dst: number, sDst: number, rows: number, nbytes: number): void;
   relu_grad(dy: number, x: number, out: number, n: number): void;
   sum_rows(x: number, rows: number, inner: number, out: number): void;
+  gather_rows(table: number, rows: number, nbytes: number, idx: number, n: number, out: number): number;
+  scatter_add_rows(dy: number, idx: number, n: number, inner: number, out: number, rows: number): void;
   adam(
     w: number,
     g: number,
@@ -63,7 +79,7 @@ interface WasmBackend {
   disposeData(dataId: unknown): boolean;
 }
 
-interface KernelArgs {
+export interface KernelArgs {
   inputs: Record<string, tfTypes.TensorInfo>;
   backend: WasmBackend;
   attrs: Record<string, unknown>;
@@ -109,6 +125,7 @@ const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * 
 /**
  * C = act(op(A)·op(B) + bias) for one matrix pair, all float32 at byte addresses: A is [M, K] ([K, M] if tA), B is
  * [K, N] ([N, K] if tB), C is [M, N]. bias: address and length (1: one value for all; N: one per column), or null.
+ * One call into the module, which packs B into 8-column panels (and a transposed A into 4-row blocks) in the scratch block.
  */
 function gemm(
   backend: WasmBackend,
@@ -124,45 +141,13 @@ function gemm(
   bias: { at: number; size: number } | null,
   relu: boolean,
 ): void {
-  const { k } = inst;
   const sAm = tA ? 4 : 4 * K,
     sAk = tA ? 4 * M : 4;
-  const sK = tB ? 4 : 4 * N,
-    sN = tB ? 4 * K : 4;
-  // Scratch layout: [0, 64) bias panel, [64, 64 + 32K) a packed B panel, then an M x 8 output panel.
-  const needsPack = tB || N % 8 !== 0;
-  const needsOut = N % 8 !== 0;
-  const base = scratch(backend, inst, 64 + (needsPack ? 32 * K : 0) + (needsOut ? 32 * M : 0));
-  const biasPanel = base,
-    bPanel = base + 64,
-    outPanel = bPanel + (needsPack ? 32 * K : 0);
-  for (let j0 = 0; j0 < N; j0 += 8) {
-    const ncols = Math.min(8, N - j0);
-    let bp: number, sBk: number;
-    if (!tB && ncols === 8) {
-      bp = b + 4 * j0;
-      sBk = 4 * N;
-    } else {
-      k.pack_panel(b + j0 * sN, sK, sN, K, ncols, bPanel);
-      bp = bPanel;
-      sBk = 32;
-    }
-    let bptr = 0;
-    if (bias) {
-      if (bias.size === N && ncols === 8) bptr = bias.at + 4 * j0;
-      else {
-        const heap = new Float32Array(inst.memory.buffer, biasPanel, 8);
-        const src = new Float32Array(inst.memory.buffer, bias.at, bias.size);
-        for (let j = 0; j < 8; j++) heap[j] = j < ncols ? src[bias.size === 1 ? 0 : j0 + j]! : 0;
-        bptr = biasPanel;
-      }
-    }
-    if (ncols === 8) k.gemm_panel(a, sAm, sAk, bp, sBk, c + 4 * j0, 4 * N, M, K, bptr, relu ? 1 : 0);
-    else {
-      k.gemm_panel(a, sAm, sAk, bp, sBk, outPanel, 32, M, K, bptr, relu ? 1 : 0);
-      k.copy_rows(outPanel, 32, c + 4 * j0, 4 * N, M, 4 * ncols);
-    }
-  }
+  const sBk = tB ? 4 : 4 * N,
+    sBn = tB ? 4 * K : 4;
+  const panels = Math.ceil(N / 8);
+  const base = scratch(backend, inst, panels * (32 * K + 32) + 16 * K + 16);
+  inst.k.gemm(a, sAm, sAk, b, sBk, sBn, c, M, K, N, bias ? bias.at : 0, bias ? bias.size : 0, relu ? 1 : 0, (base + 15) & ~15);
 }
 
 /** The batch shape of a batched product when our kernel covers it (equal batch shapes, or one side a single matrix); else null. */
@@ -381,9 +366,56 @@ const adamKernel: KernelFunc = (args) => {
   return outs;
 };
 
+/**
+ * The embedding lookup (GatherV2 on axis 0, no batch dimensions) of float32 rows of a multiple of 4 values with int32
+ * indices, as one pass of row copies; null for any other case (the caller runs its own kernel). An index outside the
+ * table throws tfjs-wasm-speedups.ts's message, naming the first bad value.
+ */
+export function gatherRows(args: KernelArgs): tfTypes.TensorInfo | null {
+  const { x, indices } = args.inputs as { x: tfTypes.TensorInfo; indices: tfTypes.TensorInfo };
+  const axis = Number(args.attrs["axis"] ?? 0),
+    batchDims = Number(args.attrs["batchDims"] ?? 0);
+  if ((axis !== 0 && axis !== -x.shape.length) || batchDims !== 0 || x.shape.length < 2 || x.dtype !== "float32" || indices.dtype !== "int32") return null;
+  const inner = sizeOf(x.shape.slice(1));
+  if (inner % 4 !== 0) return null;
+  const backend = args.backend;
+  const inst = instanceFor(backend);
+  const rows = x.shape[0]!,
+    n = sizeOf(indices.shape);
+  const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], "float32");
+  if (n * inner === 0) return out;
+  const pi = offsetOf(backend, indices);
+  const bad = inst.k.gather_rows(offsetOf(backend, x), rows, 4 * inner, pi, n, offsetOf(backend, out));
+  if (bad >= 0) {
+    backend.disposeData(out.dataId);
+    const v = new Int32Array(inst.memory.buffer, pi, n)[bad]!;
+    throw new Error(`GatherV2: the index value ${v} is not in [0, ${rows - 1}]`);
+  }
+  return out;
+}
+
+/**
+ * The gradient of that lookup: inputs indices (int32, checked by the lookup) and dy ([n, ...inner] float32), attr
+ * `rows`; out [rows, ...inner] with out[indices[r]] += dy[r] in order r = 0, 1, ... (ScatterNd's sums, in one call).
+ */
+const scatterRowsKernel: KernelFunc = (args) => {
+  const { indices, dy } = args.inputs as { indices: tfTypes.TensorInfo; dy: tfTypes.TensorInfo };
+  const rows = args.attrs["rows"] as number;
+  const innerShape = args.attrs["innerShape"] as number[];
+  const backend = args.backend;
+  const out = backend.makeOutput([rows, ...innerShape], "float32");
+  const n = sizeOf(indices.shape),
+    inner = sizeOf(innerShape);
+  if (rows * inner === 0) return out;
+  instanceFor(backend).k.scatter_add_rows(offsetOf(backend, dy), offsetOf(backend, indices), n, inner, offsetOf(backend, out), rows);
+  return out;
+};
+
 /** The kernel name of the fused Adam step (for tfjs-optimizer.ts). */
 export const EWB_ADAM = "EwbAdam";
 const EWB_RELU_GRAD = "EwbReluGrad";
+/** The kernel name of the embedding lookup's gradient (for tfjs-gather-gradient.ts). */
+export const EWB_SCATTER_ROWS = "EwbScatterRows";
 
 function replace(tf: Tf, name: string, make: (original: KernelFunc) => KernelFunc): void {
   const config = tf.getKernel(name, "wasm");
@@ -408,6 +440,7 @@ export function installWasmDenseKernels(tf: Tf): void {
   replace(tf, "SplitV", (o) => splitKernel(tf, o));
   replace(tf, "Sum", (o) => sumKernel(tf, o));
   if (!tf.getKernel(EWB_ADAM, "wasm")) tf.registerKernel({ kernelName: EWB_ADAM, backendName: "wasm", kernelFunc: adamKernel as never });
+  if (!tf.getKernel(EWB_SCATTER_ROWS, "wasm")) tf.registerKernel({ kernelName: EWB_SCATTER_ROWS, backendName: "wasm", kernelFunc: scatterRowsKernel as never });
   if (!tf.getKernel(EWB_RELU_GRAD, "wasm")) tf.registerKernel({ kernelName: EWB_RELU_GRAD, backendName: "wasm", kernelFunc: reluGradKernel as never });
   installReluGradient(tf);
 }

@@ -5,7 +5,7 @@
  */
 import type * as tfTypes from "@tensorflow/tfjs";
 import type { Tf } from "./tfjs-loader";
-import { installWasmDenseKernels } from "./tfjs-wasm-kernels";
+import { gatherRows, installWasmDenseKernels, type KernelArgs as DenseKernelArgs } from "./tfjs-wasm-kernels";
 
 const MARK = Symbol.for("ewb.wasmSpeedups");
 type Marked = { [MARK]?: true };
@@ -49,6 +49,9 @@ export function installWasmGatherKernel(tf: Tf): void {
     const axis = Number(args.attrs["axis"] ?? 0),
       batchDims = Number(args.attrs["batchDims"] ?? 0);
     if ((axis !== 0 && axis !== -x.shape.length) || batchDims !== 0 || x.shape.length < 1 || indices.dtype !== "int32") return original(args);
+    // Float32 rows of a multiple of 4 values (the embeddings): the workbook's own row copies, checks included.
+    const fast = gatherRows(args as unknown as DenseKernelArgs);
+    if (fast) return fast;
     const rows = x.shape[0]!;
     const vals = args.backend.readSync(indices.dataId);
     for (let k = 0; k < vals.length; k++) {

@@ -63,6 +63,12 @@ describe("the workbook's tfjs-wasm kernels (dense products, copies, sums, ReLU g
     { a: [2, 5, 6], b: [2, 6, 11], tA: false, tB: false },
     { a: [3, 6, 5], b: [6, 8], tA: true, tB: false },
     { a: [64, 128], b: [128, 50], tA: false, tB: false },
+    // One output column (the rating layer and its gradients), leftover rows on both paths (read in place, packed).
+    { a: [37, 50], b: [50, 1], tA: false, tB: false },
+    { a: [50, 37], b: [50, 1], tA: true, tB: false },
+    { a: [37, 1], b: [50, 1], tA: false, tB: true },
+    { a: [1, 2, 3], b: [1, 3, 1], tA: false, tB: false },
+    { a: [130, 6], b: [130, 21], tA: true, tB: false },
   ];
   for (const p of products) {
     it(`matMul ${JSON.stringify(p.a)}${p.tA ? "ᵀ" : ""} x ${JSON.stringify(p.b)}${p.tB ? "ᵀ" : ""} equals TF.js's on the cpu backend`, async () => {
@@ -71,16 +77,18 @@ describe("the workbook's tfjs-wasm kernels (dense products, copies, sums, ReLU g
     });
   }
 
-  for (const [activation, biasShape] of [
-    ["relu", [9]],
-    ["linear", [1]],
-    ["linear", [9]],
+  for (const [activation, biasShape, n] of [
+    ["relu", [9], 9],
+    ["linear", [1], 9],
+    ["linear", [9], 9],
+    ["relu", [17], 17],
+    ["linear", [1], 1],
   ] as const) {
-    it(`fused matMul + bias ${JSON.stringify(biasShape)} + ${activation} equals TF.js's on the cpu backend`, async () => {
+    it(`fused matMul [30,7] x [7,${n}] + bias ${JSON.stringify(biasShape)} + ${activation} equals TF.js's on the cpu backend`, async () => {
       const { want, got } = await onBoth(tf, () =>
         tf.fused.matMul({
           a: tf.tensor(values(30 * 7, 3), [30, 7]),
-          b: tf.tensor(values(7 * 9, 4), [7, 9]),
+          b: tf.tensor(values(7 * n, 4), [7, n]),
           bias: tf.tensor(values(size([...biasShape]), 5), [...biasShape]),
           activation,
         }),
@@ -139,7 +147,11 @@ describe("the workbook's tfjs-wasm kernels (dense products, copies, sums, ReLU g
         ),
         "float32",
       );
-      return [cat, p, q, r, tf.concat([a, a], 0), ints, tf.sum(c, 0), tf.sum(c, [0, 1]), tf.sum(c, [1, 0], true), tf.sum(c, 1), tf.sum(c)];
+      // Rows of 16 and 32 bytes: the 16-bytes-at-a-time copies.
+      const d = tf.tensor(values(5 * 8, 16), [5, 8]);
+      const cat4 = tf.concat([b, d], 1);
+      const [s4, s8] = tf.split(cat4, [4, 8], 1) as [tfTypes.Tensor, tfTypes.Tensor];
+      return [cat, p, q, r, tf.concat([a, a], 0), ints, tf.sum(c, 0), tf.sum(c, [0, 1]), tf.sum(c, [1, 0], true), tf.sum(c, 1), tf.sum(c), cat4, s4, s8];
     });
     assertClose(got, want, 1e-6, "copy or sum");
     assert.equal(tf.memory().numTensors, before);

@@ -95,4 +95,42 @@ describe("tfjs-wasm speed-ups (matMul gradients through the workbook's kernels, 
     assert.throws(() => tf.tidy(() => tf.gather(tf.tensor2d(table, [50, 6]), tf.tensor1d([2, 50], "int32"))), /index value 50 is not in \[0, 49\]/);
     assert.equal(tf.memory().numTensors, before);
   });
+
+  it("gathers rows of a multiple of 4 floats through the workbook's row copies: the same rows and shapes, bad indices refused, no tensor left", () => {
+    const before = tf.memory().numTensors;
+    const table = values(50 * 8, 5);
+    const idx = Int32Array.from([3, 0, 49, 3, 17, 0, 8]);
+    const rows = tf.tidy(() => tf.gather(tf.tensor2d(table, [50, 8]), tf.tensor1d(idx, "int32")).dataSync() as Float32Array);
+    assert.equal(rows.length, idx.length * 8);
+    idx.forEach((r, k) => {
+      for (let j = 0; j < 8; j++) assert.equal(rows[k * 8 + j], table[r * 8 + j], `row ${k}, column ${j}`);
+    });
+    const shape = tf.tidy(() => tf.gather(tf.tensor3d(table, [50, 2, 4]), tf.tensor2d(idx.subarray(0, 6), [3, 2], "int32")).shape);
+    assert.deepEqual(shape, [3, 2, 2, 4]);
+    assert.throws(() => tf.tidy(() => tf.gather(tf.tensor2d(table, [50, 8]), tf.tensor1d([2, 50], "int32"))), /index value 50 is not in \[0, 49\]/);
+    assert.throws(() => tf.tidy(() => tf.gather(tf.tensor2d(table, [50, 8]), tf.tensor1d([-1], "int32"))), /index value -1 is not in \[0, 49\]/);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it("the gather's gradient (one scatter-add kernel on wasm, repeated rows summed) equals TF.js's own on the cpu backend", async () => {
+    const idx = Int32Array.from([3, 0, 9, 3, 7, 3, 0]);
+    const run = (): Float32Array =>
+      tf.tidy(() => {
+        const table = tf.tensor2d(values(10 * 8, 6), [10, 8]);
+        const r = tf.tensor2d(values(idx.length * 8, 7), [idx.length, 8]);
+        const g = tf.grad((t: any) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(idx, "int32")), r)))(table);
+        return Float32Array.from(g.dataSync() as Float32Array);
+      });
+    await loadTfjs("tfjs-cpu");
+    const want = run();
+    await loadTfjs("tfjs-wasm");
+    installWasmSpeedups(tf);
+    const before = tf.memory().numTensors;
+    const got = run();
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(got.length, want.length);
+    for (let q = 0; q < want.length; q++) assert.ok(Math.abs(got[q]! - want[q]!) <= 1e-6 * (1 + Math.abs(want[q]!)), `gradient[${q}]: ${got[q]} vs ${want[q]}`);
+    // Rows never gathered get 0; row 3 (three times) is the sum of its three rows of r.
+    for (let j = 0; j < 8; j++) assert.equal(got[1 * 8 + j], 0);
+  });
 });

@@ -5,59 +5,173 @@
 (module
   (import "env" "memory" (memory 0))
 
-  ;; One 8-column panel of C = A·B (+ bias) (ReLU): for m < M, C[m, 0..8) = act(Σ_k A[m,k]·B[k, 0..8) + bias[0..8)).
-  ;; A[m,k] is at a + m·sAm + k·sAk (byte strides: a transposed A is just other strides); B's panel row k is the 8
-  ;; floats at b + k·sBk; C's row m is the 8 floats at c + m·sCm. bias = 0: none (else 8 floats); relu = 1: x < 0 ? 0 : x.
-  ;; Rows go 4 at a time (8 accumulators, 2 B vectors, 1 broadcast A value in registers), then one at a time.
-  (func (export "gemm_panel")
-    (param $a i32) (param $sAm i32) (param $sAk i32) (param $b i32) (param $sBk i32)
-    (param $c i32) (param $sCm i32) (param $M i32) (param $K i32) (param $bias i32) (param $relu i32)
-    (local $m i32) (local $k i32) (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32)
+  ;; C = act(op(A)·op(B) + bias) in one call. A[m,k] at a + m·sAm + k·sAk, B[k,n] at b + k·sBk + n·sBn (byte strides:
+  ;; transposes are other strides), C row-major [M, N] at c. bias: 0 (none) or N floats (biasN = N) or one float
+  ;; (biasN = 1). scratch: ceil(N/8)·(32K + 32) + 16K bytes (16-byte aligned): B packed into 8-column panels
+  ;; (zero-padded), the padded bias, and one packed block of 4 rows of A. Each C element is Σ_k in order from 0,
+  ;; then + bias, then ReLU: the same operations, in the same order, as gemm_panel.
+  (func (export "gemm")
+    (param $a i32) (param $sAm i32) (param $sAk i32) (param $b i32) (param $sBk i32) (param $sBn i32)
+    (param $c i32) (param $M i32) (param $K i32) (param $N i32) (param $bias i32) (param $biasN i32) (param $relu i32)
+    (param $scratch i32)
+    (local $np i32) (local $p i32) (local $k i32) (local $j i32) (local $q i32) (local $src i32) (local $ncols i32)
+    (local $bpack i32) (local $bbias i32) (local $apack i32) (local $m i32) (local $mrows i32) (local $r i32)
+    (local $pa i32) (local $pb i32) (local $pend i32) (local $pc i32) (local $sCm i32)
+    (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $sa i32) (local $pbend i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $x v128) (local $bias0 v128) (local $bias1 v128) (local $zero v128)
-    (if (local.get $bias) (then
-      (local.set $bias0 (v128.load (local.get $bias)))
-      (local.set $bias1 (v128.load offset=16 (local.get $bias)))))
+    (local.set $np (i32.shr_u (i32.add (local.get $N) (i32.const 7)) (i32.const 3)))
+    (local.set $bpack (local.get $scratch))
+    (local.set $bbias (i32.add (local.get $bpack) (i32.mul (local.get $np) (i32.shl (local.get $K) (i32.const 5)))))
+    (local.set $apack (i32.add (local.get $bbias) (i32.shl (local.get $np) (i32.const 5))))
+    (local.set $sCm (i32.shl (local.get $N) (i32.const 2)))
+    ;; Pack B: panel p, row k at bpack + p·32K + 32k.
+    (local.set $p (i32.const 0))
+    (block $pd (loop $pl
+      (br_if $pd (i32.ge_u (local.get $p) (local.get $np)))
+      (local.set $ncols (i32.sub (local.get $N) (i32.shl (local.get $p) (i32.const 3))))
+      (if (i32.gt_u (local.get $ncols) (i32.const 8)) (then (local.set $ncols (i32.const 8))))
+      (local.set $q (i32.add (local.get $bpack) (i32.mul (local.get $p) (i32.shl (local.get $K) (i32.const 5)))))
+      (local.set $src (i32.add (local.get $b) (i32.mul (i32.shl (local.get $p) (i32.const 3)) (local.get $sBn))))
+      (if (i32.and (i32.eq (local.get $ncols) (i32.const 8)) (i32.eq (local.get $sBn) (i32.const 4)))
+        (then
+          (local.set $k (local.get $K))
+          (block $kd (loop $kl
+            (br_if $kd (i32.eqz (local.get $k)))
+            (v128.store (local.get $q) (v128.load (local.get $src)))
+            (v128.store offset=16 (local.get $q) (v128.load offset=16 (local.get $src)))
+            (local.set $q (i32.add (local.get $q) (i32.const 32)))
+            (local.set $src (i32.add (local.get $src) (local.get $sBk)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl))))
+        (else
+          (local.set $k (local.get $K))
+          (block $kd2 (loop $kl2
+            (br_if $kd2 (i32.eqz (local.get $k)))
+            (v128.store (local.get $q) (local.get $zero))
+            (v128.store offset=16 (local.get $q) (local.get $zero))
+            (local.set $j (i32.const 0))
+            (block $jd (loop $jl
+              (br_if $jd (i32.ge_u (local.get $j) (local.get $ncols)))
+              (f32.store (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 2)))
+                (f32.load (i32.add (local.get $src) (i32.mul (local.get $j) (local.get $sBn)))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $jl)))
+            (local.set $q (i32.add (local.get $q) (i32.const 32)))
+            (local.set $src (i32.add (local.get $src) (local.get $sBk)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl2)))))
+      ;; The panel's bias, zero-padded.
+      (local.set $q (i32.add (local.get $bbias) (i32.shl (local.get $p) (i32.const 5))))
+      (v128.store (local.get $q) (local.get $zero))
+      (v128.store offset=16 (local.get $q) (local.get $zero))
+      (if (local.get $bias) (then
+        (local.set $j (i32.const 0))
+        (block $bd (loop $bl
+          (br_if $bd (i32.ge_u (local.get $j) (local.get $ncols)))
+          (f32.store (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 2)))
+            (f32.load (i32.add (local.get $bias)
+              (select (i32.const 0) (i32.shl (i32.add (i32.shl (local.get $p) (i32.const 3)) (local.get $j)) (i32.const 2))
+                (i32.eq (local.get $biasN) (i32.const 1))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $bl)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $pl)))
+    ;; Row blocks of 4 (the last one zero-padded).
     (local.set $m (i32.const 0))
-    (block $done4
-      (loop $rows4
-        (br_if $done4 (i32.gt_s (i32.add (local.get $m) (i32.const 4)) (local.get $M)))
-        (local.set $pa0 (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $sAm))))
-        (local.set $pa1 (i32.add (local.get $pa0) (local.get $sAm)))
-        (local.set $pa2 (i32.add (local.get $pa1) (local.get $sAm)))
-        (local.set $pa3 (i32.add (local.get $pa2) (local.get $sAm)))
-        (local.set $pb (local.get $b))
+    (block $md (loop $ml
+      (br_if $md (i32.ge_u (local.get $m) (local.get $M)))
+      (local.set $mrows (i32.sub (local.get $M) (local.get $m)))
+      (if (i32.gt_u (local.get $mrows) (i32.const 4)) (then (local.set $mrows (i32.const 4))))
+      ;; Rows of A contiguous in k (A not transposed): read in place, 4 row pointers (a missing row repeats row m; it is
+      ;; not stored). Otherwise pack rows m..m+3 so that apack + 16k holds A[m..m+3, k] (zeros for missing rows).
+      (local.set $src (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $sAm))))
+      (if (i32.eq (local.get $sAk) (i32.const 4))
+        (then
+          (local.set $sa (i32.const 4))
+          (local.set $pa0 (local.get $src))
+          (local.set $pa1 (select (i32.add (local.get $src) (local.get $sAm)) (local.get $src) (i32.gt_u (local.get $mrows) (i32.const 1))))
+          (local.set $pa2 (select (i32.add (local.get $src) (i32.shl (local.get $sAm) (i32.const 1))) (local.get $src) (i32.gt_u (local.get $mrows) (i32.const 2))))
+          (local.set $pa3 (select (i32.add (local.get $src) (i32.mul (local.get $sAm) (i32.const 3))) (local.get $src) (i32.gt_u (local.get $mrows) (i32.const 3)))))
+        (else
+          (local.set $sa (i32.const 16))
+          (local.set $pa0 (local.get $apack))
+          (local.set $pa1 (i32.add (local.get $apack) (i32.const 4)))
+          (local.set $pa2 (i32.add (local.get $apack) (i32.const 8)))
+          (local.set $pa3 (i32.add (local.get $apack) (i32.const 12)))
+      (local.set $q (local.get $apack))
+      (local.set $pend (i32.add (local.get $apack) (i32.shl (local.get $K) (i32.const 4))))
+      (if (i32.and (i32.eq (local.get $mrows) (i32.const 4)) (i32.eq (local.get $sAm) (i32.const 4)))
+        (then
+          (block $ad (loop $al
+            (br_if $ad (i32.ge_u (local.get $q) (local.get $pend)))
+            (v128.store (local.get $q) (v128.load (local.get $src)))
+            (local.set $src (i32.add (local.get $src) (local.get $sAk)))
+            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+            (br $al))))
+        (else (if (i32.eq (local.get $mrows) (i32.const 4))
+          (then
+            (local.set $pa (i32.shl (local.get $sAm) (i32.const 1)))
+            (block $ad2 (loop $al2
+              (br_if $ad2 (i32.ge_u (local.get $q) (local.get $pend)))
+              (f32.store (local.get $q) (f32.load (local.get $src)))
+              (f32.store offset=4 (local.get $q) (f32.load (i32.add (local.get $src) (local.get $sAm))))
+              (f32.store offset=8 (local.get $q) (f32.load (i32.add (local.get $src) (local.get $pa))))
+              (f32.store offset=12 (local.get $q) (f32.load (i32.add (i32.add (local.get $src) (local.get $pa)) (local.get $sAm))))
+              (local.set $src (i32.add (local.get $src) (local.get $sAk)))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (br $al2))))
+          (else
+            (block $ad3 (loop $al3
+              (br_if $ad3 (i32.ge_u (local.get $q) (local.get $pend)))
+              (v128.store (local.get $q) (local.get $zero))
+              (local.set $r (i32.const 0))
+              (block $rd (loop $rl
+                (br_if $rd (i32.ge_u (local.get $r) (local.get $mrows)))
+                (f32.store (i32.add (local.get $q) (i32.shl (local.get $r) (i32.const 2)))
+                  (f32.load (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $sAm)))))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $rl)))
+              (local.set $src (i32.add (local.get $src) (local.get $sAk)))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (br $al3)))))))))
+      (local.set $p (i32.const 0))
+      (block $pd2 (loop $pl2
+        (br_if $pd2 (i32.ge_u (local.get $p) (local.get $np)))
+        (local.set $pa (local.get $pa0)) (local.set $q (local.get $pa1)) (local.set $r (local.get $pa2)) (local.set $src (local.get $pa3))
+        (local.set $pb (i32.add (local.get $bpack) (i32.mul (local.get $p) (i32.shl (local.get $K) (i32.const 5)))))
+        (local.set $pbend (i32.add (local.get $pb) (i32.shl (local.get $K) (i32.const 5))))
         (local.set $c00 (local.get $zero)) (local.set $c01 (local.get $zero))
         (local.set $c10 (local.get $zero)) (local.set $c11 (local.get $zero))
         (local.set $c20 (local.get $zero)) (local.set $c21 (local.get $zero))
         (local.set $c30 (local.get $zero)) (local.set $c31 (local.get $zero))
-        (local.set $k (local.get $K))
-        (block $kdone
-          (loop $kloop
-            (br_if $kdone (i32.eqz (local.get $k)))
-            (local.set $b0 (v128.load (local.get $pb)))
-            (local.set $b1 (v128.load offset=16 (local.get $pb)))
-            (local.set $x (v128.load32_splat (local.get $pa0)))
-            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
-            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
-            (local.set $x (v128.load32_splat (local.get $pa1)))
-            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
-            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
-            (local.set $x (v128.load32_splat (local.get $pa2)))
-            (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
-            (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
-            (local.set $x (v128.load32_splat (local.get $pa3)))
-            (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
-            (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
-            (local.set $pa0 (i32.add (local.get $pa0) (local.get $sAk)))
-            (local.set $pa1 (i32.add (local.get $pa1) (local.get $sAk)))
-            (local.set $pa2 (i32.add (local.get $pa2) (local.get $sAk)))
-            (local.set $pa3 (i32.add (local.get $pa3) (local.get $sAk)))
-            (local.set $pb (i32.add (local.get $pb) (local.get $sBk)))
-            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-            (br $kloop)))
+        (block $kd3 (loop $kl3
+          (br_if $kd3 (i32.ge_u (local.get $pb) (local.get $pbend)))
+          (local.set $b0 (v128.load (local.get $pb)))
+          (local.set $b1 (v128.load offset=16 (local.get $pb)))
+          (local.set $x (v128.load32_splat (local.get $pa)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat (local.get $q)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat (local.get $r)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat (local.get $src)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $pa (i32.add (local.get $pa) (local.get $sa)))
+          (local.set $q (i32.add (local.get $q) (local.get $sa)))
+          (local.set $r (i32.add (local.get $r) (local.get $sa)))
+          (local.set $src (i32.add (local.get $src) (local.get $sa)))
+          (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+          (br $kl3)))
         (if (local.get $bias) (then
+          (local.set $q (i32.add (local.get $bbias) (i32.shl (local.get $p) (i32.const 5))))
+          (local.set $bias0 (v128.load (local.get $q)))
+          (local.set $bias1 (v128.load offset=16 (local.get $q)))
           (local.set $c00 (f32x4.add (local.get $c00) (local.get $bias0))) (local.set $c01 (f32x4.add (local.get $c01) (local.get $bias1)))
           (local.set $c10 (f32x4.add (local.get $c10) (local.get $bias0))) (local.set $c11 (f32x4.add (local.get $c11) (local.get $bias1)))
           (local.set $c20 (f32x4.add (local.get $c20) (local.get $bias0))) (local.set $c21 (f32x4.add (local.get $c21) (local.get $bias1)))
@@ -67,76 +181,71 @@
           (local.set $c10 (f32x4.pmax (local.get $c10) (local.get $zero))) (local.set $c11 (f32x4.pmax (local.get $c11) (local.get $zero)))
           (local.set $c20 (f32x4.pmax (local.get $c20) (local.get $zero))) (local.set $c21 (f32x4.pmax (local.get $c21) (local.get $zero)))
           (local.set $c30 (f32x4.pmax (local.get $c30) (local.get $zero))) (local.set $c31 (f32x4.pmax (local.get $c31) (local.get $zero)))))
-        (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $m) (local.get $sCm))))
-        (v128.store (local.get $pc) (local.get $c00)) (v128.store offset=16 (local.get $pc) (local.get $c01))
-        (local.set $pc (i32.add (local.get $pc) (local.get $sCm)))
-        (v128.store (local.get $pc) (local.get $c10)) (v128.store offset=16 (local.get $pc) (local.get $c11))
-        (local.set $pc (i32.add (local.get $pc) (local.get $sCm)))
-        (v128.store (local.get $pc) (local.get $c20)) (v128.store offset=16 (local.get $pc) (local.get $c21))
-        (local.set $pc (i32.add (local.get $pc) (local.get $sCm)))
-        (v128.store (local.get $pc) (local.get $c30)) (v128.store offset=16 (local.get $pc) (local.get $c31))
-        (local.set $m (i32.add (local.get $m) (i32.const 4)))
-        (br $rows4)))
-    ;; The last M mod 4 rows, one at a time.
-    (block $done1
-      (loop $rows1
-        (br_if $done1 (i32.ge_s (local.get $m) (local.get $M)))
-        (local.set $pa0 (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $sAm))))
-        (local.set $pb (local.get $b))
-        (local.set $c00 (local.get $zero)) (local.set $c01 (local.get $zero))
-        (local.set $k (local.get $K))
-        (block $kdone1
-          (loop $kloop1
-            (br_if $kdone1 (i32.eqz (local.get $k)))
-            (local.set $x (v128.load32_splat (local.get $pa0)))
-            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (v128.load (local.get $pb)))))
-            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
-            (local.set $pa0 (i32.add (local.get $pa0) (local.get $sAk)))
-            (local.set $pb (i32.add (local.get $pb) (local.get $sBk)))
-            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-            (br $kloop1)))
-        (if (local.get $bias) (then
-          (local.set $c00 (f32x4.add (local.get $c00) (local.get $bias0))) (local.set $c01 (f32x4.add (local.get $c01) (local.get $bias1)))))
-        (if (local.get $relu) (then
-          (local.set $c00 (f32x4.pmax (local.get $c00) (local.get $zero))) (local.set $c01 (f32x4.pmax (local.get $c01) (local.get $zero)))))
-        (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $m) (local.get $sCm))))
-        (v128.store (local.get $pc) (local.get $c00)) (v128.store offset=16 (local.get $pc) (local.get $c01))
-        (local.set $m (i32.add (local.get $m) (i32.const 1)))
-        (br $rows1))))
+        (local.set $ncols (i32.sub (local.get $N) (i32.shl (local.get $p) (i32.const 3))))
+        (if (i32.gt_u (local.get $ncols) (i32.const 8)) (then (local.set $ncols (i32.const 8))))
+        (local.set $pc (i32.add (local.get $c) (i32.add (i32.mul (local.get $m) (local.get $sCm)) (i32.shl (local.get $p) (i32.const 5)))))
+        (call $store8 (local.get $pc) (local.get $c00) (local.get $c01) (local.get $ncols))
+        (if (i32.gt_u (local.get $mrows) (i32.const 1)) (then
+          (local.set $pc (i32.add (local.get $pc) (local.get $sCm)))
+          (call $store8 (local.get $pc) (local.get $c10) (local.get $c11) (local.get $ncols))
+          (if (i32.gt_u (local.get $mrows) (i32.const 2)) (then
+            (local.set $pc (i32.add (local.get $pc) (local.get $sCm)))
+            (call $store8 (local.get $pc) (local.get $c20) (local.get $c21) (local.get $ncols))
+            (if (i32.gt_u (local.get $mrows) (i32.const 3)) (then
+              (local.set $pc (i32.add (local.get $pc) (local.get $sCm)))
+              (call $store8 (local.get $pc) (local.get $c30) (local.get $c31) (local.get $ncols))))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pl2)))
+      (local.set $m (i32.add (local.get $m) (i32.const 4)))
+      (br $ml))))
 
-  ;; Packs ncols (≤ 8) columns of a K-row matrix into a panel of 8 floats per row, zero-padded: dst[k·8 + j] =
-  ;; src[k·sK + j·sN] (byte strides; a transposed source is just other strides).
-  (func (export "pack_panel") (param $src i32) (param $sK i32) (param $sN i32) (param $K i32) (param $ncols i32) (param $dst i32)
-    (local $k i32) (local $j i32) (local $p i32) (local $q i32)
-    (local.set $k (i32.const 0))
-    (block $kd
-      (loop $kl
-        (br_if $kd (i32.ge_s (local.get $k) (local.get $K)))
-        (local.set $p (i32.add (local.get $src) (i32.mul (local.get $k) (local.get $sK))))
-        (local.set $q (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 5))))
-        (v128.store (local.get $q) (v128.const i32x4 0 0 0 0))
-        (v128.store offset=16 (local.get $q) (v128.const i32x4 0 0 0 0))
-        (local.set $j (i32.const 0))
-        (block $jd
-          (loop $jl
-            (br_if $jd (i32.ge_s (local.get $j) (local.get $ncols)))
-            (f32.store (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 2))) (f32.load (local.get $p)))
-            (local.set $p (i32.add (local.get $p) (local.get $sN)))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $jl)))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $kl))))
+  ;; Stores the first n (1..8) lanes of v0, v1 (8 floats) at p.
+  (func $store8 (param $p i32) (param $v0 v128) (param $v1 v128) (param $n i32)
+    (if (i32.eq (local.get $n) (i32.const 8)) (then
+      (v128.store (local.get $p) (local.get $v0))
+      (v128.store offset=16 (local.get $p) (local.get $v1))
+      (return)))
+    (if (i32.ge_u (local.get $n) (i32.const 4)) (then
+      (v128.store (local.get $p) (local.get $v0))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (local.set $v0 (local.get $v1))))
+    (if (i32.ge_u (local.get $n) (i32.const 2)) (then
+      (v128.store64_lane 0 (local.get $p) (local.get $v0))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 2)))
+      (local.set $v0 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v0) (local.get $v0)))))
+    (if (local.get $n) (then (v128.store32_lane 0 (local.get $p) (local.get $v0)))))
 
   ;; rows copies of nbytes each: row r from src + r·sSrc to dst + r·sDst (concatenating or splitting along the last axis).
+  ;; Rows of a multiple of 16 bytes go 16 bytes at a time (memory.copy per short row costs more than the copy).
   (func (export "copy_rows") (param $src i32) (param $sSrc i32) (param $dst i32) (param $sDst i32) (param $rows i32) (param $nbytes i32)
-    (block $d
-      (loop $l
-        (br_if $d (i32.le_s (local.get $rows) (i32.const 0)))
-        (memory.copy (local.get $dst) (local.get $src) (local.get $nbytes))
-        (local.set $src (i32.add (local.get $src) (local.get $sSrc)))
-        (local.set $dst (i32.add (local.get $dst) (local.get $sDst)))
-        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
-        (br $l))))
+    (local $o i32)
+    (if (i32.and (local.get $nbytes) (i32.const 15))
+      (then
+        (block $d
+          (loop $l
+            (br_if $d (i32.le_s (local.get $rows) (i32.const 0)))
+            (memory.copy (local.get $dst) (local.get $src) (local.get $nbytes))
+            (local.set $src (i32.add (local.get $src) (local.get $sSrc)))
+            (local.set $dst (i32.add (local.get $dst) (local.get $sDst)))
+            (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+            (br $l))))
+      (else
+        (block $d2
+          (loop $l2
+            (br_if $d2 (i32.le_s (local.get $rows) (i32.const 0)))
+            (local.set $o (i32.const 0))
+            (block $od
+              (loop $ol
+                (br_if $od (i32.ge_u (local.get $o) (local.get $nbytes)))
+                (v128.store (i32.add (local.get $dst) (local.get $o)) (v128.load (i32.add (local.get $src) (local.get $o))))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (br $ol)))
+            (local.set $src (i32.add (local.get $src) (local.get $sSrc)))
+            (local.set $dst (i32.add (local.get $dst) (local.get $sDst)))
+            (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+            (br $l2))))))
 
   ;; out[j] = Σ_r x[r·inner + j] for j < inner (a sum over the leading axes: the bias gradient of a dense layer),
   ;; rows in order, so each column is summed first row to last.
@@ -260,4 +369,57 @@
             (local.get $fw)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $l1))))
+
+  ;; out[r] = table[idx[r]] for r < n, rows of nbytes (a multiple of 16) at byte strides nbytes: an embedding lookup.
+  ;; Returns -1, or the position of the first index outside [0, rows) (nothing is copied then).
+  (func (export "gather_rows") (param $table i32) (param $rows i32) (param $nbytes i32) (param $idx i32) (param $n i32) (param $out i32) (result i32)
+    (local $r i32) (local $v i32) (local $src i32) (local $o i32)
+    (block $cd
+      (loop $cl
+        (br_if $cd (i32.ge_u (local.get $r) (local.get $n)))
+        (if (i32.ge_u (i32.load (i32.add (local.get $idx) (i32.shl (local.get $r) (i32.const 2)))) (local.get $rows))
+          (then (return (local.get $r))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $cl)))
+    (local.set $r (i32.const 0))
+    (block $rd
+      (loop $rl
+        (br_if $rd (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $src (i32.add (local.get $table)
+          (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $r) (i32.const 2)))) (local.get $nbytes))))
+        (local.set $o (i32.const 0))
+        (block $od
+          (loop $ol
+            (br_if $od (i32.ge_u (local.get $o) (local.get $nbytes)))
+            (v128.store (i32.add (local.get $out) (local.get $o)) (v128.load (i32.add (local.get $src) (local.get $o))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $ol)))
+        (local.set $out (i32.add (local.get $out) (local.get $nbytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl)))
+    (i32.const -1))
+
+  ;; The gradient of that lookup: out = 0 ([rows, inner] floats, inner a multiple of 4), then out[idx[r]] += dy[r] for
+  ;; r = 0, 1, ..., n-1 in order (rows of repeated indices are summed in that order, as ScatterNd sums them).
+  ;; The indices were checked by the lookup.
+  (func (export "scatter_add_rows") (param $dy i32) (param $idx i32) (param $n i32) (param $inner i32) (param $out i32) (param $rows i32)
+    (local $r i32) (local $dst i32) (local $o i32) (local $nbytes i32)
+    (local.set $nbytes (i32.shl (local.get $inner) (i32.const 2)))
+    (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $rows) (local.get $nbytes)))
+    (block $rd
+      (loop $rl
+        (br_if $rd (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $dst (i32.add (local.get $out)
+          (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $r) (i32.const 2)))) (local.get $nbytes))))
+        (local.set $o (i32.const 0))
+        (block $od
+          (loop $ol
+            (br_if $od (i32.ge_u (local.get $o) (local.get $nbytes)))
+            (v128.store (i32.add (local.get $dst) (local.get $o))
+              (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $o))) (v128.load (i32.add (local.get $dy) (local.get $o)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $ol)))
+        (local.set $dy (i32.add (local.get $dy) (local.get $nbytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl))))
 )
