@@ -21,6 +21,10 @@
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $x v128) (local $bias0 v128) (local $bias1 v128) (local $zero v128)
+    (if (i32.eq (local.get $N) (i32.const 1)) (then
+      (call $gemv (local.get $a) (local.get $sAm) (local.get $sAk) (local.get $b) (local.get $sBk) (local.get $c) (local.get $M) (local.get $K)
+        (local.get $bias) (local.get $relu))
+      (return)))
     (local.set $np (i32.shr_u (i32.add (local.get $N) (i32.const 7)) (i32.const 3)))
     (local.set $bpack (local.get $scratch))
     (local.set $bbias (i32.add (local.get $bpack) (i32.mul (local.get $np) (i32.shl (local.get $K) (i32.const 5)))))
@@ -198,6 +202,65 @@
         (br $pl2)))
       (local.set $m (i32.add (local.get $m) (i32.const 4)))
       (br $ml))))
+
+  ;; gemm's one-column case (a dense layer of one unit and its kernel's gradient): c[m] = act(Σ_k A[m,k]·b[k] + bias[0]),
+  ;; 4 rows per vector, k in order from 0 (the same sums as the panels). Rows of A contiguous in m (a transposed A)
+  ;; load 4 at once; otherwise the 4 values are gathered. The last M mod 4 rows go one at a time.
+  (func $gemv (param $a i32) (param $sAm i32) (param $sAk i32) (param $b i32) (param $sBk i32) (param $c i32) (param $M i32)
+    (param $K i32) (param $bias i32) (param $relu i32)
+    (local $m i32) (local $k i32) (local $pa i32) (local $pb i32) (local $acc v128) (local $x v128) (local $s f32) (local $sAm2 i32) (local $sAm3 i32)
+    (local.set $sAm2 (i32.shl (local.get $sAm) (i32.const 1)))
+    (local.set $sAm3 (i32.add (local.get $sAm2) (local.get $sAm)))
+    (block $md (loop $ml
+      (br_if $md (i32.gt_u (i32.add (local.get $m) (i32.const 4)) (local.get $M)))
+      (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $sAm))))
+      (local.set $pb (local.get $b))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $k (local.get $K))
+      (if (i32.eq (local.get $sAm) (i32.const 4))
+        (then
+          (block $kd (loop $kl
+            (br_if $kd (i32.eqz (local.get $k)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (local.get $pa)) (v128.load32_splat (local.get $pb)))))
+            (local.set $pa (i32.add (local.get $pa) (local.get $sAk)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $sBk)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl))))
+        (else
+          (block $kd2 (loop $kl2
+            (br_if $kd2 (i32.eqz (local.get $k)))
+            (local.set $x (v128.load32_splat (local.get $pa)))
+            (local.set $x (f32x4.replace_lane 1 (local.get $x) (f32.load (i32.add (local.get $pa) (local.get $sAm)))))
+            (local.set $x (f32x4.replace_lane 2 (local.get $x) (f32.load (i32.add (local.get $pa) (local.get $sAm2)))))
+            (local.set $x (f32x4.replace_lane 3 (local.get $x) (f32.load (i32.add (local.get $pa) (local.get $sAm3)))))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x) (v128.load32_splat (local.get $pb)))))
+            (local.set $pa (i32.add (local.get $pa) (local.get $sAk)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $sBk)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $kl2)))))
+      (if (local.get $bias) (then (local.set $acc (f32x4.add (local.get $acc) (v128.load32_splat (local.get $bias))))))
+      (if (local.get $relu) (then (local.set $acc (f32x4.pmax (local.get $acc) (v128.const i32x4 0 0 0 0)))))
+      (v128.store (i32.add (local.get $c) (i32.shl (local.get $m) (i32.const 2))) (local.get $acc))
+      (local.set $m (i32.add (local.get $m) (i32.const 4)))
+      (br $ml)))
+    (block $rd (loop $rl
+      (br_if $rd (i32.ge_u (local.get $m) (local.get $M)))
+      (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $sAm))))
+      (local.set $pb (local.get $b))
+      (local.set $s (f32.const 0))
+      (local.set $k (local.get $K))
+      (block $kd3 (loop $kl3
+        (br_if $kd3 (i32.eqz (local.get $k)))
+        (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $sAk)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $sBk)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $kl3)))
+      (if (local.get $bias) (then (local.set $s (f32.add (local.get $s) (f32.load (local.get $bias))))))
+      (if (local.get $relu) (then (local.set $s (select (f32.const 0) (local.get $s) (f32.lt (local.get $s) (f32.const 0))))))
+      (f32.store (i32.add (local.get $c) (i32.shl (local.get $m) (i32.const 2))) (local.get $s))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $rl))))
 
   ;; Stores the first n (1..8) lanes of v0, v1 (8 floats) at p.
   (func $store8 (param $p i32) (param $v0 v128) (param $v1 v128) (param $n i32)
