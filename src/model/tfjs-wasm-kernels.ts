@@ -9,7 +9,11 @@
  * - `Concat` and `SplitV` (concatenating the two embeddings and splitting the gradient back) as row copies;
  * - `Sum` over leading axes (a bias gradient) in one pass (tfjs-wasm transposes the input first);
  * - `EwbReluGrad` (the gradient of ReLU in one pass instead of Step, Cast and Multiply) and `EwbAdam` (one Adam step
- *   over all variables in one kernel call; see tfjs-optimizer.ts).
+ *   over all variables in one kernel call; see tfjs-optimizer.ts);
+ * - `EwbScatterRows` (the embedding lookup's gradient, tfjs-gather-gradient.ts, in one call) and the lookup itself as row
+ *   copies (`gatherRows`, used by tfjs-wasm-speedups.ts);
+ * - `EwbMeanGrad` (a mean's gradient in one kernel) and Multiply's gradient without casting float32 to float32: the MSE
+ *   loss's backward pass in fewer kernel calls, the same values.
  * The module imports tfjs-wasm's memory, so the kernels read and write tensors where they are. Any case they do not
  * cover (other dtypes, shapes, activations) runs tfjs-wasm's original kernel.
  */
@@ -49,6 +53,7 @@ interface DenseExports {
   sum_rows(x: number, rows: number, inner: number, out: number): void;
   gather_rows(table: number, rows: number, nbytes: number, idx: number, n: number, out: number): number;
   scatter_add_rows(dy: number, idx: number, n: number, inner: number, out: number, rows: number): void;
+  mean_grad(dy: number, outer: number, inner: number, n: number, out: number): void;
   adam(
     w: number,
     g: number,
@@ -411,11 +416,26 @@ const scatterRowsKernel: KernelFunc = (args) => {
   return out;
 };
 
+/** The gradient of a mean over trailing axes: input dy (the mean's shape), attr `shape` (the input's); out[i] = dy[i / n] / n. */
+const meanGradKernel: KernelFunc = (args) => {
+  const { dy } = args.inputs as { dy: tfTypes.TensorInfo };
+  const shape = args.attrs["shape"] as number[];
+  const backend = args.backend;
+  const out = backend.makeOutput(shape, "float32");
+  const outer = sizeOf(dy.shape),
+    size = sizeOf(shape);
+  if (size === 0) return out;
+  const inner = size / outer;
+  instanceFor(backend).k.mean_grad(offsetOf(backend, dy), outer, inner, Math.fround(inner), offsetOf(backend, out));
+  return out;
+};
+
 /** The kernel name of the fused Adam step (for tfjs-optimizer.ts). */
 export const EWB_ADAM = "EwbAdam";
 const EWB_RELU_GRAD = "EwbReluGrad";
 /** The kernel name of the embedding lookup's gradient (for tfjs-gather-gradient.ts). */
 export const EWB_SCATTER_ROWS = "EwbScatterRows";
+const EWB_MEAN_GRAD = "EwbMeanGrad";
 
 function replace(tf: Tf, name: string, make: (original: KernelFunc) => KernelFunc): void {
   const config = tf.getKernel(name, "wasm");
@@ -441,8 +461,11 @@ export function installWasmDenseKernels(tf: Tf): void {
   replace(tf, "Sum", (o) => sumKernel(tf, o));
   if (!tf.getKernel(EWB_ADAM, "wasm")) tf.registerKernel({ kernelName: EWB_ADAM, backendName: "wasm", kernelFunc: adamKernel as never });
   if (!tf.getKernel(EWB_SCATTER_ROWS, "wasm")) tf.registerKernel({ kernelName: EWB_SCATTER_ROWS, backendName: "wasm", kernelFunc: scatterRowsKernel as never });
+  if (!tf.getKernel(EWB_MEAN_GRAD, "wasm")) tf.registerKernel({ kernelName: EWB_MEAN_GRAD, backendName: "wasm", kernelFunc: meanGradKernel as never });
   if (!tf.getKernel(EWB_RELU_GRAD, "wasm")) tf.registerKernel({ kernelName: EWB_RELU_GRAD, backendName: "wasm", kernelFunc: reluGradKernel as never });
   installReluGradient(tf);
+  installMeanGradient(tf);
+  installMultiplyGradient(tf);
 }
 
 /** ReLU's gradient dy · step(x) as one kernel on wasm (TF.js's own elsewhere: Step, Cast, Multiply). */
@@ -461,4 +484,55 @@ function installReluGradient(tf: Tf): void {
     },
   });
   (tf.getGradient("Relu") as unknown as Marked)[MARK] = true;
+}
+
+/**
+ * Mean's gradient (the MSE loss takes three means per step) as one kernel on wasm when the mean is over trailing axes:
+ * TF.js's is Reshape, a ones tensor, Multiply and RealDiv, (dy · 1) / n, the same values. Other cases: TF.js's own.
+ */
+function installMeanGradient(tf: Tf): void {
+  const current = tf.getGradient("Mean") as (ReturnType<Tf["getGradient"]> & Marked) | undefined;
+  if (!current || current[MARK]) return;
+  const original = current;
+  tf.registerGradient({
+    kernelName: "Mean",
+    inputsToSave: ["x"],
+    gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[], attrs: tfTypes.NamedAttrMap) => {
+      const [x] = saved as [tfTypes.Tensor];
+      const g = dy as tfTypes.Tensor;
+      const axes = tf.util.parseAxisParam(attrs["axis"] as number | number[], x.shape).sort((p, q) => p - q);
+      const trailing = axes.every((a, i) => a === x.rank - axes.length + i);
+      if (tf.getBackend() !== "wasm" || g.dtype !== "float32" || !trailing || g.size * sizeOf(axes.map((a) => x.shape[a]!)) !== x.size)
+        return original.gradFunc(dy, saved, attrs);
+      return { x: () => tf.engine().runKernel(EWB_MEAN_GRAD, { dy: g }, { shape: x.shape }) as tfTypes.Tensor };
+    },
+  });
+  (tf.getGradient("Mean") as unknown as Marked)[MARK] = true;
+}
+
+/**
+ * Multiply's gradient without casting float32 operands to float32 (TF.js casts both, one Cast kernel each, a copy on
+ * wasm): dy·b and dy·a, summed over broadcast axes, as TF.js computes them. Other dtypes and backends: TF.js's own.
+ */
+function installMultiplyGradient(tf: Tf): void {
+  const current = tf.getGradient("Multiply") as (ReturnType<Tf["getGradient"]> & Marked) | undefined;
+  if (!current || current[MARK]) return;
+  const original = current;
+  tf.registerGradient({
+    kernelName: "Multiply",
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[], attrs: tfTypes.NamedAttrMap) => {
+      const [a, b] = saved as [tfTypes.Tensor, tfTypes.Tensor];
+      const g = dy as tfTypes.Tensor;
+      if (tf.getBackend() !== "wasm" || a.dtype !== "float32" || b.dtype !== "float32") return original.gradFunc(dy, saved, attrs);
+      const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+      const der = (other: tfTypes.Tensor, shape: number[]) => (): tfTypes.Tensor => {
+        const res = tf.mul(g, other);
+        const reduceAxes = tf.backend_util.getReductionAxes(shape, outShape);
+        return reduceAxes.length > 0 ? tf.reshape(tf.sum(res, reduceAxes), shape) : res;
+      };
+      return { a: der(b, a.shape), b: der(a, b.shape) };
+    },
+  });
+  (tf.getGradient("Multiply") as unknown as Marked)[MARK] = true;
 }

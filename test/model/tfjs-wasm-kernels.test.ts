@@ -48,7 +48,7 @@ describe("the workbook's tfjs-wasm kernels (dense products, copies, sums, ReLU g
   });
 
   it("registers its kernels on the wasm backend", () => {
-    for (const name of ["BatchMatMul", "_FusedMatMul", "Identity", "Concat", "SplitV", "Sum", "EwbAdam", "EwbReluGrad"])
+    for (const name of ["BatchMatMul", "_FusedMatMul", "Identity", "Concat", "SplitV", "Sum", "EwbAdam", "EwbReluGrad", "EwbScatterRows", "EwbMeanGrad"])
       assert.ok(tf.getKernel(name, "wasm"), name);
   });
 
@@ -113,6 +113,26 @@ describe("the workbook's tfjs-wasm kernels (dense products, copies, sums, ReLU g
       return tf.grads(f as (...x: tfTypes.Tensor[]) => tfTypes.Tensor)([u, i, w1, b1, w2, b2]);
     });
     assertClose(got, want, 1e-5, "gradient");
+  });
+
+  it("gradients of means (trailing axes: one kernel; other axes: TF.js's) and of products (float32, broadcast) equal TF.js's on the cpu backend", async () => {
+    const before = tf.memory().numTensors;
+    const { want, got } = await onBoth(tf, () => {
+      const a = tf.tensor(values(7 * 5, 21), [7, 5]),
+        b = tf.tensor(values(5, 22), [5]),
+        c = tf.tensor(values(2 * 7 * 5, 23), [2, 7, 5]);
+      const f = (x: tfTypes.Tensor, y: tfTypes.Tensor, z: tfTypes.Tensor): tfTypes.Tensor =>
+        tf.addN([
+          tf.mean(tf.mean(tf.mul(x, y), -1)),
+          tf.mean(tf.mul(x, x), 0).sum(),
+          tf.mean(tf.mul(z, tf.scalar(3)), [1, 2]).sum(),
+          tf.mean(z, [0, 2]).sum(),
+          tf.mean(tf.mul(z, x)),
+        ]);
+      return tf.grads(f as (...t: tfTypes.Tensor[]) => tfTypes.Tensor)([a, b, c]);
+    });
+    assertClose(got, want, 1e-6, "gradient");
+    assert.equal(tf.memory().numTensors, before);
   });
 
   it("Identity shares the input's memory; Concat, SplitV and Sum over leading axes equal TF.js's; no tensor is left", async () => {

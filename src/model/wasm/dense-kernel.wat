@@ -485,4 +485,28 @@
         (local.set $dy (i32.add (local.get $dy) (local.get $nbytes)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rl))))
+
+  ;; out[o·inner + j] = dy[o] / n for o < outer, j < inner: the gradient of a mean over trailing axes (TF.js's
+  ;; (dy · 1) / n, the same float32 division, without the ones tensor and the two kernels).
+  (func (export "mean_grad") (param $dy i32) (param $outer i32) (param $inner i32) (param $n f32) (param $out i32)
+    (local $o i32) (local $j i32) (local $v f32) (local $vv v128)
+    (block $od (loop $ol
+      (br_if $od (i32.ge_u (local.get $o) (local.get $outer)))
+      (local.set $v (f32.div (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2)))) (local.get $n)))
+      (local.set $vv (f32x4.splat (local.get $v)))
+      (local.set $j (i32.const 0))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $inner)))
+        (v128.store (local.get $out) (local.get $vv))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l4)))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $j) (local.get $inner)))
+        (f32.store (local.get $out) (local.get $v))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $l1)))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br $ol))))
 )
