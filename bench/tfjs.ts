@@ -6,6 +6,9 @@
  * and, when /usr/bin/python3 imports torch, the PyTorch version of the
  * same neural model (bench/neural_torch.py) at the same batch sizes in the same run, on 1 thread and on torch's default,
  * with the ratios. Target: the neural model's epoch on tfjs-wasm no slower than PyTorch's CPU epoch (same model, batch).
+ * Same work on both sides: our CPU per epoch is measured between onEpochEnd calls, so it holds the training steps, the
+ * validation pass and the copy of the best weights; PyTorch's CPU per epoch holds the same three. Wall times are the
+ * training steps alone on both sides (our history's seconds).
  * Settings: what a tf.layers model trains with (dense Adam, no per-rating L2, weight decay 2e-4), batch 2048, lr 3e-3,
  * at most EWB_BENCH_EPOCHS (default 40) epochs with early stopping after 5 for the quality runs; 6 epochs for timing-only runs.
  * EWB_BENCH_TFJS=neural runs only the neural model's timing rows on tfjs-wasm and PyTorch's (the target's figures).
