@@ -23,21 +23,7 @@ interface KernelExports {
   initLazy(markU: number, markI: number, listU: number, listI: number, counts: number, touchAhead: number): void;
   gradientTouched(start: number, end: number, scale: number, reg: number, stamp: number): number;
   adamLazy(lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number, learnGlobal: number): void;
-  stepLazy(
-    start: number,
-    end: number,
-    scale: number,
-    reg: number,
-    stamp: number,
-    lr: number,
-    b1: number,
-    b2: number,
-    eps: number,
-    c1: number,
-    c2: number,
-    l2: number,
-    learnGlobal: number,
-  ): number;
+  stepLazy: KernelOps["stepLazy"];
   adam(lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, l2: number): void;
   sgdStep(lr: number, l2: number): void;
   sgdPass(start: number, end: number, lr: number, l2: number): number;

@@ -468,22 +468,32 @@ export function installWasmDenseKernels(tf: Tf): void {
   installMultiplyGradient(tf);
 }
 
+type GradFunc = (
+  dy: tfTypes.Tensor | tfTypes.Tensor[],
+  saved: tfTypes.Tensor[],
+  attrs: tfTypes.NamedAttrMap,
+) => tfTypes.NamedTensorMap | Record<string, () => tfTypes.Tensor>;
+
+/**
+ * Replaces `kernelName`'s registered gradient, once per process (marked): `make` gets TF.js's own, for the cases the
+ * new one leaves to it.
+ */
+function overrideGradient(tf: Tf, kernelName: string, inputsToSave: string[], make: (original: GradFunc) => GradFunc): void {
+  const current = tf.getGradient(kernelName) as (ReturnType<Tf["getGradient"]> & Marked) | undefined;
+  if (!current || current[MARK]) return;
+  const original = current.gradFunc as unknown as GradFunc;
+  tf.registerGradient({ kernelName, inputsToSave, gradFunc: make(original) as never });
+  (tf.getGradient(kernelName) as unknown as Marked)[MARK] = true;
+}
+
 /** ReLU's gradient dy · step(x) as one kernel on wasm (TF.js's own elsewhere: Step, Cast, Multiply). */
 function installReluGradient(tf: Tf): void {
-  const current = tf.getGradient("Relu") as (ReturnType<Tf["getGradient"]> & Marked) | undefined;
-  if (!current || current[MARK]) return;
-  const original = current;
-  tf.registerGradient({
-    kernelName: "Relu",
-    inputsToSave: ["x"],
-    gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[], attrs: tfTypes.NamedAttrMap) => {
-      const [x] = saved as [tfTypes.Tensor];
-      const g = dy as tfTypes.Tensor;
-      if (tf.getBackend() !== "wasm" || x.dtype !== "float32" || g.dtype !== "float32") return original.gradFunc(dy, saved, attrs);
-      return { x: () => tf.engine().runKernel(EWB_RELU_GRAD, { dy: g, x }) as tfTypes.Tensor };
-    },
+  overrideGradient(tf, "Relu", ["x"], (original) => (dy, saved, attrs) => {
+    const [x] = saved as [tfTypes.Tensor];
+    const g = dy as tfTypes.Tensor;
+    if (tf.getBackend() !== "wasm" || x.dtype !== "float32" || g.dtype !== "float32") return original(dy, saved, attrs);
+    return { x: () => tf.engine().runKernel(EWB_RELU_GRAD, { dy: g, x }) as tfTypes.Tensor };
   });
-  (tf.getGradient("Relu") as unknown as Marked)[MARK] = true;
 }
 
 /**
@@ -491,23 +501,15 @@ function installReluGradient(tf: Tf): void {
  * TF.js's is Reshape, a ones tensor, Multiply and RealDiv, (dy · 1) / n, the same values. Other cases: TF.js's own.
  */
 function installMeanGradient(tf: Tf): void {
-  const current = tf.getGradient("Mean") as (ReturnType<Tf["getGradient"]> & Marked) | undefined;
-  if (!current || current[MARK]) return;
-  const original = current;
-  tf.registerGradient({
-    kernelName: "Mean",
-    inputsToSave: ["x"],
-    gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[], attrs: tfTypes.NamedAttrMap) => {
-      const [x] = saved as [tfTypes.Tensor];
-      const g = dy as tfTypes.Tensor;
-      const axes = tf.util.parseAxisParam(attrs["axis"] as number | number[], x.shape).sort((p, q) => p - q);
-      const trailing = axes.every((a, i) => a === x.rank - axes.length + i);
-      if (tf.getBackend() !== "wasm" || g.dtype !== "float32" || !trailing || g.size * sizeOf(axes.map((a) => x.shape[a]!)) !== x.size)
-        return original.gradFunc(dy, saved, attrs);
-      return { x: () => tf.engine().runKernel(EWB_MEAN_GRAD, { dy: g }, { shape: x.shape }) as tfTypes.Tensor };
-    },
+  overrideGradient(tf, "Mean", ["x"], (original) => (dy, saved, attrs) => {
+    const [x] = saved as [tfTypes.Tensor];
+    const g = dy as tfTypes.Tensor;
+    const axes = tf.util.parseAxisParam(attrs["axis"] as number | number[], x.shape).sort((p, q) => p - q);
+    const trailing = axes.every((a, i) => a === x.rank - axes.length + i);
+    if (tf.getBackend() !== "wasm" || g.dtype !== "float32" || !trailing || g.size * sizeOf(axes.map((a) => x.shape[a]!)) !== x.size)
+      return original(dy, saved, attrs);
+    return { x: () => tf.engine().runKernel(EWB_MEAN_GRAD, { dy: g }, { shape: x.shape }) as tfTypes.Tensor };
   });
-  (tf.getGradient("Mean") as unknown as Marked)[MARK] = true;
 }
 
 /**
@@ -515,24 +517,16 @@ function installMeanGradient(tf: Tf): void {
  * wasm): dy·b and dy·a, summed over broadcast axes, as TF.js computes them. Other dtypes and backends: TF.js's own.
  */
 function installMultiplyGradient(tf: Tf): void {
-  const current = tf.getGradient("Multiply") as (ReturnType<Tf["getGradient"]> & Marked) | undefined;
-  if (!current || current[MARK]) return;
-  const original = current;
-  tf.registerGradient({
-    kernelName: "Multiply",
-    inputsToSave: ["a", "b"],
-    gradFunc: (dy: tfTypes.Tensor | tfTypes.Tensor[], saved: tfTypes.Tensor[], attrs: tfTypes.NamedAttrMap) => {
-      const [a, b] = saved as [tfTypes.Tensor, tfTypes.Tensor];
-      const g = dy as tfTypes.Tensor;
-      if (tf.getBackend() !== "wasm" || a.dtype !== "float32" || b.dtype !== "float32") return original.gradFunc(dy, saved, attrs);
-      const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      const der = (other: tfTypes.Tensor, shape: number[]) => (): tfTypes.Tensor => {
-        const res = tf.mul(g, other);
-        const reduceAxes = tf.backend_util.getReductionAxes(shape, outShape);
-        return reduceAxes.length > 0 ? tf.reshape(tf.sum(res, reduceAxes), shape) : res;
-      };
-      return { a: der(b, a.shape), b: der(a, b.shape) };
-    },
+  overrideGradient(tf, "Multiply", ["a", "b"], (original) => (dy, saved, attrs) => {
+    const [a, b] = saved as [tfTypes.Tensor, tfTypes.Tensor];
+    const g = dy as tfTypes.Tensor;
+    if (tf.getBackend() !== "wasm" || a.dtype !== "float32" || b.dtype !== "float32") return original(dy, saved, attrs);
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const der = (other: tfTypes.Tensor, shape: number[]) => (): tfTypes.Tensor => {
+      const res = tf.mul(g, other);
+      const reduceAxes = tf.backend_util.getReductionAxes(shape, outShape);
+      return reduceAxes.length > 0 ? tf.reshape(tf.sum(res, reduceAxes), shape) : res;
+    };
+    return { a: der(b, a.shape), b: der(a, b.shape) };
   });
-  (tf.getGradient("Multiply") as unknown as Marked)[MARK] = true;
 }

@@ -301,6 +301,35 @@ describe("kernel shuffles", () => {
  * The slow obvious computation of mini-batch Adam on biased MF, in float64 over separate plain arrays (one per
  * parameter kind and per part: weights, m, v), with no layout at all: what the interleaved records must compute.
  */
+/**
+ * `steps` Adam steps over consecutive batches of `batch` training rows (wrapping around): dense (gradient + adam), lazy
+ * in two passes (gradientTouched + adamLazy) or lazy in one (stepLazy). What slowAdam computes over separate arrays.
+ */
+function adamSteps(
+  ops: KernelOps,
+  p: ReturnType<typeof problem>,
+  batch: number,
+  steps: number,
+  how: "dense" | "two-pass" | "stepLazy",
+  o: { lr: number; l2: number; reg: number },
+): void {
+  for (let step = 1; step <= steps; step++) {
+    const start = ((step - 1) * batch) % p.n,
+      end = Math.min(p.n, start + batch),
+      B = end - start;
+    const c1 = 1 / (1 - 0.9 ** step),
+      c2 = 1 / (1 - 0.999 ** step);
+    if (how === "stepLazy") ops.stepLazy(start, end, 2 / B, o.reg / B, step, o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2, 1);
+    else if (how === "two-pass") {
+      ops.gradientTouched(start, end, 2 / B, o.reg / B, step);
+      ops.adamLazy(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2, 1);
+    } else {
+      ops.gradient(start, end, 2 / B, o.reg / B);
+      ops.adam(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2);
+    }
+  }
+}
+
 /** Adam over separate float64 arrays; `perRow`: one second moment per factor row (VP, VQ), the mean over the row of g². */
 function slowAdam(p: ReturnType<typeof problem>, batch: number, steps: number, lazy: boolean, o: { lr: number; l2: number; reg: number }, perRow = false) {
   const W = {
@@ -422,18 +451,7 @@ describe("interleaved parameter records (layout.ts)", () => {
         const o = { lr: 0.02, l2: 1e-3, reg: 0.02 },
           batch = 8,
           steps = 12;
-        for (let step = 1; step <= steps; step++) {
-          const start = ((step - 1) * batch) % p.n,
-            end = Math.min(p.n, start + batch),
-            B = end - start;
-          const c1 = 1 / (1 - 0.9 ** step),
-            c2 = 1 / (1 - 0.999 ** step);
-          if (lazy) ops.stepLazy(start, end, 2 / B, o.reg / B, step, o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2, 1);
-          else {
-            ops.gradient(start, end, 2 / B, o.reg / B);
-            ops.adam(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2);
-          }
-        }
+        adamSteps(ops, p, batch, steps, lazy ? "stepLazy" : "dense", o);
         const ref = slowAdam(p, batch, steps, lazy, o, true);
         for (const [got, want] of [
           [readWeights(ops.f32, L), ref.W],
@@ -495,20 +513,7 @@ describe("interleaved parameter records (layout.ts)", () => {
         const o = { lr: 0.02, l2: 1e-3, reg: 0.02 },
           batch = 8,
           steps = 12;
-        for (let step = 1; step <= steps; step++) {
-          const start = ((step - 1) * batch) % p.n,
-            end = Math.min(p.n, start + batch),
-            B = end - start;
-          const c1 = 1 / (1 - 0.9 ** step),
-            c2 = 1 / (1 - 0.999 ** step);
-          if (lazy) {
-            ops.gradientTouched(start, end, 2 / B, o.reg / B, step);
-            ops.adamLazy(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2, 1);
-          } else {
-            ops.gradient(start, end, 2 / B, o.reg / B);
-            ops.adam(o.lr, 0.9, 0.999, 1e-8, c1, c2, o.l2);
-          }
-        }
+        adamSteps(ops, p, batch, steps, lazy ? "two-pass" : "dense", o);
         const ref = slowAdam(p, batch, steps, lazy, o);
         const parts = [
           [readWeights(ops.f32, L), ref.W, 2e-4],
